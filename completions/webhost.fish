@@ -1,0 +1,366 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_webhost_global_optspecs
+    string join \n db= json q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_webhost_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_webhost_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_webhost_using_subcommand
+    set -l cmd (__fish_webhost_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c webhost -n "__fish_webhost_needs_command" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_needs_command" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_needs_command" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_needs_command" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_needs_command" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_needs_command" -s V -l version -d 'Print version'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "host" -d 'Manage hosts (servers)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "add" -d 'Add a host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "list" -d 'List hosts'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "ls" -d 'List hosts'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "show" -d 'Show every field of one host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "edit" -d 'Change a host\'s settings'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "remove" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "rm" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "enable" -d 'Turn monitoring on for a host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l api -d 'Monitoring API the host speaks' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
+server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
+server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
+custom\t'Your own probe: an external command speaking JSON'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l url -d 'URL of the monitoring script (http or https)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token-file -d 'Read the API token from a file (first line)' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l label -d 'Free text shown beside the ref' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate for this host only'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l host -d 'Only records on this host (instances) or this host itself' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
+online\t'Answered with a usable document'
+offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
+error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
+missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l enabled -d 'Only records with monitoring on'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l host -d 'Only records on this host (instances) or this host itself' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
+online\t'Answered with a usable document'
+offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
+error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
+missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l enabled -d 'Only records with monitoring on'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l show-token -d 'Show the API token too (it is hidden otherwise, in tables and in JSON)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l rename -d 'New ref' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l api -d 'New monitoring API kind' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
+server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
+server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
+custom\t'Your own probe: an external command speaking JSON'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l url -d 'New monitoring URL' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token-file -d 'Read the API token from a file (first line)' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l label -d 'New label (empty text removes it)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept (true) or refuse (false) an invalid TLS certificate' -r -f -a "true\t''
+false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "list" -d 'List hosts'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a host\'s settings'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn monitoring on for a host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "add" -d 'Add an instance'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "list" -d 'List instances'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "ls" -d 'List instances'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "show" -d 'Show every field of one instance, with its modules'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "edit" -d 'Change an instance\'s settings'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "remove" -d 'Delete an instance and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "rm" -d 'Delete an instance and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "enable" -d 'Turn monitoring on for an instance'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l api -d 'Monitoring API the instance speaks' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
+server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
+server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
+custom\t'Your own probe: an external command speaking JSON'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l url -d 'URL to check (not for server-manager-v1, which uses its host\'s URL)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l token-file -d 'Read the API token from a file (first line)' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l host -d 'Host the instance lives on (required for server-manager-v1)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l remote-name -d 'The instance\'s folder name on its server [default: the ref]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l label -d 'Free text shown beside the ref' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate for this instance only'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l host -d 'Only records on this host (instances) or this host itself' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
+online\t'Answered with a usable document'
+offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
+error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
+missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l enabled -d 'Only records with monitoring on'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l host -d 'Only records on this host (instances) or this host itself' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
+online\t'Answered with a usable document'
+offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
+error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
+missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l enabled -d 'Only records with monitoring on'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l show-token -d 'Show the API token too (it is hidden otherwise, in tables and in JSON)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l rename -d 'New ref' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l api -d 'New monitoring API kind' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
+server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
+server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
+custom\t'Your own probe: an external command speaking JSON'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l url -d 'New monitoring URL' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token-file -d 'Read the API token from a file (first line)' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l label -d 'New label (empty text removes it)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept (true) or refuse (false) an invalid TLS certificate' -r -f -a "true\t''
+false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l host -d 'Move it to this host' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l remote-name -d 'New folder name on its server' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-host -d 'Detach it from its host'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an instance'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "list" -d 'List instances'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one instance, with its modules'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change an instance\'s settings'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete an instance and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn monitoring on for an instance'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand man" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand man" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "host" -d 'Manage hosts (servers)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "edit" -d 'Change a host\'s settings'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "remove" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "enable" -d 'Turn monitoring on for a host'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "add" -d 'Add an instance'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "list" -d 'List instances'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "show" -d 'Show every field of one instance, with its modules'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "edit" -d 'Change an instance\'s settings'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "remove" -d 'Delete an instance and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "enable" -d 'Turn monitoring on for an instance'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'

@@ -1,0 +1,296 @@
+//! The command line, as clap definitions only. Help, man page and completions all come from here.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::{ApiKind, Status};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success (a pass completed, whatever the records' statuses)
+  1   could not run: database unreadable, locked too long, I/O error
+  2   bad usage or invalid input: nothing was written
+  3   --fail-on-down: a polled record is offline, error or missing
+  75  another pass of the same kind is already running on this database";
+
+/// Monitor a fleet of web hosts and their Dolibarr (or any HTTP) instances.
+///
+/// Records live in a local SQLite database. Run `update-hosts` and `update-instances` from
+/// cron; read the results as tables, or as JSON with `--json`.
+#[derive(Debug, Parser)]
+#[command(name = "webhost", version, about, long_about, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    /// SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]
+    #[arg(long, global = true, env = "WEBHOST_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print nothing but errors (and requested data)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more about what is being done, on stderr
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to use colours (NO_COLOR in the environment means never for `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage hosts (servers)
+    #[command(subcommand)]
+    Host(HostCommand),
+    /// Manage instances (web applications, usually Dolibarr)
+    #[command(subcommand)]
+    Instance(InstanceCommand),
+    /// Print shell completions for bash, zsh or fish
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HostCommand {
+    /// Add a host
+    Add(HostAdd),
+    /// List hosts
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show every field of one host
+    Show(ShowArgs),
+    /// Change a host's settings
+    Edit(HostEdit),
+    /// Delete a host and its history
+    #[command(visible_alias = "rm")]
+    Remove(RemoveArgs),
+    /// Turn monitoring on for a host
+    Enable(RefArg),
+    /// Turn monitoring off for a host (it keeps its history)
+    Disable(RefArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstanceCommand {
+    /// Add an instance
+    Add(InstanceAdd),
+    /// List instances
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show every field of one instance, with its modules
+    Show(ShowArgs),
+    /// Change an instance's settings
+    Edit(InstanceEdit),
+    /// Delete an instance and its history
+    #[command(visible_alias = "rm")]
+    Remove(RemoveArgs),
+    /// Turn monitoring on for an instance
+    Enable(RefArg),
+    /// Turn monitoring off for an instance (it keeps its history)
+    Disable(RefArg),
+}
+
+/// Where the API token comes from. At most one; `--token-stdin` keeps it out of `ps` and history.
+#[derive(Debug, Default, Args)]
+#[group(multiple = false)]
+pub struct TokenArgs {
+    /// Read the API token from standard input (first line)
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Read the API token from a file (first line)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// The API token itself (visible to other users in `ps`; prefer --token-stdin)
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HostAdd {
+    /// Unique name of the host: letters, digits, '.', '_', '-'
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Monitoring API the host speaks
+    #[arg(long, value_enum)]
+    pub api: ApiKind,
+    /// URL of the monitoring script (http or https)
+    #[arg(long)]
+    pub url: String,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Free text shown beside the ref
+    #[arg(long)]
+    pub label: Option<String>,
+    /// For --api custom: the probe program and its arguments (run without a shell; put last)
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub probe: Option<Vec<String>>,
+    /// Add it with monitoring off
+    #[arg(long)]
+    pub disabled: bool,
+    /// Accept an invalid TLS certificate for this host only
+    #[arg(long)]
+    pub insecure_tls: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InstanceAdd {
+    /// Unique name of the instance: letters, digits, '.', '_', '-'
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Monitoring API the instance speaks
+    #[arg(long, value_enum)]
+    pub api: ApiKind,
+    /// URL to check (not for server-manager-v1, which uses its host's URL)
+    #[arg(long)]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Host the instance lives on (required for server-manager-v1)
+    #[arg(long, value_name = "HOSTREF")]
+    pub host: Option<String>,
+    /// The instance's folder name on its server [default: the ref]
+    #[arg(long, value_name = "NAME")]
+    pub remote_name: Option<String>,
+    /// Free text shown beside the ref
+    #[arg(long)]
+    pub label: Option<String>,
+    /// For --api custom: the probe program and its arguments (run without a shell; put last)
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub probe: Option<Vec<String>>,
+    /// Add it with monitoring off
+    #[arg(long)]
+    pub disabled: bool,
+    /// Accept an invalid TLS certificate for this instance only
+    #[arg(long)]
+    pub insecure_tls: bool,
+}
+
+/// Settings both record types can change.
+#[derive(Debug, Args)]
+pub struct CommonEdit {
+    /// New ref
+    #[arg(long, value_name = "REF")]
+    pub rename: Option<String>,
+    /// New monitoring API kind
+    #[arg(long, value_enum)]
+    pub api: Option<ApiKind>,
+    /// New monitoring URL
+    #[arg(long)]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Remove the stored token
+    #[arg(long, conflicts_with_all = ["token_stdin", "token_file", "token"])]
+    pub clear_token: bool,
+    /// New label (empty text removes it)
+    #[arg(long)]
+    pub label: Option<String>,
+    /// New custom probe command and arguments (put last)
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub probe: Option<Vec<String>>,
+    /// Accept (true) or refuse (false) an invalid TLS certificate
+    #[arg(long, value_name = "BOOL", action = ArgAction::Set)]
+    pub insecure_tls: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct HostEdit {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    #[command(flatten)]
+    pub common: CommonEdit,
+}
+
+#[derive(Debug, Args)]
+pub struct InstanceEdit {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    #[command(flatten)]
+    pub common: CommonEdit,
+    /// Move it to this host
+    #[arg(long, value_name = "HOSTREF", conflicts_with = "no_host")]
+    pub host: Option<String>,
+    /// Detach it from its host
+    #[arg(long)]
+    pub no_host: bool,
+    /// New folder name on its server
+    #[arg(long, value_name = "NAME")]
+    pub remote_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only records on this host (instances) or this host itself
+    #[arg(long, value_name = "HOSTREF")]
+    pub host: Option<String>,
+    /// Only records with this status
+    #[arg(long, value_enum)]
+    pub status: Option<Status>,
+    /// Only records with monitoring on
+    #[arg(long, conflicts_with = "disabled")]
+    pub enabled: bool,
+    /// Only records with monitoring off
+    #[arg(long)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Show the API token too (it is hidden otherwise, in tables and in JSON)
+    #[arg(long)]
+    pub show_token: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// For a host: also delete the instances that belong to it
+    #[arg(long)]
+    pub cascade: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RefArg {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,142 @@
+//! What `host` and `instance` subcommands share: list, show, remove, enable/disable, tokens, edits.
+
+use std::io::BufRead;
+
+use anyhow::{Context as _, Result};
+
+use super::Context;
+use crate::cli::{CommonEdit, ListArgs, RemoveArgs, ShowArgs, TokenArgs};
+use crate::error::invalid;
+use crate::exit_code::Exit;
+use crate::model::RecordType;
+use crate::store::{Filter, Settings};
+use crate::time;
+
+pub fn list(ctx: &Context, rt: RecordType, args: &ListArgs) -> Result<Exit> {
+    let store = ctx.open_store()?;
+    let enabled = match (args.enabled, args.disabled) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let filter = Filter {
+        host: args.host.clone(),
+        status: args.status,
+        enabled,
+        refs: Vec::new(),
+    };
+    let records = store.list(rt, &filter)?;
+    ctx.out.records(rt, &records, time::now())?;
+    Ok(Exit::Success)
+}
+
+pub fn show(ctx: &Context, rt: RecordType, args: &ShowArgs) -> Result<Exit> {
+    let store = ctx.open_store()?;
+    let rec = store.get(rt, &args.reference)?;
+    let modules = match rt {
+        RecordType::Instance => Some(store.modules(rec.id)?),
+        RecordType::Host => None,
+    };
+    ctx.out
+        .record_detail(&rec, modules.as_deref(), args.show_token, time::now())?;
+    Ok(Exit::Success)
+}
+
+pub fn remove(ctx: &Context, rt: RecordType, args: &RemoveArgs) -> Result<Exit> {
+    let mut store = ctx.open_store()?;
+    let rec = store.get(rt, &args.reference)?;
+    let mut also = Vec::new();
+    if rt == RecordType::Host {
+        also = store.instances_of_host(rec.id)?;
+        if !also.is_empty() && !args.cascade {
+            return Err(invalid(format!(
+                "host '{}' still has {} instance(s): {}; remove or move them first, or pass --cascade to delete them too",
+                args.reference,
+                also.len(),
+                also.join(", ")
+            )));
+        }
+    }
+    store.remove(rt, rec.id, args.cascade)?;
+    ctx.out
+        .note(format!("removed {rt} '{}' and its history", args.reference));
+    if !also.is_empty() {
+        ctx.out
+            .note(format!("removed its instances too: {}", also.join(", ")));
+    }
+    Ok(Exit::Success)
+}
+
+pub fn set_enabled(ctx: &Context, rt: RecordType, reference: &str, enabled: bool) -> Result<Exit> {
+    let mut store = ctx.open_store()?;
+    if !store.set_enabled(rt, reference, enabled)? {
+        store.get(rt, reference)?; // gives the clear "not found" error
+    }
+    let word = if enabled { "on" } else { "off" };
+    ctx.out
+        .note(format!("monitoring {word} for {rt} '{reference}'"));
+    Ok(Exit::Success)
+}
+
+/// The token from whichever source was given; None when none was.
+pub fn read_token(args: &TokenArgs) -> Result<Option<String>> {
+    let first_line = |text: String| text.lines().next().unwrap_or("").trim().to_string();
+    let token = if args.token_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the token from standard input")?;
+        Some(first_line(line))
+    } else if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| invalid(format!("cannot read token file {}: {e}", path.display())))?;
+        Some(first_line(text))
+    } else {
+        args.token.clone()
+    };
+    Ok(token)
+}
+
+/// Applies the edits both record types share.
+pub fn apply_common_edit(s: &mut Settings, edit: &CommonEdit) -> Result<()> {
+    if let Some(r) = &edit.rename {
+        s.reference = r.clone();
+    }
+    if let Some(k) = edit.api {
+        s.kind = k;
+    }
+    if let Some(u) = &edit.url {
+        s.url = Some(u.clone());
+    }
+    if let Some(t) = read_token(&edit.token)? {
+        s.token = Some(t);
+    }
+    if edit.clear_token {
+        s.token = None;
+    }
+    if let Some(l) = &edit.label {
+        s.label = Some(l.clone()).filter(|l| !l.is_empty());
+    }
+    if let Some(p) = &edit.probe {
+        s.probe = p.clone();
+    }
+    if let Some(b) = edit.insecure_tls {
+        s.insecure_tls = b;
+    }
+    Ok(())
+}
+
+/// True when the edit changes nothing (so the user learns their command did nothing).
+pub fn common_edit_is_empty(edit: &CommonEdit) -> bool {
+    edit.rename.is_none()
+        && edit.api.is_none()
+        && edit.url.is_none()
+        && !edit.token.token_stdin
+        && edit.token.token_file.is_none()
+        && edit.token.token.is_none()
+        && !edit.clear_token
+        && edit.label.is_none()
+        && edit.probe.is_none()
+        && edit.insecure_tls.is_none()
+}

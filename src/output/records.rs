@@ -1,0 +1,300 @@
+//! Hosts and instances as tables and JSON. Tokens stay hidden unless asked for.
+
+use anyhow::Result;
+use comfy_table::Cell;
+use serde::Serialize;
+
+use super::{Output, human_bytes};
+use crate::model::{ApiKind, RecordType, Status};
+use crate::store::{ModuleRow, Record};
+use crate::time;
+
+/// The JSON shape of a record. `token` is present only with `--show-token`.
+#[derive(Debug, Serialize)]
+pub struct RecordView<'a> {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    #[serde(rename = "ref")]
+    pub reference: &'a str,
+    pub label: Option<&'a str>,
+    pub api: ApiKind,
+    pub url: Option<&'a str>,
+    pub token_set: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub probe: &'a [String],
+    pub enabled: bool,
+    pub insecure_tls: bool,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<InstanceFields<'a>>,
+    pub status: Status,
+    pub status_since: Option<String>,
+    pub message: Option<&'a str>,
+    pub last_check_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub consecutive_failures: i64,
+    pub response_ms: Option<i64>,
+    pub http_status: Option<i64>,
+    pub disk_used_bytes: Option<i64>,
+    pub disk_total_bytes: Option<i64>,
+    pub disk_partial: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modules: Option<Vec<ModuleView<'a>>>,
+}
+
+/// Fields only instances have.
+#[derive(Debug, Serialize)]
+pub struct InstanceFields<'a> {
+    pub host: Option<&'a str>,
+    pub remote_name: Option<&'a str>,
+    pub discovered: bool,
+    pub missing: bool,
+    pub dolibarr_version: Option<&'a str>,
+    pub users_all: Option<i64>,
+    pub users_active: Option<i64>,
+    pub last_login: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModuleView<'a> {
+    pub name: &'a str,
+    pub version: Option<&'a str>,
+    pub active: bool,
+    pub source: Option<&'a str>,
+    pub editor: Option<&'a str>,
+}
+
+/// Module rows as their JSON view.
+pub fn modules_json(modules: &[ModuleRow]) -> Vec<ModuleView<'_>> {
+    modules
+        .iter()
+        .map(|m| ModuleView {
+            name: &m.name,
+            version: m.version.as_deref(),
+            active: m.active,
+            source: m.source.as_deref(),
+            editor: m.editor.as_deref(),
+        })
+        .collect()
+}
+
+impl<'a> RecordView<'a> {
+    pub fn new(r: &'a Record, show_token: bool) -> RecordView<'a> {
+        let s = &r.settings;
+        let st = &r.state;
+        RecordView {
+            record_type: r.record_type,
+            reference: &s.reference,
+            label: s.label.as_deref(),
+            api: s.kind,
+            url: s.url.as_deref(),
+            token_set: s.token.is_some(),
+            token: s.token.as_deref().filter(|_| show_token),
+            probe: &s.probe,
+            enabled: s.enabled,
+            insecure_tls: s.insecure_tls,
+            created_at: time::rfc3339(r.created_at),
+            instance: (r.record_type == RecordType::Instance).then_some(InstanceFields {
+                host: r.host_ref.as_deref(),
+                remote_name: s.remote_name.as_deref(),
+                discovered: r.discovered,
+                missing: r.missing,
+                dolibarr_version: st.dolibarr_version.as_deref(),
+                users_all: st.users_all,
+                users_active: st.users_active,
+                last_login: st.last_login.as_deref(),
+            }),
+            status: st.status(),
+            status_since: st.status_since.map(time::rfc3339),
+            message: st.message.as_deref(),
+            last_check_at: st.last_check_at.map(time::rfc3339),
+            last_success_at: st.last_success_at.map(time::rfc3339),
+            consecutive_failures: st.consecutive_failures,
+            response_ms: st.response_ms,
+            http_status: st.http_status,
+            disk_used_bytes: st.disk_used,
+            disk_total_bytes: st.disk_total,
+            disk_partial: st.disk_partial,
+            modules: None,
+        }
+    }
+}
+
+fn or_dash(v: Option<impl ToString>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+/// Disk as people read it: `1.1 GiB`, `~402 MiB` when partial, `74.9 GiB / 100.0 GiB`.
+fn disk_text(r: &Record) -> String {
+    let st = &r.state;
+    match (st.disk_used, st.disk_total) {
+        (Some(u), Some(t)) if t > 0 => format!(
+            "{} / {} ({}%)",
+            human_bytes(u),
+            human_bytes(t),
+            (u as f64 * 100.0 / t as f64).round()
+        ),
+        (Some(u), _) if st.disk_partial => format!("≥{}", human_bytes(u)),
+        (Some(u), _) => human_bytes(u),
+        (None, _) => "-".to_string(),
+    }
+}
+
+impl Output {
+    /// `host list` / `instance list`.
+    pub fn records(&self, rt: RecordType, records: &[Record], now: i64) -> Result<()> {
+        if self.json {
+            let views: Vec<_> = records.iter().map(|r| RecordView::new(r, false)).collect();
+            return self.json(&views);
+        }
+        if records.is_empty() {
+            self.note(format!("no {rt}s (add one with `webhost {rt} add`)"));
+            return Ok(());
+        }
+        let mut header = vec![
+            "REF", "LABEL", "API", "MONITOR", "STATUS", "CHECKED", "RESPONSE", "DISK",
+        ];
+        if rt == RecordType::Instance {
+            header.extend(["HOST", "VERSION"]);
+        }
+        let mut t = self.table(&header);
+        for r in records {
+            let s = &r.settings;
+            let st = &r.state;
+            let mut row = vec![
+                Cell::new(&s.reference),
+                Cell::new(s.label.as_deref().unwrap_or("")),
+                Cell::new(s.kind),
+                Cell::new(if s.enabled { "on" } else { "off" }),
+                self.status_cell(st.status()),
+                Cell::new(
+                    st.last_check_at
+                        .map_or_else(|| "never".into(), |t| time::age(t, now)),
+                ),
+                Cell::new(or_dash(st.response_ms.map(|ms| format!("{ms} ms")))),
+                Cell::new(disk_text(r)),
+            ];
+            if rt == RecordType::Instance {
+                row.push(Cell::new(r.host_ref.as_deref().unwrap_or("-")));
+                row.push(Cell::new(st.dolibarr_version.as_deref().unwrap_or("-")));
+            }
+            t.add_row(row);
+        }
+        self.print_table(&mut t)
+    }
+
+    /// `host show` / `instance show`: every field, then (instances) the modules.
+    pub fn record_detail(
+        &self,
+        r: &Record,
+        modules: Option<&[ModuleRow]>,
+        show_token: bool,
+        now: i64,
+    ) -> Result<()> {
+        if self.json {
+            let mut view = RecordView::new(r, show_token);
+            view.modules = modules.map(modules_json);
+            return self.json(&view);
+        }
+        let s = &r.settings;
+        let st = &r.state;
+        let when = |t: Option<i64>| {
+            t.map_or_else(
+                || "never".to_string(),
+                |t| format!("{} ({})", time::rfc3339(t), time::age(t, now)),
+            )
+        };
+        let token = match (&s.token, show_token) {
+            (None, _) => "not set".to_string(),
+            (Some(t), true) => t.clone(),
+            (Some(_), false) => "set".to_string(),
+        };
+        let mut fields: Vec<(&str, String)> = vec![
+            ("ref", s.reference.clone()),
+            ("type", r.record_type.to_string()),
+            ("label", or_dash(s.label.as_deref())),
+            ("api", s.kind.to_string()),
+            ("url", or_dash(s.url.as_deref())),
+            ("token", token),
+        ];
+        if !s.probe.is_empty() {
+            fields.push(("probe", s.probe.join(" ")));
+        }
+        fields.extend([
+            (
+                "monitoring",
+                if s.enabled { "on" } else { "off" }.to_string(),
+            ),
+            (
+                "insecure tls",
+                if s.insecure_tls { "yes" } else { "no" }.to_string(),
+            ),
+            ("created", time::rfc3339(r.created_at)),
+        ]);
+        if r.record_type == RecordType::Instance {
+            fields.extend([
+                ("host", or_dash(r.host_ref.as_deref())),
+                ("remote name", or_dash(s.remote_name.as_deref())),
+                (
+                    "discovered",
+                    if r.discovered { "yes" } else { "no" }.to_string(),
+                ),
+            ]);
+        }
+        fields.extend([
+            ("status", st.status().to_string()),
+            ("since", when(st.status_since)),
+            ("message", or_dash(st.message.as_deref())),
+            ("last check", when(st.last_check_at)),
+            ("last success", when(st.last_success_at)),
+            ("failures in a row", st.consecutive_failures.to_string()),
+            (
+                "response",
+                or_dash(st.response_ms.map(|ms| format!("{ms} ms"))),
+            ),
+            ("http status", or_dash(st.http_status)),
+            ("disk", disk_text(r)),
+        ]);
+        if r.record_type == RecordType::Instance {
+            let users = match (st.users_all, st.users_active) {
+                (None, None) => "-".to_string(),
+                (a, b) => format!("{} ({} active)", or_dash(a), or_dash(b)),
+            };
+            fields.extend([
+                ("dolibarr", or_dash(st.dolibarr_version.as_deref())),
+                ("users", users),
+                ("last login", or_dash(st.last_login.as_deref())),
+            ]);
+        }
+        let mut t = self.table(&[]);
+        t.set_header(Vec::<Cell>::new());
+        for (k, v) in fields {
+            let value = if k == "status" {
+                self.status_cell(st.status())
+            } else {
+                Cell::new(v)
+            };
+            t.add_row(vec![Cell::new(format!("{k}:")), value]);
+        }
+        self.print_table(&mut t)?;
+        if let Some(modules) = modules {
+            let mut mt = self.table(&["MODULE", "VERSION", "ACTIVE", "SOURCE", "EDITOR"]);
+            for m in modules {
+                mt.add_row(vec![
+                    Cell::new(&m.name),
+                    Cell::new(m.version.as_deref().unwrap_or("?")),
+                    Cell::new(if m.active { "yes" } else { "no" }),
+                    Cell::new(m.source.as_deref().unwrap_or("-")),
+                    Cell::new(m.editor.as_deref().unwrap_or("-")),
+                ]);
+            }
+            self.raw(format!("\nmodules ({}):\n", modules.len()).as_bytes())?;
+            if !modules.is_empty() {
+                self.print_table(&mut mt)?;
+            }
+        }
+        Ok(())
+    }
+}

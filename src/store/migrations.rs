@@ -1,0 +1,102 @@
+//! Schema migrations, applied in order by comparing `PRAGMA user_version`.
+//! Append only: a released migration is never edited, the next change is a new entry.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: records, their check history and instance modules.
+    "
+    CREATE TABLE hosts (
+        id                   INTEGER PRIMARY KEY,
+        ref                  TEXT NOT NULL UNIQUE,
+        label                TEXT,
+        api_kind             TEXT NOT NULL,
+        url                  TEXT,
+        token                TEXT,
+        probe                TEXT,            -- JSON array: program then arguments
+        enabled              INTEGER NOT NULL DEFAULT 1,
+        insecure_tls         INTEGER NOT NULL DEFAULT 0,
+        created_at           INTEGER NOT NULL, -- Unix seconds, UTC, as every time here
+        status               TEXT NOT NULL DEFAULT 'unknown',
+        status_since         INTEGER,
+        message              TEXT,
+        last_check_at        INTEGER,
+        last_success_at      INTEGER,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        response_ms          INTEGER,
+        http_status          INTEGER,
+        disk_used            INTEGER,          -- bytes
+        disk_total           INTEGER,          -- bytes
+        disk_partial         INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE instances (
+        id                   INTEGER PRIMARY KEY,
+        ref                  TEXT NOT NULL UNIQUE,
+        label                TEXT,
+        api_kind             TEXT NOT NULL,
+        url                  TEXT,
+        token                TEXT,
+        probe                TEXT,
+        enabled              INTEGER NOT NULL DEFAULT 1,
+        insecure_tls         INTEGER NOT NULL DEFAULT 0,
+        created_at           INTEGER NOT NULL,
+        status               TEXT NOT NULL DEFAULT 'unknown',
+        status_since         INTEGER,
+        message              TEXT,
+        last_check_at        INTEGER,
+        last_success_at      INTEGER,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        response_ms          INTEGER,
+        http_status          INTEGER,
+        disk_used            INTEGER,
+        disk_total           INTEGER,
+        disk_partial         INTEGER NOT NULL DEFAULT 0,
+        host_id              INTEGER REFERENCES hosts(id),
+        remote_name          TEXT,
+        discovered           INTEGER NOT NULL DEFAULT 0,
+        missing              INTEGER NOT NULL DEFAULT 0,
+        dolibarr_version     TEXT,
+        users_all            INTEGER,
+        users_active         INTEGER,
+        last_login           TEXT
+    );
+    CREATE INDEX instances_host ON instances(host_id);
+    CREATE TABLE checks (
+        id           INTEGER PRIMARY KEY,
+        host_id      INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id  INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+        at           INTEGER NOT NULL,
+        status       TEXT NOT NULL,
+        response_ms  INTEGER,
+        http_status  INTEGER,
+        disk_used    INTEGER,
+        disk_total   INTEGER,
+        message      TEXT,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    CREATE INDEX checks_host ON checks(host_id, at);
+    CREATE INDEX checks_instance ON checks(instance_id, at);
+    CREATE TABLE modules (
+        instance_id  INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        version      TEXT,
+        active       INTEGER NOT NULL,
+        source       TEXT,
+        editor       TEXT,
+        PRIMARY KEY (instance_id, name)
+    ) WITHOUT ROWID;
+    ",
+    // 2: every pass itself, so a missed cron run or a slow pass shows up later.
+    "
+    CREATE TABLE passes (
+        id           INTEGER PRIMARY KEY,
+        kind         TEXT NOT NULL,           -- 'hosts' or 'instances'
+        started_at   INTEGER NOT NULL,
+        duration_ms  INTEGER,
+        polled       INTEGER NOT NULL DEFAULT 0,
+        online       INTEGER NOT NULL DEFAULT 0,
+        offline      INTEGER NOT NULL DEFAULT 0,
+        error        INTEGER NOT NULL DEFAULT 0,
+        missing      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX passes_kind ON passes(kind, started_at);
+    ",
+];

@@ -1,0 +1,106 @@
+//! The SQLite store: the only module with SQL in it.
+
+mod migrations;
+mod records;
+
+use std::fs::{self, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, TransactionBehavior};
+
+pub use migrations::MIGRATIONS;
+pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};
+
+/// How long a statement waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
+        let mut conn = Connection::open(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        let not_sqlite = || {
+            format!(
+                "{} is not a webhost database (not SQLite, or damaged)",
+                path.display()
+            )
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).with_context(not_sqlite)?;
+        // WAL lets readers (and other writers' BEGIN IMMEDIATE) proceed while a pass runs.
+        // (A read-only file keeps its mode; it still works for reading.)
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .with_context(not_sqlite)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .with_context(not_sqlite)?;
+        migrate(&mut conn).with_context(|| format!("database {}", path.display()))?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Creates the folder and an empty database file readable by its owner only, before SQLite
+/// touches it (SQLite gives the -wal and -shm files the database file's mode).
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    if path.exists() {
+        return Ok(());
+    }
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .or_else(|e| {
+            // Another process created it between our check and our open: fine.
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .with_context(|| format!("cannot create database {}", path.display()))
+}
+
+/// Applies the migrations this database lacks, all in one IMMEDIATE transaction.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current == known {
+        return Ok(());
+    }
+    if current > known {
+        bail!(
+            "schema version {current} is newer than this webhost knows ({known}): upgrade webhost"
+        );
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Re-read under the lock: another process may have migrated meanwhile.
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("migration {} failed", i + 1))?;
+    }
+    tx.pragma_update(None, "user_version", known)?;
+    tx.commit()?;
+    Ok(())
+}

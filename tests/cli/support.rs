@@ -1,0 +1,112 @@
+//! A temp database and a way to run the real binary against it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// A token no output may ever contain.
+pub const CANARY: &str = "canary-T0KEN-5f3a9c";
+
+pub struct Env {
+    pub dir: TempDir,
+    pub db: PathBuf,
+}
+
+/// What one run printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success; stderr:\n{}", self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn fails(self, code: i32, needle: &str) -> Run {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        assert_eq!(
+            self.stderr.trim().lines().count(),
+            1,
+            "error is not one line:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("data").join("webhost.db");
+        Env { dir, db }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs webhost with `--db` set and no colour, stdin empty.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_webhost"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("WEBHOST_DB")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn webhost");
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+        drop(input);
+        let out: Output = child.wait_with_output().expect("wait webhost");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        // Every run of every test checks the secrets rule.
+        assert!(
+            !run.stdout.contains(CANARY) || args.contains(&"--show-token"),
+            "token on stdout of {args:?}"
+        );
+        assert!(!run.stderr.contains(CANARY), "token on stderr of {args:?}");
+        run
+    }
+
+    /// Opens the database directly, to check what the binary wrote.
+    pub fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).expect("open db")
+    }
+
+    pub fn db_bytes(&self) -> Option<Vec<u8>> {
+        std::fs::read(&self.db).ok()
+    }
+}
