@@ -31,6 +31,12 @@ _webhost() {
             webhost,man)
                 cmd="webhost__subcmd__man"
                 ;;
+            webhost,update-hosts)
+                cmd="webhost__subcmd__update__subcmd__hosts"
+                ;;
+            webhost,update-instances)
+                cmd="webhost__subcmd__update__subcmd__instances"
+                ;;
             webhost__subcmd__help,completions)
                 cmd="webhost__subcmd__help__subcmd__completions"
                 ;;
@@ -45,6 +51,12 @@ _webhost() {
                 ;;
             webhost__subcmd__help,man)
                 cmd="webhost__subcmd__help__subcmd__man"
+                ;;
+            webhost__subcmd__help,update-hosts)
+                cmd="webhost__subcmd__help__subcmd__update__subcmd__hosts"
+                ;;
+            webhost__subcmd__help,update-instances)
+                cmd="webhost__subcmd__help__subcmd__update__subcmd__instances"
                 ;;
             webhost__subcmd__help__subcmd__host,add)
                 cmd="webhost__subcmd__help__subcmd__host__subcmd__add"
@@ -203,7 +215,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance completions man help"
+            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,7 +259,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance completions man help"
+            opts="host instance update-hosts update-instances completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +525,34 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__update__subcmd__hosts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__update__subcmd__instances)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1281,6 +1321,90 @@ _webhost() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__update__subcmd__hosts)
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-answer-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__update__subcmd__instances)
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-answer-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

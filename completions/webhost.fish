@@ -35,6 +35,8 @@ complete -c webhost -n "__fish_webhost_needs_command" -s h -l help -d 'Print hel
 complete -c webhost -n "__fish_webhost_needs_command" -s V -l version -d 'Print version'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "host" -d 'Manage hosts (servers)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -329,6 +331,34 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn monitoring on for an instance'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s j -l jobs -d 'How many records are checked at once' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout -d 'Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l dry-run -d 'List what would be polled, without polling'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l fail-on-down -d 'Exit 3 when a polled record is offline, error or missing (so cron mails someone)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s j -l jobs -d 'How many records are checked at once' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l timeout -d 'Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l dry-run -d 'List what would be polled, without polling'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l fail-on-down -d 'Exit 3 when a polled record is offline, error or missing (so cron mails someone)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -345,11 +375,13 @@ complete -c webhost -n "__fish_webhost_using_subcommand man" -l json -d 'Print m
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "host" -d 'Manage hosts (servers)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "host" -d 'Manage hosts (servers)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host'

@@ -60,6 +60,10 @@ pub enum Command {
     /// Manage instances (web applications, usually Dolibarr)
     #[command(subcommand)]
     Instance(InstanceCommand),
+    /// Poll every enabled host once (one cron line)
+    UpdateHosts(UpdateArgs),
+    /// Poll every enabled instance once (one cron line)
+    UpdateInstances(UpdateArgs),
     /// Print shell completions for bash, zsh or fish
     Completions {
         #[arg(value_enum)]
@@ -67,6 +71,29 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+}
+
+/// Options of a polling pass.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// How many records are checked at once
+    #[arg(short, long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+    /// Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Largest answer accepted, in bytes after decompression (suffixes K, M, G)
+    #[arg(long, default_value = "8M", value_name = "SIZE", value_parser = crate::output::parse_size)]
+    pub max_answer_size: u64,
+    /// Poll only this record (repeatable); disabled records are never polled
+    #[arg(long = "ref", value_name = "REF")]
+    pub refs: Vec<String>,
+    /// List what would be polled, without polling
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 3 when a polled record is offline, error or missing (so cron mails someone)
+    #[arg(long)]
+    pub fail_on_down: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

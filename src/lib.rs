@@ -9,6 +9,7 @@ pub mod error;
 pub mod exit_code;
 pub mod model;
 pub mod output;
+pub mod poll;
 pub mod probe;
 pub mod store;
 pub mod time;

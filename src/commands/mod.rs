@@ -5,6 +5,7 @@ mod host;
 mod instance;
 mod man;
 mod record;
+mod update;
 
 use std::path::PathBuf;
 
@@ -12,6 +13,7 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{Cli, Command};
 use crate::exit_code::Exit;
+use crate::model::RecordType;
 use crate::output::Output;
 use crate::store::Store;
 
@@ -38,6 +40,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Host(cmd) => host::run(&ctx, cmd),
         Command::Instance(cmd) => instance::run(&ctx, cmd),
+        Command::UpdateHosts(a) => update::run(&ctx, RecordType::Host, &a),
+        Command::UpdateInstances(a) => update::run(&ctx, RecordType::Instance, &a),
         Command::Completions { shell } => completions::run(&ctx, shell),
         Command::Man => man::run(&ctx),
     }

@@ -1,5 +1,6 @@
 //! Everything webhost prints: tables for people, JSON for scripts. Nothing else prints results.
 
+mod pass;
 mod records;
 
 use std::io::{self, IsTerminal, Write};
@@ -132,9 +133,38 @@ pub fn human_bytes(n: i64) -> String {
     }
 }
 
+/// Parses a byte count with an optional binary suffix: `8M`, `512K`, `1G`, `1048576`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (e.g. 8M)"))?;
+    let mult: u64 = match unit.trim().trim_end_matches("iB").trim_end_matches('B') {
+        "" => 1,
+        "K" | "k" => 1 << 10,
+        "M" | "m" => 1 << 20,
+        "G" | "g" => 1 << 30,
+        other => return Err(format!("unknown size unit '{other}' (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("'{text}' is not a usable size"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::human_bytes;
+    use super::{human_bytes, parse_size};
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8M"), Ok(8 << 20));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("8X").is_err());
+    }
 
     #[test]
     fn bytes_in_binary_units() {

@@ -2,6 +2,7 @@
 
 mod migrations;
 mod records;
+mod results;
 
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
@@ -13,6 +14,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use migrations::MIGRATIONS;
 pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};
+pub use results::{CheckResult, PassSummary, ResultWriter, Stored};
 
 /// How long a statement waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,6 +1,8 @@
 //! End-to-end tests: the built `webhost` binary on a temp database.
 
 mod generated;
+mod passes;
 mod records;
+mod server;
 mod store;
 mod support;

@@ -1,0 +1,45 @@
+//! `webhost update-hosts` and `webhost update-instances`: one polling pass each, from cron.
+//! (One file for both: they differ only in the record type.)
+
+use anyhow::Result;
+
+use super::Context;
+use crate::cli::UpdateArgs;
+use crate::exit_code::Exit;
+use crate::model::RecordType;
+use crate::poll::{self, PassOptions};
+use crate::probe::Settings as ProbeSettings;
+
+pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
+    let name = poll::pass_name(rt);
+    let mut store = ctx.open_store()?;
+    for r in &args.refs {
+        store.get(rt, r)?; // an unknown ref is a usage error, before anything runs
+    }
+    if args.dry_run {
+        let (records, _, unknown) = poll::select(&store, rt, &args.refs)?;
+        ctx.out.unknown_refs(rt, &unknown);
+        ctx.out.dry_run(rt, &records)?;
+        return Ok(Exit::Success);
+    }
+    let _lock = poll::acquire_lock(&ctx.db, name)?;
+    let opts = PassOptions {
+        jobs: usize::from(args.jobs),
+        probe: ProbeSettings {
+            timeout: args.timeout,
+            max_body: args.max_answer_size,
+        },
+        refs: args.refs.clone(),
+    };
+    ctx.out.detail(format!(
+        "{name}: {} jobs, timeout {:?}",
+        opts.jobs, opts.probe.timeout
+    ));
+    let report = poll::run(&mut store, rt, &opts)?;
+    ctx.out.unknown_refs(rt, &report.unknown_refs);
+    ctx.out.pass(&report)?;
+    if args.fail_on_down && report.summary.down() > 0 {
+        return Ok(Exit::Down);
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,145 @@
+//! The summary of a polling pass, and the dry-run listing.
+
+use anyhow::Result;
+use comfy_table::Cell;
+use serde::Serialize;
+
+use super::Output;
+use crate::model::{RecordType, Status};
+use crate::poll::PassReport;
+use crate::store::Record;
+
+/// One polled record in `--json`.
+#[derive(Debug, Serialize)]
+struct ResultView<'a> {
+    #[serde(rename = "type")]
+    record_type: RecordType,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    status: Status,
+    previous: Status,
+    changed: bool,
+    message: &'a str,
+    response_ms: Option<u64>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    created: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    flagged_missing: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    returned: &'a [String],
+}
+
+impl Output {
+    pub fn pass(&self, report: &PassReport) -> Result<()> {
+        if self.json {
+            let views: Vec<ResultView> = report
+                .results
+                .iter()
+                .map(|s| ResultView {
+                    record_type: s.record_type,
+                    reference: &s.reference,
+                    status: s.status,
+                    previous: s.previous,
+                    changed: s.status != s.previous,
+                    message: &s.message,
+                    response_ms: s.response_ms,
+                    created: &s.created,
+                    flagged_missing: &s.flagged_missing,
+                    returned: &s.returned,
+                })
+                .collect();
+            return self.json(&views);
+        }
+        if self.quiet {
+            return Ok(());
+        }
+        let rt = report.record_type;
+        if !report.results.is_empty() {
+            let mut t = self.table(&["REF", "STATUS", "CHANGE", "RESPONSE", "MESSAGE"]);
+            for s in &report.results {
+                let change = if s.status == s.previous {
+                    String::new()
+                } else {
+                    format!("was {}", s.previous)
+                };
+                t.add_row(vec![
+                    Cell::new(&s.reference),
+                    self.status_cell(s.status),
+                    Cell::new(change),
+                    Cell::new(
+                        s.response_ms
+                            .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
+                    ),
+                    Cell::new(&s.message),
+                ]);
+            }
+            self.print_table(&mut t)?;
+        }
+        for s in &report.results {
+            for (what, list) in [
+                ("new instances", &s.created),
+                ("now missing", &s.flagged_missing),
+                ("back again", &s.returned),
+            ] {
+                if !list.is_empty() {
+                    self.note(format!("{}: {what}: {}", s.reference, list.join(", ")));
+                }
+            }
+        }
+        let sum = &report.summary;
+        let mut parts = vec![format!("{} online", sum.online)];
+        for (n, word) in [
+            (sum.offline, "offline"),
+            (sum.error, "error"),
+            (sum.missing, "missing"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {word}"));
+            }
+        }
+        let line = format!(
+            "{} {rt}s polled: {} in {:.1} s",
+            sum.polled,
+            parts.join(", "),
+            report.elapsed.as_secs_f64()
+        );
+        self.raw(format!("{line}\n").as_bytes())
+    }
+
+    /// `--dry-run`: the records a pass would poll.
+    pub fn dry_run(&self, rt: RecordType, records: &[Record]) -> Result<()> {
+        if self.json {
+            let refs: Vec<&str> = records.iter().map(Record::reference).collect();
+            return self.json(&refs);
+        }
+        let mut t = self.table(&["REF", "API", "URL"]);
+        for r in records {
+            t.add_row(vec![
+                Cell::new(r.reference()),
+                Cell::new(r.settings.kind),
+                Cell::new(
+                    r.settings
+                        .url
+                        .as_deref()
+                        .or(r.host_ref.as_deref().map(|_| "(via its host)"))
+                        .unwrap_or("-"),
+                ),
+            ]);
+        }
+        if !records.is_empty() {
+            self.print_table(&mut t)?;
+        }
+        self.note(format!("would poll {} {rt}(s)", records.len()));
+        Ok(())
+    }
+
+    /// Refs given with `--ref` whose monitoring is off.
+    pub fn unknown_refs(&self, rt: RecordType, refs: &[String]) {
+        if !refs.is_empty() {
+            self.note(format!(
+                "not polled (monitoring is off for these {rt}s): {}",
+                refs.join(", ")
+            ));
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! One pass: select the enabled records, probe them on a bounded pool of threads, and stream
+//! the readings to a single writer that stores them in batched transactions as they arrive.
+
+mod lock;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::model::{ApiKind, RecordType};
+use crate::probe::{HostLink, Prober, Settings as ProbeSettings, Target};
+use crate::store::{CheckResult, Filter, PassSummary, Record, Store, Stored};
+use crate::time;
+
+pub use lock::{acquire as acquire_lock, lock_path};
+
+/// A batch is written when it holds this many results, or when its oldest waited this long:
+/// big enough to amortise the commit, short enough that a killed pass loses little.
+const BATCH_SIZE: usize = 128;
+const BATCH_WAIT: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Clone)]
+pub struct PassOptions {
+    pub jobs: usize,
+    pub probe: ProbeSettings,
+    /// Only these refs (still only enabled ones); empty means all.
+    pub refs: Vec<String>,
+}
+
+/// What a pass did, for the summary.
+#[derive(Debug)]
+pub struct PassReport {
+    pub record_type: RecordType,
+    pub results: Vec<Stored>,
+    pub summary: PassSummary,
+    pub elapsed: Duration,
+    /// Refs asked for with `--ref` that are not enabled records of this type.
+    pub unknown_refs: Vec<String>,
+}
+
+/// The pass name, as in the command and the lock file.
+pub fn pass_name(rt: RecordType) -> &'static str {
+    match rt {
+        RecordType::Host => "update-hosts",
+        RecordType::Instance => "update-instances",
+    }
+}
+
+/// The enabled records a pass would poll, with the targets to probe.
+pub fn select(
+    store: &Store,
+    rt: RecordType,
+    refs: &[String],
+) -> Result<(Vec<Record>, Vec<Target>, Vec<String>)> {
+    let filter = Filter {
+        enabled: Some(true),
+        refs: refs.to_vec(),
+        ..Filter::default()
+    };
+    let records = store.list(rt, &filter)?;
+    let unknown: Vec<String> = refs
+        .iter()
+        .filter(|r| !records.iter().any(|rec| rec.reference() == r.as_str()))
+        .cloned()
+        .collect();
+    let hosts: HashMap<i64, Record> = if rt == RecordType::Instance {
+        store
+            .list(RecordType::Host, &Filter::default())?
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let targets = records
+        .iter()
+        .map(|r| target(r, r.settings.host_id.and_then(|id| hosts.get(&id))))
+        .collect();
+    Ok((records, targets, unknown))
+}
+
+fn target(r: &Record, host: Option<&Record>) -> Target {
+    let s = &r.settings;
+    let via_host = r.record_type == RecordType::Instance && s.kind == ApiKind::ServerManagerV1;
+    let (url, token) = match (via_host, host) {
+        (true, Some(h)) => (h.settings.url.clone(), h.settings.token.clone()),
+        (true, None) => (None, None),
+        (false, _) => (s.url.clone(), s.token.clone()),
+    };
+    Target {
+        record_type: r.record_type,
+        reference: s.reference.clone(),
+        kind: s.kind,
+        url,
+        token,
+        remote_name: s
+            .remote_name
+            .clone()
+            .or_else(|| via_host.then(|| s.reference.clone())),
+        probe: s.probe.clone(),
+        insecure_tls: s.insecure_tls || (via_host && host.is_some_and(|h| h.settings.insecure_tls)),
+        host: host.map(|h| HostLink {
+            reference: h.settings.reference.clone(),
+            url: h.settings.url.clone(),
+        }),
+    }
+}
+
+/// Runs one pass over the enabled records of `rt`. The caller holds the pass lock.
+pub fn run(store: &mut Store, rt: RecordType, opts: &PassOptions) -> Result<PassReport> {
+    let started = Instant::now();
+    let (records, targets, unknown_refs) = select(store, rt, &opts.refs)?;
+    let pass_id = store.start_pass(pass_name(rt), time::now())?;
+    let prober = Prober::new(opts.probe.clone());
+    let jobs = opts.jobs.clamp(1, targets.len().max(1));
+    let next = AtomicUsize::new(0);
+    // Bounded, so workers wait for a slow writer instead of piling results up in memory.
+    let (tx, rx) = mpsc::sync_channel::<CheckResult>(jobs * 2);
+
+    let mut results = Vec::with_capacity(records.len());
+    let mut summary = PassSummary::default();
+    let write_outcome = std::thread::scope(|scope| -> Result<()> {
+        // Owned here so that a failing writer drops it, which stops the workers' sends.
+        let rx = rx;
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (next, targets, records, prober) = (&next, &targets, &records, &prober);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(t) = targets.get(i) else { break };
+                    let reading = prober.probe(t);
+                    let result = CheckResult {
+                        record_type: rt,
+                        id: records[i].id,
+                        at: time::now(),
+                        reading,
+                    };
+                    if tx.send(result).is_err() {
+                        break; // the writer failed; stop probing
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut batch: Vec<CheckResult> = Vec::with_capacity(BATCH_SIZE);
+        let mut oldest: Option<Instant> = None;
+        let mut flush = |batch: &mut Vec<CheckResult>| -> Result<()> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for s in store.writer().write(batch)? {
+                summary.count(s.status);
+                results.push(s);
+            }
+            batch.clear();
+            Ok(())
+        };
+        loop {
+            let wait = oldest.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
+            match rx.recv_timeout(wait) {
+                Ok(r) => {
+                    oldest.get_or_insert_with(Instant::now);
+                    batch.push(r);
+                    if batch.len() >= BATCH_SIZE {
+                        flush(&mut batch)?;
+                        oldest = None;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    flush(&mut batch)?;
+                    oldest = None;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return flush(&mut batch);
+                }
+            }
+        }
+    });
+    let elapsed = started.elapsed();
+    write_outcome?;
+    store.finish_pass(pass_id, elapsed.as_millis() as u64, &summary)?;
+    Ok(PassReport {
+        record_type: rt,
+        results,
+        summary,
+        elapsed,
+        unknown_refs,
+    })
+}

@@ -1,0 +1,383 @@
+//! Writing what a pass learned: record state, history rows, modules, discovery, the pass itself.
+
+use anyhow::{Context, Result};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::Store;
+use crate::model::{ApiKind, RecordType, Status};
+use crate::probe::{Discovered, Module, Reading};
+
+/// One record's reading, ready to store.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub record_type: RecordType,
+    pub id: i64,
+    pub at: i64,
+    pub reading: Reading,
+}
+
+/// What storing one result changed, for the pass summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub record_type: RecordType,
+    pub reference: String,
+    pub previous: Status,
+    pub status: Status,
+    pub message: String,
+    pub response_ms: Option<u64>,
+    /// Instances a host's discovery created, flagged missing, or found again.
+    pub created: Vec<String>,
+    pub flagged_missing: Vec<String>,
+    pub returned: Vec<String>,
+}
+
+/// Counts of one pass, recorded in `passes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassSummary {
+    pub polled: u64,
+    pub online: u64,
+    pub offline: u64,
+    pub error: u64,
+    pub missing: u64,
+}
+
+impl PassSummary {
+    pub fn count(&mut self, status: Status) {
+        self.polled += 1;
+        match status {
+            Status::Online => self.online += 1,
+            Status::Offline => self.offline += 1,
+            Status::Error => self.error += 1,
+            Status::Missing => self.missing += 1,
+            Status::Unknown => {}
+        }
+    }
+
+    pub fn down(&self) -> u64 {
+        self.offline + self.error + self.missing
+    }
+}
+
+/// The pass's single writer. Each batch is one IMMEDIATE transaction, begun only once the
+/// results are in hand, so no transaction is ever open across a network call.
+pub struct ResultWriter<'a> {
+    store: &'a mut Store,
+}
+
+impl Store {
+    pub fn writer(&mut self) -> ResultWriter<'_> {
+        ResultWriter { store: self }
+    }
+
+    /// Records that a pass of `kind` started; returns its id for `finish_pass`.
+    pub fn start_pass(&mut self, kind: &str, started_at: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO passes (kind, started_at) VALUES (?1, ?2)",
+            params![kind, started_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn finish_pass(&mut self, id: i64, duration_ms: u64, s: &PassSummary) -> Result<()> {
+        self.conn.execute(
+            "UPDATE passes SET duration_ms = ?2, polled = ?3, online = ?4, offline = ?5,
+                error = ?6, missing = ?7 WHERE id = ?1",
+            params![
+                id,
+                duration_ms as i64,
+                s.polled as i64,
+                s.online as i64,
+                s.offline as i64,
+                s.error as i64,
+                s.missing as i64
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl ResultWriter<'_> {
+    /// Stores a batch of results, all or nothing.
+    pub fn write(&mut self, batch: &[CheckResult]) -> Result<Vec<Stored>> {
+        let tx = self
+            .store
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("cannot start writing results")?;
+        let mut stored = Vec::with_capacity(batch.len());
+        for r in batch {
+            let mut s = apply(&tx, r.record_type, r.id, r.at, &r.reading)?;
+            if let Some(list) = &r.reading.discovered {
+                discover(&tx, r.id, r.at, list, &mut s)?;
+            }
+            stored.push(s);
+        }
+        tx.commit().context("cannot commit results")?;
+        Ok(stored)
+    }
+}
+
+fn table(rt: RecordType) -> &'static str {
+    match rt {
+        RecordType::Host => "hosts",
+        RecordType::Instance => "instances",
+    }
+}
+
+/// Updates one record's state from a reading, adds its history row and, when they changed,
+/// replaces its modules.
+fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Result<Stored> {
+    let t = table(rt);
+    let (reference, previous): (String, String) = tx
+        .prepare_cached(&format!("SELECT ref, status FROM {t} WHERE id = ?1"))?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .with_context(|| format!("{rt} #{id} vanished during the pass"))?;
+    let previous: Status = previous.parse().unwrap_or(Status::Unknown);
+    let online = r.status == Status::Online;
+    let to_i64 = |v: Option<u64>| v.map(|v| v.min(i64::MAX as u64) as i64);
+    // Disk and inventory describe the last good answer: a failed check keeps them.
+    tx.prepare_cached(&format!(
+        "UPDATE {t} SET
+            status = ?2,
+            status_since = CASE WHEN status = ?2 AND status_since IS NOT NULL THEN status_since ELSE ?3 END,
+            message = ?4,
+            last_check_at = ?3,
+            last_success_at = CASE WHEN ?5 THEN ?3 ELSE last_success_at END,
+            consecutive_failures = CASE WHEN ?5 THEN 0 ELSE consecutive_failures + 1 END,
+            response_ms = ?6,
+            http_status = ?7,
+            disk_used = CASE WHEN ?5 THEN ?8 ELSE disk_used END,
+            disk_total = CASE WHEN ?5 THEN ?9 ELSE disk_total END,
+            disk_partial = CASE WHEN ?5 THEN ?10 ELSE disk_partial END
+         WHERE id = ?1"
+    ))?
+    .execute(params![
+        id,
+        r.status.as_str(),
+        at,
+        r.message,
+        online,
+        to_i64(r.response_ms),
+        r.http_status,
+        to_i64(r.disk_used),
+        to_i64(r.disk_total),
+        r.disk_partial,
+    ])?;
+    if rt == RecordType::Instance {
+        tx.prepare_cached(
+            "UPDATE instances SET
+                missing = ?2,
+                dolibarr_version = COALESCE(?3, dolibarr_version),
+                users_all = COALESCE(?4, users_all),
+                users_active = COALESCE(?5, users_active),
+                last_login = CASE WHEN ?6 THEN ?7 ELSE last_login END
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            r.status == Status::Missing,
+            r.dolibarr_version,
+            r.users_all,
+            r.users_active,
+            online && r.users_all.is_some(),
+            r.last_login,
+        ])?;
+        if let Some(modules) = &r.modules {
+            replace_modules_if_changed(tx, id, modules)?;
+        }
+    }
+    let (host_id, instance_id) = match rt {
+        RecordType::Host => (Some(id), None),
+        RecordType::Instance => (None, Some(id)),
+    };
+    tx.prepare_cached(
+        "INSERT INTO checks (host_id, instance_id, at, status, response_ms, http_status,
+            disk_used, disk_total, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        host_id,
+        instance_id,
+        at,
+        r.status.as_str(),
+        to_i64(r.response_ms),
+        r.http_status,
+        to_i64(r.disk_used),
+        to_i64(r.disk_total),
+        r.message,
+    ])?;
+    Ok(Stored {
+        record_type: rt,
+        reference,
+        previous,
+        status: r.status,
+        message: r.message.clone(),
+        response_ms: r.response_ms,
+        created: Vec::new(),
+        flagged_missing: Vec::new(),
+        returned: Vec::new(),
+    })
+}
+
+/// Rewrites an instance's modules only when the list differs from what is stored.
+fn replace_modules_if_changed(tx: &Transaction, id: i64, modules: &[Module]) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT name, version, active, source, editor FROM modules WHERE instance_id = ?1 ORDER BY name",
+    )?;
+    let stored = stmt
+        .query_map([id], |r| {
+            Ok(Module {
+                name: r.get(0)?,
+                version: r.get(1)?,
+                active: r.get(2)?,
+                source: r.get(3)?,
+                editor: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut fresh: Vec<&Module> = modules.iter().collect();
+    fresh.sort_by(|a, b| a.name.cmp(&b.name));
+    fresh.dedup_by(|a, b| a.name == b.name);
+    if stored.len() == fresh.len() && stored.iter().zip(&fresh).all(|(a, b)| a == *b) {
+        return Ok(());
+    }
+    tx.prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
+        .execute([id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO modules (instance_id, name, version, active, source, editor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in fresh {
+        insert.execute(params![id, m.name, m.version, m.active, m.source, m.editor])?;
+    }
+    Ok(())
+}
+
+/// A host's discovery: create the instances it lacks, update the ones it has, flag the ones
+/// no longer listed (or listed without a Dolibarr) as missing. Nothing is ever deleted.
+fn discover(
+    tx: &Transaction,
+    host_id: i64,
+    at: i64,
+    listed: &[Discovered],
+    s: &mut Stored,
+) -> Result<()> {
+    let host_ref = s.reference.clone();
+    let host_kind: String = tx
+        .prepare_cached("SELECT api_kind FROM hosts WHERE id = ?1")?
+        .query_row([host_id], |r| r.get(0))?;
+    let host_kind: ApiKind = host_kind.parse().unwrap_or(ApiKind::Custom);
+    let mut find = tx.prepare_cached(
+        "SELECT id, missing FROM instances WHERE host_id = ?1 AND remote_name = ?2",
+    )?;
+    let mut seen = Vec::with_capacity(listed.len());
+    for d in listed {
+        let existing: Option<(i64, bool)> = find
+            .query_row(params![host_id, d.name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match (existing, &d.reading) {
+            (Some((id, was_missing)), Some(reading)) => {
+                seen.push(id);
+                if reading.status == Status::Unknown {
+                    // Listed but not checked (custom discovery): it exists, nothing more.
+                    tx.prepare_cached("UPDATE instances SET missing = 0 WHERE id = ?1")?
+                        .execute([id])?;
+                } else {
+                    apply(tx, RecordType::Instance, id, at, reading)?;
+                }
+                if was_missing && reading.status != Status::Missing {
+                    s.returned.push(d.name.clone());
+                }
+            }
+            (Some((id, was_missing)), None) => {
+                // Listed, but no Dolibarr there any more: the install is gone.
+                seen.push(id);
+                if !was_missing {
+                    s.flagged_missing.push(d.name.clone());
+                }
+                apply(tx, RecordType::Instance, id, at, &gone(&host_ref))?;
+            }
+            (None, Some(reading)) => {
+                let Some(id) = create_discovered(tx, host_id, host_kind, &host_ref, d, at)? else {
+                    continue;
+                };
+                seen.push(id);
+                s.created.push(d.name.clone());
+                if reading.status != Status::Unknown {
+                    apply(tx, RecordType::Instance, id, at, reading)?;
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    // Discovered instances of this host that the list no longer names.
+    let mut stale = tx.prepare_cached(
+        "SELECT id, remote_name, missing FROM instances WHERE host_id = ?1 AND discovered = 1",
+    )?;
+    let stale: Vec<(i64, String, bool)> = stale
+        .query_map([host_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, name, was_missing) in stale {
+        if seen.contains(&id) {
+            continue;
+        }
+        if !was_missing {
+            s.flagged_missing.push(name);
+        }
+        apply(tx, RecordType::Instance, id, at, &gone(&host_ref))?;
+    }
+    Ok(())
+}
+
+fn gone(host_ref: &str) -> Reading {
+    Reading::new(
+        Status::Missing,
+        format!("no longer listed by host {host_ref}"),
+    )
+}
+
+/// Creates the record of an instance a host listed; its ref is the remote name, or
+/// `<host>.<name>` when that ref is taken. None when it cannot be checked (no kind fits).
+fn create_discovered(
+    tx: &Transaction,
+    host_id: i64,
+    host_kind: ApiKind,
+    host_ref: &str,
+    d: &Discovered,
+    at: i64,
+) -> Result<Option<i64>> {
+    let (kind, url) = match (host_kind, &d.url) {
+        (ApiKind::ServerManagerV1, _) => (ApiKind::ServerManagerV1, None),
+        (_, Some(url)) => (ApiKind::Ping, Some(url.clone())),
+        (_, None) => return Ok(None),
+    };
+    let valid_ref = |r: &str| crate::validate::reference(RecordType::Instance, r).is_ok();
+    let taken = |r: &str| -> Result<bool> {
+        Ok(tx
+            .prepare_cached("SELECT 1 FROM instances WHERE ref = ?1")?
+            .exists([r])?)
+    };
+    let mut reference = d.name.clone();
+    if !valid_ref(&reference) || taken(&reference)? {
+        let cleaned: String = d
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        reference = format!("{host_ref}.{cleaned}");
+        if !valid_ref(&reference) || taken(&reference)? {
+            return Ok(None);
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO instances (ref, api_kind, url, enabled, created_at, host_id, remote_name, discovered)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 1)",
+    )?
+    .execute(params![reference, kind.as_str(), url, at, host_id, d.name])?;
+    Ok(Some(tx.last_insert_rowid()))
+}

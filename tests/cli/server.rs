@@ -1,0 +1,242 @@
+//! A real HTTP server on 127.0.0.1, inside the test, serving the fixtures and checking
+//! `hash`/`time` the way the monitoring scripts do.
+
+use std::collections::HashMap;
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use md5::{Digest, Md5};
+
+/// What the server answers to one request.
+#[derive(Clone)]
+pub enum Reply {
+    /// Status and body.
+    Body(u16, Vec<u8>),
+    /// A redirect to this location.
+    Redirect(u16, String),
+}
+
+impl Reply {
+    pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Body(200, body.into())
+    }
+
+    pub fn fixture(name: &str) -> Reply {
+        Reply::ok(fixture(name))
+    }
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub user_agent: Option<String>,
+}
+
+type Handler = dyn Fn(&Hit) -> Reply + Send + Sync;
+
+pub struct Server {
+    pub base: String,
+    server: Arc<tiny_http::Server>,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+/// The MD5 the scripts expect: md5(token + time), lowercase hex.
+pub fn hash(token: &str, time: &str) -> String {
+    let digest = Md5::digest(format!("{token}{time}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Server {
+    /// Starts a server whose `handler` answers every request. With a `token`, every request
+    /// must carry a valid hash within 180 s.
+    pub fn start(
+        token: Option<&str>,
+        handler: impl Fn(&Hit) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::start_with(token, |_| true, handler)
+    }
+
+    /// Like the server-manager script: only requests with an `action` need the hash.
+    pub fn manager(
+        token: Option<&str>,
+        handler: impl Fn(&Hit) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Server::start_with(token, |hit| hit.query.contains_key("action"), handler)
+    }
+
+    fn start_with(
+        token: Option<&str>,
+        needs_auth: fn(&Hit) -> bool,
+        handler: impl Fn(&Hit) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("ip address").port();
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let token = token.map(str::to_owned);
+        {
+            let (server, hits) = (server.clone(), hits.clone());
+            thread::spawn(move || {
+                for mut req in server.incoming_requests() {
+                    let (handler, hits, token) = (handler.clone(), hits.clone(), token.clone());
+                    // One thread per request, so a slow answer never holds up the others.
+                    thread::spawn(move || {
+                        let mut sink = Vec::new();
+                        let _ = std::io::Read::read_to_end(req.as_reader(), &mut sink);
+                        let hit = parse_hit(&req);
+                        hits.lock().expect("hits").push(hit.clone());
+                        let token = token.as_deref().filter(|_| needs_auth(&hit));
+                        let reply = match auth_failure(token, &hit) {
+                            Some(text) => Reply::ok(text),
+                            None => handler(&hit),
+                        };
+                        let _ = match reply {
+                            Reply::Body(code, body) => req.respond(
+                                tiny_http::Response::from_data(body).with_status_code(code),
+                            ),
+                            Reply::Redirect(code, to) => req.respond(
+                                tiny_http::Response::empty(code).with_header(
+                                    tiny_http::Header::from_bytes("Location", to.as_bytes())
+                                        .expect("header"),
+                                ),
+                            ),
+                        };
+                    });
+                }
+            });
+        }
+        Server {
+            base: format!("http://127.0.0.1:{port}"),
+            server,
+            hits,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().expect("hits").clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+/// Checks `hash`/`time` like the scripts: absent → `Missing parameter`, wrong or more than
+/// 180 s off → `Invalid hash`. Requests without auth need none when no token is configured.
+fn auth_failure(token: Option<&str>, hit: &Hit) -> Option<&'static str> {
+    let token = token?;
+    let (Some(h), Some(t)) = (hit.query.get("hash"), hit.query.get("time")) else {
+        return Some("Missing parameter");
+    };
+    let fresh = t.parse::<i64>().is_ok_and(|t| (now() - t).abs() <= 180);
+    (!fresh || *h != hash(token, t)).then_some("Invalid hash")
+}
+
+fn parse_hit(req: &tiny_http::Request) -> Hit {
+    let (path, query) = req.url().split_once('?').unwrap_or((req.url(), ""));
+    let query = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), percent_decode(v))
+        })
+        .collect();
+    let user_agent = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("User-Agent"))
+        .map(|h| h.value.to_string());
+    Hit {
+        path: path.to_string(),
+        query,
+        user_agent,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    Err(_) => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A server that accepts connections and never answers; they stay open until it is dropped.
+pub struct Silent {
+    pub base: String,
+    _held: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let keep = held.clone();
+        thread::spawn(move || {
+            for s in listener.incoming().flatten() {
+                keep.lock().expect("held").push(s);
+            }
+        });
+        Silent {
+            base: format!("http://127.0.0.1:{port}"),
+            _held: held,
+        }
+    }
+}
+
+/// A port nothing listens on (bound, then released).
+pub fn refused_url() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    drop(l);
+    format!("http://127.0.0.1:{port}/")
+}
