@@ -31,11 +31,17 @@ _webhost() {
             webhost,man)
                 cmd="webhost__subcmd__man"
                 ;;
+            webhost,modules)
+                cmd="webhost__subcmd__modules"
+                ;;
             webhost,update-hosts)
                 cmd="webhost__subcmd__update__subcmd__hosts"
                 ;;
             webhost,update-instances)
                 cmd="webhost__subcmd__update__subcmd__instances"
+                ;;
+            webhost,versions)
+                cmd="webhost__subcmd__versions"
                 ;;
             webhost__subcmd__help,completions)
                 cmd="webhost__subcmd__help__subcmd__completions"
@@ -52,11 +58,17 @@ _webhost() {
             webhost__subcmd__help,man)
                 cmd="webhost__subcmd__help__subcmd__man"
                 ;;
+            webhost__subcmd__help,modules)
+                cmd="webhost__subcmd__help__subcmd__modules"
+                ;;
             webhost__subcmd__help,update-hosts)
                 cmd="webhost__subcmd__help__subcmd__update__subcmd__hosts"
                 ;;
             webhost__subcmd__help,update-instances)
                 cmd="webhost__subcmd__help__subcmd__update__subcmd__instances"
+                ;;
+            webhost__subcmd__help,versions)
+                cmd="webhost__subcmd__help__subcmd__versions"
                 ;;
             webhost__subcmd__help__subcmd__host,add)
                 cmd="webhost__subcmd__help__subcmd__host__subcmd__add"
@@ -215,7 +227,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances completions man help"
+            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +271,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances completions man help"
+            opts="host instance update-hosts update-instances modules versions completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +550,20 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__help__subcmd__modules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__help__subcmd__update__subcmd__hosts)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -553,6 +579,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__update__subcmd__instances)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__versions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1336,6 +1376,40 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__modules)
+            opts="-q -v -h --name --active --version-below --instance --flat --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version-below)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__update__subcmd__hosts)
             opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1405,6 +1479,28 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__versions)
+            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

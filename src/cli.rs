@@ -64,6 +64,17 @@ pub enum Command {
     UpdateHosts(UpdateArgs),
     /// Poll every enabled instance once (one cron line)
     UpdateInstances(UpdateArgs),
+    /// Which modules the Dolibarr instances have, at which versions, active or not
+    ///
+    /// Reads what the last `update-instances` passes stored; it contacts no server. By default,
+    /// one row per module and version with how many instances have it and on how many it is
+    /// active; `--flat` gives one row per instance and module instead.
+    Modules(ModulesArgs),
+    /// How many instances run each Dolibarr version, newest first
+    ///
+    /// Reads what the last `update-instances` passes stored; it contacts no server. Instances
+    /// whose version is not known yet (never checked, or not Dolibarr) come last.
+    Versions,
     /// Print shell completions for bash, zsh or fish
     Completions {
         #[arg(value_enum)]
@@ -94,6 +105,29 @@ pub struct UpdateArgs {
     /// Exit 3 when a polled record is offline, error or missing (so cron mails someone)
     #[arg(long)]
     pub fail_on_down: bool,
+}
+
+/// Filters and layout of `modules`. Filters combine: every one given must match.
+#[derive(Debug, Args)]
+pub struct ModulesArgs {
+    /// Only this module: its class name or the name without "mod", any case (modSubtotal, subtotal)
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// Only modules that are switched on
+    #[arg(long)]
+    pub active: bool,
+    /// Only modules older than this version, compared number by number (3.21.0 < 3.24.1, 1.2 < 1.10)
+    ///
+    /// Core modules (version "dolibarr") are compared using their instance's Dolibarr version.
+    /// Modules whose version is "experimental", "development" or unknown never match.
+    #[arg(long, value_name = "VERSION")]
+    pub version_below: Option<crate::version::Version>,
+    /// Only modules of this instance (repeatable)
+    #[arg(long = "instance", value_name = "REF")]
+    pub instances: Vec<String>,
+    /// One row per instance and module (instance, module, version, active, source)
+    #[arg(long)]
+    pub flat: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

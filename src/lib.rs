@@ -14,3 +14,4 @@ pub mod probe;
 pub mod store;
 pub mod time;
 pub mod validate;
+pub mod version;

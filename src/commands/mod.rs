@@ -4,8 +4,10 @@ mod completions;
 mod host;
 mod instance;
 mod man;
+mod modules;
 mod record;
 mod update;
+mod versions;
 
 use std::path::PathBuf;
 
@@ -42,6 +44,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Instance(cmd) => instance::run(&ctx, cmd),
         Command::UpdateHosts(a) => update::run(&ctx, RecordType::Host, &a),
         Command::UpdateInstances(a) => update::run(&ctx, RecordType::Instance, &a),
+        Command::Modules(a) => modules::run(&ctx, &a),
+        Command::Versions => versions::run(&ctx),
         Command::Completions { shell } => completions::run(&ctx, shell),
         Command::Man => man::run(&ctx),
     }

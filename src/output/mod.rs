@@ -1,5 +1,6 @@
 //! Everything webhost prints: tables for people, JSON for scripts. Nothing else prints results.
 
+mod inventory;
 mod pass;
 mod records;
 

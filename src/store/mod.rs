@@ -1,5 +1,6 @@
 //! The SQLite store: the only module with SQL in it.
 
+mod inventory;
 mod migrations;
 mod records;
 mod results;
@@ -12,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, TransactionBehavior};
 
+pub use inventory::{InstalledModule, InstanceVersion, ModuleFilter};
 pub use migrations::MIGRATIONS;
 pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};
 pub use results::{CheckResult, PassSummary, ResultWriter, Stored};

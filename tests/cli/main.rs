@@ -1,6 +1,7 @@
 //! End-to-end tests: the built `webhost` binary on a temp database.
 
 mod generated;
+mod inventory;
 mod passes;
 mod records;
 mod server;

@@ -1,0 +1,114 @@
+//! The module inventory across instances, and Dolibarr versions: read-only queries.
+
+use anyhow::{Context, Result};
+
+use super::Store;
+
+/// One module on one instance, with what is needed to compare its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledModule {
+    pub instance: String,
+    /// The instance's Dolibarr version, which core modules follow.
+    pub dolibarr_version: Option<String>,
+    pub name: String,
+    /// As reported: `3.24.1`, `dolibarr` for core modules, `experimental`, or unknown.
+    pub version: Option<String>,
+    pub active: bool,
+    pub source: Option<String>,
+}
+
+impl InstalledModule {
+    /// True for a module whose version is its instance's Dolibarr version (core modules).
+    pub fn follows_dolibarr(&self) -> bool {
+        self.version
+            .as_deref()
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("dolibarr"))
+    }
+
+    /// The version to compare: the instance's Dolibarr version for core modules, else its own.
+    pub fn effective_version(&self) -> Option<&str> {
+        if self.follows_dolibarr() {
+            self.dolibarr_version.as_deref()
+        } else {
+            self.version.as_deref()
+        }
+    }
+}
+
+/// Which modules `installed_modules` returns.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleFilter {
+    /// A class name (`modSubtotal`) or the name without `mod` (`subtotal`), any case.
+    pub name: Option<String>,
+    pub active_only: bool,
+    /// Only these instance refs (empty: all).
+    pub instances: Vec<String>,
+}
+
+/// One instance and its Dolibarr version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceVersion {
+    pub instance: String,
+    pub dolibarr_version: Option<String>,
+}
+
+impl Store {
+    /// Modules of every instance matching `filter`, by instance ref then module name.
+    pub fn installed_modules(&self, filter: &ModuleFilter) -> Result<Vec<InstalledModule>> {
+        let mut sql = String::from(
+            "SELECT i.ref, i.dolibarr_version, m.name, m.version, m.active, m.source
+             FROM modules m JOIN instances i ON i.id = m.instance_id",
+        );
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(name) = &filter.name {
+            // lower() folds ASCII only, which is all a PHP class name holds.
+            clauses.push("(lower(m.name) = lower(?) OR lower(m.name) = 'mod' || lower(?))".into());
+            args.push(Box::new(name.clone()));
+            args.push(Box::new(name.clone()));
+        }
+        if filter.active_only {
+            clauses.push("m.active = 1".into());
+        }
+        if !filter.instances.is_empty() {
+            let marks = vec!["?"; filter.instances.len()].join(", ");
+            clauses.push(format!("i.ref IN ({marks})"));
+            for r in &filter.instances {
+                args.push(Box::new(r.clone()));
+            }
+        }
+        if !clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&clauses.join(" AND "));
+        }
+        sql.push_str(" ORDER BY i.ref, m.name");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(InstalledModule {
+                instance: r.get(0)?,
+                dolibarr_version: r.get(1)?,
+                name: r.get(2)?,
+                version: r.get(3)?,
+                active: r.get(4)?,
+                source: r.get(5)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("cannot read modules")
+    }
+
+    /// Every instance's ref and Dolibarr version, by ref.
+    pub fn instance_versions(&self) -> Result<Vec<InstanceVersion>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT ref, dolibarr_version FROM instances ORDER BY ref")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(InstanceVersion {
+                instance: r.get(0)?,
+                dolibarr_version: r.get(1)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("cannot read instance versions")
+    }
+}
