@@ -16,11 +16,17 @@ _webhost() {
             ",$1")
                 cmd="webhost"
                 ;;
+            webhost,changes)
+                cmd="webhost__subcmd__changes"
+                ;;
             webhost,completions)
                 cmd="webhost__subcmd__completions"
                 ;;
             webhost,help)
                 cmd="webhost__subcmd__help"
+                ;;
+            webhost,history)
+                cmd="webhost__subcmd__history"
                 ;;
             webhost,host)
                 cmd="webhost__subcmd__host"
@@ -34,6 +40,12 @@ _webhost() {
             webhost,modules)
                 cmd="webhost__subcmd__modules"
                 ;;
+            webhost,prune)
+                cmd="webhost__subcmd__prune"
+                ;;
+            webhost,status)
+                cmd="webhost__subcmd__status"
+                ;;
             webhost,update-hosts)
                 cmd="webhost__subcmd__update__subcmd__hosts"
                 ;;
@@ -43,11 +55,17 @@ _webhost() {
             webhost,versions)
                 cmd="webhost__subcmd__versions"
                 ;;
+            webhost__subcmd__help,changes)
+                cmd="webhost__subcmd__help__subcmd__changes"
+                ;;
             webhost__subcmd__help,completions)
                 cmd="webhost__subcmd__help__subcmd__completions"
                 ;;
             webhost__subcmd__help,help)
                 cmd="webhost__subcmd__help__subcmd__help"
+                ;;
+            webhost__subcmd__help,history)
+                cmd="webhost__subcmd__help__subcmd__history"
                 ;;
             webhost__subcmd__help,host)
                 cmd="webhost__subcmd__help__subcmd__host"
@@ -60,6 +78,12 @@ _webhost() {
                 ;;
             webhost__subcmd__help,modules)
                 cmd="webhost__subcmd__help__subcmd__modules"
+                ;;
+            webhost__subcmd__help,prune)
+                cmd="webhost__subcmd__help__subcmd__prune"
+                ;;
+            webhost__subcmd__help,status)
+                cmd="webhost__subcmd__help__subcmd__status"
                 ;;
             webhost__subcmd__help,update-hosts)
                 cmd="webhost__subcmd__help__subcmd__update__subcmd__hosts"
@@ -227,12 +251,38 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions completions man help"
+            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__changes)
+            opts="-q -v -h --since --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -271,8 +321,22 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions completions man help"
+            opts="host instance update-hosts update-instances modules versions status history changes prune completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__changes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -299,6 +363,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -564,6 +642,34 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__help__subcmd__update__subcmd__hosts)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -599,6 +705,36 @@ _webhost() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__history)
+            opts="-q -v -h --since --limit --host --instance --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -697,7 +833,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__edit)
-            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +869,22 @@ _webhost() {
                     ;;
                 --insecure-tls)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --disk-warn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-crit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-crit-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -899,7 +1051,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__list)
-            opts="-q -v -h --host --status --enabled --disabled --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +1063,10 @@ _webhost() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "unknown online offline error missing" -- "${cur}"))
+                    return 0
+                    ;;
+                --health)
+                    COMPREPLY=($(compgen -W "ok warning critical unknown" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -1071,7 +1227,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --host --no-host --remote-name --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1107,6 +1263,22 @@ _webhost() {
                     ;;
                 --insecure-tls)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --disk-warn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-crit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-crit-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --host)
@@ -1281,7 +1453,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__list)
-            opts="-q -v -h --host --status --enabled --disabled --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1293,6 +1465,10 @@ _webhost() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "unknown online offline error missing" -- "${cur}"))
+                    return 0
+                    ;;
+                --health)
+                    COMPREPLY=($(compgen -W "ok warning critical unknown" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -1410,8 +1586,64 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__prune)
+            opts="-q -v -h --older-than --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__status)
+            opts="-q -v -h --stale --certs --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +1666,10 @@ _webhost() {
                     return 0
                     ;;
                 --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1453,7 +1689,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1476,6 +1712,10 @@ _webhost() {
                     return 0
                     ;;
                 --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,10 @@ complete -c webhost -n "__fish_webhost_needs_command" -f -a "update-hosts" -d 'P
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "status" -d 'The fleet at a glance: counts, what is down, disks, certificates, stale passes'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "history" -d 'The checks and status changes of one record'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -86,12 +90,17 @@ online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
 missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l health -d 'Only records with this health' -r -f -a "ok\t''
+warning\t''
+critical\t''
+unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l enabled -d 'Only records with monitoring on'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l uptime -d 'Add uptime over 24 h, 7 d and 30 d (reads the history: slower on big fleets)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -102,12 +111,17 @@ online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
 missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l health -d 'Only records with this health' -r -f -a "ok\t''
+warning\t''
+critical\t''
+unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l enabled -d 'Only records with monitoring on'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l uptime -d 'Add uptime over 24 h, 7 d and 30 d (reads the history: slower on big fleets)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -133,6 +147,10 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept (true) or refuse (false) an invalid TLS certificate' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G); `default` restores 80%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` restores 90%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days; `default` restores 21' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` restores 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -231,12 +249,17 @@ online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
 missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l health -d 'Only records with this health' -r -f -a "ok\t''
+warning\t''
+critical\t''
+unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l enabled -d 'Only records with monitoring on'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l uptime -d 'Add uptime over 24 h, 7 d and 30 d (reads the history: slower on big fleets)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -247,12 +270,17 @@ online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
 missing\t'A discovered instance its server no longer lists'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l health -d 'Only records with this health' -r -f -a "ok\t''
+warning\t''
+critical\t''
+unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l enabled -d 'Only records with monitoring on'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l disabled -d 'Only records with monitoring off'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l uptime -d 'Add uptime over 24 h, 7 d and 30 d (reads the history: slower on big fleets)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -278,6 +306,10 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept (true) or refuse (false) an invalid TLS certificate' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G); `default` restores 80%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` restores 90%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days; `default` restores 21' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` restores 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l host -d 'Move it to this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l remote-name -d 'New folder name on its server' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
@@ -337,6 +369,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s j -l jo
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout -d 'Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l keep-days -d 'After the pass, delete raw checks older than this many days (as `prune` does)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -351,6 +384,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s j -
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l timeout -d 'Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l keep-days -d 'After the pass, delete raw checks older than this many days (as `prune` does)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -382,6 +416,46 @@ complete -c webhost -n "__fish_webhost_using_subcommand versions" -l json -d 'Pr
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l stale -d 'A pass older than this means cron has stopped: 30m, 2h' -r
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l certs -d 'How many certificates to list, soonest to expire first' -r
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand status" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand status" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand status" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l since -d 'How far back: 30m, 24h, 7d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l limit -d 'At most this many checks (newest first)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l host -d 'REF names a host (when a host and an instance share the name)'
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l instance -d 'REF names an instance (when a host and an instance share the name)'
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand history" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand history" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand history" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l since -d 'How far back: 30m, 24h, 7d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l older-than -d 'Delete raw checks older than this (rounded down to a UTC midnight): 90d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -398,15 +472,19 @@ complete -c webhost -n "__fish_webhost_using_subcommand man" -l json -d 'Print m
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "host" -d 'Manage hosts (servers)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "host" -d 'Manage hosts (servers)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "status" -d 'The fleet at a glance: counts, what is down, disks, certificates, stale passes'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "history" -d 'The checks and status changes of one record'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host'

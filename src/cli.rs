@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
+use crate::health::{Health, Threshold};
 use crate::model::{ApiKind, Status};
 
 const EXIT_CODES: &str = "\
@@ -75,6 +76,14 @@ pub enum Command {
     /// Reads what the last `update-instances` passes stored; it contacts no server. Instances
     /// whose version is not known yet (never checked, or not Dolibarr) come last.
     Versions,
+    /// The fleet at a glance: counts, what is down, disks, certificates, stale passes
+    Status(StatusArgs),
+    /// The checks and status changes of one record
+    History(HistoryArgs),
+    /// Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded
+    Changes(SinceArgs),
+    /// Delete old raw checks, keeping daily roll-ups, status changes and inventory changes
+    Prune(PruneArgs),
     /// Print shell completions for bash, zsh or fish
     Completions {
         #[arg(value_enum)]
@@ -82,6 +91,49 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A pass older than this means cron has stopped: 30m, 2h
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub stale: std::time::Duration,
+    /// How many certificates to list, soonest to expire first
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub certs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The host or instance
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// How far back: 30m, 24h, 7d
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub since: std::time::Duration,
+    /// At most this many checks (newest first)
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+    /// REF names a host (when a host and an instance share the name)
+    #[arg(long, conflicts_with = "instance")]
+    pub host: bool,
+    /// REF names an instance (when a host and an instance share the name)
+    #[arg(long)]
+    pub instance: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SinceArgs {
+    /// How far back: 30m, 24h, 7d
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub since: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Delete raw checks older than this (rounded down to a UTC midnight): 90d
+    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub older_than: std::time::Duration,
 }
 
 /// Options of a polling pass.
@@ -105,6 +157,9 @@ pub struct UpdateArgs {
     /// Exit 3 when a polled record is offline, error or missing (so cron mails someone)
     #[arg(long)]
     pub fail_on_down: bool,
+    /// After the pass, delete raw checks older than this many days (as `prune` does)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_days: Option<u32>,
 }
 
 /// Filters and layout of `modules`. Filters combine: every one given must match.
@@ -278,6 +333,45 @@ pub struct CommonEdit {
     /// Accept (true) or refuse (false) an invalid TLS certificate
     #[arg(long, value_name = "BOOL", action = ArgAction::Set)]
     pub insecure_tls: Option<bool>,
+    /// Disk warning threshold: a share of the partition (85%) or an amount used (5G);
+    /// `default` restores 80%
+    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
+    pub disk_warn: Option<Limit<Threshold>>,
+    /// Disk critical threshold, like --disk-warn; `default` restores 90%
+    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
+    pub disk_crit: Option<Limit<Threshold>>,
+    /// Warn when the TLS certificate expires within this many days; `default` restores 21
+    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
+    pub cert_warn_days: Option<Limit<i64>>,
+    /// Critical when the TLS certificate expires within this many days; `default` restores 7
+    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
+    pub cert_crit_days: Option<Limit<i64>>,
+}
+
+/// A per-record override, or `default` to drop the override.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit<T> {
+    Default,
+    Set(T),
+}
+
+impl<T> Limit<T> {
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Limit::Default => None,
+            Limit::Set(v) => Some(v),
+        }
+    }
+}
+
+fn parse_limit<T: std::str::FromStr>(s: &str) -> Result<Limit<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    if s.eq_ignore_ascii_case("default") {
+        return Ok(Limit::Default);
+    }
+    s.parse::<T>().map(Limit::Set).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +413,12 @@ pub struct ListArgs {
     /// Only records with monitoring off
     #[arg(long)]
     pub disabled: bool,
+    /// Only records with this health
+    #[arg(long, value_enum)]
+    pub health: Option<Health>,
+    /// Add uptime over 24 h, 7 d and 30 d (reads the history: slower on big fleets)
+    #[arg(long)]
+    pub uptime: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,17 +9,23 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// `2026-11-25T08:43:00Z`.
+/// `2026-11-25T08:43:00Z`: for JSON.
 pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => secs.to_string(),
+    }
+}
+
+/// `2026-11-25 09:43:00 CET`: local time, for tables.
+pub fn local(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
+        Err(_) => secs.to_string(),
+    }
 }
 
 /// A short age such as `45s`, `12m`, `3h`, `2d` (`-` for the future, which a skewed clock gives).
@@ -34,7 +40,7 @@ pub fn age(secs: i64, now: i64) -> String {
     }
 }
 
-/// Parses `10`, `10s`, `500ms`, `2m`, `1h` (a bare number is seconds).
+/// Parses `10`, `10s`, `500ms`, `30m`, `24h`, `7d`, `2w` (a bare number is seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -47,6 +53,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => Duration::from_millis(n),
         "m" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
+        "w" => Duration::from_secs(n * 7 * 86_400),
         other => {
             return Err(format!(
                 "unknown unit '{other}' in '{text}' (use ms, s, m or h)"
@@ -57,20 +65,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err("a duration must be more than zero".into());
     }
     Ok(d)
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
@@ -89,6 +83,7 @@ mod tests {
         assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("5 days").is_err());

@@ -84,6 +84,11 @@ impl FromStr for Version {
     }
 }
 
+/// Compares two version texts numerically; None when either is not a number.
+pub fn compare(a: &str, b: &str) -> Option<Ordering> {
+    Some(Version::parse(a)?.cmp(&Version::parse(b)?))
+}
+
 /// True when `text` is a numeric version strictly below `limit`. Text that is not a number
 /// (`experimental`, `development`, unknown) is never below anything.
 pub fn is_below(text: Option<&str>, limit: &Version) -> bool {

@@ -34,6 +34,10 @@ fn add(ctx: &Context, a: HostAdd) -> Result<Exit> {
         insecure_tls: a.insecure_tls,
         host_id: None,
         remote_name: None,
+        disk_warn: None,
+        disk_crit: None,
+        cert_warn_days: None,
+        cert_crit_days: None,
     };
     // Validate before opening the store, so bad input never creates or touches a database.
     validate::settings(Host, &settings, None)?;

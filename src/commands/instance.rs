@@ -47,6 +47,10 @@ fn add(ctx: &Context, a: InstanceAdd) -> Result<Exit> {
         enabled: !a.disabled,
         insecure_tls: a.insecure_tls,
         host_id: None,
+        disk_warn: None,
+        disk_crit: None,
+        cert_warn_days: None,
+        cert_crit_days: None,
     };
     // What can be checked without the database is checked first (nothing gets created).
     let pre_host_kind = a.host.as_ref().map(|_| ApiKind::ServerManagerV1);

@@ -1,11 +1,15 @@
 //! One file per subcommand; each turns arguments into calls of `store`, `poll` and `output`.
 
+mod changes;
 mod completions;
+mod history;
 mod host;
 mod instance;
 mod man;
 mod modules;
+mod prune;
 mod record;
+mod status;
 mod update;
 mod versions;
 
@@ -46,6 +50,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::UpdateInstances(a) => update::run(&ctx, RecordType::Instance, &a),
         Command::Modules(a) => modules::run(&ctx, &a),
         Command::Versions => versions::run(&ctx),
+        Command::Status(a) => status::run(&ctx, &a),
+        Command::History(a) => history::run(&ctx, &a),
+        Command::Changes(a) => changes::run(&ctx, &a),
+        Command::Prune(a) => prune::run(&ctx, &a),
         Command::Completions { shell } => completions::run(&ctx, shell),
         Command::Man => man::run(&ctx),
     }

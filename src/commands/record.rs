@@ -25,8 +25,21 @@ pub fn list(ctx: &Context, rt: RecordType, args: &ListArgs) -> Result<Exit> {
         enabled,
         refs: Vec::new(),
     };
-    let records = store.list(rt, &filter)?;
-    ctx.out.records(rt, &records, time::now())?;
+    let now = time::now();
+    let mut records = store.list(rt, &filter)?;
+    if let Some(h) = args.health {
+        records.retain(|r| r.health(now).health == h);
+    }
+    let uptimes = if args.uptime {
+        let u = records
+            .iter()
+            .map(|r| store.uptime_windows(rt, r.id, now))
+            .collect::<Result<Vec<_>>>()?;
+        Some(u)
+    } else {
+        None
+    };
+    ctx.out.records(rt, &records, uptimes.as_deref(), now)?;
     Ok(Exit::Success)
 }
 
@@ -37,8 +50,10 @@ pub fn show(ctx: &Context, rt: RecordType, args: &ShowArgs) -> Result<Exit> {
         RecordType::Instance => Some(store.modules(rec.id)?),
         RecordType::Host => None,
     };
+    let now = time::now();
+    let uptime = store.uptime_windows(rt, rec.id, now)?;
     ctx.out
-        .record_detail(&rec, modules.as_deref(), args.show_token, time::now())?;
+        .record_detail(&rec, modules.as_deref(), uptime, args.show_token, now)?;
     Ok(Exit::Success)
 }
 
@@ -124,6 +139,18 @@ pub fn apply_common_edit(s: &mut Settings, edit: &CommonEdit) -> Result<()> {
     if let Some(b) = edit.insecure_tls {
         s.insecure_tls = b;
     }
+    if let Some(l) = edit.disk_warn {
+        s.disk_warn = l.into_option();
+    }
+    if let Some(l) = edit.disk_crit {
+        s.disk_crit = l.into_option();
+    }
+    if let Some(l) = edit.cert_warn_days {
+        s.cert_warn_days = l.into_option();
+    }
+    if let Some(l) = edit.cert_crit_days {
+        s.cert_crit_days = l.into_option();
+    }
     Ok(())
 }
 
@@ -139,4 +166,8 @@ pub fn common_edit_is_empty(edit: &CommonEdit) -> bool {
         && edit.label.is_none()
         && edit.probe.is_none()
         && edit.insecure_tls.is_none()
+        && edit.disk_warn.is_none()
+        && edit.disk_crit.is_none()
+        && edit.cert_warn_days.is_none()
+        && edit.cert_crit_days.is_none()
 }

@@ -38,6 +38,13 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
     let report = poll::run(&mut store, rt, &opts)?;
     ctx.out.unknown_refs(rt, &report.unknown_refs);
     ctx.out.pass(&report)?;
+    if let Some(days) = args.keep_days {
+        let pruned = store.prune(crate::time::now() - i64::from(days) * 86_400)?;
+        ctx.out.detail(format!(
+            "pruned {} checks older than {days} days",
+            pruned.checks_deleted
+        ));
+    }
     if args.fail_on_down && report.summary.down() > 0 {
         return Ok(Exit::Down);
     }

@@ -1,5 +1,7 @@
 //! Everything webhost prints: tables for people, JSON for scripts. Nothing else prints results.
 
+pub mod fleet;
+pub mod history;
 mod inventory;
 mod pass;
 mod records;
@@ -11,6 +13,7 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::cli::ColorChoice;
+use crate::health::Health;
 use crate::model::Status;
 
 pub use records::{RecordView, modules_json};
@@ -90,6 +93,20 @@ impl Output {
                 writeln!(w, "{}", line.trim_end())?;
             }
             Ok(())
+        })
+    }
+
+    /// A health word, coloured when colours are on.
+    fn health_cell(&self, health: Health) -> Cell {
+        let cell = Cell::new(health.as_str());
+        if !self.color {
+            return cell;
+        }
+        cell.fg(match health {
+            Health::Ok => Color::Green,
+            Health::Warning => Color::Yellow,
+            Health::Critical => Color::Red,
+            Health::Unknown => Color::DarkGrey,
         })
     }
 

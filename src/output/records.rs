@@ -5,9 +5,11 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use super::{Output, human_bytes};
+use crate::health::Health;
 use crate::model::{ApiKind, RecordType, Status};
 use crate::store::{ModuleRow, Record};
 use crate::time;
+use crate::uptime::Uptime;
 
 /// The JSON shape of a record. `token` is present only with `--show-token`.
 #[derive(Debug, Serialize)]
@@ -40,8 +42,26 @@ pub struct RecordView<'a> {
     pub disk_used_bytes: Option<i64>,
     pub disk_total_bytes: Option<i64>,
     pub disk_partial: bool,
+    pub health: Health,
+    pub health_reasons: Vec<String>,
+    pub cert_expires_at: Option<String>,
+    pub cert_error: Option<&'a str>,
+    pub thresholds: ThresholdsView,
+    /// Percent up over 24 h / 7 d / 30 d (with `show`, and `list --uptime`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptime: Option<Uptime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ModuleView<'a>>>,
+}
+
+/// The thresholds in force, and whether they are the record's own.
+#[derive(Debug, Serialize)]
+pub struct ThresholdsView {
+    pub disk_warn: String,
+    pub disk_crit: String,
+    pub cert_warn_days: i64,
+    pub cert_crit_days: i64,
+    pub custom: bool,
 }
 
 /// Fields only instances have.
@@ -81,9 +101,11 @@ pub fn modules_json(modules: &[ModuleRow]) -> Vec<ModuleView<'_>> {
 }
 
 impl<'a> RecordView<'a> {
-    pub fn new(r: &'a Record, show_token: bool) -> RecordView<'a> {
+    pub fn new(r: &'a Record, show_token: bool, now: i64) -> RecordView<'a> {
         let s = &r.settings;
         let st = &r.state;
+        let assessment = r.health(now);
+        let t = s.thresholds();
         RecordView {
             record_type: r.record_type,
             reference: &s.reference,
@@ -117,8 +139,48 @@ impl<'a> RecordView<'a> {
             disk_used_bytes: st.disk_used,
             disk_total_bytes: st.disk_total,
             disk_partial: st.disk_partial,
+            health: assessment.health,
+            health_reasons: assessment.reasons,
+            cert_expires_at: st.cert_expires_at.map(time::rfc3339),
+            cert_error: st.cert_error.as_deref(),
+            thresholds: ThresholdsView {
+                disk_warn: t.disk_warn.to_string(),
+                disk_crit: t.disk_crit.to_string(),
+                cert_warn_days: t.cert_warn_days,
+                cert_crit_days: t.cert_crit_days,
+                custom: s.disk_warn.is_some()
+                    || s.disk_crit.is_some()
+                    || s.cert_warn_days.is_some()
+                    || s.cert_crit_days.is_some(),
+            },
+            uptime: None,
             modules: None,
         }
+    }
+}
+
+fn percent_text(p: Option<f64>) -> String {
+    p.map_or_else(|| "-".to_string(), |p| format!("{p:.2}%"))
+}
+
+fn s_thresholds(r: &Record) -> String {
+    let t = r.settings.thresholds();
+    format!(
+        "disk warn {} crit {}, certificate warn {} d crit {} d",
+        t.disk_warn, t.disk_crit, t.cert_warn_days, t.cert_crit_days
+    )
+}
+
+fn cert_text(r: &Record, now: i64) -> String {
+    match (r.state.cert_expires_at, &r.state.cert_error) {
+        (Some(t), _) if t <= now => format!("expired {}", time::local(t)),
+        (Some(t), _) => format!(
+            "expires {} (in {} days)",
+            time::local(t),
+            (t - now) / 86_400
+        ),
+        (None, Some(e)) => format!("unreadable: {e}"),
+        (None, None) => "-".to_string(),
     }
 }
 
@@ -144,9 +206,24 @@ fn disk_text(r: &Record) -> String {
 
 impl Output {
     /// `host list` / `instance list`.
-    pub fn records(&self, rt: RecordType, records: &[Record], now: i64) -> Result<()> {
+    /// `uptimes`, when given, holds one entry per record.
+    pub fn records(
+        &self,
+        rt: RecordType,
+        records: &[Record],
+        uptimes: Option<&[Uptime]>,
+        now: i64,
+    ) -> Result<()> {
         if self.json {
-            let views: Vec<_> = records.iter().map(|r| RecordView::new(r, false)).collect();
+            let views: Vec<_> = records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut v = RecordView::new(r, false, now);
+                    v.uptime = uptimes.and_then(|u| u.get(i).copied());
+                    v
+                })
+                .collect();
             return self.json(&views);
         }
         if records.is_empty() {
@@ -154,13 +231,16 @@ impl Output {
             return Ok(());
         }
         let mut header = vec![
-            "REF", "LABEL", "API", "MONITOR", "STATUS", "CHECKED", "RESPONSE", "DISK",
+            "REF", "LABEL", "API", "MONITOR", "STATUS", "HEALTH", "CHECKED", "RESPONSE", "DISK",
         ];
+        if uptimes.is_some() {
+            header.extend(["UP 24H", "UP 7D", "UP 30D"]);
+        }
         if rt == RecordType::Instance {
             header.extend(["HOST", "VERSION"]);
         }
         let mut t = self.table(&header);
-        for r in records {
+        for (i, r) in records.iter().enumerate() {
             let s = &r.settings;
             let st = &r.state;
             let mut row = vec![
@@ -169,6 +249,7 @@ impl Output {
                 Cell::new(s.kind),
                 Cell::new(if s.enabled { "on" } else { "off" }),
                 self.status_cell(st.status()),
+                self.health_cell(r.health(now).health),
                 Cell::new(
                     st.last_check_at
                         .map_or_else(|| "never".into(), |t| time::age(t, now)),
@@ -176,6 +257,9 @@ impl Output {
                 Cell::new(or_dash(st.response_ms.map(|ms| format!("{ms} ms")))),
                 Cell::new(disk_text(r)),
             ];
+            if let Some(u) = uptimes.and_then(|u| u.get(i)) {
+                row.extend([u.day, u.week, u.month].map(|p| Cell::new(percent_text(p))));
+            }
             if rt == RecordType::Instance {
                 row.push(Cell::new(r.host_ref.as_deref().unwrap_or("-")));
                 row.push(Cell::new(st.dolibarr_version.as_deref().unwrap_or("-")));
@@ -190,20 +274,24 @@ impl Output {
         &self,
         r: &Record,
         modules: Option<&[ModuleRow]>,
+        uptime: Uptime,
         show_token: bool,
         now: i64,
     ) -> Result<()> {
         if self.json {
-            let mut view = RecordView::new(r, show_token);
+            let mut view = RecordView::new(r, show_token, now);
             view.modules = modules.map(modules_json);
+            view.uptime = Some(uptime);
             return self.json(&view);
         }
+        let assessment = r.health(now);
+        let t = s_thresholds(r);
         let s = &r.settings;
         let st = &r.state;
         let when = |t: Option<i64>| {
             t.map_or_else(
                 || "never".to_string(),
-                |t| format!("{} ({})", time::rfc3339(t), time::age(t, now)),
+                |t| format!("{} ({})", time::local(t), time::age(t, now)),
             )
         };
         let token = match (&s.token, show_token) {
@@ -231,7 +319,7 @@ impl Output {
                 "insecure tls",
                 if s.insecure_tls { "yes" } else { "no" }.to_string(),
             ),
-            ("created", time::rfc3339(r.created_at)),
+            ("created", time::local(r.created_at)),
         ]);
         if r.record_type == RecordType::Instance {
             fields.extend([
@@ -256,6 +344,24 @@ impl Output {
             ),
             ("http status", or_dash(st.http_status)),
             ("disk", disk_text(r)),
+            ("health", {
+                let mut h = assessment.health.to_string();
+                if !assessment.reasons.is_empty() {
+                    h = format!("{h} ({})", assessment.reasons.join("; "));
+                }
+                h
+            }),
+            ("thresholds", t),
+            ("certificate", cert_text(r, now)),
+            (
+                "uptime",
+                format!(
+                    "{} (24 h)  {} (7 d)  {} (30 d)",
+                    percent_text(uptime.day),
+                    percent_text(uptime.week),
+                    percent_text(uptime.month)
+                ),
+            ),
         ]);
         if r.record_type == RecordType::Instance {
             let users = match (st.users_all, st.users_active) {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::model::{ApiKind, RecordType};
+use crate::probe::tls::ExpiryCache;
 use crate::probe::{HostLink, Prober, Settings as ProbeSettings, Target};
 use crate::store::{CheckResult, Filter, PassSummary, Record, Store, Stored};
 use crate::time;
@@ -115,6 +116,8 @@ pub fn run(store: &mut Store, rt: RecordType, opts: &PassOptions) -> Result<Pass
     let (records, targets, unknown_refs) = select(store, rt, &opts.refs)?;
     let pass_id = store.start_pass(pass_name(rt), time::now())?;
     let prober = Prober::new(opts.probe.clone());
+    // One TLS handshake per distinct host:port per pass, shared by the workers.
+    let certs = ExpiryCache::new();
     let jobs = opts.jobs.clamp(1, targets.len().max(1));
     let next = AtomicUsize::new(0);
     // Bounded, so workers wait for a slow writer instead of piling results up in memory.
@@ -127,7 +130,8 @@ pub fn run(store: &mut Store, rt: RecordType, opts: &PassOptions) -> Result<Pass
         let rx = rx;
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, targets, records, prober) = (&next, &targets, &records, &prober);
+            let (next, targets, records, prober, certs) =
+                (&next, &targets, &records, &prober, &certs);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -138,6 +142,10 @@ pub fn run(store: &mut Store, rt: RecordType, opts: &PassOptions) -> Result<Pass
                         id: records[i].id,
                         at: time::now(),
                         reading,
+                        cert: t
+                            .url
+                            .as_deref()
+                            .and_then(|u| certs.get(u, opts.probe.timeout)),
                     };
                     if tx.send(result).is_err() {
                         break; // the writer failed; stop probing

@@ -11,6 +11,7 @@ pub mod http;
 pub mod ping;
 pub mod server_manager;
 pub mod server_observer;
+pub mod tls;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -99,4 +99,58 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX passes_kind ON passes(kind, started_at);
     ",
+    // 3: state changes, inventory changes, daily roll-ups that outlive pruning,
+    // per-record thresholds, and TLS certificate expiry.
+    "
+    CREATE TABLE state_changes (
+        id           INTEGER PRIMARY KEY,
+        host_id      INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id  INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+        at           INTEGER NOT NULL,
+        from_status  TEXT NOT NULL,
+        to_status    TEXT NOT NULL,
+        message      TEXT,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    CREATE INDEX state_changes_host ON state_changes(host_id, at);
+    CREATE INDEX state_changes_instance ON state_changes(instance_id, at);
+    CREATE TABLE inventory_changes (
+        id           INTEGER PRIMARY KEY,
+        instance_id  INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+        at           INTEGER NOT NULL,
+        subject      TEXT NOT NULL,           -- 'dolibarr' or a module class name
+        change       TEXT NOT NULL,           -- upgraded, downgraded, added, removed, activated, deactivated
+        old_value    TEXT,
+        new_value    TEXT
+    );
+    CREATE INDEX inventory_changes_at ON inventory_changes(at);
+    CREATE INDEX inventory_changes_instance ON inventory_changes(instance_id, at);
+    CREATE TABLE daily (
+        host_id          INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id      INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+        day              INTEGER NOT NULL,     -- Unix seconds of 00:00 UTC
+        checks           INTEGER NOT NULL,
+        failures         INTEGER NOT NULL,
+        up_seconds       INTEGER NOT NULL,
+        observed_seconds INTEGER NOT NULL,
+        response_ms_sum  INTEGER NOT NULL,
+        response_count   INTEGER NOT NULL,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    CREATE UNIQUE INDEX daily_host ON daily(host_id, day) WHERE host_id IS NOT NULL;
+    CREATE UNIQUE INDEX daily_instance ON daily(instance_id, day) WHERE instance_id IS NOT NULL;
+    CREATE INDEX checks_at ON checks(at);
+    ALTER TABLE hosts ADD COLUMN disk_warn TEXT;       -- '85%' or bytes; NULL: the default
+    ALTER TABLE hosts ADD COLUMN disk_crit TEXT;
+    ALTER TABLE hosts ADD COLUMN cert_warn_days INTEGER;
+    ALTER TABLE hosts ADD COLUMN cert_crit_days INTEGER;
+    ALTER TABLE hosts ADD COLUMN cert_expires_at INTEGER;
+    ALTER TABLE hosts ADD COLUMN cert_error TEXT;
+    ALTER TABLE instances ADD COLUMN disk_warn TEXT;
+    ALTER TABLE instances ADD COLUMN disk_crit TEXT;
+    ALTER TABLE instances ADD COLUMN cert_warn_days INTEGER;
+    ALTER TABLE instances ADD COLUMN cert_crit_days INTEGER;
+    ALTER TABLE instances ADD COLUMN cert_expires_at INTEGER;
+    ALTER TABLE instances ADD COLUMN cert_error TEXT;
+    ",
 ];

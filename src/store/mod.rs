@@ -1,5 +1,6 @@
 //! The SQLite store: the only module with SQL in it.
 
+mod history;
 mod inventory;
 mod migrations;
 mod records;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, TransactionBehavior};
 
+pub use history::{CheckRow, InventoryChange, PassRow, Pruned, StateChange};
 pub use inventory::{InstalledModule, InstanceVersion, ModuleFilter};
 pub use migrations::MIGRATIONS;
 pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
 use crate::error::{Error, invalid};
+use crate::health::{self, Assessment, Facts, Threshold, Thresholds};
 use crate::model::{ApiKind, RecordType, Status};
 
 /// The settings of a record: what a user adds and edits.
@@ -23,6 +24,24 @@ pub struct Settings {
     pub host_id: Option<i64>,
     /// Instances only: the folder name on the server.
     pub remote_name: Option<String>,
+    /// Overrides of the default health thresholds; None keeps the default.
+    pub disk_warn: Option<Threshold>,
+    pub disk_crit: Option<Threshold>,
+    pub cert_warn_days: Option<i64>,
+    pub cert_crit_days: Option<i64>,
+}
+
+impl Settings {
+    /// The thresholds in force: the record's own, else the defaults.
+    pub fn thresholds(&self) -> Thresholds {
+        let d = Thresholds::default();
+        Thresholds {
+            disk_warn: self.disk_warn.unwrap_or(d.disk_warn),
+            disk_crit: self.disk_crit.unwrap_or(d.disk_crit),
+            cert_warn_days: self.cert_warn_days.unwrap_or(d.cert_warn_days),
+            cert_crit_days: self.cert_crit_days.unwrap_or(d.cert_crit_days),
+        }
+    }
 }
 
 /// A record to insert.
@@ -46,6 +65,9 @@ pub struct State {
     pub users_all: Option<i64>,
     pub users_active: Option<i64>,
     pub last_login: Option<String>,
+    /// When the TLS certificate expires (https records), or why it could not be read.
+    pub cert_expires_at: Option<i64>,
+    pub cert_error: Option<String>,
 }
 
 impl State {
@@ -73,6 +95,17 @@ pub struct Record {
 impl Record {
     pub fn reference(&self) -> &str {
         &self.settings.reference
+    }
+
+    /// Health from the status and the thresholds in force.
+    pub fn health(&self, now: i64) -> Assessment {
+        let facts = Facts {
+            status: self.state.status(),
+            disk_used: self.state.disk_used,
+            disk_total: self.state.disk_total,
+            cert_expires_at: self.state.cert_expires_at,
+        };
+        health::assess(&facts, &self.settings.thresholds(), now)
     }
 }
 
@@ -111,14 +144,19 @@ const COLUMNS: &str = "r.id, r.ref, r.label, r.api_kind, r.url, r.token, r.probe
     r.last_success_at, r.consecutive_failures, r.response_ms, r.http_status, r.disk_used,
     r.disk_total, r.disk_partial";
 
+/// Shared columns added by migration 3, read after the instance-only ones.
+const LATE_COLUMNS: &str = "r.disk_warn, r.disk_crit, r.cert_warn_days, r.cert_crit_days,
+    r.cert_expires_at, r.cert_error";
+
 fn select(rt: RecordType) -> String {
     match rt {
-        RecordType::Host => {
-            format!("SELECT {COLUMNS}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL FROM hosts r")
-        }
+        RecordType::Host => format!(
+            "SELECT {COLUMNS}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS}
+             FROM hosts r"
+        ),
         RecordType::Instance => format!(
             "SELECT {COLUMNS}, r.host_id, h.ref, r.remote_name, r.discovered, r.missing,
-                r.dolibarr_version, r.users_all, r.users_active, r.last_login
+                r.dolibarr_version, r.users_all, r.users_active, r.last_login, {LATE_COLUMNS}
              FROM instances r LEFT JOIN hosts h ON h.id = r.host_id"
         ),
     }
@@ -129,6 +167,16 @@ fn parse_col<T: std::str::FromStr<Err = String>>(row: &Row, i: usize) -> rusqlit
     text.parse().map_err(|e: String| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
     })
+}
+
+fn parse_opt<T: std::str::FromStr<Err = String>>(
+    row: &Row,
+    i: usize,
+) -> rusqlite::Result<Option<T>> {
+    match row.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(_) => parse_col(row, i).map(Some),
+    }
 }
 
 fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
@@ -154,6 +202,10 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
             insecure_tls: row.get(8)?,
             host_id: row.get(21)?,
             remote_name: row.get(23)?,
+            disk_warn: parse_opt(row, 30)?,
+            disk_crit: parse_opt(row, 31)?,
+            cert_warn_days: row.get(32)?,
+            cert_crit_days: row.get(33)?,
         },
         created_at: row.get(9)?,
         host_ref: row.get(22)?,
@@ -175,6 +227,8 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
             users_all: row.get(27)?,
             users_active: row.get(28)?,
             last_login: row.get(29)?,
+            cert_expires_at: row.get(34)?,
+            cert_error: row.get(35)?,
         },
     })
 }
@@ -287,9 +341,10 @@ impl Store {
         let sql =
             format!(
             "UPDATE {} SET ref = ?1, label = ?2, api_kind = ?3, url = ?4, token = ?5, probe = ?6,
-                enabled = ?7, insecure_tls = ?8{} WHERE id = ?9",
+                enabled = ?7, insecure_tls = ?8, disk_warn = ?10, disk_crit = ?11,
+                cert_warn_days = ?12, cert_crit_days = ?13{} WHERE id = ?9",
             table(rt),
-            if rt == RecordType::Instance { ", host_id = ?10, remote_name = ?11" } else { "" },
+            if rt == RecordType::Instance { ", host_id = ?14, remote_name = ?15" } else { "" },
         );
         let base = params![
             s.reference,
@@ -302,13 +357,22 @@ impl Store {
             s.insecure_tls,
             id,
         ];
+        let disk_warn = s.disk_warn.map(|t| t.to_string());
+        let disk_crit = s.disk_crit.map(|t| t.to_string());
+        let mut base: Vec<&dyn rusqlite::ToSql> = base.to_vec();
+        base.extend([
+            &disk_warn as &dyn rusqlite::ToSql,
+            &disk_crit,
+            &s.cert_warn_days,
+            &s.cert_crit_days,
+        ]);
         let result = if rt == RecordType::Instance {
-            let mut all: Vec<&dyn rusqlite::ToSql> = base.to_vec();
+            let mut all = base;
             all.push(&s.host_id);
             all.push(&s.remote_name);
             self.conn.execute(&sql, all.as_slice())
         } else {
-            self.conn.execute(&sql, base)
+            self.conn.execute(&sql, base.as_slice())
         };
         result.map_err(|e| unique_violation(e, rt, &s.reference))?;
         Ok(())

@@ -14,6 +14,8 @@ pub struct CheckResult {
     pub id: i64,
     pub at: i64,
     pub reading: Reading,
+    /// TLS certificate expiry (Unix seconds) or why it could not be read; None: not https.
+    pub cert: Option<Result<i64, String>>,
 }
 
 /// What storing one result changed, for the pass summary.
@@ -107,6 +109,17 @@ impl ResultWriter<'_> {
         let mut stored = Vec::with_capacity(batch.len());
         for r in batch {
             let mut s = apply(&tx, r.record_type, r.id, r.at, &r.reading)?;
+            if let Some(cert) = &r.cert {
+                let (expires, error) = match cert {
+                    Ok(t) => (Some(*t), None),
+                    Err(e) => (None, Some(e.as_str())),
+                };
+                tx.prepare_cached(&format!(
+                    "UPDATE {} SET cert_expires_at = ?2, cert_error = ?3 WHERE id = ?1",
+                    table(r.record_type)
+                ))?
+                .execute(params![r.id, expires, error])?;
+            }
             if let Some(list) = &r.reading.discovered {
                 discover(&tx, r.id, r.at, list, &mut s)?;
             }
@@ -128,11 +141,41 @@ fn table(rt: RecordType) -> &'static str {
 /// replaces its modules.
 fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Result<Stored> {
     let t = table(rt);
-    let (reference, previous): (String, String) = tx
-        .prepare_cached(&format!("SELECT ref, status FROM {t} WHERE id = ?1"))?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+    let version_col = match rt {
+        RecordType::Host => "NULL",
+        RecordType::Instance => "dolibarr_version",
+    };
+    let (reference, previous, old_version): (String, String, Option<String>) = tx
+        .prepare_cached(&format!(
+            "SELECT ref, status, {version_col} FROM {t} WHERE id = ?1"
+        ))?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .with_context(|| format!("{rt} #{id} vanished during the pass"))?;
     let previous: Status = previous.parse().unwrap_or(Status::Unknown);
+    let (host_id, instance_id) = match rt {
+        RecordType::Host => (Some(id), None),
+        RecordType::Instance => (None, Some(id)),
+    };
+    if previous != r.status {
+        tx.prepare_cached(
+            "INSERT INTO state_changes (host_id, instance_id, at, from_status, to_status, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            host_id,
+            instance_id,
+            at,
+            previous.as_str(),
+            r.status.as_str(),
+            r.message
+        ])?;
+    }
+    if let (Some(old), Some(new)) = (&old_version, &r.dolibarr_version)
+        && old != new
+    {
+        let change = version_change(Some(old), Some(new));
+        record_inventory_change(tx, id, at, "dolibarr", change, Some(old), Some(new))?;
+    }
     let online = r.status == Status::Online;
     let to_i64 = |v: Option<u64>| v.map(|v| v.min(i64::MAX as u64) as i64);
     // Disk and inventory describe the last good answer: a failed check keeps them.
@@ -183,13 +226,9 @@ fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Res
             r.last_login,
         ])?;
         if let Some(modules) = &r.modules {
-            replace_modules_if_changed(tx, id, modules)?;
+            replace_modules_if_changed(tx, id, at, modules)?;
         }
     }
-    let (host_id, instance_id) = match rt {
-        RecordType::Host => (Some(id), None),
-        RecordType::Instance => (None, Some(id)),
-    };
     tx.prepare_cached(
         "INSERT INTO checks (host_id, instance_id, at, status, response_ms, http_status,
             disk_used, disk_total, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -219,7 +258,12 @@ fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Res
 }
 
 /// Rewrites an instance's modules only when the list differs from what is stored.
-fn replace_modules_if_changed(tx: &Transaction, id: i64, modules: &[Module]) -> Result<()> {
+fn replace_modules_if_changed(
+    tx: &Transaction,
+    id: i64,
+    at: i64,
+    modules: &[Module],
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "SELECT name, version, active, source, editor FROM modules WHERE instance_id = ?1 ORDER BY name",
     )?;
@@ -239,6 +283,12 @@ fn replace_modules_if_changed(tx: &Transaction, id: i64, modules: &[Module]) -> 
     fresh.dedup_by(|a, b| a.name == b.name);
     if stored.len() == fresh.len() && stored.iter().zip(&fresh).all(|(a, b)| a == *b) {
         return Ok(());
+    }
+    // The first inventory of an instance is a baseline, not a change.
+    if !stored.is_empty() {
+        for (subject, change, old, new) in module_changes(&stored, &fresh) {
+            record_inventory_change(tx, id, at, &subject, change, old.as_deref(), new.as_deref())?;
+        }
     }
     tx.prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
         .execute([id])?;
@@ -380,4 +430,63 @@ fn create_discovered(
     )?
     .execute(params![reference, kind.as_str(), url, at, host_id, d.name])?;
     Ok(Some(tx.last_insert_rowid()))
+}
+
+/// What differs between two module lists (both sorted by name): added, removed, activated,
+/// deactivated, upgraded, downgraded.
+fn module_changes(
+    old: &[Module],
+    new: &[&Module],
+) -> Vec<(String, &'static str, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let show = |m: &Module| m.version.clone();
+    for m in new {
+        match old.iter().find(|o| o.name == m.name) {
+            None => out.push((m.name.clone(), "added", None, show(m))),
+            Some(o) => {
+                if o.version != m.version {
+                    let change = version_change(o.version.as_deref(), m.version.as_deref());
+                    out.push((m.name.clone(), change, show(o), show(m)));
+                }
+                if o.active != m.active {
+                    let change = if m.active { "activated" } else { "deactivated" };
+                    out.push((m.name.clone(), change, None, None));
+                }
+            }
+        }
+    }
+    for o in old {
+        if !new.iter().any(|m| m.name == o.name) {
+            out.push((o.name.clone(), "removed", show(o), None));
+        }
+    }
+    out
+}
+
+/// `downgraded` when the new version is numerically lower, else `upgraded`.
+fn version_change(old: Option<&str>, new: Option<&str>) -> &'static str {
+    match old
+        .zip(new)
+        .and_then(|(a, b)| crate::version::compare(a, b))
+    {
+        Some(std::cmp::Ordering::Greater) => "downgraded",
+        _ => "upgraded",
+    }
+}
+
+fn record_inventory_change(
+    tx: &Transaction,
+    instance_id: i64,
+    at: i64,
+    subject: &str,
+    change: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value, new_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![instance_id, at, subject, change, old, new])?;
+    Ok(())
 }

@@ -3,7 +3,9 @@
 mod generated;
 mod inventory;
 mod passes;
+mod reading;
 mod records;
 mod server;
 mod store;
 mod support;
+mod tls;

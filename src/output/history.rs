@@ -1,0 +1,218 @@
+//! `history`, `changes` and `prune` results.
+
+use anyhow::Result;
+use comfy_table::Cell;
+use serde::Serialize;
+
+use super::{Output, human_bytes};
+use crate::model::{RecordType, Status};
+use crate::store::{CheckRow, InventoryChange, Pruned, Record, StateChange};
+use crate::time;
+
+pub struct History<'a> {
+    pub record: &'a Record,
+    pub since: i64,
+    pub uptime_percent: Option<f64>,
+    pub checks: Vec<CheckRow>,
+    pub changes: Vec<ChangeLine>,
+}
+
+pub struct ChangeLine {
+    pub change: StateChange,
+    /// How long the record was in the `from` state; None when that began before any record.
+    pub lasted_seconds: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct HistoryView<'a> {
+    #[serde(rename = "type")]
+    record_type: RecordType,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    since: String,
+    uptime_percent: Option<f64>,
+    checks: Vec<CheckView<'a>>,
+    changes: Vec<ChangeView<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckView<'a> {
+    at: String,
+    status: Status,
+    response_ms: Option<i64>,
+    http_status: Option<i64>,
+    disk_used_bytes: Option<i64>,
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ChangeView<'a> {
+    at: String,
+    from: Status,
+    to: Status,
+    lasted_seconds: Option<i64>,
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct InventoryChangeView<'a> {
+    instance: &'a str,
+    at: String,
+    subject: &'a str,
+    change: &'a str,
+    old: Option<&'a str>,
+    new: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PrunedView {
+    checks_deleted: usize,
+    days_rolled_up: usize,
+}
+
+/// `3d 4h`, `12m`, `45s`.
+pub fn span(secs: i64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+impl Output {
+    pub fn history(&self, h: &History, now: i64) -> Result<()> {
+        if self.json {
+            let view = HistoryView {
+                record_type: h.record.record_type,
+                reference: h.record.reference(),
+                since: time::rfc3339(h.since),
+                uptime_percent: h.uptime_percent,
+                checks: h
+                    .checks
+                    .iter()
+                    .map(|c| CheckView {
+                        at: time::rfc3339(c.at),
+                        status: c.status,
+                        response_ms: c.response_ms,
+                        http_status: c.http_status,
+                        disk_used_bytes: c.disk_used,
+                        message: c.message.as_deref(),
+                    })
+                    .collect(),
+                changes: h
+                    .changes
+                    .iter()
+                    .map(|c| ChangeView {
+                        at: time::rfc3339(c.change.at),
+                        from: c.change.from,
+                        to: c.change.to,
+                        lasted_seconds: c.lasted_seconds,
+                        message: c.change.message.as_deref(),
+                    })
+                    .collect(),
+            };
+            return self.json(&view);
+        }
+        let up = h
+            .uptime_percent
+            .map_or_else(|| "no data".to_string(), |p| format!("{p:.2}% up"));
+        self.raw(
+            format!(
+                "{} {} since {} ({}), {up}\n",
+                h.record.record_type,
+                h.record.reference(),
+                time::local(h.since),
+                time::age(h.since, now)
+            )
+            .as_bytes(),
+        )?;
+        if !h.changes.is_empty() {
+            self.raw(b"\nstatus changes:\n")?;
+            let mut t = self.table(&["WHEN", "FROM", "TO", "AFTER", "MESSAGE"]);
+            for c in &h.changes {
+                t.add_row(vec![
+                    Cell::new(time::local(c.change.at)),
+                    self.status_cell(c.change.from),
+                    self.status_cell(c.change.to),
+                    Cell::new(c.lasted_seconds.map_or_else(|| "-".into(), span)),
+                    Cell::new(c.change.message.as_deref().unwrap_or("")),
+                ]);
+            }
+            self.print_table(&mut t)?;
+        }
+        self.raw(format!("\nchecks ({}, newest first):\n", h.checks.len()).as_bytes())?;
+        if !h.checks.is_empty() {
+            let mut t = self.table(&["WHEN", "STATUS", "RESPONSE", "DISK", "MESSAGE"]);
+            for c in &h.checks {
+                t.add_row(vec![
+                    Cell::new(time::local(c.at)),
+                    self.status_cell(c.status),
+                    Cell::new(
+                        c.response_ms
+                            .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
+                    ),
+                    Cell::new(c.disk_used.map_or_else(|| "-".into(), human_bytes)),
+                    Cell::new(c.message.as_deref().unwrap_or("")),
+                ]);
+            }
+            self.print_table(&mut t)?;
+        }
+        Ok(())
+    }
+
+    pub fn inventory_changes(&self, changes: &[InventoryChange]) -> Result<()> {
+        if self.json {
+            let views: Vec<InventoryChangeView> = changes
+                .iter()
+                .map(|c| InventoryChangeView {
+                    instance: &c.instance,
+                    at: time::rfc3339(c.at),
+                    subject: &c.subject,
+                    change: &c.change,
+                    old: c.old.as_deref(),
+                    new: c.new.as_deref(),
+                })
+                .collect();
+            return self.json(&views);
+        }
+        if changes.is_empty() {
+            self.note("no inventory changes in that period");
+            return Ok(());
+        }
+        let mut t = self.table(&["WHEN", "INSTANCE", "WHAT", "CHANGE", "DETAIL"]);
+        for c in changes {
+            let detail = match (&c.old, &c.new) {
+                (Some(o), Some(n)) => format!("{o} → {n}"),
+                (None, Some(n)) => n.clone(),
+                (Some(o), None) => o.clone(),
+                (None, None) => String::new(),
+            };
+            t.add_row(vec![
+                Cell::new(time::local(c.at)),
+                Cell::new(&c.instance),
+                Cell::new(&c.subject),
+                Cell::new(&c.change),
+                Cell::new(detail),
+            ]);
+        }
+        self.print_table(&mut t)
+    }
+
+    pub fn pruned(&self, p: &Pruned) -> Result<()> {
+        if self.json {
+            return self.json(&PrunedView {
+                checks_deleted: p.checks_deleted,
+                days_rolled_up: p.days_rolled_up,
+            });
+        }
+        self.raw(
+            format!(
+                "deleted {} checks; {} record-days kept as daily roll-ups\n",
+                p.checks_deleted, p.days_rolled_up
+            )
+            .as_bytes(),
+        )
+    }
+}
