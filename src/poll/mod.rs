@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use crate::model::{ApiKind, RecordType};
 use crate::probe::tls::ExpiryCache;
-use crate::probe::{HostLink, Prober, Settings as ProbeSettings, Target};
+use crate::probe::{HostLink, Prober, Reading, Settings as ProbeSettings, Target};
 use crate::store::{CheckResult, Filter, PassSummary, Record, Store, Stored};
 use crate::time;
 
@@ -56,8 +56,17 @@ pub fn select(
     rt: RecordType,
     refs: &[String],
 ) -> Result<(Vec<Record>, Vec<Target>, Vec<String>)> {
+    select_records(store, rt, refs, true)
+}
+
+fn select_records(
+    store: &Store,
+    rt: RecordType,
+    refs: &[String],
+    enabled_only: bool,
+) -> Result<(Vec<Record>, Vec<Target>, Vec<String>)> {
     let filter = Filter {
-        enabled: Some(true),
+        enabled: enabled_only.then_some(true),
         refs: refs.to_vec(),
         ..Filter::default()
     };
@@ -108,6 +117,17 @@ fn target(r: &Record, host: Option<&Record>) -> Target {
             url: h.settings.url.clone(),
         }),
     }
+}
+
+/// Probes one record now, storing nothing (`check --live`).
+pub fn probe_now(store: &Store, rt: RecordType, reference: &str, probe: ProbeSettings) -> Result<Reading> {
+    let (records, targets, _) = select_records(store, rt, &[reference.to_string()], false)?;
+    let Some(target) = targets.first() else {
+        store.get(rt, reference)?; // the clear "not found" error
+        anyhow::bail!("{rt} '{reference}' could not be selected");
+    };
+    debug_assert_eq!(records.len(), 1);
+    Ok(Prober::new(probe).probe(target))
 }
 
 /// Runs one pass over the enabled records of `rt`. The caller holds the pass lock.
