@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod exit_code;
+pub mod external;
 pub mod health;
 pub mod model;
 pub mod output;

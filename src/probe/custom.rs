@@ -5,14 +5,9 @@
 //! by custom probe"): the probe vouches that they exist, not for their state, which their own
 //! checks tell.
 
-use std::io::{self, Read, Write};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
+use crate::external;
 use crate::model::{RecordType, Status};
 use crate::probe::answer::{self, MAX_LINE, flag, integer, shorten, size, text};
 use crate::probe::{Discovered, Module, Reading, Settings, Target};
@@ -31,7 +26,15 @@ pub fn probe(settings: &Settings, target: &Target) -> Reading {
     })
     .to_string();
 
-    let run = match run(program, args, input.as_bytes(), settings) {
+    let run = match external::run(
+        "probe",
+        program,
+        args,
+        &[],
+        input.as_bytes(),
+        settings.timeout,
+        settings.max_body,
+    ) {
         Ok(run) => run,
         Err(message) => return Reading::new(Status::Error, message),
     };
@@ -71,99 +74,6 @@ pub fn probe(settings: &Settings, target: &Target) -> Reading {
             ),
         ),
     }
-}
-
-/// What running the probe gave.
-struct Run {
-    /// None when it was killed at the timeout.
-    exit: Option<ExitStatus>,
-    /// None when stdout was not closed in time.
-    stdout: Option<Vec<u8>>,
-    stderr: Vec<u8>,
-}
-
-/// Extra time, after the probe ended, for its output pipes to drain.
-const DRAIN_GRACE: Duration = Duration::from_millis(200);
-
-fn run(program: &str, args: &[String], input: &[u8], settings: &Settings) -> Result<Run, String> {
-    let deadline = Instant::now() + settings.timeout;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|error| format!("could not run probe {program}: {error}"))?;
-
-    // Writing and reading happen on their own threads so that a probe that ignores its stdin,
-    // or fills a pipe before reading, cannot stall the poll.
-    if let Some(mut stdin) = child.stdin.take() {
-        let input = input.to_vec();
-        thread::spawn(move || {
-            // A probe may exit without reading its input; that is its business.
-            let _ = stdin.write_all(&input);
-        });
-    }
-    let (sender, receiver) = mpsc::channel();
-    let cap = settings.max_body;
-    if let Some(stdout) = child.stdout.take() {
-        let sender = sender.clone();
-        thread::spawn(move || sender.send((true, read_capped(stdout, cap))));
-    }
-    if let Some(stderr) = child.stderr.take() {
-        thread::spawn(move || sender.send((false, read_capped(stderr, cap))));
-    }
-
-    let mut pause = Duration::from_millis(2);
-    let exit = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) => {}
-            Err(error) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("could not watch probe {program}: {error}"));
-            }
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(pause.min(deadline - now));
-        pause = (pause * 2).min(Duration::from_millis(50));
-    };
-
-    // A background process the probe left behind may keep the pipes open: wait a little, no more.
-    let drain_until = deadline.max(Instant::now()) + DRAIN_GRACE;
-    let mut stdout = None;
-    let mut stderr = Vec::new();
-    for _ in 0..2 {
-        let left = drain_until.saturating_duration_since(Instant::now());
-        match receiver.recv_timeout(left) {
-            Ok((true, bytes)) => stdout = Some(bytes),
-            Ok((false, bytes)) => stderr = bytes,
-            Err(_) => break,
-        }
-    }
-    if exit.is_none() {
-        stdout = None;
-    }
-    Ok(Run {
-        exit,
-        stdout,
-        stderr,
-    })
-}
-
-/// Up to `cap` bytes of a pipe; the rest is read and dropped so the writer never blocks.
-fn read_capped(reader: impl Read, cap: u64) -> Vec<u8> {
-    let mut kept = Vec::new();
-    let mut reader = reader;
-    let _ = (&mut reader).take(cap).read_to_end(&mut kept);
-    let _ = io::copy(&mut reader, &mut io::sink());
-    kept
 }
 
 /// The reading a probe's stdout describes; Err with the reason when it is unusable.
@@ -251,6 +161,7 @@ mod tests {
     use super::*;
     use crate::model::ApiKind;
     use crate::probe::{HostLink, Prober};
+    use std::time::{Duration, Instant};
 
     const FIXTURE: &[u8] = include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -1,0 +1,111 @@
+//! Running external commands (custom probes, change hooks): no shell, input on stdin, a hard
+//! timeout, capped output, and never a stall from a command that misbehaves.
+
+use std::io::{self, Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What running the command gave.
+pub struct Run {
+    /// None when it was killed at the timeout.
+    pub exit: Option<ExitStatus>,
+    /// None when stdout was not closed in time.
+    pub stdout: Option<Vec<u8>>,
+    pub stderr: Vec<u8>,
+}
+
+/// Extra time, after the command ended, for its output pipes to drain.
+const DRAIN_GRACE: Duration = Duration::from_millis(200);
+
+/// Runs `program` with `args` and `env`, without a shell, writing `input` to its stdin and
+/// keeping at most `cap` bytes of each output; killed at `timeout`. `what` names it in errors.
+pub fn run(
+    what: &str,
+    program: &str,
+    args: &[String],
+    env: &[(String, String)],
+    input: &[u8],
+    timeout: Duration,
+    cap: u64,
+) -> Result<Run, String> {
+    let deadline = Instant::now() + timeout;
+    let mut child = Command::new(program)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("could not run {what} {program}: {error}"))?;
+
+    // Writing and reading happen on their own threads so that a command that ignores its stdin,
+    // or fills a pipe before reading, cannot stall the pass.
+    if let Some(mut stdin) = child.stdin.take() {
+        let input = input.to_vec();
+        thread::spawn(move || {
+            // It may exit without reading its input; that is its business.
+            let _ = stdin.write_all(&input);
+        });
+    }
+    let (sender, receiver) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        let sender = sender.clone();
+        thread::spawn(move || sender.send((true, read_capped(stdout, cap))));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        thread::spawn(move || sender.send((false, read_capped(stderr, cap))));
+    }
+
+    let mut pause = Duration::from_millis(2);
+    let exit = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(error) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("could not watch {what} {program}: {error}"));
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+
+    // A background process the command left behind may keep the pipes open: wait a little, no more.
+    let drain_until = deadline.max(Instant::now()) + DRAIN_GRACE;
+    let mut stdout = None;
+    let mut stderr = Vec::new();
+    for _ in 0..2 {
+        let left = drain_until.saturating_duration_since(Instant::now());
+        match receiver.recv_timeout(left) {
+            Ok((true, bytes)) => stdout = Some(bytes),
+            Ok((false, bytes)) => stderr = bytes,
+            Err(_) => break,
+        }
+    }
+    if exit.is_none() {
+        stdout = None;
+    }
+    Ok(Run {
+        exit,
+        stdout,
+        stderr,
+    })
+}
+
+/// Up to `cap` bytes of a pipe; the rest is read and dropped so the writer never blocks.
+fn read_capped(reader: impl Read, cap: u64) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut reader = reader;
+    let _ = (&mut reader).take(cap).read_to_end(&mut kept);
+    let _ = io::copy(&mut reader, &mut io::sink());
+    kept
+}
