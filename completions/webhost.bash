@@ -22,6 +22,9 @@ _webhost() {
             webhost,completions)
                 cmd="webhost__subcmd__completions"
                 ;;
+            webhost,config)
+                cmd="webhost__subcmd__config"
+                ;;
             webhost,help)
                 cmd="webhost__subcmd__help"
                 ;;
@@ -55,11 +58,44 @@ _webhost() {
             webhost,versions)
                 cmd="webhost__subcmd__versions"
                 ;;
+            webhost__subcmd__config,get)
+                cmd="webhost__subcmd__config__subcmd__get"
+                ;;
+            webhost__subcmd__config,help)
+                cmd="webhost__subcmd__config__subcmd__help"
+                ;;
+            webhost__subcmd__config,list)
+                cmd="webhost__subcmd__config__subcmd__list"
+                ;;
+            webhost__subcmd__config,set)
+                cmd="webhost__subcmd__config__subcmd__set"
+                ;;
+            webhost__subcmd__config,unset)
+                cmd="webhost__subcmd__config__subcmd__unset"
+                ;;
+            webhost__subcmd__config__subcmd__help,get)
+                cmd="webhost__subcmd__config__subcmd__help__subcmd__get"
+                ;;
+            webhost__subcmd__config__subcmd__help,help)
+                cmd="webhost__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            webhost__subcmd__config__subcmd__help,list)
+                cmd="webhost__subcmd__config__subcmd__help__subcmd__list"
+                ;;
+            webhost__subcmd__config__subcmd__help,set)
+                cmd="webhost__subcmd__config__subcmd__help__subcmd__set"
+                ;;
+            webhost__subcmd__config__subcmd__help,unset)
+                cmd="webhost__subcmd__config__subcmd__help__subcmd__unset"
+                ;;
             webhost__subcmd__help,changes)
                 cmd="webhost__subcmd__help__subcmd__changes"
                 ;;
             webhost__subcmd__help,completions)
                 cmd="webhost__subcmd__help__subcmd__completions"
+                ;;
+            webhost__subcmd__help,config)
+                cmd="webhost__subcmd__help__subcmd__config"
                 ;;
             webhost__subcmd__help,help)
                 cmd="webhost__subcmd__help__subcmd__help"
@@ -93,6 +129,18 @@ _webhost() {
                 ;;
             webhost__subcmd__help,versions)
                 cmd="webhost__subcmd__help__subcmd__versions"
+                ;;
+            webhost__subcmd__help__subcmd__config,get)
+                cmd="webhost__subcmd__help__subcmd__config__subcmd__get"
+                ;;
+            webhost__subcmd__help__subcmd__config,list)
+                cmd="webhost__subcmd__help__subcmd__config__subcmd__list"
+                ;;
+            webhost__subcmd__help__subcmd__config,set)
+                cmd="webhost__subcmd__help__subcmd__config__subcmd__set"
+                ;;
+            webhost__subcmd__help__subcmd__config,unset)
+                cmd="webhost__subcmd__help__subcmd__config__subcmd__unset"
                 ;;
             webhost__subcmd__help__subcmd__host,add)
                 cmd="webhost__subcmd__help__subcmd__host__subcmd__add"
@@ -251,7 +299,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune completions man help"
+            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,8 +368,202 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__config)
+            opts="-q -v -h --db --json --quiet --verbose --color --help set get unset list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__get)
+            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__help)
+            opts="set get unset list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__help__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__help__subcmd__unset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__list)
+            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__set)
+            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__config__subcmd__unset)
+            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status history changes prune completions man help"
+            opts="host instance update-hosts update-instances modules versions status history changes prune config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +593,76 @@ _webhost() {
         webhost__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__config)
+            opts="set get unset list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__config__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__config__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__config__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__config__subcmd__unset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1643,7 +1955,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --on-change --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1670,6 +1982,22 @@ _webhost() {
                     return 0
                     ;;
                 --keep-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --success-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remind-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-change)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1689,7 +2017,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --on-change --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1716,6 +2044,22 @@ _webhost() {
                     return 0
                     ;;
                 --keep-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failure-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --success-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remind-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-change)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

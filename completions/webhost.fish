@@ -43,6 +43,7 @@ complete -c webhost -n "__fish_webhost_needs_command" -f -a "status" -d 'The fle
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "history" -d 'The checks and status changes of one record'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -370,6 +371,10 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l keep-days -d 'After the pass, delete raw checks older than this many days (as `prune` does)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l failure-threshold -d 'Alert only after N consecutive failed checks [default: 1, or `config set failure-threshold`]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l success-threshold -d 'Report a recovery only after N consecutive good checks [default: 1]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l remind-every -d 'Re-send the alert while a record stays down: 6h, 1d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -385,6 +390,10 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l tim
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l keep-days -d 'After the pass, delete raw checks older than this many days (as `prune` does)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l failure-threshold -d 'Alert only after N consecutive failed checks [default: 1, or `config set failure-threshold`]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l success-threshold -d 'Report a recovery only after N consecutive good checks [default: 1]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l remind-every -d 'Re-send the alert while a record stays down: 6h, 1d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -456,6 +465,56 @@ complete -c webhost -n "__fish_webhost_using_subcommand prune" -l json -d 'Print
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "get" -d 'Print one setting'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "unset" -d 'Remove a setting'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "list" -d 'Print every setting'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a setting'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -472,19 +531,20 @@ complete -c webhost -n "__fish_webhost_using_subcommand man" -l json -d 'Print m
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "host" -d 'Manage hosts (servers)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "status" -d 'The fleet at a glance: counts, what is down, disks, certificates, stale passes'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "history" -d 'The checks and status changes of one record'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "host" -d 'Manage hosts (servers)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "status" -d 'The fleet at a glance: counts, what is down, disks, certificates, stale passes'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "history" -d 'The checks and status changes of one record'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host'
@@ -499,3 +559,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "remove" -d 'Delete an instance and its history'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "enable" -d 'Turn monitoring on for an instance'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a setting'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Print every setting'

@@ -84,6 +84,9 @@ pub enum Command {
     Changes(SinceArgs),
     /// Delete old raw checks, keeping daily roll-ups, status changes and inventory changes
     Prune(PruneArgs),
+    /// Settings stored in the database (the change hook and its thresholds)
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print shell completions for bash, zsh or fish
     Completions {
         #[arg(value_enum)]
@@ -160,6 +163,64 @@ pub struct UpdateArgs {
     /// After the pass, delete raw checks older than this many days (as `prune` does)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub keep_days: Option<u32>,
+    /// Alert only after N consecutive failed checks [default: 1, or `config set failure-threshold`]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub failure_threshold: Option<u32>,
+    /// Report a recovery only after N consecutive good checks [default: 1]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub success_threshold: Option<u32>,
+    /// Re-send the alert while a record stays down: 6h, 1d
+    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub remind_every: Option<std::time::Duration>,
+    /// Run this command (no shell) once per status change, with the event as JSON on stdin
+    /// and in WEBHOST_* variables [default: `config set on-change`]. Put it last.
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub on_change: Option<Vec<String>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N,
+    /// remind-every DURATION
+    Set {
+        #[arg(value_enum)]
+        key: ConfigKey,
+        /// The value (for on-change: the command and its arguments)
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, value_name = "VALUE")]
+        value: Vec<String>,
+    },
+    /// Print one setting
+    Get {
+        #[arg(value_enum)]
+        key: ConfigKey,
+    },
+    /// Remove a setting
+    Unset {
+        #[arg(value_enum)]
+        key: ConfigKey,
+    },
+    /// Print every setting
+    List,
+}
+
+/// Settings `webhost config` stores; the pass options of the same name override them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigKey {
+    OnChange,
+    FailureThreshold,
+    SuccessThreshold,
+    RemindEvery,
+}
+
+impl ConfigKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigKey::OnChange => "on-change",
+            ConfigKey::FailureThreshold => "failure-threshold",
+            ConfigKey::SuccessThreshold => "success-threshold",
+            ConfigKey::RemindEvery => "remind-every",
+        }
+    }
 }
 
 /// Filters and layout of `modules`. Filters combine: every one given must match.

@@ -3,12 +3,14 @@
 //! Layers: `cli` (clap definitions) → `commands` (one file per subcommand) → `poll` (one pass)
 //! → `probe` (HTTP and custom probes) / `store` (all SQL) / `output` (all printing).
 
+pub mod alert;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod exit_code;
 pub mod external;
 pub mod health;
+pub mod hook;
 pub mod model;
 pub mod output;
 pub mod poll;

@@ -2,6 +2,7 @@
 
 mod changes;
 mod completions;
+mod config;
 mod history;
 mod host;
 mod instance;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::History(a) => history::run(&ctx, &a),
         Command::Changes(a) => changes::run(&ctx, &a),
         Command::Prune(a) => prune::run(&ctx, &a),
+        Command::Config(c) => config::run(&ctx, c),
         Command::Completions { shell } => completions::run(&ctx, shell),
         Command::Man => man::run(&ctx),
     }

@@ -4,11 +4,13 @@
 use anyhow::Result;
 
 use super::Context;
+use super::config::hook_settings;
 use crate::cli::UpdateArgs;
 use crate::exit_code::Exit;
 use crate::model::RecordType;
 use crate::poll::{self, PassOptions};
 use crate::probe::Settings as ProbeSettings;
+use crate::{hook, time};
 
 pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
     let name = poll::pass_name(rt);
@@ -22,6 +24,13 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
         ctx.out.dry_run(rt, &records)?;
         return Ok(Exit::Success);
     }
+    let hooks = hook_settings(
+        &store,
+        args.on_change.as_ref(),
+        args.failure_threshold,
+        args.success_threshold,
+        args.remind_every,
+    )?;
     let _lock = poll::acquire_lock(&ctx.db, name)?;
     let opts = PassOptions {
         jobs: usize::from(args.jobs),
@@ -30,16 +39,29 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
             max_body: args.max_answer_size,
         },
         refs: args.refs.clone(),
+        alert: hooks.as_ref().map(|(_, policy)| *policy),
     };
     ctx.out.detail(format!(
         "{name}: {} jobs, timeout {:?}",
         opts.jobs, opts.probe.timeout
     ));
-    let report = poll::run(&mut store, rt, &opts)?;
+    let mut bar = ctx.out.progress_bar();
+    let report = poll::run(&mut store, rt, &opts, &mut |p| bar.show(&p))?;
+    bar.clear();
+    // Hooks run once everything is stored: a slow hook never holds a transaction or a result.
+    let events: Vec<_> = report
+        .results
+        .iter()
+        .flat_map(|s| s.events.iter().cloned())
+        .collect();
+    let outcomes = match &hooks {
+        Some((command, _)) if !events.is_empty() => hook::run_all(command, &events, args.timeout),
+        _ => Vec::new(),
+    };
     ctx.out.unknown_refs(rt, &report.unknown_refs);
-    ctx.out.pass(&report)?;
+    ctx.out.pass(&report, &outcomes)?;
     if let Some(days) = args.keep_days {
-        let pruned = store.prune(crate::time::now() - i64::from(days) * 86_400)?;
+        let pruned = store.prune(time::now() - i64::from(days) * 86_400)?;
         ctx.out.detail(format!(
             "pruned {} checks older than {days} days",
             pruned.checks_deleted

@@ -59,6 +59,22 @@ impl Output {
         }
     }
 
+    /// `webhost config get|list`.
+    pub fn config(&self, entries: &[(String, String)]) -> Result<()> {
+        if self.json {
+            let map: std::collections::BTreeMap<&str, &str> = entries
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            return self.json(&map);
+        }
+        let text: String = entries
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}\n"))
+            .collect();
+        self.raw(text.as_bytes())
+    }
+
     /// Writes raw bytes to stdout (completions, man page).
     pub fn raw(&self, bytes: &[u8]) -> Result<()> {
         write_stdout(|w| w.write_all(bytes))

@@ -6,7 +6,11 @@ use serde::Serialize;
 
 use super::Output;
 use crate::model::{RecordType, Status};
-use crate::poll::PassReport;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use crate::hook::Outcome;
+use crate::poll::{PassReport, Progress};
 use crate::store::Record;
 
 /// One polled record in `--json`.
@@ -27,10 +31,24 @@ struct ResultView<'a> {
     flagged_missing: &'a [String],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     returned: &'a [String],
+    /// Alerts handed to the change hook for this record.
+    alerts: usize,
+    /// Why the hook failed for this record, when it did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hook_errors: Vec<&'a str>,
 }
 
 impl Output {
-    pub fn pass(&self, report: &PassReport) -> Result<()> {
+    pub fn pass(&self, report: &PassReport, hooks: &[Outcome]) -> Result<()> {
+        let failed: Vec<&Outcome> = hooks.iter().filter(|o| o.failure.is_some()).collect();
+        // Hook failures are warnings for a person or cron's mail, whatever the output mode.
+        for o in &failed {
+            eprintln!(
+                "webhost: change hook failed for {}: {}",
+                o.reference,
+                o.failure.as_deref().unwrap_or("")
+            );
+        }
         if self.json {
             let views: Vec<ResultView> = report
                 .results
@@ -46,6 +64,12 @@ impl Output {
                     created: &s.created,
                     flagged_missing: &s.flagged_missing,
                     returned: &s.returned,
+                    alerts: s.events.len(),
+                    hook_errors: failed
+                        .iter()
+                        .filter(|o| o.reference == s.reference)
+                        .filter_map(|o| o.failure.as_deref())
+                        .collect(),
                 })
                 .collect();
             return self.json(&views);
@@ -97,13 +121,28 @@ impl Output {
                 parts.push(format!("{n} {word}"));
             }
         }
-        let line = format!(
+        let mut line = format!(
             "{} {rt}s polled: {} in {:.1} s",
             sum.polled,
             parts.join(", "),
             report.elapsed.as_secs_f64()
         );
+        if !hooks.is_empty() {
+            line.push_str(&format!("; {} alert(s) sent", hooks.len() - failed.len()));
+            if !failed.is_empty() {
+                line.push_str(&format!(", {} hook run(s) failed", failed.len()));
+            }
+        }
         self.raw(format!("{line}\n").as_bytes())
+    }
+
+    /// A progress line on stderr while a pass runs, only on a terminal and never with
+    /// `--quiet` or `--json`.
+    pub fn progress_bar(&self) -> ProgressBar {
+        ProgressBar {
+            enabled: !self.quiet && !self.json && std::io::stderr().is_terminal(),
+            last: None,
+        }
     }
 
     /// `--dry-run`: the records a pass would poll.
@@ -140,6 +179,43 @@ impl Output {
                 "not polled (monitoring is off for these {rt}s): {}",
                 refs.join(", ")
             ));
+        }
+    }
+}
+
+/// Redraws one line in place, at most ten times a second.
+pub struct ProgressBar {
+    enabled: bool,
+    last: Option<Instant>,
+}
+
+impl ProgressBar {
+    pub fn show(&mut self, p: &Progress) {
+        if !self.enabled
+            || self
+                .last
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let eta = (p.done > 0 && p.done < p.total).then(|| {
+            let per = p.elapsed.as_secs_f64() / p.done as f64;
+            format!(", about {:.0} s left", per * (p.total - p.done) as f64)
+        });
+        eprint!(
+            "\r\x1b[2K{}/{} checked: {} online, {} failed{}",
+            p.done,
+            p.total,
+            p.summary.online,
+            p.summary.down(),
+            eta.unwrap_or_default()
+        );
+    }
+
+    pub fn clear(&mut self) {
+        if self.enabled && self.last.is_some() {
+            eprint!("\r\x1b[2K");
         }
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use crate::alert::Policy;
 use crate::model::{ApiKind, RecordType};
 use crate::probe::tls::ExpiryCache;
 use crate::probe::{HostLink, Prober, Reading, Settings as ProbeSettings, Target};
@@ -29,6 +30,17 @@ pub struct PassOptions {
     pub probe: ProbeSettings,
     /// Only these refs (still only enabled ones); empty means all.
     pub refs: Vec<String>,
+    /// Alerting policy when a change hook will run; None keeps alert state untouched.
+    pub alert: Option<Policy>,
+}
+
+/// How far a pass has got, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub done: usize,
+    pub total: usize,
+    pub summary: &'a PassSummary,
+    pub elapsed: Duration,
 }
 
 /// What a pass did, for the summary.
@@ -120,7 +132,12 @@ fn target(r: &Record, host: Option<&Record>) -> Target {
 }
 
 /// Probes one record now, storing nothing (`check --live`).
-pub fn probe_now(store: &Store, rt: RecordType, reference: &str, probe: ProbeSettings) -> Result<Reading> {
+pub fn probe_now(
+    store: &Store,
+    rt: RecordType,
+    reference: &str,
+    probe: ProbeSettings,
+) -> Result<Reading> {
     let (records, targets, _) = select_records(store, rt, &[reference.to_string()], false)?;
     let Some(target) = targets.first() else {
         store.get(rt, reference)?; // the clear "not found" error
@@ -131,7 +148,12 @@ pub fn probe_now(store: &Store, rt: RecordType, reference: &str, probe: ProbeSet
 }
 
 /// Runs one pass over the enabled records of `rt`. The caller holds the pass lock.
-pub fn run(store: &mut Store, rt: RecordType, opts: &PassOptions) -> Result<PassReport> {
+pub fn run(
+    store: &mut Store,
+    rt: RecordType,
+    opts: &PassOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PassReport> {
     let started = Instant::now();
     let (records, targets, unknown_refs) = select(store, rt, &opts.refs)?;
     let pass_id = store.start_pass(pass_name(rt), time::now())?;
@@ -180,11 +202,17 @@ pub fn run(store: &mut Store, rt: RecordType, opts: &PassOptions) -> Result<Pass
             if batch.is_empty() {
                 return Ok(());
             }
-            for s in store.writer().write(batch)? {
+            for s in store.writer(opts.alert).write(batch)? {
                 summary.count(s.status);
                 results.push(s);
             }
             batch.clear();
+            progress(Progress {
+                done: results.len(),
+                total: targets.len(),
+                summary: &summary,
+                elapsed: started.elapsed(),
+            });
             Ok(())
         };
         loop {

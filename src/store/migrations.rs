@@ -153,4 +153,18 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE instances ADD COLUMN cert_expires_at INTEGER;
     ALTER TABLE instances ADD COLUMN cert_error TEXT;
     ",
+    // 4: alerting on change: settings stored once, and per-record counters and the last
+    // status alerted, so thresholds and reminders work across cron runs.
+    "
+    CREATE TABLE config (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    ALTER TABLE hosts ADD COLUMN consecutive_successes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE hosts ADD COLUMN alerted_status TEXT;
+    ALTER TABLE hosts ADD COLUMN alerted_at INTEGER;
+    ALTER TABLE instances ADD COLUMN consecutive_successes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE instances ADD COLUMN alerted_status TEXT;
+    ALTER TABLE instances ADD COLUMN alerted_at INTEGER;
+    ",
 ];

@@ -1,5 +1,6 @@
 //! The SQLite store: the only module with SQL in it.
 
+mod config;
 mod history;
 mod inventory;
 mod migrations;

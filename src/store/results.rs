@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::Store;
+use crate::alert::{self, Decision, Event, Policy};
 use crate::model::{ApiKind, RecordType, Status};
 use crate::probe::{Discovered, Module, Reading};
 
@@ -31,6 +32,8 @@ pub struct Stored {
     pub created: Vec<String>,
     pub flagged_missing: Vec<String>,
     pub returned: Vec<String>,
+    /// Alerts due for this record (and, for a host, its discovered instances).
+    pub events: Vec<Event>,
 }
 
 /// Counts of one pass, recorded in `passes`.
@@ -64,11 +67,16 @@ impl PassSummary {
 /// results are in hand, so no transaction is ever open across a network call.
 pub struct ResultWriter<'a> {
     store: &'a mut Store,
+    /// Alerting policy, when a change hook is configured.
+    policy: Option<Policy>,
 }
 
 impl Store {
-    pub fn writer(&mut self) -> ResultWriter<'_> {
-        ResultWriter { store: self }
+    pub fn writer(&mut self, policy: Option<Policy>) -> ResultWriter<'_> {
+        ResultWriter {
+            store: self,
+            policy,
+        }
     }
 
     /// Records that a pass of `kind` started; returns its id for `finish_pass`.
@@ -108,7 +116,14 @@ impl ResultWriter<'_> {
             .context("cannot start writing results")?;
         let mut stored = Vec::with_capacity(batch.len());
         for r in batch {
-            let mut s = apply(&tx, r.record_type, r.id, r.at, &r.reading)?;
+            let mut s = apply(
+                &tx,
+                r.record_type,
+                r.id,
+                r.at,
+                &r.reading,
+                self.policy.as_ref(),
+            )?;
             if let Some(cert) = &r.cert {
                 let (expires, error) = match cert {
                     Ok(t) => (Some(*t), None),
@@ -121,7 +136,7 @@ impl ResultWriter<'_> {
                 .execute(params![r.id, expires, error])?;
             }
             if let Some(list) = &r.reading.discovered {
-                discover(&tx, r.id, r.at, list, &mut s)?;
+                discover(&tx, r.id, r.at, list, self.policy.as_ref(), &mut s)?;
             }
             stored.push(s);
         }
@@ -139,7 +154,14 @@ fn table(rt: RecordType) -> &'static str {
 
 /// Updates one record's state from a reading, adds its history row and, when they changed,
 /// replaces its modules.
-fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Result<Stored> {
+fn apply(
+    tx: &Transaction,
+    rt: RecordType,
+    id: i64,
+    at: i64,
+    r: &Reading,
+    policy: Option<&Policy>,
+) -> Result<Stored> {
     let t = table(rt);
     let version_col = match rt {
         RecordType::Host => "NULL",
@@ -187,6 +209,7 @@ fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Res
             last_check_at = ?3,
             last_success_at = CASE WHEN ?5 THEN ?3 ELSE last_success_at END,
             consecutive_failures = CASE WHEN ?5 THEN 0 ELSE consecutive_failures + 1 END,
+            consecutive_successes = CASE WHEN ?5 THEN consecutive_successes + 1 ELSE 0 END,
             response_ms = ?6,
             http_status = ?7,
             disk_used = CASE WHEN ?5 THEN ?8 ELSE disk_used END,
@@ -244,6 +267,10 @@ fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Res
         to_i64(r.disk_total),
         r.message,
     ])?;
+    let events = match policy {
+        Some(p) => alert(tx, rt, id, at, r, p)?.into_iter().collect(),
+        None => Vec::new(),
+    };
     Ok(Stored {
         record_type: rt,
         reference,
@@ -254,6 +281,7 @@ fn apply(tx: &Transaction, rt: RecordType, id: i64, at: i64, r: &Reading) -> Res
         created: Vec::new(),
         flagged_missing: Vec::new(),
         returned: Vec::new(),
+        events,
     })
 }
 
@@ -309,6 +337,7 @@ fn discover(
     host_id: i64,
     at: i64,
     listed: &[Discovered],
+    policy: Option<&Policy>,
     s: &mut Stored,
 ) -> Result<()> {
     let host_ref = s.reference.clone();
@@ -332,7 +361,8 @@ fn discover(
                     tx.prepare_cached("UPDATE instances SET missing = 0 WHERE id = ?1")?
                         .execute([id])?;
                 } else {
-                    apply(tx, RecordType::Instance, id, at, reading)?;
+                    s.events
+                        .extend(apply(tx, RecordType::Instance, id, at, reading, policy)?.events);
                 }
                 if was_missing && reading.status != Status::Missing {
                     s.returned.push(d.name.clone());
@@ -344,7 +374,9 @@ fn discover(
                 if !was_missing {
                     s.flagged_missing.push(d.name.clone());
                 }
-                apply(tx, RecordType::Instance, id, at, &gone(&host_ref))?;
+                s.events.extend(
+                    apply(tx, RecordType::Instance, id, at, &gone(&host_ref), policy)?.events,
+                );
             }
             (None, Some(reading)) => {
                 let Some(id) = create_discovered(tx, host_id, host_kind, &host_ref, d, at)? else {
@@ -353,7 +385,8 @@ fn discover(
                 seen.push(id);
                 s.created.push(d.name.clone());
                 if reading.status != Status::Unknown {
-                    apply(tx, RecordType::Instance, id, at, reading)?;
+                    s.events
+                        .extend(apply(tx, RecordType::Instance, id, at, reading, policy)?.events);
                 }
             }
             (None, None) => {}
@@ -373,7 +406,8 @@ fn discover(
         if !was_missing {
             s.flagged_missing.push(name);
         }
-        apply(tx, RecordType::Instance, id, at, &gone(&host_ref))?;
+        s.events
+            .extend(apply(tx, RecordType::Instance, id, at, &gone(&host_ref), policy)?.events);
     }
     Ok(())
 }
@@ -489,4 +523,65 @@ fn record_inventory_change(
     )?
     .execute(params![instance_id, at, subject, change, old, new])?;
     Ok(())
+}
+
+/// Decides whether this record's stored result deserves an alert, and remembers it if so.
+fn alert(
+    tx: &Transaction,
+    rt: RecordType,
+    id: i64,
+    at: i64,
+    r: &Reading,
+    policy: &Policy,
+) -> Result<Option<Event>> {
+    let t = table(rt);
+    let (reference, url, alerted, alerted_at, failures, successes): (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        i64,
+        i64,
+    ) = tx
+        .prepare_cached(&format!(
+            "SELECT ref, url, alerted_status, alerted_at, consecutive_failures,
+                consecutive_successes FROM {t} WHERE id = ?1"
+        ))?
+        .query_row([id], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        })?;
+    let facts = alert::Facts {
+        status: r.status,
+        alerted: alerted.and_then(|a| a.parse().ok()),
+        alerted_at,
+        failures,
+        successes,
+    };
+    let (from, reminder) = match alert::decide(&facts, policy, at) {
+        Decision::Nothing => return Ok(None),
+        Decision::Baseline => (None, false),
+        Decision::Change { from } => (Some(from), false),
+        Decision::Reminder => (Some(r.status), true),
+    };
+    tx.prepare_cached(&format!(
+        "UPDATE {t} SET alerted_status = ?2, alerted_at = ?3 WHERE id = ?1"
+    ))?
+    .execute(params![id, r.status.as_str(), at])?;
+    Ok(from.map(|from| Event {
+        reference,
+        kind: rt,
+        from,
+        to: r.status,
+        message: r.message.clone(),
+        at: crate::time::rfc3339(at),
+        url: url.as_deref().map(crate::probe::auth::redact),
+        reminder,
+    }))
 }

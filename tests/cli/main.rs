@@ -1,5 +1,6 @@
 //! End-to-end tests: the built `webhost` binary on a temp database.
 
+mod alerts;
 mod generated;
 mod inventory;
 mod passes;

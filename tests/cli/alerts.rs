@@ -1,0 +1,242 @@
+//! `--on-change` hooks: one run per change, thresholds against flapping, reminders, stored
+//! settings, and a hanging hook that cannot stall the pass. Also: no progress bar in a pipe.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::server::{Reply, Server};
+use crate::support::Env;
+
+/// A server answering per path, switchable between passes.
+fn server() -> (Server, Arc<Mutex<Vec<String>>>) {
+    let down: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let d = down.clone();
+    let server = Server::start(None, move |hit| {
+        if d.lock().expect("down").contains(&hit.path) {
+            Reply::Body(503, b"maintenance".to_vec())
+        } else {
+            Reply::ok("ok")
+        }
+    });
+    (server, down)
+}
+
+/// A hook that appends its stdin and two of its variables to `log`, one event a line.
+fn recorder(env: &Env) -> (Vec<String>, std::path::PathBuf) {
+    let log = env.path().join("events.log");
+    let script = format!(
+        "cat >> '{0}'; printf ' %s %s\\n' \"$WEBHOST_REF\" \"$WEBHOST_TO\" >> '{0}'",
+        log.display()
+    );
+    (vec!["/bin/sh".into(), "-c".into(), script], log)
+}
+
+/// The events the hook received: (JSON on stdin, the WEBHOST_REF/TO it saw).
+fn events(log: &std::path::Path) -> Vec<(Value, String)> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .map(|line| {
+            let end = line.rfind('}').map_or(0, |i| i + 1);
+            let json = serde_json::from_str(&line[..end]).expect("event JSON");
+            (json, line[end..].trim().to_string())
+        })
+        .collect()
+}
+
+fn pass(env: &Env, hook: &[String], extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["update-instances"];
+    args.extend_from_slice(extra);
+    args.push("--on-change");
+    args.extend(hook.iter().map(String::as_str));
+    env.run(&args).ok()
+}
+
+#[test]
+fn the_hook_receives_exactly_the_changes() {
+    let (server, down) = server();
+    let env = Env::new();
+    env.run(&[
+        "instance",
+        "add",
+        "a",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/a"),
+    ])
+    .ok();
+    env.run(&[
+        "instance",
+        "add",
+        "b",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/b"),
+    ])
+    .ok();
+    let (hook, log) = recorder(&env);
+
+    down.lock().expect("down").push("/b".into());
+    let run = pass(&env, &hook, &[]);
+    assert!(run.stdout.contains("1 alert(s) sent"), "{}", run.stdout);
+    // a coming up from "never checked" is the baseline, not news.
+    let got = events(&log);
+    assert_eq!(got.len(), 1);
+    let (e, vars) = &got[0];
+    assert_eq!(e["ref"], "b");
+    assert_eq!(e["kind"], "instance");
+    assert_eq!(e["from"], "unknown");
+    assert_eq!(e["to"], "offline");
+    assert_eq!(e["url"], server.url("/b"));
+    assert_eq!(e["reminder"], false);
+    assert!(e["message"].as_str().unwrap_or("").contains("503"));
+    assert!(e["at"].as_str().unwrap_or("").ends_with('Z'));
+    assert_eq!(vars, "b offline");
+
+    // Nothing changed: nothing sent.
+    pass(&env, &hook, &[]);
+    assert_eq!(events(&log).len(), 1);
+
+    *down.lock().expect("down") = vec!["/a".into()];
+    pass(&env, &hook, &[]);
+    let got = events(&log);
+    let mut changes: Vec<String> = got[1..]
+        .iter()
+        .map(|(e, _)| {
+            format!(
+                "{} {}>{}",
+                e["ref"].as_str().unwrap_or(""),
+                e["from"].as_str().unwrap_or(""),
+                e["to"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    changes.sort();
+    assert_eq!(changes, ["a online>offline", "b offline>online"]);
+}
+
+#[test]
+fn thresholds_and_reminders_survive_between_runs() {
+    let (server, down) = server();
+    let env = Env::new();
+    env.run(&[
+        "instance",
+        "add",
+        "a",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/a"),
+    ])
+    .ok();
+    // Stored once, used by every pass.
+    let (hook, log) = recorder(&env);
+    let mut set = vec!["config", "set", "on-change"];
+    set.extend(hook.iter().map(String::as_str));
+    env.run(&set).ok();
+    env.run(&["config", "set", "failure-threshold", "2"]).ok();
+    env.run(&["config", "set", "failure-threshold", "zero"])
+        .fails(2, "whole number");
+    let listed = env.run(&["--json", "config", "list"]).ok().json();
+    assert_eq!(listed["failure-threshold"], "2");
+
+    env.run(&["update-instances"]).ok();
+    down.lock().expect("down").push("/a".into());
+    env.run(&["update-instances"]).ok();
+    assert!(
+        events(&log).is_empty(),
+        "one failure is below the threshold of 2"
+    );
+    env.run(&["update-instances"]).ok();
+    let got = events(&log);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0["from"], "online");
+    assert_eq!(got[0].0["to"], "offline");
+
+    // Still down: a reminder once the last alert is older than --remind-every.
+    env.run(&["update-instances", "--remind-every", "1h"]).ok();
+    assert_eq!(events(&log).len(), 1);
+    env.sql()
+        .execute("UPDATE instances SET alerted_at = alerted_at - 7200", [])
+        .expect("age alert");
+    env.run(&["update-instances", "--remind-every", "1h"]).ok();
+    let got = events(&log);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].0["reminder"], true);
+    assert_eq!(got[1].0["to"], "offline");
+}
+
+#[test]
+fn a_hanging_or_failing_hook_never_fails_the_pass() {
+    let (server, down) = server();
+    let env = Env::new();
+    env.run(&[
+        "instance",
+        "add",
+        "a",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/a"),
+    ])
+    .ok();
+    down.lock().expect("down").push("/a".into());
+    let hang = ["/bin/sleep".to_string(), "30".to_string()];
+    let started = std::time::Instant::now();
+    let run = pass(&env, &hang, &["--timeout", "1s"]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the hook stalled the pass"
+    );
+    assert!(
+        run.stderr.contains("change hook failed for a: killed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("1 hook run(s) failed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        env.run(&["--json", "instance", "show", "a"]).ok().json()["status"],
+        "offline"
+    );
+
+    env.sql()
+        .execute("UPDATE instances SET alerted_status = NULL", [])
+        .expect("reset alert");
+    let fail = [
+        "/bin/sh".to_string(),
+        "-c".to_string(),
+        "echo 'smtp refused' >&2; exit 4".to_string(),
+    ];
+    let run = pass(&env, &fail, &["--json"]);
+    assert!(run.stderr.contains("smtp refused"), "{}", run.stderr);
+    assert!(
+        run.json()[0]["hook_errors"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("smtp refused")
+    );
+}
+
+#[test]
+fn no_progress_output_when_stderr_is_not_a_terminal() {
+    let (server, _) = server();
+    let env = Env::new();
+    env.run(&[
+        "instance",
+        "add",
+        "a",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/a"),
+    ])
+    .ok();
+    let run = env.run(&["update-instances"]).ok();
+    assert_eq!(run.stderr, "", "stderr is a pipe here: no progress line");
+}
