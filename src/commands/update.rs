@@ -48,6 +48,13 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
     let mut bar = ctx.out.progress_bar();
     let report = poll::run(&mut store, rt, &opts, &mut |p| bar.show(&p))?;
     bar.clear();
+    if report.poller_offline {
+        anyhow::bail!(
+            "all {} checks failed to connect: this machine's network looks down, so nothing was \
+             recorded against the records and no alert was sent (the pass is logged as poller offline)",
+            report.summary.polled
+        );
+    }
     // Hooks run once everything is stored: a slow hook never holds a transaction or a result.
     let events: Vec<_> = report
         .results

@@ -52,6 +52,17 @@ pub struct PassReport {
     pub elapsed: Duration,
     /// Refs asked for with `--ref` that are not enabled records of this type.
     pub unknown_refs: Vec<String>,
+    /// Every check failed to connect (at least `POLLER_OFFLINE_MIN` of them): nothing was
+    /// stored against the records.
+    pub poller_offline: bool,
+}
+
+/// A pass needs at least this many records, all unreachable, to blame the poller's network.
+pub const POLLER_OFFLINE_MIN: usize = 3;
+
+/// No HTTP answer at all: refused, DNS, timeout, TLS.
+fn is_transport_failure(r: &crate::probe::Reading) -> bool {
+    r.status == crate::model::Status::Offline && r.http_status.is_none()
 }
 
 /// The pass name, as in the command and the lock file.
@@ -167,6 +178,7 @@ pub fn run(
 
     let mut results = Vec::with_capacity(records.len());
     let mut summary = PassSummary::default();
+    let mut held: Vec<CheckResult> = Vec::new();
     let write_outcome = std::thread::scope(|scope| -> Result<()> {
         // Owned here so that a failing writer drops it, which stops the workers' sends.
         let rx = rx;
@@ -198,6 +210,9 @@ pub fn run(
         drop(tx);
         let mut batch: Vec<CheckResult> = Vec::with_capacity(BATCH_SIZE);
         let mut oldest: Option<Instant> = None;
+        // While every check so far failed to connect, hold the results back: if the whole
+        // pass fails that way, the fault is this machine's network, not the records'.
+        let mut transport_only = true;
         let mut flush = |batch: &mut Vec<CheckResult>| -> Result<()> {
             if batch.is_empty() {
                 return Ok(());
@@ -219,6 +234,14 @@ pub fn run(
             let wait = oldest.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
             match rx.recv_timeout(wait) {
                 Ok(r) => {
+                    if transport_only && is_transport_failure(&r.reading) {
+                        held.push(r);
+                        continue;
+                    }
+                    if transport_only {
+                        transport_only = false;
+                        batch.append(&mut held);
+                    }
                     oldest.get_or_insert_with(Instant::now);
                     batch.push(r);
                     if batch.len() >= BATCH_SIZE {
@@ -231,6 +254,9 @@ pub fn run(
                     oldest = None;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
+                    if held.len() < POLLER_OFFLINE_MIN {
+                        batch.append(&mut held);
+                    }
                     return flush(&mut batch);
                 }
             }
@@ -238,12 +264,24 @@ pub fn run(
     });
     let elapsed = started.elapsed();
     write_outcome?;
-    store.finish_pass(pass_id, elapsed.as_millis() as u64, &summary)?;
+    let poller_offline = held.len() >= POLLER_OFFLINE_MIN;
+    if poller_offline {
+        // Nothing is stored against the records: no state, no history, no alerts.
+        summary.offline = held.len() as u64;
+        summary.polled = held.len() as u64;
+    }
+    store.finish_pass(
+        pass_id,
+        elapsed.as_millis() as u64,
+        &summary,
+        poller_offline,
+    )?;
     Ok(PassReport {
         record_type: rt,
         results,
         summary,
         elapsed,
         unknown_refs,
+        poller_offline,
     })
 }

@@ -167,4 +167,6 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE instances ADD COLUMN alerted_status TEXT;
     ALTER TABLE instances ADD COLUMN alerted_at INTEGER;
     ",
+    // 5: a pass whose every check failed to connect blames the poller, not the records.
+    "ALTER TABLE passes ADD COLUMN poller_offline INTEGER NOT NULL DEFAULT 0;",
 ];

@@ -33,22 +33,15 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
-        let mut conn = Connection::open(path)
-            .with_context(|| format!("cannot open database {}", path.display()))?;
-        let not_sqlite = || {
-            format!(
-                "{} is not a webhost database (not SQLite, or damaged)",
-                path.display()
-            )
-        };
-        conn.busy_timeout(BUSY_TIMEOUT).with_context(not_sqlite)?;
+        let why = |e| open_error(e, path);
+        let mut conn = Connection::open(path).map_err(why)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(why)?;
         // WAL lets readers (and other writers' BEGIN IMMEDIATE) proceed while a pass runs.
-        // (A read-only file keeps its mode; it still works for reading.)
         let _mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .with_context(not_sqlite)?;
+            .map_err(why)?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-            .with_context(not_sqlite)?;
+            .map_err(why)?;
         migrate(&mut conn).with_context(|| format!("database {}", path.display()))?;
         Ok(Store {
             conn,
@@ -59,6 +52,30 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Says in one line why a database could not be opened, in the user's terms.
+fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
+    use rusqlite::ErrorCode as C;
+    let p = path.display();
+    let msg = match e.sqlite_error_code() {
+        Some(C::NotADatabase | C::DatabaseCorrupt) => {
+            format!("{p} is not a webhost database (not SQLite, or damaged)")
+        }
+        Some(C::ReadOnly | C::CannotOpen | C::PermissionDenied) => format!(
+            "cannot open {p} for writing: the file or its folder is read-only \
+             (SQLite also writes its -wal and -shm files beside it)"
+        ),
+        Some(C::DiskFull) => format!("cannot use {p}: the disk is full"),
+        Some(C::SystemIoFailure) => {
+            format!("cannot use {p}: disk I/O error (is the disk full or failing?)")
+        }
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            format!("{p} is locked by another process; try again")
+        }
+        _ => format!("cannot open database {p}: {e}"),
+    };
+    anyhow::anyhow!(msg)
 }
 
 /// Creates the folder and an empty database file readable by its owner only, before SQLite

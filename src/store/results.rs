@@ -88,10 +88,16 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    pub fn finish_pass(&mut self, id: i64, duration_ms: u64, s: &PassSummary) -> Result<()> {
+    pub fn finish_pass(
+        &mut self,
+        id: i64,
+        duration_ms: u64,
+        s: &PassSummary,
+        poller_offline: bool,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE passes SET duration_ms = ?2, polled = ?3, online = ?4, offline = ?5,
-                error = ?6, missing = ?7 WHERE id = ?1",
+                error = ?6, missing = ?7, poller_offline = ?8 WHERE id = ?1",
             params![
                 id,
                 duration_ms as i64,
@@ -99,7 +105,8 @@ impl Store {
                 s.online as i64,
                 s.offline as i64,
                 s.error as i64,
-                s.missing as i64
+                s.missing as i64,
+                poller_offline
             ],
         )?;
         Ok(())

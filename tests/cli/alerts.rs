@@ -22,24 +22,31 @@ fn server() -> (Server, Arc<Mutex<Vec<String>>>) {
     (server, down)
 }
 
-/// A hook that appends its stdin and two of its variables to `log`, one event a line.
+/// A hook that writes its stdin and two of its variables to a file of its own in `dir`
+/// (hooks run in parallel: one shared file would interleave).
 fn recorder(env: &Env) -> (Vec<String>, std::path::PathBuf) {
-    let log = env.path().join("events.log");
+    let dir = env.path().join("events");
+    std::fs::create_dir_all(&dir).expect("events dir");
     let script = format!(
-        "cat >> '{0}'; printf ' %s %s\\n' \"$WEBHOST_REF\" \"$WEBHOST_TO\" >> '{0}'",
-        log.display()
+        "f=$(mktemp '{0}/event.XXXXXX'); cat > \"$f\"; printf ' %s %s' \"$WEBHOST_REF\" \"$WEBHOST_TO\" >> \"$f\"",
+        dir.display()
     );
-    (vec!["/bin/sh".into(), "-c".into(), script], log)
+    (vec!["/bin/sh".into(), "-c".into(), script], dir)
 }
 
-/// The events the hook received: (JSON on stdin, the WEBHOST_REF/TO it saw).
-fn events(log: &std::path::Path) -> Vec<(Value, String)> {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    text.lines()
-        .map(|line| {
-            let end = line.rfind('}').map_or(0, |i| i + 1);
-            let json = serde_json::from_str(&line[..end]).expect("event JSON");
-            (json, line[end..].trim().to_string())
+/// The events the hook received: (JSON on stdin, the WEBHOST_REF/TO it saw), oldest file first.
+fn events(dir: &std::path::Path) -> Vec<(Value, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            let end = text.rfind('}').map_or(0, |i| i + 1);
+            let json = serde_json::from_str(&text[..end]).expect("event JSON");
+            (json, text[end..].trim().to_string())
         })
         .collect()
 }
@@ -102,8 +109,9 @@ fn the_hook_receives_exactly_the_changes() {
     *down.lock().expect("down") = vec!["/a".into()];
     pass(&env, &hook, &[]);
     let got = events(&log);
-    let mut changes: Vec<String> = got[1..]
+    let mut changes: Vec<String> = got
         .iter()
+        .filter(|(e, _)| e["ref"] != "b" || e["to"] != "offline")
         .map(|(e, _)| {
             format!(
                 "{} {}>{}",
@@ -164,8 +172,13 @@ fn thresholds_and_reminders_survive_between_runs() {
     env.run(&["update-instances", "--remind-every", "1h"]).ok();
     let got = events(&log);
     assert_eq!(got.len(), 2);
-    assert_eq!(got[1].0["reminder"], true);
-    assert_eq!(got[1].0["to"], "offline");
+    let reminders: Vec<&Value> = got
+        .iter()
+        .map(|g| &g.0)
+        .filter(|e| e["reminder"] == true)
+        .collect();
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0]["to"], "offline");
 }
 
 #[test]

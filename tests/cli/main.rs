@@ -3,6 +3,7 @@
 mod alerts;
 mod generated;
 mod inventory;
+mod local_state;
 mod passes;
 mod reading;
 mod records;

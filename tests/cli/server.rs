@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
 use md5::{Digest, Md5};
@@ -212,24 +212,35 @@ fn percent_decode(s: &str) -> String {
 /// A server that accepts connections and never answers; they stay open until it is dropped.
 pub struct Silent {
     pub base: String,
-    _held: Arc<Mutex<Vec<TcpStream>>>,
+    held: Arc<(Mutex<Vec<TcpStream>>, Condvar)>,
 }
 
 impl Silent {
     pub fn start() -> Silent {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let held = Arc::new(Mutex::new(Vec::new()));
+        let held = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let keep = held.clone();
         thread::spawn(move || {
             for s in listener.incoming().flatten() {
-                keep.lock().expect("held").push(s);
+                keep.0.lock().expect("held").push(s);
+                keep.1.notify_all();
             }
         });
         Silent {
             base: format!("http://127.0.0.1:{port}"),
-            _held: held,
+            held,
         }
+    }
+
+    /// Waits (at most `limit`) until `n` connections are open; false if they never came.
+    pub fn wait_for_connections(&self, n: usize, limit: std::time::Duration) -> bool {
+        let (lock, cvar) = &*self.held;
+        let guard = lock.lock().expect("held");
+        let (guard, _) = cvar
+            .wait_timeout_while(guard, limit, |held| held.len() < n)
+            .expect("held");
+        guard.len() >= n
     }
 }
 

@@ -1,0 +1,338 @@
+//! The poller's own troubles: its network down, another writer on the database, a database
+//! that is read-only, full, or created under a careless umask.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::server::{Reply, Server, Silent, refused_url};
+use crate::support::Env;
+
+#[test]
+fn a_pass_where_nothing_connects_blames_the_poller() {
+    let env = Env::new();
+    for r in ["a", "b", "c"] {
+        env.run(&[
+            "instance",
+            "add",
+            r,
+            "--api",
+            "ping",
+            "--url",
+            &refused_url(),
+        ])
+        .ok();
+    }
+    let hook_log = env.path().join("hook.log");
+    let hook = format!("cat >> '{}'", hook_log.display());
+    env.run(&["update-instances", "--on-change", "/bin/sh", "-c", &hook])
+        .fails(1, "network looks down");
+    // Nothing counted against the records, no alert.
+    let list = env.run(&["--json", "instance", "list"]).ok().json();
+    assert!(
+        list.as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["status"] == "unknown")
+    );
+    let conn = env.sql();
+    let checks: i64 = conn
+        .query_row("SELECT count(*) FROM checks", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(checks, 0);
+    let flagged: i64 = conn
+        .query_row(
+            "SELECT poller_offline FROM passes ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("pass row");
+    assert_eq!(flagged, 1);
+    assert!(
+        !hook_log.exists(),
+        "an alert fired for the poller's own outage"
+    );
+
+    // One record that answers proves the network works: the others are really down.
+    let server = Server::start(None, |_| Reply::ok("ok"));
+    env.run(&[
+        "instance",
+        "add",
+        "d",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/"),
+    ])
+    .ok();
+    env.run(&["update-instances"]).ok();
+    let a = env.run(&["--json", "instance", "show", "a"]).ok().json();
+    assert_eq!(a["status"], "offline");
+}
+
+#[test]
+fn another_process_can_write_while_a_pass_waits_on_the_network() {
+    let silent = Silent::start();
+    let server = Server::start(None, |_| Reply::ok("ok"));
+    let env = Env::new();
+    env.run(&[
+        "instance",
+        "add",
+        "slow",
+        "--api",
+        "ping",
+        "--url",
+        &format!("{}/", silent.base),
+    ])
+    .ok();
+    env.run(&[
+        "instance",
+        "add",
+        "fast",
+        "--api",
+        "ping",
+        "--url",
+        &server.url("/"),
+    ])
+    .ok();
+    let mut pass = Command::new(env!("CARGO_BIN_EXE_webhost"))
+        .arg("--db")
+        .arg(&env.db)
+        .args(["update-instances", "--timeout", "5s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the pass");
+    assert!(
+        silent.wait_for_connections(1, Duration::from_secs(20)),
+        "the pass never connected"
+    );
+    // The pass now waits on the network. A writer that found a transaction held across that
+    // wait would time out here (2 s is far below the 5 s the pass waits).
+    let mut conn = env.sql();
+    conn.busy_timeout(Duration::from_secs(2))
+        .expect("busy timeout");
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .expect("BEGIN IMMEDIATE while the pass polls");
+    tx.execute(
+        "INSERT INTO config (key, value) VALUES ('contention-test', 'x')",
+        [],
+    )
+    .expect("write");
+    tx.commit().expect("commit");
+    let status = pass.wait().expect("pass ends");
+    assert!(status.success());
+    let fast = env.run(&["--json", "instance", "show", "fast"]).ok().json();
+    assert_eq!(fast["status"], "online");
+}
+
+#[test]
+fn database_files_are_private_even_under_umask_000() {
+    let env = Env::new();
+    env.run(&["host", "list"]).ok();
+    // Hold a connection so the -wal and -shm files outlive the binary's run.
+    let held = env.sql();
+    held.query_row("SELECT count(*) FROM hosts", [], |r| r.get::<_, i64>(0))
+        .expect("read");
+    let status = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000; exec '{}' --db '{}' instance add a --api ping --url http://a.example/",
+            env!("CARGO_BIN_EXE_webhost"),
+            env.db.display()
+        ))
+        .stderr(Stdio::null())
+        .status()
+        .expect("run under umask 000");
+    assert!(status.success());
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", env.db.display());
+        let mode = std::fs::metadata(&path)
+            .expect("file exists")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{path} has mode {mode:o}");
+    }
+    // A database created from scratch under umask 000.
+    let other = Env::new();
+    let status = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000; exec '{}' --db '{}' host list",
+            env!("CARGO_BIN_EXE_webhost"),
+            other.db.display()
+        ))
+        .stderr(Stdio::null())
+        .status()
+        .expect("run under umask 000");
+    assert!(status.success());
+    let mode = std::fs::metadata(&other.db)
+        .expect("created")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    drop(held);
+}
+
+/// A tmpfs mounted for one test (root only); unmounted when dropped.
+struct Mount {
+    dir: tempfile::TempDir,
+}
+
+impl Mount {
+    fn tmpfs(size: &str) -> Option<Mount> {
+        let dir = tempfile::tempdir().expect("mount point");
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+            return None;
+        }
+        Some(Mount { dir })
+    }
+
+    fn remount(&self, opts: &str) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,{opts}")])
+            .arg(self.dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "remount {opts}");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+fn run_on(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_webhost"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run webhost")
+}
+
+#[test]
+fn a_read_only_database_is_a_clear_error_and_stays_as_it_was() {
+    let Some(mount) = Mount::tmpfs("4m") else {
+        return;
+    };
+    let db = mount.dir.path().join("webhost.db");
+    assert!(
+        run_on(
+            &db,
+            &[
+                "instance",
+                "add",
+                "a",
+                "--api",
+                "ping",
+                "--url",
+                "http://a.example/"
+            ]
+        )
+        .status
+        .success()
+    );
+    let before = std::fs::read(&db).expect("db");
+    mount.remount("ro");
+    let out = run_on(
+        &db,
+        &[
+            "instance",
+            "add",
+            "b",
+            "--api",
+            "ping",
+            "--url",
+            "http://b.example/",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("read-only") || stderr.contains("readonly"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db).expect("db"), before);
+    mount.remount("rw");
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let Some(mount) = Mount::tmpfs("512k") else {
+        return;
+    };
+    let db = mount.dir.path().join("webhost.db");
+    assert!(
+        run_on(
+            &db,
+            &[
+                "instance",
+                "add",
+                "a",
+                "--api",
+                "ping",
+                "--url",
+                "http://a.example/"
+            ]
+        )
+        .status
+        .success()
+    );
+    // Fill what is left.
+    let filler = mount.dir.path().join("filler");
+    let _ = std::fs::write(&filler, vec![0u8; 1024 * 1024]);
+    let mut failed = None;
+    for i in 0..200 {
+        let label = "x".repeat(4000);
+        let r = format!("r{i}");
+        let out = run_on(
+            &db,
+            &[
+                "instance",
+                "add",
+                &r,
+                "--api",
+                "ping",
+                "--url",
+                "http://b.example/",
+                "--label",
+                &label,
+            ],
+        );
+        if !out.status.success() {
+            failed = Some(out);
+            break;
+        }
+    }
+    let out = failed.expect("the disk never filled up");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("full"), "{stderr}");
+    let _ = std::fs::remove_file(&filler);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(ok, "ok");
+    let a: i64 = conn
+        .query_row("SELECT count(*) FROM instances WHERE ref = 'a'", [], |r| {
+            r.get(0)
+        })
+        .expect("count");
+    assert_eq!(a, 1);
+}
