@@ -19,11 +19,17 @@ _webhost() {
             webhost,changes)
                 cmd="webhost__subcmd__changes"
                 ;;
+            webhost,check)
+                cmd="webhost__subcmd__check"
+                ;;
             webhost,completions)
                 cmd="webhost__subcmd__completions"
                 ;;
             webhost,config)
                 cmd="webhost__subcmd__config"
+                ;;
+            webhost,export)
+                cmd="webhost__subcmd__export"
                 ;;
             webhost,help)
                 cmd="webhost__subcmd__help"
@@ -34,11 +40,17 @@ _webhost() {
             webhost,host)
                 cmd="webhost__subcmd__host"
                 ;;
+            webhost,import)
+                cmd="webhost__subcmd__import"
+                ;;
             webhost,instance)
                 cmd="webhost__subcmd__instance"
                 ;;
             webhost,man)
                 cmd="webhost__subcmd__man"
+                ;;
+            webhost,metrics)
+                cmd="webhost__subcmd__metrics"
                 ;;
             webhost,modules)
                 cmd="webhost__subcmd__modules"
@@ -91,11 +103,17 @@ _webhost() {
             webhost__subcmd__help,changes)
                 cmd="webhost__subcmd__help__subcmd__changes"
                 ;;
+            webhost__subcmd__help,check)
+                cmd="webhost__subcmd__help__subcmd__check"
+                ;;
             webhost__subcmd__help,completions)
                 cmd="webhost__subcmd__help__subcmd__completions"
                 ;;
             webhost__subcmd__help,config)
                 cmd="webhost__subcmd__help__subcmd__config"
+                ;;
+            webhost__subcmd__help,export)
+                cmd="webhost__subcmd__help__subcmd__export"
                 ;;
             webhost__subcmd__help,help)
                 cmd="webhost__subcmd__help__subcmd__help"
@@ -106,11 +124,17 @@ _webhost() {
             webhost__subcmd__help,host)
                 cmd="webhost__subcmd__help__subcmd__host"
                 ;;
+            webhost__subcmd__help,import)
+                cmd="webhost__subcmd__help__subcmd__import"
+                ;;
             webhost__subcmd__help,instance)
                 cmd="webhost__subcmd__help__subcmd__instance"
                 ;;
             webhost__subcmd__help,man)
                 cmd="webhost__subcmd__help__subcmd__man"
+                ;;
+            webhost__subcmd__help,metrics)
+                cmd="webhost__subcmd__help__subcmd__metrics"
                 ;;
             webhost__subcmd__help,modules)
                 cmd="webhost__subcmd__help__subcmd__modules"
@@ -299,7 +323,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune config completions man help"
+            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +352,36 @@ _webhost() {
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__check)
+            opts="-q -v -h --host --instance --max-age --live --timeout --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -562,8 +616,34 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__export)
+            opts="-q -v -h --with-tokens --format --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status history changes prune config completions man help"
+            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -577,6 +657,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__changes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -663,6 +757,20 @@ _webhost() {
         webhost__subcmd__help__subcmd__config__subcmd__unset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -814,6 +922,20 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__help__subcmd__instance)
             opts="add list show edit remove enable disable"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -927,6 +1049,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1440,6 +1576,28 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__import)
+            opts="-q -v -h --dry-run --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__instance)
             opts="-q -v -h --db --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1849,6 +2007,32 @@ _webhost() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__metrics)
+            opts="-q -v -h --output --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -10,10 +10,12 @@ use crate::model::{ApiKind, Status};
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success (a pass completed, whatever the records' statuses)
-  1   could not run: database unreadable, locked too long, I/O error
+  1   could not run: database unreadable, read-only, disk full, from a newer webhost;
+      or a pass where nothing connected (this machine's network is down)
   2   bad usage or invalid input: nothing was written
   3   --fail-on-down: a polled record is offline, error or missing
-  75  another pass of the same kind is already running on this database";
+  75  another pass of the same kind is already running on this database
+`webhost check` exits like a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// Monitor a fleet of web hosts and their Dolibarr (or any HTTP) instances.
 ///
@@ -84,6 +86,38 @@ pub enum Command {
     Changes(SinceArgs),
     /// Delete old raw checks, keeping daily roll-ups, status changes and inventory changes
     Prune(PruneArgs),
+    /// Print every record's settings (not their state) as JSON or CSV, to back up or copy a fleet
+    ///
+    /// Hosts come first, then instances. Tokens are left out unless --with-tokens is given; a
+    /// file with tokens is a secret, keep it private. `webhost import` reads the file back.
+    Export(ExportArgs),
+    /// Create or update records from a file written by `export` (JSON or CSV), all or nothing
+    ///
+    /// Records are matched by type and ref: a new ref is created, a known one gets the file's
+    /// settings (a field left out or empty gets its default), and records the file does not
+    /// name are left alone. A row without a token keeps the stored token, so importing an
+    /// export made without --with-tokens never wipes tokens (`edit --clear-token` removes one).
+    ///
+    /// Every row is checked first, against the database and the rest of the file (an
+    /// instance's host may be in either); if any row is wrong, each problem is printed with its
+    /// line, nothing is written, and the exit code is 2. Otherwise every change is written in
+    /// one transaction, and the records created, updated and unchanged are listed.
+    Import(ImportArgs),
+    /// Nagios/Icinga plugin: one record's health as OK, WARNING, CRITICAL or UNKNOWN
+    ///
+    /// Prints the standard plugin line (`WEBHOST OK - shop online, HTTP 200 OK in 84 ms | perfdata`)
+    /// and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, not with webhost's usual codes. It reads
+    /// the state the last pass stored: offline, error and missing are CRITICAL, disk and
+    /// certificate thresholds give WARNING or CRITICAL, and a check older than --max-age (or
+    /// none), a disabled record or an unknown REF is UNKNOWN. --live checks the record now
+    /// instead, and stores nothing.
+    Check(CheckArgs),
+    /// Every enabled record's state and the last passes, in the Prometheus text format
+    ///
+    /// Reads the database only. Point node_exporter's textfile collector at --output FILE
+    /// (written atomically, after each pass), or serve stdout any way you like. Values that
+    /// are not known (never checked, no disk figures) are left out rather than shown as 0.
+    Metrics(MetricsArgs),
     /// Settings stored in the database (the change hook and its thresholds)
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -104,6 +138,36 @@ pub struct StatusArgs {
     /// How many certificates to list, soonest to expire first
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub certs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The host or instance
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// REF names a host (when a host and an instance share the name)
+    #[arg(long, conflicts_with = "instance")]
+    pub host: bool,
+    /// REF names an instance (when a host and an instance share the name)
+    #[arg(long)]
+    pub instance: bool,
+    /// UNKNOWN when the last stored check is older than this (cron has stopped): 15m, 1h
+    #[arg(long, default_value = "15m", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub max_age: std::time::Duration,
+    /// Check the record now instead of reading the stored state (the result is not stored)
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: limit for the check, from DNS to the last byte
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Write to this file instead of stdout, atomically (a temp file beside it, then a rename),
+    /// mode 0644
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +201,27 @@ pub struct PruneArgs {
     /// Delete raw checks older than this (rounded down to a UTC midnight): 90d
     #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub older_than: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Include the API tokens (they are left out otherwise)
+    #[arg(long)]
+    pub with_tokens: bool,
+    /// Output format (CSV: a header row, empty cells for none, probe as a JSON array)
+    #[arg(long, value_enum, default_value_t = crate::transfer::Format::Json)]
+    pub format: crate::transfer::Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// File written by `webhost export`, JSON or CSV (told by its extension, else its content);
+    /// `-` reads standard input
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Show what would be created and updated (and which fields change), without writing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of a polling pass.

@@ -17,6 +17,7 @@ pub mod poll;
 pub mod probe;
 pub mod store;
 pub mod time;
+pub mod transfer;
 pub mod uptime;
 pub mod validate;
 pub mod version;

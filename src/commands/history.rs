@@ -4,16 +4,13 @@ use anyhow::Result;
 
 use super::Context;
 use crate::cli::HistoryArgs;
-use crate::error::invalid;
 use crate::exit_code::Exit;
-use crate::model::RecordType;
 use crate::output::history::{ChangeLine, History};
-use crate::store::{Record, Store};
 use crate::time;
 
 pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<Exit> {
     let store = ctx.open_store()?;
-    let rec = resolve(&store, &args.reference, args.host, args.instance)?;
+    let rec = super::record::resolve(&store, &args.reference, args.host, args.instance)?;
     let now = time::now();
     let since = now - args.since.as_secs() as i64;
     let rt = rec.record_type;
@@ -44,27 +41,4 @@ pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<Exit> {
         now,
     )?;
     Ok(Exit::Success)
-}
-
-/// The record a ref names, asking for --host/--instance only when both exist.
-fn resolve(store: &Store, reference: &str, host: bool, instance: bool) -> Result<Record> {
-    if host {
-        return store.get(RecordType::Host, reference);
-    }
-    if instance {
-        return store.get(RecordType::Instance, reference);
-    }
-    match (
-        store.find(RecordType::Instance, reference)?,
-        store.find(RecordType::Host, reference)?,
-    ) {
-        (Some(_), Some(_)) => Err(invalid(format!(
-            "both a host and an instance are named '{reference}': add --host or --instance"
-        ))),
-        (Some(r), None) | (None, Some(r)) => Ok(r),
-        (None, None) => Err(crate::error::Error::NotFound(format!(
-            "no host or instance named '{reference}'"
-        ))
-        .into()),
-    }
 }

@@ -1,12 +1,16 @@
 //! One file per subcommand; each turns arguments into calls of `store`, `poll` and `output`.
 
 mod changes;
+mod check;
 mod completions;
 mod config;
+mod export;
 mod history;
 mod host;
+mod import;
 mod instance;
 mod man;
+mod metrics;
 mod modules;
 mod prune;
 mod record;
@@ -55,6 +59,10 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::History(a) => history::run(&ctx, &a),
         Command::Changes(a) => changes::run(&ctx, &a),
         Command::Prune(a) => prune::run(&ctx, &a),
+        Command::Export(a) => export::run(&ctx, &a),
+        Command::Import(a) => import::run(&ctx, &a),
+        Command::Check(a) => check::run(&ctx, &a),
+        Command::Metrics(a) => metrics::run(&ctx, &a),
         Command::Config(c) => config::run(&ctx, c),
         Command::Completions { shell } => completions::run(&ctx, shell),
         Command::Man => man::run(&ctx),

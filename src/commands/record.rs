@@ -9,7 +9,7 @@ use crate::cli::{CommonEdit, ListArgs, RemoveArgs, ShowArgs, TokenArgs};
 use crate::error::invalid;
 use crate::exit_code::Exit;
 use crate::model::RecordType;
-use crate::store::{Filter, Settings};
+use crate::store::{Filter, Record, Settings, Store};
 use crate::time;
 
 pub fn list(ctx: &Context, rt: RecordType, args: &ListArgs) -> Result<Exit> {
@@ -170,4 +170,27 @@ pub fn common_edit_is_empty(edit: &CommonEdit) -> bool {
         && edit.disk_crit.is_none()
         && edit.cert_warn_days.is_none()
         && edit.cert_crit_days.is_none()
+}
+
+/// The record a ref names, asking for --host/--instance only when both exist.
+pub fn resolve(store: &Store, reference: &str, host: bool, instance: bool) -> Result<Record> {
+    if host {
+        return store.get(RecordType::Host, reference);
+    }
+    if instance {
+        return store.get(RecordType::Instance, reference);
+    }
+    match (
+        store.find(RecordType::Instance, reference)?,
+        store.find(RecordType::Host, reference)?,
+    ) {
+        (Some(_), Some(_)) => Err(invalid(format!(
+            "both a host and an instance are named '{reference}': add --host or --instance"
+        ))),
+        (Some(r), None) | (None, Some(r)) => Ok(r),
+        (None, None) => Err(crate::error::Error::NotFound(format!(
+            "no host or instance named '{reference}'"
+        ))
+        .into()),
+    }
 }

@@ -1,10 +1,13 @@
 //! Everything webhost prints: tables for people, JSON for scripts. Nothing else prints results.
 
+pub mod check;
 pub mod fleet;
 pub mod history;
 mod inventory;
+pub mod metrics;
 mod pass;
 mod records;
+mod transfer;
 
 use std::io::{self, IsTerminal, Write};
 

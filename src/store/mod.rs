@@ -3,9 +3,11 @@
 mod config;
 mod history;
 mod inventory;
+mod metrics;
 mod migrations;
 mod records;
 mod results;
+mod transfer;
 
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
@@ -17,9 +19,11 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use history::{CheckRow, InventoryChange, PassRow, Pruned, StateChange};
 pub use inventory::{InstalledModule, InstanceVersion, ModuleFilter};
+pub use metrics::{ModuleCount, PassTiming};
 pub use migrations::MIGRATIONS;
 pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};
 pub use results::{CheckResult, PassSummary, ResultWriter, Stored};
+pub use transfer::Upsert;
 
 /// How long a statement waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -306,75 +306,13 @@ impl Store {
         if self.find(rt, &rec.reference)?.is_some() {
             return Err(duplicate(rt, &rec.reference));
         }
-        let sql = format!(
-            "INSERT INTO {} (ref, label, api_kind, url, token, probe, enabled, insecure_tls, created_at{})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9{})",
-            table(rt),
-            if rt == RecordType::Instance { ", host_id, remote_name" } else { "" },
-            if rt == RecordType::Instance { ", ?10, ?11" } else { "" },
-        );
-        let base = params![
-            rec.reference,
-            rec.label,
-            rec.kind.as_str(),
-            rec.url,
-            rec.token,
-            probe_json(&rec.probe),
-            rec.enabled,
-            rec.insecure_tls,
-            now,
-        ];
-        let result = if rt == RecordType::Instance {
-            let mut all: Vec<&dyn rusqlite::ToSql> = base.to_vec();
-            all.push(&rec.host_id);
-            all.push(&rec.remote_name);
-            self.conn.execute(&sql, all.as_slice())
-        } else {
-            self.conn.execute(&sql, base)
-        };
-        result.map_err(|e| unique_violation(e, rt, &rec.reference))?;
-        Ok(self.conn.last_insert_rowid())
+        insert_row(&self.conn, rt, rec, false, now)
+            .map_err(|e| unique_violation(e, rt, &rec.reference))
     }
 
     /// Replaces a record's settings.
     pub fn update_settings(&mut self, rt: RecordType, id: i64, s: &Settings) -> Result<()> {
-        let sql =
-            format!(
-            "UPDATE {} SET ref = ?1, label = ?2, api_kind = ?3, url = ?4, token = ?5, probe = ?6,
-                enabled = ?7, insecure_tls = ?8, disk_warn = ?10, disk_crit = ?11,
-                cert_warn_days = ?12, cert_crit_days = ?13{} WHERE id = ?9",
-            table(rt),
-            if rt == RecordType::Instance { ", host_id = ?14, remote_name = ?15" } else { "" },
-        );
-        let base = params![
-            s.reference,
-            s.label,
-            s.kind.as_str(),
-            s.url,
-            s.token,
-            probe_json(&s.probe),
-            s.enabled,
-            s.insecure_tls,
-            id,
-        ];
-        let disk_warn = s.disk_warn.map(|t| t.to_string());
-        let disk_crit = s.disk_crit.map(|t| t.to_string());
-        let mut base: Vec<&dyn rusqlite::ToSql> = base.to_vec();
-        base.extend([
-            &disk_warn as &dyn rusqlite::ToSql,
-            &disk_crit,
-            &s.cert_warn_days,
-            &s.cert_crit_days,
-        ]);
-        let result = if rt == RecordType::Instance {
-            let mut all = base;
-            all.push(&s.host_id);
-            all.push(&s.remote_name);
-            self.conn.execute(&sql, all.as_slice())
-        } else {
-            self.conn.execute(&sql, base.as_slice())
-        };
-        result.map_err(|e| unique_violation(e, rt, &s.reference))?;
+        update_row(&self.conn, rt, id, s).map_err(|e| unique_violation(e, rt, &s.reference))?;
         Ok(())
     }
 
@@ -426,6 +364,96 @@ impl Store {
     }
 }
 
+/// The INSERT behind `Store::insert`, on any connection or transaction; `discovered` marks a
+/// record a host's discovery created (import restores it).
+pub(super) fn insert_row(
+    conn: &rusqlite::Connection,
+    rt: RecordType,
+    rec: &NewRecord,
+    discovered: bool,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let sql = format!(
+        "INSERT INTO {} (ref, label, api_kind, url, token, probe, enabled, insecure_tls, created_at,
+            disk_warn, disk_crit, cert_warn_days, cert_crit_days{})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13{})",
+        table(rt),
+        if rt == RecordType::Instance { ", host_id, remote_name, discovered" } else { "" },
+        if rt == RecordType::Instance { ", ?14, ?15, ?16" } else { "" },
+    );
+    let probe = probe_json(&rec.probe);
+    let kind = rec.kind.as_str();
+    let disk_warn = rec.disk_warn.map(|t| t.to_string());
+    let disk_crit = rec.disk_crit.map(|t| t.to_string());
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+        &rec.reference,
+        &rec.label,
+        &kind,
+        &rec.url,
+        &rec.token,
+        &probe,
+        &rec.enabled,
+        &rec.insecure_tls,
+        &now,
+        &disk_warn,
+        &disk_crit,
+        &rec.cert_warn_days,
+        &rec.cert_crit_days,
+    ];
+    if rt == RecordType::Instance {
+        args.extend([
+            &rec.host_id as &dyn rusqlite::ToSql,
+            &rec.remote_name,
+            &discovered,
+        ]);
+    }
+    conn.execute(&sql, args.as_slice())?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The UPDATE behind `Store::update_settings`, on any connection or transaction.
+pub(super) fn update_row(
+    conn: &rusqlite::Connection,
+    rt: RecordType,
+    id: i64,
+    s: &Settings,
+) -> rusqlite::Result<usize> {
+    let sql = format!(
+        "UPDATE {} SET ref = ?1, label = ?2, api_kind = ?3, url = ?4, token = ?5, probe = ?6,
+            enabled = ?7, insecure_tls = ?8, disk_warn = ?10, disk_crit = ?11,
+            cert_warn_days = ?12, cert_crit_days = ?13{} WHERE id = ?9",
+        table(rt),
+        if rt == RecordType::Instance {
+            ", host_id = ?14, remote_name = ?15"
+        } else {
+            ""
+        },
+    );
+    let probe = probe_json(&s.probe);
+    let kind = s.kind.as_str();
+    let disk_warn = s.disk_warn.map(|t| t.to_string());
+    let disk_crit = s.disk_crit.map(|t| t.to_string());
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+        &s.reference,
+        &s.label,
+        &kind,
+        &s.url,
+        &s.token,
+        &probe,
+        &s.enabled,
+        &s.insecure_tls,
+        &id,
+        &disk_warn,
+        &disk_crit,
+        &s.cert_warn_days,
+        &s.cert_crit_days,
+    ];
+    if rt == RecordType::Instance {
+        args.extend([&s.host_id as &dyn rusqlite::ToSql, &s.remote_name]);
+    }
+    conn.execute(&sql, args.as_slice())
+}
+
 fn duplicate(rt: RecordType, reference: &str) -> anyhow::Error {
     invalid(format!(
         "a {rt} named '{reference}' already exists (choose another ref, or `webhost {rt} edit {reference}`)"
@@ -433,7 +461,11 @@ fn duplicate(rt: RecordType, reference: &str) -> anyhow::Error {
 }
 
 /// Turns a UNIQUE violation on `ref` (a race with another writer) into the same clear error.
-fn unique_violation(e: rusqlite::Error, rt: RecordType, reference: &str) -> anyhow::Error {
+pub(super) fn unique_violation(
+    e: rusqlite::Error,
+    rt: RecordType,
+    reference: &str,
+) -> anyhow::Error {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => duplicate(rt, reference),
         _ => anyhow::Error::new(e).context(format!("cannot write {rt} '{reference}'")),

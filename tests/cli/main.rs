@@ -3,6 +3,7 @@
 mod alerts;
 mod crash;
 mod generated;
+mod integrations;
 mod inventory;
 mod local_state;
 mod passes;
@@ -12,3 +13,4 @@ mod server;
 mod store;
 mod support;
 mod tls;
+mod transfer;

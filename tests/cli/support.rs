@@ -4,7 +4,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use md5::Digest;
 use tempfile::TempDir;
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 
 /// A token no output may ever contain.
 pub const CANARY: &str = "canary-T0KEN-5f3a9c";
@@ -72,6 +79,7 @@ impl Env {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let started = unix_now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_webhost"))
             .arg("--db")
             .arg(&self.db)
@@ -94,10 +102,21 @@ impl Env {
         };
         // Every run of every test checks the secrets rule.
         assert!(
-            !run.stdout.contains(CANARY) || args.contains(&"--show-token"),
+            !run.stdout.contains(CANARY)
+                || args.contains(&"--show-token")
+                || args.contains(&"--with-tokens"),
             "token on stdout of {args:?}"
         );
         assert!(!run.stderr.contains(CANARY), "token on stderr of {args:?}");
+        // Nor any hash the run could have signed with the canary token.
+        for t in started - 2..=unix_now() + 2 {
+            let digest = md5::Md5::digest(format!("{CANARY}{t}").as_bytes());
+            let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert!(
+                !run.stdout.contains(&hash) && !run.stderr.contains(&hash),
+                "a hash of the token was printed by {args:?}"
+            );
+        }
         run
     }
 

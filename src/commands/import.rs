@@ -1,0 +1,74 @@
+//! `webhost import`.
+
+use std::io::Read;
+
+use anyhow::{Context as _, Result};
+
+use super::Context;
+use crate::cli::ImportArgs;
+use crate::error::invalid;
+use crate::exit_code::Exit;
+use crate::model::RecordType;
+use crate::store::{Filter, Upsert};
+use crate::time;
+use crate::transfer::{self, Row};
+
+pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit> {
+    let stdin = args.file.as_os_str() == "-";
+    let (name, text) = if stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input as UTF-8 text")?;
+        ("stdin".to_string(), text)
+    } else {
+        let text = std::fs::read_to_string(&args.file)
+            .map_err(|e| invalid(format!("cannot read {}: {e}", args.file.display())))?;
+        (args.file.display().to_string(), text)
+    };
+    let format = transfer::detect((!stdin).then_some(name.as_str()), &text);
+    let parsed = transfer::parse(&text, format).map_err(|p| {
+        ctx.out.import_problems(&name, std::slice::from_ref(&p));
+        invalid(format!(
+            "{name} is not a webhost export; nothing was written"
+        ))
+    })?;
+
+    // A database that does not exist yet has no records; bad input must not create it.
+    let mut existing = Vec::new();
+    if ctx.db.exists() {
+        let store = ctx.open_store()?;
+        for rt in [RecordType::Host, RecordType::Instance] {
+            for r in store.list(rt, &Filter::default())? {
+                existing.push(Row::from_record(&r, true));
+            }
+        }
+    }
+    let planned = transfer::plan(parsed, &existing).map_err(|problems| {
+        ctx.out.import_problems(&name, &problems);
+        let mut lines: Vec<u64> = problems.iter().map(|p| p.at.line).collect();
+        lines.dedup();
+        invalid(format!(
+            "{name}: {} row(s) refused (see above); nothing was written",
+            lines.len()
+        ))
+    })?;
+
+    if !args.dry_run {
+        let items: Vec<Upsert> = planned
+            .iter()
+            .filter(|p| p.action != transfer::Action::Unchanged)
+            .map(|p| Upsert {
+                record_type: p.row.record_type,
+                settings: p.row.settings(),
+                host: p.row.host.clone(),
+                discovered: p.row.discovered,
+            })
+            .collect();
+        if !items.is_empty() {
+            ctx.open_store()?.import(&items, time::now())?;
+        }
+    }
+    ctx.out.import(&planned, args.dry_run)?;
+    Ok(Exit::Success)
+}

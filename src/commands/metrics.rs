@@ -1,0 +1,61 @@
+//! `webhost metrics`: every enabled record and the last passes, for Prometheus.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::cli::MetricsArgs;
+use crate::exit_code::Exit;
+use crate::model::RecordType;
+use crate::output::metrics::{self, RecordSample};
+use crate::store::Filter;
+use crate::time;
+
+pub fn run(ctx: &Context, args: &MetricsArgs) -> Result<Exit> {
+    let store = ctx.open_store()?;
+    let now = time::now();
+    let modules = store.module_counts()?;
+    // Disabled records are left out: their state is frozen, and a series that stays "down"
+    // after someone switched monitoring off on purpose would only page them.
+    let enabled = Filter {
+        enabled: Some(true),
+        ..Filter::default()
+    };
+    let mut samples = Vec::new();
+    for rt in [RecordType::Host, RecordType::Instance] {
+        for r in store.list(rt, &enabled)? {
+            let st = &r.state;
+            let module_count = match rt {
+                RecordType::Host => None,
+                // No module rows is a count of 0 only for an instance that reports modules
+                // (a Dolibarr, which tells its version); a plain site has no count at all.
+                RecordType::Instance => modules
+                    .get(&r.id)
+                    .copied()
+                    .or_else(|| st.dolibarr_version.as_ref().map(|_| Default::default())),
+            };
+            samples.push(RecordSample {
+                record_type: rt,
+                reference: r.reference().to_string(),
+                kind: r.settings.kind,
+                host: match rt {
+                    RecordType::Host => Some(r.reference().to_string()),
+                    RecordType::Instance => r.host_ref.clone(),
+                },
+                status: st.status(),
+                health: r.health(now).health,
+                response_ms: st.response_ms,
+                disk_used: st.disk_used,
+                disk_total: st.disk_total,
+                last_check_at: st.last_check_at,
+                cert_expires_at: st.cert_expires_at,
+                modules: module_count,
+            });
+        }
+    }
+    let text = metrics::render(&samples, &store.last_finished_passes()?);
+    match &args.output {
+        Some(path) => metrics::write_atomically(path, text.as_bytes())?,
+        None => ctx.out.metrics(&text)?,
+    }
+    Ok(Exit::Success)
+}

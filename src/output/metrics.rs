@@ -1,0 +1,394 @@
+//! `webhost metrics`: the fleet in the Prometheus text exposition format (version 0.0.4).
+//!
+//! `render` is pure, so the format is tested here without a database; `write_atomically` puts
+//! the text where node_exporter's textfile collector never sees half a file.
+
+use std::fmt::Write as _;
+use std::fs::{self, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use super::Output;
+use crate::health::Health;
+use crate::model::{ApiKind, RecordType, Status};
+use crate::store::{ModuleCount, PassTiming};
+
+/// One record as the metrics see it. `None` values are unknown and give no sample.
+#[derive(Debug, Clone)]
+pub struct RecordSample {
+    pub record_type: RecordType,
+    pub reference: String,
+    pub kind: ApiKind,
+    /// The host it lives on (an instance), or its own ref (a host).
+    pub host: Option<String>,
+    pub status: Status,
+    pub health: Health,
+    pub response_ms: Option<i64>,
+    pub disk_used: Option<i64>,
+    pub disk_total: Option<i64>,
+    pub last_check_at: Option<i64>,
+    pub cert_expires_at: Option<i64>,
+    /// Instances whose module list is known.
+    pub modules: Option<ModuleCount>,
+}
+
+const STATUSES: [Status; 5] = [
+    Status::Online,
+    Status::Offline,
+    Status::Error,
+    Status::Missing,
+    Status::Unknown,
+];
+
+/// A metric family: its name, help, and samples as (labels already rendered, value).
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    samples: Vec<(String, f64)>,
+}
+
+impl Family {
+    fn new(name: &'static str, help: &'static str) -> Family {
+        Family {
+            name,
+            help,
+            samples: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, labels: String, value: Option<f64>) {
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            self.samples.push((labels, v));
+        }
+    }
+}
+
+/// The whole exposition: every family with `# HELP` and `# TYPE gauge`, then its samples.
+pub fn render(records: &[RecordSample], passes: &[PassTiming]) -> String {
+    let mut up = Family::new(
+        "webhost_up",
+        "1 when the last check found the record online, 0 when offline, error or missing.",
+    );
+    let mut status = Family::new(
+        "webhost_status",
+        "The record's status as of its last check: 1 for the current one, 0 for the others.",
+    );
+    let mut health = Family::new(
+        "webhost_health",
+        "Health from status and thresholds: 0 ok, 1 warning, 2 critical, 3 unknown.",
+    );
+    let mut response = Family::new(
+        "webhost_response_seconds",
+        "Response time of the last check.",
+    );
+    let mut disk_used = Family::new(
+        "webhost_disk_used_bytes",
+        "Disk used: the instance's folders, or the host's partition.",
+    );
+    let mut disk_total = Family::new(
+        "webhost_disk_total_bytes",
+        "Size of the partition, when known.",
+    );
+    let mut last_check = Family::new(
+        "webhost_last_check_timestamp_seconds",
+        "When the record was last checked (Unix time).",
+    );
+    let mut cert = Family::new(
+        "webhost_certificate_expiry_timestamp_seconds",
+        "When the record's TLS certificate expires (Unix time).",
+    );
+    let mut modules = Family::new(
+        "webhost_modules",
+        "Modules installed on the instance (Dolibarr), active or not.",
+    );
+    let mut modules_active = Family::new(
+        "webhost_modules_active",
+        "Modules switched on in the instance (Dolibarr).",
+    );
+    for r in records {
+        let labels = record_labels(r);
+        // Never checked: up or down is not known yet.
+        up.add(
+            labels.clone(),
+            (r.status != Status::Unknown)
+                .then_some(f64::from(u8::from(r.status == Status::Online))),
+        );
+        for s in STATUSES {
+            status.add(
+                format!("{labels},status=\"{}\"", s.as_str()),
+                Some(f64::from(u8::from(r.status == s))),
+            );
+        }
+        health.add(labels.clone(), Some(health_value(r.health)));
+        response.add(labels.clone(), r.response_ms.map(|ms| ms as f64 / 1000.0));
+        disk_used.add(labels.clone(), r.disk_used.map(|b| b as f64));
+        disk_total.add(labels.clone(), r.disk_total.map(|b| b as f64));
+        last_check.add(labels.clone(), r.last_check_at.map(|t| t as f64));
+        cert.add(labels.clone(), r.cert_expires_at.map(|t| t as f64));
+        if let Some(m) = r.modules {
+            modules.add(labels.clone(), Some(m.total as f64));
+            modules_active.add(labels, Some(m.active as f64));
+        }
+    }
+    let mut last_pass = Family::new(
+        "webhost_last_pass_timestamp_seconds",
+        "When the last finished pass of this kind started (Unix time).",
+    );
+    let mut pass_duration = Family::new(
+        "webhost_pass_duration_seconds",
+        "How long the last finished pass of this kind took.",
+    );
+    for p in passes {
+        // `update-hosts` → `hosts`: the label says which pass, the prefix adds nothing.
+        let name = p.kind.strip_prefix("update-").unwrap_or(&p.kind);
+        let labels = format!("pass=\"{}\"", escape_label(name));
+        last_pass.add(labels.clone(), Some(p.started_at as f64));
+        pass_duration.add(labels, Some(p.duration_ms as f64 / 1000.0));
+    }
+    let families = [
+        up,
+        status,
+        health,
+        response,
+        disk_used,
+        disk_total,
+        last_check,
+        cert,
+        modules,
+        modules_active,
+        last_pass,
+        pass_duration,
+    ];
+    let mut out = String::new();
+    for f in &families {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "# HELP {} {}", f.name, escape_help(f.help));
+        let _ = writeln!(out, "# TYPE {} gauge", f.name);
+        for (labels, value) in &f.samples {
+            let _ = writeln!(out, "{}{{{labels}}} {value}", f.name);
+        }
+    }
+    out
+}
+
+fn health_value(h: Health) -> f64 {
+    match h {
+        Health::Ok => 0.0,
+        Health::Warning => 1.0,
+        Health::Critical => 2.0,
+        Health::Unknown => 3.0,
+    }
+}
+
+fn record_labels(r: &RecordSample) -> String {
+    format!(
+        "type=\"{}\",ref=\"{}\",kind=\"{}\",host=\"{}\"",
+        r.record_type.as_str(),
+        escape_label(&r.reference),
+        r.kind.as_str(),
+        escape_label(r.host.as_deref().unwrap_or(""))
+    )
+}
+
+/// A label value as the format wants it: backslash, double quote and newline escaped.
+pub fn escape_label(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// HELP text escapes only backslash and newline.
+fn escape_help(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+/// Replaces `path` with `bytes` so that a reader sees the old file or the new one, never a part:
+/// a temp file in the same folder (a rename across file systems is not atomic), flushed to disk,
+/// then renamed over it. The file is mode 0644 whatever the umask: collectors run as other users.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    // Dot-prefixed and not ending in .prom, so the textfile collector skips it.
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| -> std::io::Result<()> {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        f.set_permissions(fs::Permissions::from_mode(0o644))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    // The rename itself is durable only once the folder is synced; failing that is not fatal.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+impl Output {
+    /// The exposition on stdout.
+    pub fn metrics(&self, text: &str) -> Result<()> {
+        self.raw(text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(reference: &str, status: Status) -> RecordSample {
+        RecordSample {
+            record_type: RecordType::Instance,
+            reference: reference.to_string(),
+            kind: ApiKind::Ping,
+            host: None,
+            status,
+            health: Health::Unknown,
+            response_ms: None,
+            disk_used: None,
+            disk_total: None,
+            last_check_at: None,
+            cert_expires_at: None,
+            modules: None,
+        }
+    }
+
+    fn samples<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")))
+            .collect()
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        assert_eq!(escape_label(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(escape_label("two\nlines"), r"two\nlines");
+        assert_eq!(escape_help("a\\b\nc"), r"a\\b\nc");
+    }
+
+    #[test]
+    fn known_values_only() {
+        let mut srv = sample("srv", Status::Online);
+        srv.record_type = RecordType::Host;
+        srv.kind = ApiKind::ServerManagerV1;
+        srv.host = Some("srv".into());
+        srv.health = Health::Warning;
+        srv.response_ms = Some(84);
+        srv.disk_used = Some(408_728_190_976);
+        srv.disk_total = Some(527_371_075_584);
+        srv.last_check_at = Some(1_800_000_000);
+        let mut shop = sample("shop", Status::Online);
+        shop.modules = Some(ModuleCount {
+            total: 10,
+            active: 6,
+        });
+        let never = sample("new", Status::Unknown);
+        let passes = [PassTiming {
+            kind: "update-hosts".into(),
+            started_at: 1_800_000_000,
+            duration_ms: 2_400,
+        }];
+        let text = render(&[srv, shop, never], &passes);
+        let host = r#"type="host",ref="srv",kind="server-manager-v1",host="srv""#;
+        assert_eq!(
+            samples(&text, "webhost_up"),
+            [
+                format!("webhost_up{{{host}}} 1"),
+                r#"webhost_up{type="instance",ref="shop",kind="ping",host=""} 1"#.to_string(),
+            ],
+            "a record never checked has no up sample"
+        );
+        assert_eq!(
+            samples(&text, "webhost_response_seconds"),
+            [format!("webhost_response_seconds{{{host}}} 0.084")]
+        );
+        assert_eq!(
+            samples(&text, "webhost_disk_total_bytes"),
+            [format!("webhost_disk_total_bytes{{{host}}} 527371075584")]
+        );
+        assert_eq!(
+            samples(&text, "webhost_health"),
+            [
+                format!("webhost_health{{{host}}} 1"),
+                r#"webhost_health{type="instance",ref="shop",kind="ping",host=""} 3"#.to_string(),
+                r#"webhost_health{type="instance",ref="new",kind="ping",host=""} 3"#.to_string(),
+            ]
+        );
+        assert_eq!(
+            samples(&text, "webhost_status").len(),
+            15,
+            "one-hot, 5 each"
+        );
+        assert!(text.contains(
+            r#"webhost_status{type="instance",ref="new",kind="ping",host="",status="unknown"} 1"#
+        ));
+        assert_eq!(
+            samples(&text, "webhost_modules"),
+            [r#"webhost_modules{type="instance",ref="shop",kind="ping",host=""} 10"#]
+        );
+        assert_eq!(
+            samples(&text, "webhost_pass_duration_seconds"),
+            [r#"webhost_pass_duration_seconds{pass="hosts"} 2.4"#]
+        );
+        assert_eq!(
+            samples(&text, "webhost_last_pass_timestamp_seconds"),
+            [r#"webhost_last_pass_timestamp_seconds{pass="hosts"} 1800000000"#]
+        );
+        // Every family is announced once, and comes before its samples.
+        assert_eq!(text.matches("# TYPE ").count(), 12);
+        assert!(
+            text.find("# TYPE webhost_up gauge") < text.find("webhost_up{"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_empty_fleet_still_has_the_families() {
+        let text = render(&[], &[]);
+        assert_eq!(text.lines().count(), 24);
+        assert!(text.lines().all(|l| l.starts_with('#')));
+    }
+
+    #[test]
+    fn writes_replace_the_file_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("webhost.prom");
+        write_atomically(&path, b"one\n").expect("first write");
+        write_atomically(&path, b"two\n").expect("second write");
+        assert_eq!(fs::read(&path).expect("read"), b"two\n");
+        let mode = fs::metadata(&path).expect("metadata").permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        assert_eq!(names, ["webhost.prom"], "no temp file left");
+    }
+}

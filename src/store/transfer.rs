@@ -1,0 +1,78 @@
+//! `import`: creating and updating many records at once, all or nothing.
+
+use anyhow::{Context as _, Result};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::Store;
+use super::records::{insert_row, unique_violation, update_row};
+use crate::error::invalid;
+use crate::model::RecordType;
+use crate::store::Settings;
+
+/// One record to create or update, found by type and ref.
+#[derive(Debug, Clone)]
+pub struct Upsert {
+    pub record_type: RecordType,
+    /// `token` None keeps the stored token; `host_id` is ignored (see `host`).
+    pub settings: Settings,
+    /// Instances: the ref of their host, looked up once the hosts are written.
+    pub host: Option<String>,
+    pub discovered: bool,
+}
+
+impl Store {
+    /// Creates or updates every record in one IMMEDIATE transaction: if any write fails,
+    /// nothing is written. Pass the hosts before the instances that name them.
+    pub fn import(&mut self, items: &[Upsert], now: i64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for item in items {
+            let rt = item.record_type;
+            let table = match rt {
+                RecordType::Host => "hosts",
+                RecordType::Instance => "instances",
+            };
+            let reference = &item.settings.reference;
+            let mut s = item.settings.clone();
+            s.host_id = match &item.host {
+                None => None,
+                Some(h) => Some(
+                    tx.query_row("SELECT id FROM hosts WHERE ref = ?1", [h], |r| r.get(0))
+                        .optional()?
+                        // Checked before, so only another writer could have removed it.
+                        .ok_or_else(|| {
+                            invalid(format!("host '{h}' of instance '{reference}' is gone"))
+                        })?,
+                ),
+            };
+            let stored: Option<(i64, Option<String>)> = tx
+                .query_row(
+                    &format!("SELECT id, token FROM {table} WHERE ref = ?1"),
+                    [reference],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match stored {
+                None => {
+                    insert_row(&tx, rt, &s, item.discovered, now)
+                        .map_err(|e| unique_violation(e, rt, reference))?;
+                }
+                Some((id, token)) => {
+                    if s.token.is_none() {
+                        s.token = token;
+                    }
+                    update_row(&tx, rt, id, &s).map_err(|e| unique_violation(e, rt, reference))?;
+                    if rt == RecordType::Instance {
+                        tx.execute(
+                            "UPDATE instances SET discovered = ?1 WHERE id = ?2",
+                            params![item.discovered, id],
+                        )?;
+                    }
+                }
+            }
+        }
+        tx.commit().context("cannot commit the import")?;
+        Ok(())
+    }
+}
