@@ -160,7 +160,6 @@ fn age_text(secs: u64) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,8 @@ pub enum AnswerError {
     Refused(String),
     /// Not JSON: the body's first non-blank line (tags stripped, shortened).
     NotJson(String),
+    /// A JSON document that the body ends in the middle of: the answer was cut short.
+    Truncated,
     /// JSON, but not the document expected (what was wrong).
     Shape(String),
 }
@@ -41,6 +43,9 @@ impl AnswerError {
             }
             AnswerError::Refused(message) => message.clone(),
             AnswerError::NotJson(line) => format!("answer is not JSON: {line}"),
+            AnswerError::Truncated => {
+                "answer cut short: its JSON document ends before it is complete".into()
+            }
             AnswerError::Shape(what) => what.clone(),
         }
     }
@@ -88,20 +93,43 @@ const MAX_JSON_STARTS: usize = 32;
 
 /// The JSON document in `body`: skips noise before the first `{`/`[` that starts a complete
 /// value, ignores trailing bytes after it. A body holding none is classified.
+///
+/// A bracket inside a value that failed to parse is not a document start: the inner objects of
+/// a broken document are not documents. A value that the body ends in the middle of is a
+/// document cut short, whatever follows it inside.
 pub fn parse_json(body: &[u8]) -> Result<Value, AnswerError> {
-    let starts = body
-        .iter()
-        .enumerate()
-        .filter(|(_, byte)| matches!(byte, b'{' | b'['))
-        .map(|(at, _)| at)
-        .take(MAX_JSON_STARTS);
-    for start in starts {
-        let mut values = serde_json::Deserializer::from_slice(&body[start..]).into_iter::<Value>();
-        if let Some(Ok(value)) = values.next() {
-            return Ok(value);
+    let mut tried = 0;
+    // Starts before this offset lie inside a value that failed to parse.
+    let mut resume = 0;
+    for (start, byte) in body.iter().enumerate() {
+        if start < resume || !matches!(byte, b'{' | b'[') {
+            continue;
+        }
+        if tried == MAX_JSON_STARTS {
+            break;
+        }
+        tried += 1;
+        let rest = &body[start..];
+        let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<Value>();
+        match values.next() {
+            Some(Ok(value)) => return Ok(value),
+            Some(Err(error)) if error.is_eof() => return Err(AnswerError::Truncated),
+            Some(Err(error)) => resume = start + error_offset(rest, &error).max(1),
+            None => {}
         }
     }
     Err(classify_text(body))
+}
+
+/// Where in `json` a parse error was found: the offending byte, which may start a document.
+fn error_offset(json: &[u8], error: &serde_json::Error) -> usize {
+    // serde_json reports a 1-based line and the column just past the offending byte.
+    let line_start: usize = json
+        .split_inclusive(|byte| *byte == b'\n')
+        .take(error.line().saturating_sub(1))
+        .map(<[u8]>::len)
+        .sum();
+    (line_start + error.column().saturating_sub(1)).min(json.len())
 }
 
 /// What a body without JSON says.
@@ -283,13 +311,13 @@ pub fn human_size(text: &str) -> Option<u64> {
     (bytes.is_finite() && bytes >= 0.0 && bytes < u64::MAX as f64).then(|| bytes.round() as u64)
 }
 
-/// A percentage from `"74.94 %"`, `"78"` or `78`.
+/// A percentage from `"74.94 %"`, `"78"` or `78`; outside 0–100 it is nonsense, so unknown.
 pub fn percent(value: Option<&Value>) -> Option<f64> {
     match value? {
         Value::String(text) => text.trim().trim_end_matches('%').trim().parse::<f64>().ok(),
         other => float(other),
     }
-    .filter(|f| f.is_finite())
+    .filter(|f| (0.0..=100.0).contains(f))
 }
 
 /// Bytes for people: `8 MiB`, `49.09 GiB`, `512 bytes`.
@@ -430,6 +458,29 @@ mod tests {
     }
 
     #[test]
+    fn a_document_cut_short_is_truncated_not_one_of_its_inner_objects() {
+        let whole = fixture!("webobserver-instance.json");
+        let half = &whole[..whole.len() / 2];
+        assert_eq!(parse_json(half), Err(AnswerError::Truncated));
+        assert_eq!(
+            AnswerError::Truncated.message(),
+            "answer cut short: its JSON document ends before it is complete"
+        );
+        // Cut, then a PHP fatal error: broken, and still none of its inner objects.
+        let mut broken = half.to_vec();
+        broken.extend_from_slice(b"\n<br />\n<b>Fatal error</b>: Allowed memory size exhausted");
+        assert!(
+            matches!(parse_json(&broken), Err(AnswerError::NotJson(_))),
+            "{:?}",
+            parse_json(&broken)
+        );
+        // A bracket in the noise right before the document does not hide it.
+        assert_eq!(parse_json(b"Notice: x {{\"a\":1}"), Ok(json!({"a": 1})));
+        // The price: noise ending in an unclosed bracket right before the document hides it.
+        assert_eq!(parse_json(b"x [\n[1]"), Err(AnswerError::Truncated));
+    }
+
+    #[test]
     fn lenient_readers() {
         assert_eq!(integer(&json!("30")), Some(30));
         assert_eq!(integer(&json!(" 30 ")), Some(30));
@@ -484,6 +535,10 @@ mod tests {
         assert_eq!(human_size("3 parsecs"), None);
         assert_eq!(percent(Some(&json!("74.94 %"))), Some(74.94));
         assert_eq!(percent(Some(&json!(78))), Some(78.0));
+        // A message quotes the percent: 1e308 would print 309 digits.
+        assert_eq!(percent(Some(&json!(1e308))), None);
+        assert_eq!(percent(Some(&json!("-5 %"))), None);
+        assert_eq!(percent(Some(&json!("100"))), Some(100.0));
     }
 
     #[test]

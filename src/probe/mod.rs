@@ -296,9 +296,11 @@ fn fetch_document(http: &http::Http, url: &str, insecure_tls: bool, signed: bool
     let document = match code {
         200..=299 => answer::parse_json(&answer.body).map_err(DocError::Answer),
         500..=599 => {
+            let status = http::status_text(code);
             let message = match answer::first_line(&answer.body) {
-                Some(line) => format!("{}: {line}", http::status_text(code)),
-                None => http::status_text(code),
+                // A proxy's error page whose heading only repeats the status adds nothing.
+                Some(line) if !status.ends_with(line.as_str()) => format!("{status}: {line}"),
+                _ => status,
             };
             http_error(Status::Offline, message)
         }

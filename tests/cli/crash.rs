@@ -84,9 +84,13 @@ fn killed_passes_never_leave_half_written_records() {
 
 fn check_consistency(env: &Env) {
     let conn = env.sql();
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
     assert_eq!(ok, "ok");
-    let n: i64 = conn.query_row("SELECT count(*) FROM instances", [], |r| r.get(0)).expect("count");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM instances", [], |r| r.get(0))
+        .expect("count");
     assert_eq!(n, RECORDS, "records lost");
     // A record updated by a pass has the check row of that update, and, being online, the
     // version and all ten modules of the document; a record never reached has none of them.

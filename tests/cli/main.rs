@@ -2,6 +2,7 @@
 
 mod alerts;
 mod crash;
+mod faults;
 mod generated;
 mod integrations;
 mod inventory;
@@ -13,4 +14,5 @@ mod server;
 mod store;
 mod support;
 mod tls;
+mod tls_server;
 mod transfer;

@@ -2,6 +2,7 @@
 //! `hash`/`time` the way the monitoring scripts do.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
@@ -250,4 +251,45 @@ pub fn refused_url() -> String {
     let port = l.local_addr().expect("addr").port();
     drop(l);
     format!("http://127.0.0.1:{port}/")
+}
+
+/// A bare TCP server for answers no HTTP library would send: each accepted connection is handed
+/// to `serve`, on a thread of its own, which writes whatever bytes it likes.
+pub struct Raw {
+    pub base: String,
+}
+
+impl Raw {
+    pub fn start(serve: impl Fn(TcpStream) + Send + Sync + 'static) -> Raw {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let serve = Arc::new(serve);
+        thread::spawn(move || {
+            for socket in listener.incoming().flatten() {
+                let serve = serve.clone();
+                thread::spawn(move || serve(socket));
+            }
+        });
+        Raw {
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// Reads a request up to its blank line (a GET has no body). False when the client went away
+/// first.
+pub fn read_head(socket: &mut TcpStream) -> bool {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match socket.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    true
 }
