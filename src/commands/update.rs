@@ -48,6 +48,11 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
     let mut bar = ctx.out.progress_bar();
     let report = poll::run(&mut store, rt, &opts, &mut |p| bar.show(&p))?;
     bar.clear();
+    ctx.out.detail(format!(
+        "{name}: {} results stored in {:.3} s of database writing",
+        report.results.len(),
+        report.write_time.as_secs_f64()
+    ));
     if report.poller_offline {
         anyhow::bail!(
             "all {} checks failed to connect: this machine's network looks down, so nothing was \

@@ -55,6 +55,8 @@ pub struct PassReport {
     /// Every check failed to connect (at least `POLLER_OFFLINE_MIN` of them): nothing was
     /// stored against the records.
     pub poller_offline: bool,
+    /// Time spent storing the results (all the writer's batches), for `--verbose`.
+    pub write_time: Duration,
 }
 
 /// A pass needs at least this many records, all unreachable, to blame the poller's network.
@@ -167,6 +169,10 @@ pub fn run(
 ) -> Result<PassReport> {
     let started = Instant::now();
     let (records, targets, unknown_refs) = select(store, rt, &opts.refs)?;
+    // The pass needs only the ids: the records' settings and state would stay in memory
+    // (about 1 KB each) for the whole pass.
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    drop(records);
     let pass_id = store.start_pass(pass_name(rt), time::now())?;
     let prober = Prober::new(opts.probe.clone());
     // One TLS handshake per distinct host:port per pass, shared by the workers.
@@ -176,16 +182,16 @@ pub fn run(
     // Bounded, so workers wait for a slow writer instead of piling results up in memory.
     let (tx, rx) = mpsc::sync_channel::<CheckResult>(jobs * 2);
 
-    let mut results = Vec::with_capacity(records.len());
+    let mut results = Vec::with_capacity(ids.len());
     let mut summary = PassSummary::default();
     let mut held: Vec<CheckResult> = Vec::new();
+    let mut write_time = Duration::ZERO;
     let write_outcome = std::thread::scope(|scope| -> Result<()> {
         // Owned here so that a failing writer drops it, which stops the workers' sends.
         let rx = rx;
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, targets, records, prober, certs) =
-                (&next, &targets, &records, &prober, &certs);
+            let (next, targets, ids, prober, certs) = (&next, &targets, &ids, &prober, &certs);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -193,7 +199,7 @@ pub fn run(
                     let reading = prober.probe(t);
                     let result = CheckResult {
                         record_type: rt,
-                        id: records[i].id,
+                        id: ids[i],
                         at: time::now(),
                         reading,
                         cert: t
@@ -217,7 +223,10 @@ pub fn run(
             if batch.is_empty() {
                 return Ok(());
             }
-            for s in store.writer(opts.alert).write(batch)? {
+            let writing = Instant::now();
+            let stored = store.writer(opts.alert).write(batch)?;
+            write_time += writing.elapsed();
+            for s in stored {
                 summary.count(s.status);
                 results.push(s);
             }
@@ -283,5 +292,6 @@ pub fn run(
         elapsed,
         unknown_refs,
         poller_offline,
+        write_time,
     })
 }

@@ -1,6 +1,8 @@
 //! Writing what a pass learned: record state, history rows, modules, discovery, the pass itself.
 
 use anyhow::{Context, Result};
+use rusqlite::config::DbConfig;
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::Store;
@@ -73,6 +75,15 @@ pub struct ResultWriter<'a> {
 
 impl Store {
     pub fn writer(&mut self, policy: Option<Policy>) -> ResultWriter<'_> {
+        // Plans that never depend on bound values. Without this, SQLite (3.50+) marks
+        // statements such as `WHERE instance_id = ?1` to be re-planned when the value changes
+        // to or from 0/1, and rusqlite clears the bindings of every cached statement it takes
+        // back, which then expires it: each use was a full re-prepare (a third of the time
+        // spent storing a steady pass). The writer's plans are index lookups whatever the
+        // value. Failing to set it only costs speed.
+        let _ = self
+            .conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
         ResultWriter {
             store: self,
             policy,
@@ -299,9 +310,28 @@ fn replace_modules_if_changed(
     at: i64,
     modules: &[Module],
 ) -> Result<()> {
+    let mut fresh: Vec<&Module> = modules.iter().collect();
+    fresh.sort_by(|a, b| a.name.cmp(&b.name));
+    fresh.dedup_by(|a, b| a.name == b.name);
     let mut stmt = tx.prepare_cached(
         "SELECT name, version, active, source, editor FROM modules WHERE instance_id = ?1 ORDER BY name",
     )?;
+    // Almost every pass finds the same list: compare row by row on the stored bytes, which
+    // allocates nothing, and read the stored list only when it differs.
+    let unchanged = {
+        let mut rows = stmt.query([id])?;
+        let mut expected = fresh.iter();
+        loop {
+            match (rows.next()?, expected.next()) {
+                (None, None) => break true,
+                (Some(row), Some(m)) if same_module(row, m)? => {}
+                _ => break false,
+            }
+        }
+    };
+    if unchanged {
+        return Ok(());
+    }
     let stored = stmt
         .query_map([id], |r| {
             Ok(Module {
@@ -313,20 +343,14 @@ fn replace_modules_if_changed(
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut fresh: Vec<&Module> = modules.iter().collect();
-    fresh.sort_by(|a, b| a.name.cmp(&b.name));
-    fresh.dedup_by(|a, b| a.name == b.name);
-    if stored.len() == fresh.len() && stored.iter().zip(&fresh).all(|(a, b)| a == *b) {
-        return Ok(());
-    }
-    // The first inventory of an instance is a baseline, not a change.
+    // The first inventory of an instance is a baseline, not a change (and has nothing to delete).
     if !stored.is_empty() {
         for (subject, change, old, new) in module_changes(&stored, &fresh) {
             record_inventory_change(tx, id, at, &subject, change, old.as_deref(), new.as_deref())?;
         }
+        tx.prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
+            .execute([id])?;
     }
-    tx.prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
-        .execute([id])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO modules (instance_id, name, version, active, source, editor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -335,6 +359,23 @@ fn replace_modules_if_changed(
         insert.execute(params![id, m.name, m.version, m.active, m.source, m.editor])?;
     }
     Ok(())
+}
+
+/// Whether a stored `modules` row (name, version, active, source, editor) is `m`.
+fn same_module(row: &rusqlite::Row, m: &Module) -> rusqlite::Result<bool> {
+    let text = |i: usize, want: Option<&str>| -> rusqlite::Result<bool> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Null => want.is_none(),
+            ValueRef::Text(stored) => want.is_some_and(|w| w.as_bytes() == stored),
+            _ => false,
+        })
+    };
+    let active = matches!(row.get_ref(2)?, ValueRef::Integer(a) if (a != 0) == m.active);
+    Ok(active
+        && text(0, Some(&m.name))?
+        && text(1, m.version.as_deref())?
+        && text(3, m.source.as_deref())?
+        && text(4, m.editor.as_deref())?)
 }
 
 /// A host's discovery: create the instances it lacks, update the ones it has, flag the ones
@@ -591,4 +632,126 @@ fn alert(
         url: url.as_deref().map(crate::probe::auth::redact),
         reminder,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(name: &str, version: Option<&str>, active: bool) -> Module {
+        Module {
+            name: name.into(),
+            version: version.map(str::to_string),
+            active,
+            source: Some("external".into()),
+            editor: None,
+        }
+    }
+
+    /// A store with one instance; returns its id.
+    fn setup() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("w.db")).expect("open");
+        store
+            .conn
+            .execute(
+                "INSERT INTO instances (ref, api_kind, url, created_at)
+                 VALUES ('i', 'server-observer-v1', 'http://x/', 0)",
+                [],
+            )
+            .expect("insert");
+        let id = store.conn.last_insert_rowid();
+        (dir, store, id)
+    }
+
+    /// Stores `modules` for the instance; returns the rows the write changed.
+    fn write(store: &mut Store, id: i64, at: i64, modules: &[Module]) -> u64 {
+        let before = store.conn.total_changes();
+        let reading = Reading {
+            modules: Some(modules.to_vec()),
+            ..Reading::new(Status::Online, "ok")
+        };
+        let result = CheckResult {
+            record_type: RecordType::Instance,
+            id,
+            at,
+            reading,
+            cert: None,
+        };
+        store.writer(None).write(&[result]).expect("write");
+        store.conn.total_changes() - before
+    }
+
+    fn stored(store: &Store, id: i64) -> Vec<Module> {
+        store
+            .modules(id)
+            .expect("modules")
+            .into_iter()
+            .map(|m| Module {
+                name: m.name,
+                version: m.version,
+                active: m.active,
+                source: m.source,
+                editor: m.editor,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unchanged_module_list_is_not_rewritten() {
+        let (_dir, mut store, id) = setup();
+        let list = vec![
+            module("modB", Some("1.0"), true),
+            module("modA", None, false),
+            module("modC", Some("dolibarr"), true),
+        ];
+        write(&mut store, id, 1, &list);
+        // Same modules in another order: only the record and its check are written.
+        let shuffled: Vec<Module> = list.iter().rev().cloned().collect();
+        let steady = write(&mut store, id, 2, &shuffled);
+        let mut edited = list.clone();
+        edited[0].editor = Some("ATM".into());
+        let rewritten = write(&mut store, id, 3, &edited);
+        // Delete and insert every module, on top of what a steady write does.
+        assert_eq!(rewritten, steady + 2 * list.len() as u64);
+    }
+
+    #[test]
+    fn any_difference_in_a_module_is_stored() {
+        let (_dir, mut store, id) = setup();
+        let base = vec![
+            module("modA", Some("1.0"), true),
+            module("modB", None, false),
+        ];
+        let mut variants: Vec<Vec<Module>> = Vec::new();
+        let mut v = base.clone();
+        v[0].version = None;
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].version = Some("2.0".into());
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].active = true;
+        variants.push(v);
+        let mut v = base.clone();
+        v[0].source = None;
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].editor = Some("Someone".into());
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].name = "modC".into();
+        variants.push(v);
+        variants.push(base[..1].to_vec());
+        let mut v = base.clone();
+        v.push(module("modZ", Some("3"), true));
+        variants.push(v);
+        variants.push(Vec::new());
+        for (at, variant) in variants.iter().enumerate() {
+            write(&mut store, id, 10 * at as i64, &base);
+            assert_eq!(stored(&store, id), base);
+            write(&mut store, id, 10 * at as i64 + 5, variant);
+            assert_eq!(&stored(&store, id), variant, "variant {at}");
+        }
+    }
 }
