@@ -58,6 +58,9 @@ _webhost() {
             webhost,prune)
                 cmd="webhost__subcmd__prune"
                 ;;
+            webhost,report)
+                cmd="webhost__subcmd__report"
+                ;;
             webhost,status)
                 cmd="webhost__subcmd__status"
                 ;;
@@ -141,6 +144,9 @@ _webhost() {
                 ;;
             webhost__subcmd__help,prune)
                 cmd="webhost__subcmd__help__subcmd__prune"
+                ;;
+            webhost__subcmd__help,report)
+                cmd="webhost__subcmd__help__subcmd__report"
                 ;;
             webhost__subcmd__help,status)
                 cmd="webhost__subcmd__help__subcmd__status"
@@ -323,7 +329,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics config completions man help"
+            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -643,7 +649,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics config completions man help"
+            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,6 +1097,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2090,6 +2110,40 @@ _webhost() {
             fi
             case "${prev}" in
                 --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__report)
+            opts="-q -v -h --html --since --public --stale --db --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

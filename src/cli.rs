@@ -118,6 +118,13 @@ pub enum Command {
     /// (written atomically, after each pass), or serve stdout any way you like. Values that
     /// are not known (never checked, no disk figures) are left out rather than shown as 0.
     Metrics(MetricsArgs),
+    /// Write the fleet's status page: one self-contained HTML file
+    ///
+    /// Reads the database only. The page has the fleet summary, every host with its
+    /// instances (status, uptime, response times, a 90-bar uptime strip, disk, certificate,
+    /// Dolibarr version), what changed and the module inventory. It needs no server and loads
+    /// nothing from elsewhere: run it from cron after each pass and publish the file.
+    Report(ReportArgs),
     /// Settings stored in the database (the change hook and its thresholds)
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -168,6 +175,23 @@ pub struct MetricsArgs {
     /// mode 0644
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the page to this file, atomically (a temp file beside it, then a rename), mode 0644
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
+    /// The window for uptime, response times, the uptime strip and changes: 24h, 7d, 30d
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub since: std::time::Duration,
+    /// For customers: leave out URLs, folders, and messages that quote server output
+    /// (tokens are never in a report)
+    #[arg(long)]
+    pub public: bool,
+    /// A pass older than this is flagged as stale (cron has stopped): 30m, 2h
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub stale: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

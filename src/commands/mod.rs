@@ -14,6 +14,7 @@ mod metrics;
 mod modules;
 mod prune;
 mod record;
+mod report;
 mod status;
 mod update;
 mod versions;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Import(a) => import::run(&ctx, &a),
         Command::Check(a) => check::run(&ctx, &a),
         Command::Metrics(a) => metrics::run(&ctx, &a),
+        Command::Report(a) => report::run(&ctx, &a),
         Command::Config(c) => config::run(&ctx, c),
         Command::Completions { shell } => completions::run(&ctx, shell),
         Command::Man => man::run(&ctx),

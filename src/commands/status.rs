@@ -1,5 +1,7 @@
 //! `webhost status`: the fleet in one screen, from the store only.
 
+use std::time::Duration;
+
 use anyhow::Result;
 
 use super::Context;
@@ -9,19 +11,42 @@ use crate::health::Health;
 use crate::model::{RecordType, Status};
 use crate::output::fleet::{CertLine, DiskLine, FleetStatus, PassLine, Problem, TypeCounts};
 use crate::poll::pass_name;
-use crate::store::{Filter, Record};
+use crate::store::{Filter, PassRow, Record};
 use crate::time;
 
 pub fn run(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
     let store = ctx.open_store()?;
     let now = time::now();
-    let passes = store.last_passes()?;
+    let hosts = store.list(RecordType::Host, &Filter::default())?;
+    let instances = store.list(RecordType::Instance, &Filter::default())?;
+    let fleet = summarize(
+        [&hosts[..], &instances[..]],
+        &store.last_passes()?,
+        now,
+        args.stale,
+        args.certs,
+    );
+    ctx.out.fleet(&fleet, now)?;
+    Ok(Exit::Success)
+}
+
+/// The fleet at a glance from every record (hosts, then instances) and the last passes: what
+/// `status` prints and the HTML report's summary shows. `certs` caps the certificate list.
+pub(super) fn summarize(
+    records: [&[Record]; 2],
+    passes: &[PassRow],
+    now: i64,
+    stale: Duration,
+    certs: usize,
+) -> FleetStatus {
     let mut fleet = FleetStatus::default();
-    let mut certs = Vec::new();
-    for rt in [RecordType::Host, RecordType::Instance] {
-        let records = store.list(rt, &Filter::default())?;
+    let mut cert_lines = Vec::new();
+    for (rt, records) in [RecordType::Host, RecordType::Instance]
+        .into_iter()
+        .zip(records)
+    {
         let mut counts = TypeCounts::new(rt);
-        for r in &records {
+        for r in records {
             let assessment = r.health(now);
             counts.add(r.state.status(), assessment.health);
             if !r.settings.enabled {
@@ -41,7 +66,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
                 fleet.disks.push(line);
             }
             if let Some(expires) = r.state.cert_expires_at {
-                certs.push(CertLine {
+                cert_lines.push(CertLine {
                     record_type: rt,
                     reference: r.reference().to_string(),
                     expires_at: expires,
@@ -59,16 +84,15 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
             age_seconds: age,
             duration_ms: last.and_then(|p| p.duration_ms),
             polled: last.map(|p| p.polled),
-            stale: has_records && age.is_none_or(|a| a > args.stale.as_secs() as i64),
+            stale: has_records && age.is_none_or(|a| a > stale.as_secs() as i64),
         });
         fleet.counts.push(counts);
     }
-    certs.sort_by_key(|c| c.expires_at);
-    certs.truncate(args.certs);
-    fleet.certificates = certs;
-    fleet.stale_after_seconds = args.stale.as_secs() as i64;
-    ctx.out.fleet(&fleet, now)?;
-    Ok(Exit::Success)
+    cert_lines.sort_by_key(|c| c.expires_at);
+    cert_lines.truncate(certs);
+    fleet.certificates = cert_lines;
+    fleet.stale_after_seconds = stale.as_secs() as i64;
+    fleet
 }
 
 /// A record whose disk crossed a threshold.

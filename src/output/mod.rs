@@ -7,6 +7,8 @@ mod inventory;
 pub mod metrics;
 mod pass;
 mod records;
+pub mod report;
+pub mod svg;
 mod transfer;
 
 use std::io::{self, IsTerminal, Write};

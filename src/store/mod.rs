@@ -6,6 +6,7 @@ mod inventory;
 mod metrics;
 mod migrations;
 mod records;
+mod report;
 mod results;
 mod transfer;
 
@@ -22,6 +23,7 @@ pub use inventory::{InstalledModule, InstanceVersion, ModuleFilter};
 pub use metrics::{ModuleCount, PassTiming};
 pub use migrations::MIGRATIONS;
 pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};
+pub use report::{RecordHistory, RecordKey, Slot, Window};
 pub use results::{CheckResult, PassSummary, ResultWriter, Stored};
 pub use transfer::Upsert;
 

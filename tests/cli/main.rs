@@ -10,6 +10,7 @@ mod local_state;
 mod passes;
 mod reading;
 mod records;
+mod report;
 mod server;
 mod store;
 mod support;

@@ -1,0 +1,742 @@
+//! `webhost report --html`: the fleet as one self-contained HTML page (inline CSS and SVG, no
+//! external resource), rendered by askama from `templates/report.html`.
+//!
+//! `build` turns what the store holds into a [`Page`] of ready-to-print text; askama escapes
+//! every field when it renders it, except the SVG from [`super::svg`], which escapes its own
+//! text. `--public` is applied here, in one place: [`Page::public`] views carry no URL, folder,
+//! or message (messages may quote what a server said, paths included), and no view ever holds
+//! a token.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use anyhow::{Context as _, Result};
+use askama::Template;
+use serde::Serialize;
+
+use super::fleet::FleetStatus;
+use super::inventory::{count_versions, group_modules};
+use super::svg::{self, Level, SlotState, StripSlot};
+use super::{Output, human_bytes};
+use crate::health::{Health, Threshold};
+use crate::model::{RecordType, Status};
+use crate::probe::auth::redact;
+use crate::store::{
+    InstalledModule, InstanceVersion, InventoryChange, Record, RecordHistory, RecordKey, Slot,
+    Window,
+};
+use crate::time;
+
+/// At most this many inventory changes are listed; `webhost changes` has them all.
+const MAX_CHANGES: usize = 500;
+/// Version groups with more instances than this fold their list of refs away.
+const OPEN_REFS: usize = 12;
+
+/// Everything the page shows, as text.
+#[derive(Template)]
+#[template(path = "report.html", whitespace = "minimize")]
+pub struct Page {
+    pub public: bool,
+    pub generated: String,
+    pub generated_utc: String,
+    /// `7 days`, `24 hours`.
+    pub window: String,
+    /// How long one bar of the uptime strip covers.
+    pub slot: String,
+    pub window_from: String,
+    pub zone: String,
+    pub counts: Vec<CountView>,
+    pub passes: Vec<PassView>,
+    pub stale: Vec<String>,
+    pub attention: Vec<AttentionView>,
+    pub groups: Vec<GroupView>,
+    pub changes: Vec<ChangeView>,
+    pub changes_left_out: usize,
+    /// Instances per Dolibarr version, newest first.
+    pub dolibarr: Vec<ModuleVersionView>,
+    /// Modules with versions of their own: module → versions → instances.
+    pub modules: Vec<ModuleView>,
+    /// Core modules, whose version is the instance's Dolibarr version: how many have each.
+    pub core_modules: Vec<ModuleView>,
+    pub defs: &'static str,
+}
+
+/// Records of one type by status and health.
+pub struct CountView {
+    pub label: &'static str,
+    pub total: usize,
+    /// (count, status, css class)
+    pub statuses: Vec<(usize, &'static str)>,
+    pub health: Vec<(usize, &'static str)>,
+}
+
+pub struct PassView {
+    pub kind: String,
+    pub age: String,
+    pub when: String,
+    pub duration: String,
+    pub stale: bool,
+}
+
+/// A record whose health is not ok, for the summary.
+pub struct AttentionView {
+    pub anchor: String,
+    pub reference: String,
+    pub kind: &'static str,
+    pub health: &'static str,
+    pub reasons: String,
+}
+
+/// A host with its instances, or the instances without a host.
+pub struct GroupView {
+    pub anchor: String,
+    pub title: String,
+    pub label: Option<String>,
+    pub summary: String,
+    pub rows: Vec<RowView>,
+}
+
+/// One record's line.
+pub struct RowView {
+    pub anchor: String,
+    pub is_host: bool,
+    pub reference: String,
+    pub label: Option<String>,
+    pub api: &'static str,
+    pub enabled: bool,
+    pub checked: String,
+    /// Internal report only.
+    pub url: Option<String>,
+    pub folder: Option<String>,
+    pub message: Option<String>,
+    pub status: &'static str,
+    pub health: &'static str,
+    pub reasons: String,
+    pub uptime: String,
+    pub response: String,
+    pub sparkline: String,
+    pub strip: String,
+    pub strip_note: String,
+    pub disk: Option<DiskView>,
+    pub cert: Option<CertView>,
+    pub dolibarr: Option<String>,
+}
+
+pub struct DiskView {
+    pub text: String,
+    pub bar: String,
+    pub level: &'static str,
+}
+
+pub struct CertView {
+    pub text: String,
+    pub level: &'static str,
+    pub title: String,
+}
+
+pub struct ChangeView {
+    pub when: String,
+    pub instance: String,
+    pub anchor: String,
+    pub subject: String,
+    pub change: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct ModuleView {
+    pub name: String,
+    /// Every version it is at is "dolibarr": a core module.
+    pub core: bool,
+    pub instances: usize,
+    pub active: usize,
+    pub versions: Vec<ModuleVersionView>,
+}
+
+pub struct ModuleVersionView {
+    pub version: String,
+    pub instances: usize,
+    pub active: usize,
+    pub refs: String,
+    pub folded: bool,
+}
+
+/// What the page is built from.
+pub struct ReportData<'a> {
+    pub hosts: &'a [Record],
+    pub instances: &'a [Record],
+    pub history: &'a HashMap<RecordKey, RecordHistory>,
+    pub fleet: &'a FleetStatus,
+    pub changes: &'a [InventoryChange],
+    pub modules: &'a [InstalledModule],
+    pub window: Window,
+    pub now: i64,
+    pub public: bool,
+}
+
+/// Local time in the system's zone, `strftime`-formatted.
+struct Clock {
+    tz: jiff::tz::TimeZone,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            tz: jiff::tz::TimeZone::system(),
+        }
+    }
+
+    fn format(&self, secs: i64, fmt: &str) -> String {
+        match jiff::Timestamp::from_second(secs) {
+            Ok(t) => t
+                .to_zoned_datetime(self.tz.clone())
+                .strftime(fmt)
+                .to_string(),
+            Err(_) => secs.to_string(),
+        }
+    }
+
+    fn zone(&self, secs: i64) -> String {
+        self.format(secs, "%Z")
+    }
+}
+
+/// What `report` says it wrote (`--json`), or a line on stderr.
+#[derive(Debug, Serialize)]
+pub struct Written {
+    pub path: String,
+    pub bytes: usize,
+    pub hosts: usize,
+    pub instances: usize,
+    pub public: bool,
+    pub milliseconds: u64,
+}
+
+impl Output {
+    pub fn report_written(&self, w: &Written) -> Result<()> {
+        if self.json {
+            return self.json(w);
+        }
+        self.note(format!(
+            "wrote {} ({}, {} hosts, {} instances{}) in {} ms",
+            w.path,
+            human_bytes(w.bytes as i64),
+            w.hosts,
+            w.instances,
+            if w.public { ", public view" } else { "" },
+            w.milliseconds
+        ));
+        Ok(())
+    }
+}
+
+/// Renders the page.
+pub fn render(page: &Page) -> Result<String> {
+    page.render().context("cannot render the report")
+}
+
+/// Turns the store's data into the page.
+pub fn build(d: &ReportData) -> Page {
+    let clock = Clock::new();
+    let slot_labels: Vec<String> = (0..=d.window.slots)
+        .map(|i| clock.format(d.window.slot_start(i), "%a %d %b %H:%M"))
+        .collect();
+    let rows = |records: &[Record]| -> Vec<RowView> {
+        records
+            .iter()
+            .map(|r| row(r, d, &clock, &slot_labels))
+            .collect()
+    };
+    // Instances under their host, in the store's order; the rest in a group of their own.
+    let mut by_host: HashMap<&str, Vec<RowView>> = HashMap::new();
+    let mut hostless = Vec::new();
+    let host_refs: Vec<&str> = d.hosts.iter().map(Record::reference).collect();
+    for (r, v) in d.instances.iter().zip(rows(d.instances)) {
+        match r.host_ref.as_deref().filter(|h| host_refs.contains(h)) {
+            Some(h) => by_host.entry(h).or_default().push(v),
+            None => hostless.push(v),
+        }
+    }
+    let mut groups: Vec<GroupView> = Vec::new();
+    for (host, host_row) in d.hosts.iter().zip(rows(d.hosts)) {
+        let instances = by_host.remove(host.reference()).unwrap_or_default();
+        let summary = group_summary(&instances);
+        let mut group_rows = vec![host_row];
+        group_rows.extend(instances);
+        groups.push(GroupView {
+            anchor: format!("g-{}", host.reference()),
+            title: host.reference().to_string(),
+            label: host.settings.label.clone(),
+            summary,
+            rows: group_rows,
+        });
+    }
+    if !hostless.is_empty() {
+        groups.push(GroupView {
+            anchor: "g-no-host".into(),
+            title: "Instances without a host".into(),
+            label: None,
+            summary: group_summary(&hostless),
+            rows: hostless,
+        });
+    }
+    let attention = d
+        .hosts
+        .iter()
+        .chain(d.instances)
+        .filter(|r| r.settings.enabled)
+        .filter_map(|r| {
+            let a = r.health(d.now);
+            matches!(a.health, Health::Warning | Health::Critical).then(|| AttentionView {
+                anchor: anchor(r),
+                reference: r.reference().to_string(),
+                kind: r.record_type.as_str(),
+                health: a.health.as_str(),
+                reasons: a.reasons.join("; "),
+            })
+        })
+        .collect();
+    let (core, external): (Vec<ModuleView>, Vec<ModuleView>) =
+        modules(d.modules).into_iter().partition(|m| m.core);
+    let f = d.fleet;
+    Page {
+        public: d.public,
+        generated: clock.format(d.now, "%Y-%m-%d %H:%M %Z"),
+        generated_utc: time::rfc3339(d.now),
+        window: duration_text(d.window.to - d.window.from),
+        slot: duration_text((d.window.to - d.window.from) / d.window.slots.max(1) as i64),
+        window_from: clock.format(d.window.from, "%Y-%m-%d %H:%M"),
+        zone: clock.zone(d.now),
+        counts: f
+            .counts
+            .iter()
+            .map(|c| CountView {
+                label: match c.record_type {
+                    RecordType::Host => "Hosts",
+                    RecordType::Instance => "Instances",
+                },
+                total: c.total,
+                statuses: in_order(&c.by_status, &["online", "offline", "error", "missing", "unknown"]),
+                health: in_order(&c.by_health, &["ok", "warning", "critical", "unknown"]),
+            })
+            .collect(),
+        passes: f
+            .passes
+            .iter()
+            .map(|p| PassView {
+                kind: p.kind.clone(),
+                age: p
+                    .started_at
+                    .map_or_else(|| "never run".into(), |t| time::age(t, d.now)),
+                when: p
+                    .started_at
+                    .map_or_else(String::new, |t| clock.format(t, "%Y-%m-%d %H:%M")),
+                duration: p
+                    .duration_ms
+                    .map_or_else(String::new, |ms| format!("{:.1} s", ms as f64 / 1000.0)),
+                stale: p.stale,
+            })
+            .collect(),
+        stale: f
+            .passes
+            .iter()
+            .filter(|p| p.stale)
+            .map(|p| {
+                let when = p
+                    .started_at
+                    .map_or_else(|| "has never run".into(), |t| format!("last ran {}", time::age(t, d.now)));
+                format!(
+                    "{} {when}, longer than {} ago: is cron running? The figures below may be out of date.",
+                    p.kind,
+                    duration_text(f.stale_after_seconds)
+                )
+            })
+            .collect(),
+        attention,
+        groups,
+        changes: d
+            .changes
+            .iter()
+            .take(MAX_CHANGES)
+            .map(|c| ChangeView {
+                when: clock.format(c.at, "%Y-%m-%d %H:%M"),
+                instance: c.instance.clone(),
+                anchor: format!("i-{}", c.instance),
+                subject: c.subject.clone(),
+                change: c.change.clone(),
+                old: c.old.clone().unwrap_or_default(),
+                new: c.new.clone().unwrap_or_default(),
+            })
+            .collect(),
+        changes_left_out: d.changes.len().saturating_sub(MAX_CHANGES),
+        dolibarr: dolibarr_versions(d.instances),
+        modules: external,
+        core_modules: core,
+        defs: svg::DEFS,
+    }
+}
+
+/// Counts in a reading order (good news first) rather than alphabetical.
+fn in_order(
+    counts: &std::collections::BTreeMap<&'static str, usize>,
+    order: &[&'static str],
+) -> Vec<(usize, &'static str)> {
+    let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
+    let mut v: Vec<(usize, &'static str)> = counts.iter().map(|(k, n)| (*n, *k)).collect();
+    v.sort_by_key(|(_, k)| rank(k));
+    v
+}
+
+fn anchor(r: &Record) -> String {
+    match r.record_type {
+        RecordType::Host => format!("h-{}", r.reference()),
+        RecordType::Instance => format!("i-{}", r.reference()),
+    }
+}
+
+/// `3 instances: 2 online, 1 offline`.
+fn group_summary(rows: &[RowView]) -> String {
+    if rows.is_empty() {
+        return "no instances".into();
+    }
+    let mut by: Vec<(&str, usize)> = Vec::new();
+    for r in rows {
+        match by.iter_mut().find(|(s, _)| *s == r.status) {
+            Some(e) => e.1 += 1,
+            None => by.push((r.status, 1)),
+        }
+    }
+    by.sort_by_key(|(s, _)| status_rank(s));
+    let parts: Vec<String> = by.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    format!(
+        "{} instance{}: {}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// Good news first.
+fn status_rank(s: &str) -> usize {
+    ["online", "offline", "error", "missing", "unknown"]
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(9)
+}
+
+fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView {
+    let st = &r.state;
+    let assessment = r.health(d.now);
+    let key = RecordKey {
+        record_type: r.record_type,
+        id: r.id,
+    };
+    let history = d.history.get(&key);
+    let (uptime, sparkline, strip, strip_note) = match history {
+        Some(h) => {
+            let slots = strip_slots(&h.slots, labels);
+            (
+                h.uptime.map_or_else(|| "–".into(), percent_text),
+                svg::sparkline(&h.response_ms),
+                svg::uptime_strip(&slots),
+                strip_note(&slots),
+            )
+        }
+        None => ("–".into(), String::new(), String::new(), String::new()),
+    };
+    let private = |v: Option<String>| if d.public { None } else { v };
+    RowView {
+        anchor: anchor(r),
+        is_host: r.record_type == RecordType::Host,
+        reference: r.reference().to_string(),
+        label: r.settings.label.clone(),
+        api: r.settings.kind.as_str(),
+        enabled: r.settings.enabled,
+        checked: st.last_check_at.map_or_else(
+            || "never checked".into(),
+            |t| format!("checked {}", time::age(t, d.now)),
+        ),
+        url: private(r.settings.url.as_deref().map(redact)),
+        folder: private(
+            r.settings
+                .remote_name
+                .clone()
+                .filter(|n| n != r.reference()),
+        ),
+        message: private(st.message.clone().filter(|_| st.status() != Status::Online)),
+        status: st.status().as_str(),
+        health: assessment.health.as_str(),
+        reasons: assessment.reasons.join("; "),
+        uptime,
+        response: st
+            .response_ms
+            .map_or_else(String::new, |ms| format!("{ms} ms")),
+        sparkline,
+        strip,
+        strip_note,
+        disk: disk(r),
+        cert: cert(r, d.now, clock, d.public),
+        dolibarr: st.dolibarr_version.clone(),
+    }
+}
+
+/// `99.95 %`: rounded down, so a little downtime never shows as 100 %.
+pub fn percent_text(p: f64) -> String {
+    if p >= 100.0 {
+        return "100 %".into();
+    }
+    format!("{:.2} %", (p * 100.0).floor() / 100.0)
+}
+
+/// `7 days`, `24 hours`, `30 minutes`.
+pub fn duration_text(secs: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match secs {
+        s if s >= 2 * 86_400 && s % 86_400 == 0 => plural(s / 86_400, "day"),
+        s if s >= 3600 && s % 3600 == 0 => plural(s / 3600, "hour"),
+        s if s >= 60 && s % 60 == 0 => plural(s / 60, "minute"),
+        s => plural(s, "second"),
+    }
+}
+
+fn slot_state(s: &Slot) -> SlotState {
+    match s.worst {
+        None => SlotState::NoData,
+        Some(Status::Online) => SlotState::Up,
+        Some(Status::Offline | Status::Missing) => SlotState::Down,
+        Some(Status::Error | Status::Unknown) => SlotState::Error,
+    }
+}
+
+fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
+    slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let state = slot_state(s);
+            let mut note = String::new();
+            if let Some((checks, down)) = s.counts.filter(|c| c.1 > 0) {
+                let _ = write!(note, "{down} of {checks} checks down");
+                if let Some(w) = s.worst.filter(|w| *w != Status::Offline) {
+                    let _ = write!(note, " (worst: {w})");
+                }
+            } else if state == SlotState::Error {
+                note.push_str("monitoring API unusable");
+            }
+            if s.rolled_up {
+                note.push_str(if note.is_empty() {
+                    "daily roll-up"
+                } else {
+                    ", daily roll-up"
+                });
+            }
+            StripSlot {
+                state,
+                from: labels.get(i).map_or("", String::as_str),
+                to: labels.get(i + 1).map_or("", String::as_str),
+                note,
+            }
+        })
+        .collect()
+}
+
+/// The strip in words, for people who cannot tell its colours apart: `all up`, `2 down, 1 error`.
+fn strip_note(slots: &[StripSlot]) -> String {
+    let n = |s: SlotState| slots.iter().filter(|x| x.state == s).count();
+    let (down, error, none) = (
+        n(SlotState::Down),
+        n(SlotState::Error),
+        n(SlotState::NoData),
+    );
+    if none == slots.len() {
+        return "no data".into();
+    }
+    let mut parts = Vec::new();
+    if down > 0 {
+        parts.push(format!("{down} down"));
+    }
+    if error > 0 {
+        parts.push(format!("{error} error"));
+    }
+    if parts.is_empty() {
+        parts.push("all up".into());
+    }
+    if none > 0 {
+        parts.push(format!("{none} no data"));
+    }
+    parts.join(", ")
+}
+
+/// The disk's text and a bar against its thresholds: of the partition when its total is known,
+/// else of the larger of the critical byte threshold and the usage.
+fn disk(r: &Record) -> Option<DiskView> {
+    let used = u64::try_from(r.state.disk_used?).ok()?;
+    let total = r
+        .state
+        .disk_total
+        .and_then(|t| u64::try_from(t).ok())
+        .filter(|t| *t > 0);
+    let t = r.settings.thresholds();
+    let level = if t.disk_crit.crossed(used, total) == Some(true) {
+        Level::Critical
+    } else if t.disk_warn.crossed(used, total) == Some(true) {
+        Level::Warning
+    } else {
+        Level::Ok
+    };
+    let bytes_of = |th: Threshold| match (th, total) {
+        (Threshold::Bytes(b), _) => Some(b),
+        (Threshold::Percent(p), Some(total)) => Some((total as f64 * p / 100.0) as u64),
+        (Threshold::Percent(_), None) => None,
+    };
+    let (warn, crit) = (bytes_of(t.disk_warn), bytes_of(t.disk_crit));
+    let scale = total.or_else(|| crit.or(warn).map(|c| c.max(used)));
+    let mut text = human_bytes(used as i64);
+    if let Some(total) = total {
+        let _ = write!(
+            text,
+            " of {} ({:.0} %)",
+            human_bytes(total as i64),
+            used as f64 * 100.0 / total as f64
+        );
+    }
+    if r.state.disk_partial {
+        text.push_str(" or more");
+    }
+    let bar = scale.filter(|s| *s > 0).map_or_else(String::new, |s| {
+        let share = |v: u64| v as f64 / s as f64;
+        svg::disk_bar(share(used), warn.map(share), crit.map(share), level)
+    });
+    Some(DiskView {
+        text,
+        bar,
+        level: match level {
+            Level::Ok => "ok",
+            Level::Warning => "warning",
+            Level::Critical => "critical",
+        },
+    })
+}
+
+fn cert(r: &Record, now: i64, clock: &Clock, public: bool) -> Option<CertView> {
+    let t = r.settings.thresholds();
+    match (r.state.cert_expires_at, &r.state.cert_error) {
+        (Some(expires), _) => {
+            let days = (expires - now).div_euclid(86_400);
+            let level = if expires <= now || days < t.cert_crit_days {
+                "critical"
+            } else if days < t.cert_warn_days {
+                "warning"
+            } else {
+                "ok"
+            };
+            Some(CertView {
+                text: if expires <= now {
+                    "expired".into()
+                } else {
+                    format!("{days} day{}", if days == 1 { "" } else { "s" })
+                },
+                level,
+                title: format!("expires {}", clock.format(expires, "%Y-%m-%d %H:%M %Z")),
+            })
+        }
+        (None, Some(e)) => Some(CertView {
+            text: "unreadable".into(),
+            level: "warning",
+            // The error may quote what the server sent.
+            title: if public { String::new() } else { e.clone() },
+        }),
+        (None, None) => None,
+    }
+}
+
+fn dolibarr_versions(instances: &[Record]) -> Vec<ModuleVersionView> {
+    let rows: Vec<InstanceVersion> = instances
+        .iter()
+        .filter(|r| r.state.dolibarr_version.is_some())
+        .map(|r| InstanceVersion {
+            instance: r.reference().to_string(),
+            dolibarr_version: r.state.dolibarr_version.clone(),
+        })
+        .collect();
+    count_versions(&rows)
+        .into_iter()
+        .map(|v| ModuleVersionView {
+            version: v.version.unwrap_or("unknown").to_string(),
+            instances: v.instances,
+            active: v.instances,
+            refs: v.refs.join(", "),
+            folded: v.refs.len() > OPEN_REFS,
+        })
+        .collect()
+}
+
+fn modules(rows: &[InstalledModule]) -> Vec<ModuleView> {
+    group_modules(rows)
+        .into_iter()
+        .map(|g| ModuleView {
+            name: g.module.to_string(),
+            core: g.versions.iter().all(|v| {
+                v.version
+                    .is_some_and(|v| v.eq_ignore_ascii_case("dolibarr"))
+            }),
+            instances: g.instances,
+            active: g.active,
+            versions: g
+                .versions
+                .iter()
+                .map(|v| ModuleVersionView {
+                    version: match (v.version, v.effective_version) {
+                        (Some(raw), Some(eff)) if raw != eff => format!("{raw} ({eff})"),
+                        (Some(raw), _) => raw.to_string(),
+                        (None, _) => "unknown".into(),
+                    },
+                    instances: v.instances,
+                    active: v.active,
+                    refs: v.refs.join(", "),
+                    folded: v.refs.len() > OPEN_REFS,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_never_round_up_to_100() {
+        assert_eq!(percent_text(100.0), "100 %");
+        assert_eq!(percent_text(99.999), "99.99 %");
+        assert_eq!(percent_text(75.0), "75.00 %");
+        assert_eq!(percent_text(0.0), "0.00 %");
+    }
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(duration_text(7 * 86_400), "7 days");
+        assert_eq!(duration_text(86_400), "24 hours");
+        assert_eq!(duration_text(1800), "30 minutes");
+        assert_eq!(duration_text(90), "90 seconds");
+    }
+
+    #[test]
+    fn strip_notes_read_without_colour() {
+        let slot = |state| StripSlot {
+            state,
+            from: "",
+            to: "",
+            note: String::new(),
+        };
+        let up = [slot(SlotState::Up), slot(SlotState::Up)];
+        assert_eq!(strip_note(&up), "all up");
+        let mixed = [
+            slot(SlotState::Down),
+            slot(SlotState::Error),
+            slot(SlotState::NoData),
+        ];
+        assert_eq!(strip_note(&mixed), "1 down, 1 error, 1 no data");
+        assert_eq!(strip_note(&[slot(SlotState::NoData)]), "no data");
+    }
+}
