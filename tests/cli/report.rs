@@ -420,7 +420,7 @@ fn server_strings_are_escaped() {
         assert!(html.contains("script&#62;alert(1)&#60;/script"), "escaped");
         // The text is all there, shown as text.
         assert_eq!(text(&doc, "tr#i-evil td.dol"), evil);
-        let modules = texts(&doc, "#modules .mod h3");
+        let modules = texts(&doc, "#modules .mod h4");
         assert!(
             modules.iter().any(|m| m.starts_with(&format!("mod{evil}"))),
             "{modules:?}"
