@@ -437,7 +437,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
             let slots = strip_slots(&h.slots, labels);
             (
                 h.uptime.map_or_else(|| "–".into(), percent_text),
-                svg::sparkline(&h.response_ms),
+                svg::sparkline(&halved(&h.response_ms)),
                 svg::uptime_strip(&slots),
                 strip_note(&slots),
             )
@@ -478,6 +478,18 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         cert: cert(r, d.now, clock, d.public),
         dolibarr: st.dolibarr_version.clone(),
     }
+}
+
+/// Means of consecutive pairs: 45 points draw a 120-pixel sparkline as well as 90, in half the
+/// bytes, which a page of a thousand records feels.
+fn halved(points: &[Option<f64>]) -> Vec<Option<f64>> {
+    points
+        .chunks(2)
+        .map(|pair| {
+            let known: Vec<f64> = pair.iter().flatten().copied().collect();
+            (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
+        })
+        .collect()
 }
 
 /// `99.95 %`: rounded down, so a little downtime never shows as 100 %.
@@ -711,6 +723,14 @@ mod tests {
         assert_eq!(percent_text(99.999), "99.99 %");
         assert_eq!(percent_text(75.0), "75.00 %");
         assert_eq!(percent_text(0.0), "0.00 %");
+    }
+
+    #[test]
+    fn sparkline_points_are_averaged_in_pairs() {
+        assert_eq!(
+            halved(&[Some(1.0), Some(3.0), None, Some(4.0), None, None, Some(5.0)]),
+            [Some(2.0), Some(4.0), None, Some(5.0)]
+        );
     }
 
     #[test]

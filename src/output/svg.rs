@@ -181,12 +181,12 @@ pub fn uptime_strip(slots: &[StripSlot]) -> String {
         }
         // No data is a low stub, so the strip reads without colour too.
         let (y, h) = match s.state {
-            SlotState::NoData => (BAR_HEIGHT - 4, 4),
-            _ => (0, BAR_HEIGHT),
+            SlotState::NoData => (format!(r#" y="{}""#, BAR_HEIGHT - 4), 4),
+            _ => (String::new(), BAR_HEIGHT),
         };
         let _ = write!(
             out,
-            r#"<rect x="{}" y="{y}" width="{}" height="{h}" class="{}"><title>{}</title></rect>"#,
+            r#"<rect x="{}"{y} width="{}" height="{h}" class="{}"><title>{}</title></rect>"#,
             start * SLOT_WIDTH,
             (end - start) * SLOT_WIDTH,
             s.state.class(),
@@ -299,7 +299,7 @@ mod tests {
             "4 runs and the gaps: {svg}"
         );
         assert!(svg.contains(
-            r#"<rect x="3" y="0" width="6" height="20" class="u"><title>b – d: up</title></rect>"#
+            r#"<rect x="3" width="6" height="20" class="u"><title>b – d: up</title></rect>"#
         ));
         assert!(svg.contains(
             r#"<rect x="0" y="16" width="3" height="4" class="n"><title>a – b: no data</title>"#

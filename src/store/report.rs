@@ -90,7 +90,7 @@ pub struct RecordKey {
 }
 
 /// How bad a status is, for "the worst in a slot".
-pub fn severity(s: Status) -> u8 {
+fn severity(s: Status) -> u8 {
     match s {
         Status::Online => 0,
         Status::Unknown => 1,
