@@ -197,16 +197,11 @@ pub fn run(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(t) = targets.get(i) else { break };
                     let reading = prober.probe(t);
-                    let result = CheckResult {
-                        record_type: rt,
-                        id: ids[i],
-                        at: time::now(),
-                        reading,
-                        cert: t
-                            .url
-                            .as_deref()
-                            .and_then(|u| certs.get(u, opts.probe.timeout)),
-                    };
+                    let cert = t
+                        .url
+                        .as_deref()
+                        .and_then(|u| certs.get(u, opts.probe.timeout));
+                    let result = CheckResult::new(rt, ids[i], time::now(), reading, cert);
                     if tx.send(result).is_err() {
                         break; // the writer failed; stop probing
                     }
