@@ -40,6 +40,7 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
         },
         refs: args.refs.clone(),
         alert: hooks.as_ref().map(|(_, policy)| *policy),
+        keep_all_results: ctx.out.prints_each_result(),
     };
     ctx.out.detail(format!(
         "{name}: {} jobs, timeout {:?}",
@@ -50,7 +51,7 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
     bar.clear();
     ctx.out.detail(format!(
         "{name}: {} results stored in {:.3} s of database writing",
-        report.results.len(),
+        report.stored,
         report.write_time.as_secs_f64()
     ));
     if report.poller_offline {

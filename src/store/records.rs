@@ -238,48 +238,83 @@ fn probe_json(probe: &[String]) -> Option<String> {
     (!probe.is_empty()).then(|| serde_json::to_string(probe).unwrap_or_default())
 }
 
+/// The SELECT of `Store::list`, with its WHERE and ORDER BY, and its arguments.
+fn filtered(rt: RecordType, filter: &Filter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let mut sql = select(rt);
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(host) = &filter.host {
+        clauses.push(match rt {
+            RecordType::Host => "r.ref = ?".into(),
+            RecordType::Instance => "h.ref = ?".into(),
+        });
+        args.push(Box::new(host.clone()));
+    }
+    if let Some(status) = filter.status {
+        clauses.push("r.status = ?".into());
+        args.push(Box::new(status.as_str()));
+    }
+    if let Some(enabled) = filter.enabled {
+        clauses.push("r.enabled = ?".into());
+        args.push(Box::new(enabled));
+    }
+    if !filter.refs.is_empty() {
+        let marks = vec!["?"; filter.refs.len()].join(", ");
+        clauses.push(format!("r.ref IN ({marks})"));
+        for r in &filter.refs {
+            args.push(Box::new(r.clone()));
+        }
+    }
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(match rt {
+        RecordType::Host => " ORDER BY r.ref",
+        RecordType::Instance => " ORDER BY h.ref IS NULL, h.ref, r.ref",
+    });
+    (sql, args)
+}
+
 impl Store {
     /// Records of one type matching `filter`, ordered by host then ref.
     pub fn list(&self, rt: RecordType, filter: &Filter) -> Result<Vec<Record>> {
-        let mut sql = select(rt);
-        let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(host) = &filter.host {
-            clauses.push(match rt {
-                RecordType::Host => "r.ref = ?".into(),
-                RecordType::Instance => "h.ref = ?".into(),
-            });
-            args.push(Box::new(host.clone()));
-        }
-        if let Some(status) = filter.status {
-            clauses.push("r.status = ?".into());
-            args.push(Box::new(status.as_str()));
-        }
-        if let Some(enabled) = filter.enabled {
-            clauses.push("r.enabled = ?".into());
-            args.push(Box::new(enabled));
-        }
-        if !filter.refs.is_empty() {
-            let marks = vec!["?"; filter.refs.len()].join(", ");
-            clauses.push(format!("r.ref IN ({marks})"));
-            for r in &filter.refs {
-                args.push(Box::new(r.clone()));
-            }
-        }
-        if !clauses.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&clauses.join(" AND "));
-        }
-        sql.push_str(match rt {
-            RecordType::Host => " ORDER BY r.ref",
-            RecordType::Instance => " ORDER BY h.ref IS NULL, h.ref, r.ref",
-        });
+        let mut records = Vec::new();
+        self.each(rt, filter, |r| {
+            records.push(r);
+            Ok(())
+        })?;
+        Ok(records)
+    }
+
+    /// Hands the records `list` would return to `f` one at a time, so that a caller keeping
+    /// only part of each (a pass keeps its targets) never holds them all.
+    pub fn each(
+        &self,
+        rt: RecordType,
+        filter: &Filter,
+        mut f: impl FnMut(Record) -> Result<()>,
+    ) -> Result<()> {
+        let (sql, args) = filtered(rt, filter);
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |row| {
             record_from_row(rt, row)
         })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .context("cannot read records")
+        for row in rows {
+            f(row.context("cannot read records")?)?;
+        }
+        Ok(())
+    }
+
+    /// How many records `list` would return.
+    pub fn count(&self, rt: RecordType, filter: &Filter) -> Result<usize> {
+        let (sql, args) = filtered(rt, filter);
+        let n: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM ({sql})"),
+            rusqlite::params_from_iter(args.iter()),
+            |row| row.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// The record with this ref, if any.
