@@ -21,6 +21,22 @@ impl Tally {
         self.observed += other.observed;
     }
 
+    /// Adds what one check at `at` found, holding until the next check at `next` (or `to`
+    /// for the last) but never more than `MAX_GAP`, within [from, to). `tally` is this over
+    /// a list; the report calls it one check at a time.
+    pub fn weigh(&mut self, at: i64, status: Status, next: i64, from: i64, to: i64) {
+        let end = next.min(at + MAX_GAP).min(to);
+        let start = at.max(from);
+        if end <= start {
+            return;
+        }
+        let secs = end - start;
+        self.observed += secs;
+        if status == Status::Online {
+            self.up += secs;
+        }
+    }
+
     /// Percent up, None when nothing was observed.
     pub fn percent(self) -> Option<f64> {
         (self.observed > 0).then(|| self.up as f64 * 100.0 / self.observed as f64)
@@ -33,16 +49,7 @@ pub fn tally(checks: &[(i64, Status)], from: i64, to: i64) -> Tally {
     let mut t = Tally::default();
     for (i, &(at, status)) in checks.iter().enumerate() {
         let next = checks.get(i + 1).map_or(to, |c| c.0);
-        let end = next.min(at + MAX_GAP).min(to);
-        let start = at.max(from);
-        if end <= start {
-            continue;
-        }
-        let secs = end - start;
-        t.observed += secs;
-        if status == Status::Online {
-            t.up += secs;
-        }
+        t.weigh(at, status, next, from, to);
     }
     t
 }
