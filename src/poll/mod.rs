@@ -3,9 +3,9 @@
 
 mod lock;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -104,6 +104,84 @@ fn selection(refs: &[String], enabled_only: bool) -> Filter {
     }
 }
 
+/// For instances, every host by id: an instance's target may need its host's URL and token.
+fn hosts_of(store: &Store, rt: RecordType) -> Result<HashMap<i64, Record>> {
+    if rt != RecordType::Instance {
+        return Ok(HashMap::new());
+    }
+    Ok(store
+        .list(RecordType::Host, &Filter::default())?
+        .into_iter()
+        .map(|h| (h.id, h))
+        .collect())
+}
+
+/// A pass reads its records this many at a time, as the workers need them.
+const PAGE: usize = 256;
+
+/// The records of a pass, read a page at a time (by id) and handed to the workers through a
+/// bounded queue, so that a pass holds a few hundred targets however big the fleet.
+struct Feed {
+    rt: RecordType,
+    filter: Filter,
+    hosts: HashMap<i64, Record>,
+    after: i64,
+    exhausted: bool,
+    pending: VecDeque<(i64, Target)>,
+    /// Refs asked for that no page has held (yet).
+    unknown: Vec<String>,
+}
+
+impl Feed {
+    fn new(store: &Store, rt: RecordType, refs: &[String]) -> Result<Feed> {
+        Ok(Feed {
+            rt,
+            filter: selection(refs, true),
+            hosts: hosts_of(store, rt)?,
+            after: 0,
+            exhausted: false,
+            pending: VecDeque::new(),
+            unknown: refs.to_vec(),
+        })
+    }
+
+    /// Queues targets for the workers until their queue is full; false once every target has
+    /// been handed out (or the workers are gone).
+    fn top_up(&mut self, store: &Store, work: &SyncSender<(i64, Target)>) -> Result<bool> {
+        loop {
+            let Some(job) = self.pending.pop_front() else {
+                if self.exhausted {
+                    return Ok(false);
+                }
+                self.read_page(store)?;
+                continue;
+            };
+            match work.try_send(job) {
+                Ok(()) => {}
+                Err(TrySendError::Full(job)) => {
+                    self.pending.push_front(job);
+                    return Ok(true);
+                }
+                Err(TrySendError::Disconnected(_)) => return Ok(false),
+            }
+        }
+    }
+
+    fn read_page(&mut self, store: &Store) -> Result<()> {
+        let page = store.page(self.rt, &self.filter, self.after, PAGE)?;
+        self.exhausted = page.len() < PAGE;
+        for r in page {
+            self.after = r.id;
+            if !self.unknown.is_empty() {
+                self.unknown.retain(|u| u.as_str() != r.reference());
+            }
+            let host = r.settings.host_id.and_then(|id| self.hosts.get(&id));
+            self.pending.push_back((r.id, target(&r, host)));
+        }
+        Ok(())
+    }
+}
+
 /// Hands each selected record and its target to `f`, one at a time; returns the refs asked
 /// for that matched nothing. A pass keeps only ids and targets: whole records (about 1 KB
 /// each) held for 10,000 instances made peak memory grow with the fleet.
@@ -115,15 +193,7 @@ fn visit_selected(
     mut f: impl FnMut(Record, Target),
 ) -> Result<Vec<String>> {
     let filter = selection(refs, enabled_only);
-    let hosts: HashMap<i64, Record> = if rt == RecordType::Instance {
-        store
-            .list(RecordType::Host, &Filter::default())?
-            .into_iter()
-            .map(|h| (h.id, h))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+    let hosts = hosts_of(store, rt)?;
     let mut unknown: Vec<String> = refs.to_vec();
     store.each(rt, &filter, |r| {
         if !unknown.is_empty() {
@@ -189,46 +259,45 @@ pub fn run(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PassReport> {
     let started = Instant::now();
-    let mut ids = Vec::new();
-    let mut targets = Vec::new();
-    // Sized up front: doubling a Vec of 10,000 targets leaves the smaller copies in the heap.
-    let selected = store.count(rt, &selection(&opts.refs, true))?;
-    ids.reserve_exact(selected);
-    targets.reserve_exact(selected);
-    let unknown_refs = visit_selected(store, rt, &opts.refs, true, |r, t| {
-        ids.push(r.id);
-        targets.push(t);
-    })?;
+    let total = store.count(rt, &selection(&opts.refs, true))?;
+    let mut feed = Feed::new(store, rt, &opts.refs)?;
     let pass_id = store.start_pass(pass_name(rt), time::now())?;
     let prober = Prober::new(opts.probe.clone());
     // One TLS handshake per distinct host:port per pass, shared by the workers.
     let certs = ExpiryCache::new();
-    let jobs = opts.jobs.clamp(1, targets.len().max(1));
-    let next = AtomicUsize::new(0);
+    let jobs = opts.jobs.clamp(1, total.max(1));
+    // Two targets waiting per worker: the writer tops the queue up as each result arrives.
+    let (work_tx, work_rx) = mpsc::sync_channel::<(i64, Target)>(jobs * 2);
+    let work_rx = Mutex::new(work_rx);
     // Bounded, so workers wait for a slow writer instead of piling results up in memory.
     let (tx, rx) = mpsc::sync_channel::<CheckResult>(jobs * 2);
 
-    let mut results = Vec::with_capacity(if opts.keep_all_results { ids.len() } else { 0 });
+    let mut results = Vec::with_capacity(if opts.keep_all_results { total } else { 0 });
     let mut stored_count = 0;
     let mut summary = PassSummary::default();
     let mut held: Vec<CheckResult> = Vec::new();
     let mut write_time = Duration::ZERO;
     let write_outcome = std::thread::scope(|scope| -> Result<()> {
-        // Owned here so that a failing writer drops it, which stops the workers' sends.
+        // Owned here so that a failing writer drops them, which stops the workers.
         let rx = rx;
+        let mut work = Some(work_tx);
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, targets, ids, prober, certs) = (&next, &targets, &ids, &prober, &certs);
+            let (work_rx, prober, certs) = (&work_rx, &prober, &certs);
             scope.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(t) = targets.get(i) else { break };
-                    let reading = prober.probe(t);
+                    // The guard is dropped at the end of the statement, before the probe.
+                    let job = match work_rx.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => break, // another worker panicked holding it
+                    };
+                    let Ok((id, t)) = job else { break }; // no more targets
+                    let reading = prober.probe(&t);
                     let cert = t
                         .url
                         .as_deref()
                         .and_then(|u| certs.get(u, opts.probe.timeout));
-                    let result = CheckResult::new(rt, ids[i], time::now(), reading, cert);
+                    let result = CheckResult::new(rt, id, time::now(), reading, cert);
                     if tx.send(result).is_err() {
                         break; // the writer failed; stop probing
                     }
@@ -241,7 +310,15 @@ pub fn run(
         // While every check so far failed to connect, hold the results back: if the whole
         // pass fails that way, the fault is this machine's network, not the records'.
         let mut transport_only = true;
-        let mut flush = |batch: &mut Vec<CheckResult>| -> Result<()> {
+        let mut top_up = |store: &Store, work: &mut Option<SyncSender<(i64, Target)>>| {
+            if let Some(queue) = work
+                && !feed.top_up(store, queue)?
+            {
+                *work = None; // all handed out: workers stop once the queue is empty
+            }
+            anyhow::Ok(())
+        };
+        let mut flush = |store: &mut Store, batch: &mut Vec<CheckResult>| -> Result<()> {
             if batch.is_empty() {
                 return Ok(());
             }
@@ -258,13 +335,15 @@ pub fn run(
             batch.clear();
             progress(Progress {
                 done: stored_count,
-                total: targets.len(),
+                total: total.max(stored_count),
                 summary: &summary,
                 elapsed: started.elapsed(),
             });
             Ok(())
         };
         loop {
+            // Each result frees a worker: give it (and any idle one) the next target.
+            top_up(store, &mut work)?;
             let wait = oldest.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
             match rx.recv_timeout(wait) {
                 Ok(r) => {
@@ -279,19 +358,19 @@ pub fn run(
                     oldest.get_or_insert_with(Instant::now);
                     batch.push(r);
                     if batch.len() >= BATCH_SIZE {
-                        flush(&mut batch)?;
+                        flush(store, &mut batch)?;
                         oldest = None;
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    flush(&mut batch)?;
+                    flush(store, &mut batch)?;
                     oldest = None;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     if held.len() < POLLER_OFFLINE_MIN {
                         batch.append(&mut held);
                     }
-                    return flush(&mut batch);
+                    return flush(store, &mut batch);
                 }
             }
         }
@@ -316,7 +395,7 @@ pub fn run(
         stored: stored_count,
         summary,
         elapsed,
-        unknown_refs,
+        unknown_refs: feed.unknown,
         poller_offline,
         write_time,
     })

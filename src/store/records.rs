@@ -238,11 +238,20 @@ fn probe_json(probe: &[String]) -> Option<String> {
     (!probe.is_empty()).then(|| serde_json::to_string(probe).unwrap_or_default())
 }
 
-/// The SELECT of `Store::list`, with its WHERE and ORDER BY, and its arguments.
-fn filtered(rt: RecordType, filter: &Filter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+/// The SELECT of `Store::list` (or, with `page`, of `Store::page`), with its WHERE and ORDER
+/// BY, and its arguments.
+fn filtered(
+    rt: RecordType,
+    filter: &Filter,
+    page: Option<(i64, usize)>,
+) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut sql = select(rt);
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some((after, _)) = page {
+        clauses.push("r.id > ?".into());
+        args.push(Box::new(after));
+    }
     if let Some(host) = &filter.host {
         clauses.push(match rt {
             RecordType::Host => "r.ref = ?".into(),
@@ -269,10 +278,16 @@ fn filtered(rt: RecordType, filter: &Filter) -> (String, Vec<Box<dyn rusqlite::T
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));
     }
-    sql.push_str(match rt {
-        RecordType::Host => " ORDER BY r.ref",
-        RecordType::Instance => " ORDER BY h.ref IS NULL, h.ref, r.ref",
-    });
+    match page {
+        Some((_, limit)) => {
+            sql.push_str(" ORDER BY r.id LIMIT ?");
+            args.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        }
+        None => sql.push_str(match rt {
+            RecordType::Host => " ORDER BY r.ref",
+            RecordType::Instance => " ORDER BY h.ref IS NULL, h.ref, r.ref",
+        }),
+    }
     (sql, args)
 }
 
@@ -293,9 +308,34 @@ impl Store {
         &self,
         rt: RecordType,
         filter: &Filter,
+        f: impl FnMut(Record) -> Result<()>,
+    ) -> Result<()> {
+        self.query_records(rt, filtered(rt, filter, None), f)
+    }
+
+    /// Up to `limit` records matching `filter` whose id is above `after`, by id: a pass reads
+    /// its records a page at a time instead of holding the whole fleet.
+    pub fn page(
+        &self,
+        rt: RecordType,
+        filter: &Filter,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Record>> {
+        let mut records = Vec::with_capacity(limit);
+        self.query_records(rt, filtered(rt, filter, Some((after, limit))), |r| {
+            records.push(r);
+            Ok(())
+        })?;
+        Ok(records)
+    }
+
+    fn query_records(
+        &self,
+        rt: RecordType,
+        (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>),
         mut f: impl FnMut(Record) -> Result<()>,
     ) -> Result<()> {
-        let (sql, args) = filtered(rt, filter);
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |row| {
             record_from_row(rt, row)
@@ -308,7 +348,7 @@ impl Store {
 
     /// How many records `list` would return.
     pub fn count(&self, rt: RecordType, filter: &Filter) -> Result<usize> {
-        let (sql, args) = filtered(rt, filter);
+        let (sql, args) = filtered(rt, filter, None);
         let n: i64 = self.conn.query_row(
             &format!("SELECT count(*) FROM ({sql})"),
             rusqlite::params_from_iter(args.iter()),

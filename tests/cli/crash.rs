@@ -50,6 +50,17 @@ fn killed_passes_never_leave_half_written_records() {
     env.run(&["-q", "update-instances", "--jobs", "64"]).ok();
     let full = started.elapsed().max(Duration::from_millis(50));
     check_consistency(&env);
+    // The pass reads its records a page at a time: each of them was checked, and once.
+    let (checked, checks): (i64, i64) = env
+        .sql()
+        .query_row(
+            "SELECT (SELECT count(*) FROM instances WHERE last_check_at IS NOT NULL),
+                    (SELECT count(*) FROM checks)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("counts");
+    assert_eq!((checked, checks), (RECORDS, RECORDS));
 
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
