@@ -1,5 +1,6 @@
-//! One pass: select the enabled records, probe them on a bounded pool of threads, and stream
-//! the readings to a single writer that stores them in batched transactions as they arrive.
+//! One pass: read the enabled records a page at a time, probe them on a bounded pool of
+//! threads, and stream the readings to a single writer that stores them in batched
+//! transactions as they arrive (and hands the workers the next records).
 
 mod lock;
 
