@@ -2,7 +2,9 @@
 //! timeout, capped output, and never a stall from a command that misbehaves.
 
 use std::io::{self, Read, Write};
-use std::process::{Command, ExitStatus, Stdio};
+#[cfg(unix)]
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -31,12 +33,17 @@ pub fn run(
     cap: u64,
 ) -> Result<Run, String> {
     let deadline = Instant::now() + timeout;
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    // A process group of its own, so that at the timeout what it started dies with it.
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command
         .spawn()
         .map_err(|error| format!("could not run {what} {program}: {error}"))?;
 
@@ -64,15 +71,13 @@ pub fn run(
             Ok(Some(status)) => break Some(status),
             Ok(None) => {}
             Err(error) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                kill(&mut child);
                 return Err(format!("could not watch {what} {program}: {error}"));
             }
         }
         let now = Instant::now();
         if now >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+            kill(&mut child);
             break None;
         }
         thread::sleep(pause.min(deadline - now));
@@ -99,6 +104,19 @@ pub fn run(
         stdout,
         stderr,
     })
+}
+
+/// Kills the command and everything it started (a script's `curl`, a `sleep`): left alive, they
+/// would outlive the pass, one more with every cron run, and hold its output pipes open.
+fn kill(child: &mut Child) {
+    // Its group is still there: the command is not waited for yet, so its pid is not reused.
+    #[cfg(unix)]
+    let _ = rustix::process::kill_process_group(
+        rustix::process::Pid::from_child(child),
+        rustix::process::Signal::KILL,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Up to `cap` bytes of a pipe; the rest is read and dropped so the writer never blocks.

@@ -539,6 +539,49 @@ fn custom_probes_succeed_fail_and_hang() {
     assert_eq!(sent["token"], CANARY);
 }
 
+/// Whether process `pid` still runs (a zombie waiting for its parent does not).
+fn running(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // The state follows the command name, which is in parentheses.
+            let after = stat.rsplit_once(')')?.1;
+            after
+                .split_whitespace()
+                .next()
+                .map(|s| s != "Z" && s != "X")
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_timed_out_probe_takes_what_it_started_with_it() {
+    let env = Env::new();
+    let pid_file = env.path().join("child.pid");
+    let script = format!("sleep 60 & echo $! > '{}'; wait", pid_file.display());
+    add_instance(
+        &env,
+        &[
+            "spawns", "--api", "custom", "--probe", "/bin/sh", "-c", &script,
+        ],
+    );
+    let res = env
+        .run(&["--json", "update-instances", "--timeout", "1s"])
+        .ok()
+        .json();
+    assert_eq!(result(&res, "spawns")["status"], "error", "{res}");
+    let pid = std::fs::read_to_string(&pid_file).expect("the probe wrote its child's pid");
+    let pid = pid.trim();
+    assert!(!pid.is_empty());
+    // SIGKILL is delivered before kill(2) returns; the kernel may take a moment to finish
+    // the process off, so look for a while rather than once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running(pid) && std::time::Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert!(!running(pid), "the probe's child {pid} outlived the pass");
+}
+
 #[test]
 fn a_second_pass_exits_75_and_touches_nothing() {
     let env = Env::new();
