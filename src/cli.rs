@@ -15,7 +15,8 @@ Exit codes:
   2   bad usage or invalid input: nothing was written
   3   --fail-on-down: a polled record is offline, error or missing
   75  another pass of the same kind is already running on this database
-`webhost check` exits like a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
+`webhost check` exits like a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (its own
+usage errors included).";
 
 /// Monitor a fleet of web hosts and their Dolibarr (or any HTTP) instances.
 ///

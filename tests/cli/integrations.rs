@@ -149,6 +149,12 @@ fn check_exits_with_the_plugin_state() {
         "WEBHOST UNKNOWN - no host or instance named 'nosuch'"
     );
     assert_eq!(env.run(&["check", "nosuch", "--host"]).code, 3);
+    // Its own usage errors are UNKNOWN too, not CRITICAL; other commands' stay 2.
+    assert_eq!(env.run(&["check"]).code, 3);
+    assert_eq!(env.run(&["check", "shop", "--max-age", "soon"]).code, 3);
+    assert_eq!(env.run(&["--json", "check", "shop", "--bogus"]).code, 3);
+    assert_eq!(env.run(&["status", "--bogus"]).code, 2);
+    assert_eq!(env.run(&["check", "--help"]).code, 0);
 
     // An hour old: too old for the default 15 minutes, fine for 2 hours.
     env.sql()
