@@ -57,12 +57,12 @@ impl Output {
         }
     }
 
-    /// Extra detail for `--verbose` (stderr).
     /// Whether a pass's summary lists every record (so the pass must keep them all).
     pub fn prints_each_result(&self) -> bool {
         self.json || !self.quiet
     }
 
+    /// Extra detail for `--verbose` (stderr).
     pub fn detail(&self, msg: impl AsRef<str>) {
         if self.verbose > 0 && !self.quiet {
             eprintln!("webhost: {}", msg.as_ref());

@@ -88,33 +88,53 @@ pub fn select(
     rt: RecordType,
     refs: &[String],
 ) -> Result<(Vec<Record>, Vec<Target>, Vec<String>)> {
-    let mut records = Vec::new();
-    let mut targets = Vec::new();
-    let unknown = visit_selected(store, rt, refs, true, |r, t| {
-        records.push(r);
-        targets.push(t);
-    })?;
-    Ok((records, targets, unknown))
+    let mut sel = Selection::new(store, rt, refs)?;
+    let records = store.list(rt, &selection(refs))?;
+    let targets = records.iter().map(|r| sel.target(r)).collect();
+    Ok((records, targets, sel.unknown))
 }
 
-fn selection(refs: &[String], enabled_only: bool) -> Filter {
+/// The enabled records of a pass, all of them or those of `refs`.
+fn selection(refs: &[String]) -> Filter {
     Filter {
-        enabled: enabled_only.then_some(true),
+        enabled: Some(true),
         refs: refs.to_vec(),
         ..Filter::default()
     }
 }
 
-/// For instances, every host by id: an instance's target may need its host's URL and token.
-fn hosts_of(store: &Store, rt: RecordType) -> Result<HashMap<i64, Record>> {
-    if rt != RecordType::Instance {
-        return Ok(HashMap::new());
+/// Turns records into targets: an instance's target may need its host's URL and token. Also
+/// notes which of the refs asked for it has seen.
+struct Selection {
+    /// For instances, every host by id.
+    hosts: HashMap<i64, Record>,
+    /// Refs asked for that no record given to `target` had (yet).
+    unknown: Vec<String>,
+}
+
+impl Selection {
+    fn new(store: &Store, rt: RecordType, refs: &[String]) -> Result<Selection> {
+        let hosts = if rt == RecordType::Instance {
+            store
+                .list(RecordType::Host, &Filter::default())?
+                .into_iter()
+                .map(|h| (h.id, h))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        Ok(Selection {
+            hosts,
+            unknown: refs.to_vec(),
+        })
     }
-    Ok(store
-        .list(RecordType::Host, &Filter::default())?
-        .into_iter()
-        .map(|h| (h.id, h))
-        .collect())
+
+    fn target(&mut self, r: &Record) -> Target {
+        if !self.unknown.is_empty() {
+            self.unknown.retain(|u| u.as_str() != r.reference());
+        }
+        target(r, r.settings.host_id.and_then(|id| self.hosts.get(&id)))
+    }
 }
 
 /// A pass reads its records this many at a time, as the workers need them.
@@ -125,24 +145,21 @@ const PAGE: usize = 256;
 struct Feed {
     rt: RecordType,
     filter: Filter,
-    hosts: HashMap<i64, Record>,
+    sel: Selection,
     after: i64,
     exhausted: bool,
     pending: VecDeque<(i64, Target)>,
-    /// Refs asked for that no page has held (yet).
-    unknown: Vec<String>,
 }
 
 impl Feed {
     fn new(store: &Store, rt: RecordType, refs: &[String]) -> Result<Feed> {
         Ok(Feed {
             rt,
-            filter: selection(refs, true),
-            hosts: hosts_of(store, rt)?,
+            filter: selection(refs),
+            sel: Selection::new(store, rt, refs)?,
             after: 0,
             exhausted: false,
             pending: VecDeque::new(),
-            unknown: refs.to_vec(),
         })
     }
 
@@ -173,38 +190,10 @@ impl Feed {
         self.exhausted = page.len() < PAGE;
         for r in page {
             self.after = r.id;
-            if !self.unknown.is_empty() {
-                self.unknown.retain(|u| u.as_str() != r.reference());
-            }
-            let host = r.settings.host_id.and_then(|id| self.hosts.get(&id));
-            self.pending.push_back((r.id, target(&r, host)));
+            self.pending.push_back((r.id, self.sel.target(&r)));
         }
         Ok(())
     }
-}
-
-/// Hands each selected record and its target to `f`, one at a time; returns the refs asked
-/// for that matched nothing. A pass keeps only ids and targets: whole records (about 1 KB
-/// each) held for 10,000 instances made peak memory grow with the fleet.
-fn visit_selected(
-    store: &Store,
-    rt: RecordType,
-    refs: &[String],
-    enabled_only: bool,
-    mut f: impl FnMut(Record, Target),
-) -> Result<Vec<String>> {
-    let filter = selection(refs, enabled_only);
-    let hosts = hosts_of(store, rt)?;
-    let mut unknown: Vec<String> = refs.to_vec();
-    store.each(rt, &filter, |r| {
-        if !unknown.is_empty() {
-            unknown.retain(|u| u.as_str() != r.reference());
-        }
-        let t = target(&r, r.settings.host_id.and_then(|id| hosts.get(&id)));
-        f(r, t);
-        Ok(())
-    })?;
-    Ok(unknown)
 }
 
 fn target(r: &Record, host: Option<&Record>) -> Target {
@@ -241,14 +230,8 @@ pub fn probe_now(
     reference: &str,
     probe: ProbeSettings,
 ) -> Result<Reading> {
-    let mut target = None;
-    visit_selected(store, rt, &[reference.to_string()], false, |_, t| {
-        target = Some(t)
-    })?;
-    let Some(target) = target else {
-        store.get(rt, reference)?; // the clear "not found" error
-        anyhow::bail!("{rt} '{reference}' could not be selected");
-    };
+    let record = store.get(rt, reference)?;
+    let target = Selection::new(store, rt, &[])?.target(&record);
     Ok(Prober::new(probe).probe(&target))
 }
 
@@ -260,7 +243,7 @@ pub fn run(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PassReport> {
     let started = Instant::now();
-    let total = store.count(rt, &selection(&opts.refs, true))?;
+    let total = store.count(rt, &selection(&opts.refs))?;
     let mut feed = Feed::new(store, rt, &opts.refs)?;
     let pass_id = store.start_pass(pass_name(rt), time::now())?;
     let prober = Prober::new(opts.probe.clone());
@@ -396,7 +379,7 @@ pub fn run(
         stored: stored_count,
         summary,
         elapsed,
-        unknown_refs: feed.unknown,
+        unknown_refs: feed.sel.unknown,
         poller_offline,
         write_time,
     })

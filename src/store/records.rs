@@ -294,23 +294,7 @@ fn filtered(
 impl Store {
     /// Records of one type matching `filter`, ordered by host then ref.
     pub fn list(&self, rt: RecordType, filter: &Filter) -> Result<Vec<Record>> {
-        let mut records = Vec::new();
-        self.each(rt, filter, |r| {
-            records.push(r);
-            Ok(())
-        })?;
-        Ok(records)
-    }
-
-    /// Hands the records `list` would return to `f` one at a time, so that a caller keeping
-    /// only part of each (a pass keeps its targets) never holds them all.
-    pub fn each(
-        &self,
-        rt: RecordType,
-        filter: &Filter,
-        f: impl FnMut(Record) -> Result<()>,
-    ) -> Result<()> {
-        self.query_records(rt, filtered(rt, filter, None), f)
+        self.query_records(rt, filtered(rt, filter, None))
     }
 
     /// Up to `limit` records matching `filter` whose id is above `after`, by id: a pass reads
@@ -322,28 +306,20 @@ impl Store {
         after: i64,
         limit: usize,
     ) -> Result<Vec<Record>> {
-        let mut records = Vec::with_capacity(limit);
-        self.query_records(rt, filtered(rt, filter, Some((after, limit))), |r| {
-            records.push(r);
-            Ok(())
-        })?;
-        Ok(records)
+        self.query_records(rt, filtered(rt, filter, Some((after, limit))))
     }
 
     fn query_records(
         &self,
         rt: RecordType,
         (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>),
-        mut f: impl FnMut(Record) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<Vec<Record>> {
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |row| {
             record_from_row(rt, row)
         })?;
-        for row in rows {
-            f(row.context("cannot read records")?)?;
-        }
-        Ok(())
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("cannot read records")
     }
 
     /// How many records `list` would return.
