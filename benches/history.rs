@@ -26,8 +26,10 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
-use webhost::model::{ApiKind, RecordType};
-use webhost::store::{Filter, NewRecord, Store};
+use webhost::clock::system_now;
+use webhost::domain::model::{ApiKind, RecordType, Settings};
+use webhost::domain::query::Filter;
+use webhost::store::Store;
 
 /// What each figure should stay under.
 const TARGET_MS: f64 = 50.0;
@@ -79,7 +81,7 @@ fn parse_args() -> Result<Options, String> {
             "--days" => o.days = number(&value("--days")?)?,
             "--runs" => o.runs = number(&value("--runs")?)?,
             "--interval" => {
-                let d = webhost::time::parse_duration(&value("--interval")?)?;
+                let d = webhost::domain::units::parse_duration(&value("--interval")?)?;
                 o.interval = d.as_secs() as i64;
             }
             "--ref" => o.reference = Some(value("--ref")?),
@@ -452,7 +454,7 @@ impl Fill {
 }
 
 fn fill(path: &Path, opts: &Options) -> Fill {
-    let end = webhost::time::now();
+    let end = system_now();
     let start = end - i64::from(opts.days) * 86_400;
     let t0 = Instant::now();
     let ids = add_instances(path, opts.instances, start);
@@ -638,21 +640,10 @@ fn add_instances(path: &Path, n: u32, created_at: i64) -> Vec<i64> {
     (1..=n)
         .map(|i| {
             let reference = format!("inst-{i:0width$}");
-            let rec = NewRecord {
+            let rec = Settings {
                 url: Some(format!("https://{reference}.example.test/")),
                 label: Some(format!("Instance {i}")),
-                reference,
-                kind: ApiKind::Ping,
-                token: None,
-                probe: Vec::new(),
-                enabled: true,
-                insecure_tls: false,
-                host_id: None,
-                remote_name: None,
-                disk_warn: None,
-                disk_crit: None,
-                cert_warn_days: None,
-                cert_crit_days: None,
+                ..Settings::new(reference, ApiKind::Ping)
             };
             store
                 .insert(RecordType::Instance, &rec, created_at)
@@ -867,7 +858,7 @@ fn measure_in_process(db: &Path, reference: &str, runs: usize, rows: &mut Vec<Ro
     let rec = store
         .get(RecordType::Instance, reference)
         .expect("no such instance");
-    let now = webhost::time::now();
+    let now = system_now();
     let (id, rt) = (rec.id, RecordType::Instance);
     let (row, _) = time(
         "in-process status: last_passes + list ×2",

@@ -1,4 +1,4 @@
-//! Benchmark (not a test): throughput of `webhost::probe::server_observer::parse_instance` on
+//! Benchmark (not a test): throughput of `webhost::probe::kinds::server_observer::parse_instance` on
 //! WebObserver documents (~20 KB, ~80 modules, the ones the mock fleet serves), against
 //! `serde_json::from_slice::<serde_json::Value>` on the same bytes. Target: within 2×.
 //!
@@ -18,7 +18,8 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use webhost::probe::{answer, server_observer};
+use webhost::probe::answer;
+use webhost::probe::kinds::server_observer;
 
 const TARGET_RATIO: f64 = 2.0;
 

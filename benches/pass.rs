@@ -99,7 +99,9 @@ fn parse_args() -> Result<Options, String> {
                     .parse()
                     .map_err(|_| "--fail-share is a number between 0 and 1")?;
             }
-            "--fault-timeout" => o.fault_timeout = webhost::time::parse_duration(&value()?)?,
+            "--fault-timeout" => {
+                o.fault_timeout = webhost::domain::units::parse_duration(&value()?)?
+            }
             "--no-baseline" => o.baseline = false,
             "--quiet" => o.quiet = true,
             "--keep" => o.keep = true,
@@ -303,7 +305,7 @@ fn run_baseline(
     let mut file = std::io::BufWriter::new(File::create(&list).map_err(|e| e.to_string())?);
     let now = now_unix();
     for i in 1..=n {
-        let url = webhost::probe::auth::signed_url(&instance_url(port, i), Some(TOKEN), now);
+        let url = webhost::probe::sign::signed_url(&instance_url(port, i), Some(TOKEN), now);
         writeln!(file, "{url}").map_err(|e| e.to_string())?;
     }
     file.flush().map_err(|e| e.to_string())?;

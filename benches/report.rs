@@ -27,8 +27,8 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, params};
-use webhost::model::{ApiKind, RecordType, Status};
-use webhost::store::{NewRecord, Store};
+use webhost::domain::model::{ApiKind, RecordType, Settings, Status};
+use webhost::store::Store;
 
 const TARGET_MS: f64 = 1000.0;
 const TARGET_BYTES: u64 = 2_000_000;
@@ -70,7 +70,7 @@ fn options() -> Result<Options, String> {
             "--incidents" => o.incidents = number(value("--incidents")?)?.min(100),
             "--runs" => o.runs = number(value("--runs")?)?.max(1) as usize,
             "--interval" => {
-                o.interval = webhost::time::parse_duration(&value("--interval")?)?
+                o.interval = webhost::domain::units::parse_duration(&value("--interval")?)?
                     .as_secs()
                     .max(1) as i64
             }
@@ -356,21 +356,12 @@ fn fill(path: &Path, plans: &[Plan], o: &Options, from: i64, now: i64) -> Result
         let mut store = Store::open(path).map_err(|e| format!("{e:#}"))?;
         let mut host_ids = Vec::new();
         for p in plans {
-            let rec = NewRecord {
-                reference: p.reference.clone(),
+            let rec = Settings {
                 label: p.label.clone(),
-                kind: p.kind,
                 url: p.url.clone(),
-                token: None,
-                probe: Vec::new(),
-                enabled: true,
-                insecure_tls: false,
                 host_id: p.host.and_then(|h| host_ids.get(h).copied()),
-                remote_name: None,
                 disk_warn: p.disk_warn.and_then(|t| t.parse().ok()),
-                disk_crit: None,
-                cert_warn_days: None,
-                cert_crit_days: None,
+                ..Settings::new(p.reference.clone(), p.kind)
             };
             let id = store
                 .insert(p.record_type, &rec, from - 2 * 86_400)

@@ -1,29 +1,27 @@
-//! The command line, as clap definitions only. Help, man page and completions all come from here.
+//! The command line, as clap definitions only. Help, man page and completions all come from
+//! here; the defaults are the ones `domain::config::defaults` holds.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::builder::PossibleValue;
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::health::{Health, Threshold};
-use crate::model::{ApiKind, Status};
-
-const EXIT_CODES: &str = "\
-Exit codes:
-  0   success (a pass completed, whatever the records' statuses)
-  1   could not run: database unreadable, read-only, disk full, from a newer webhost;
-      or a pass where nothing connected (this machine's network is down)
-  2   bad usage or invalid input: nothing was written
-  3   --fail-on-down: a polled record is offline, error or missing
-  75  another pass of the same kind is already running on this database
-`webhost check` exits like a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (its own
-usage errors included).";
+use crate::domain::config::{ConfigKey, defaults};
+use crate::domain::health::{Health, Threshold};
+use crate::domain::model::{ApiKind, Status};
+use crate::domain::units::{parse_duration, parse_size};
+use crate::domain::version::Version;
+use crate::exit;
+use crate::output::ColorChoice;
+use crate::transfer::Format;
 
 /// Monitor a fleet of web hosts and their Dolibarr (or any HTTP) instances.
 ///
 /// Records live in a local SQLite database. Run `update-hosts` and `update-instances` from
 /// cron; read the results as tables, or as JSON with `--json`.
 #[derive(Debug, Parser)]
-#[command(name = "webhost", version, about, long_about, after_long_help = EXIT_CODES)]
+#[command(name = "webhost", version, about, long_about, after_long_help = exit::help_text())]
 pub struct Cli {
     /// SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]
     #[arg(long, global = true, env = "WEBHOST_DB", value_name = "PATH")]
@@ -47,13 +45,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,10 +132,10 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// A pass older than this means cron has stopped: 30m, 2h
-    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::STALE, value_name = "DURATION", value_parser = parse_duration)]
     pub stale: std::time::Duration,
     /// How many certificates to list, soonest to expire first
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = defaults::CERTS, value_name = "N")]
     pub certs: usize,
 }
 
@@ -160,13 +151,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub instance: bool,
     /// UNKNOWN when the last stored check is older than this (cron has stopped): 15m, 1h
-    #[arg(long, default_value = "15m", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::MAX_AGE, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: std::time::Duration,
     /// Check the record now instead of reading the stored state (the result is not stored)
     #[arg(long)]
     pub live: bool,
     /// With --live: limit for the check, from DNS to the last byte
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
 }
 
@@ -184,14 +175,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub html: PathBuf,
     /// The window for uptime, response times, the uptime strip and changes: 24h, 7d, 30d
-    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::SINCE, value_name = "DURATION", value_parser = parse_duration)]
     pub since: std::time::Duration,
     /// For customers: leave out URLs, folders, and messages that quote server output
     /// (tokens are never in a report)
     #[arg(long)]
     pub public: bool,
     /// A pass older than this is flagged as stale (cron has stopped): 30m, 2h
-    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::STALE, value_name = "DURATION", value_parser = parse_duration)]
     pub stale: std::time::Duration,
 }
 
@@ -201,10 +192,10 @@ pub struct HistoryArgs {
     #[arg(value_name = "REF")]
     pub reference: String,
     /// How far back: 30m, 24h, 7d
-    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::SINCE, value_name = "DURATION", value_parser = parse_duration)]
     pub since: std::time::Duration,
     /// At most this many checks (newest first)
-    #[arg(long, default_value_t = 50, value_name = "N")]
+    #[arg(long, default_value_t = defaults::HISTORY_LIMIT, value_name = "N")]
     pub limit: usize,
     /// REF names a host (when a host and an instance share the name)
     #[arg(long, conflicts_with = "instance")]
@@ -217,14 +208,14 @@ pub struct HistoryArgs {
 #[derive(Debug, Args)]
 pub struct SinceArgs {
     /// How far back: 30m, 24h, 7d
-    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::SINCE, value_name = "DURATION", value_parser = parse_duration)]
     pub since: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Delete raw checks older than this (rounded down to a UTC midnight): 90d
-    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub older_than: std::time::Duration,
 }
 
@@ -234,8 +225,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub with_tokens: bool,
     /// Output format (CSV: a header row, empty cells for none, probe as a JSON array)
-    #[arg(long, value_enum, default_value_t = crate::transfer::Format::Json)]
-    pub format: crate::transfer::Format,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -253,13 +244,13 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// How many records are checked at once
-    #[arg(short, long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(short, long, default_value_t = defaults::JOBS, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
     /// Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, default_value = defaults::TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
     /// Largest answer accepted, in bytes after decompression (suffixes K, M, G)
-    #[arg(long, default_value = "8M", value_name = "SIZE", value_parser = crate::output::parse_size)]
+    #[arg(long, default_value = defaults::MAX_ANSWER_SIZE, value_name = "SIZE", value_parser = parse_size)]
     pub max_answer_size: u64,
     /// Poll only this record (repeatable); disabled records are never polled
     #[arg(long = "ref", value_name = "REF")]
@@ -280,7 +271,7 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub success_threshold: Option<u32>,
     /// Re-send the alert while a record stays down: 6h, 1d
-    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub remind_every: Option<std::time::Duration>,
     /// Run this command (no shell) once per status change, with the event as JSON on stdin
     /// and in WEBHOST_* variables [default: `config set on-change`]. Put it last.
@@ -313,26 +304,6 @@ pub enum ConfigCommand {
     List,
 }
 
-/// Settings `webhost config` stores; the pass options of the same name override them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ConfigKey {
-    OnChange,
-    FailureThreshold,
-    SuccessThreshold,
-    RemindEvery,
-}
-
-impl ConfigKey {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConfigKey::OnChange => "on-change",
-            ConfigKey::FailureThreshold => "failure-threshold",
-            ConfigKey::SuccessThreshold => "success-threshold",
-            ConfigKey::RemindEvery => "remind-every",
-        }
-    }
-}
-
 /// Filters and layout of `modules`. Filters combine: every one given must match.
 #[derive(Debug, Args)]
 pub struct ModulesArgs {
@@ -347,7 +318,7 @@ pub struct ModulesArgs {
     /// Core modules (version "dolibarr") are compared using their instance's Dolibarr version.
     /// Modules whose version is "experimental", "development" or unknown never match.
     #[arg(long, value_name = "VERSION")]
-    pub version_below: Option<crate::version::Version>,
+    pub version_below: Option<Version>,
     /// Only modules of this instance (repeatable)
     #[arg(long = "instance", value_name = "REF")]
     pub instances: Vec<String>,
@@ -616,13 +587,167 @@ pub struct RefArg {
     pub reference: String,
 }
 
+// ---- Domain values as the command line names them ------------------------------------------
+
+impl ValueEnum for ApiKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ApiKind::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            ApiKind::Ping => {
+                "A plain GET of any site: online status, HTTP status, response time (instances only)"
+            }
+            ApiKind::ServerObserverV1 => "Dolibarr's ServerObserver / WebObserver script",
+            ApiKind::ServerManagerV1 => {
+                "The server-manager script: a host lists its instances; an instance is asked through its host"
+            }
+            ApiKind::Custom => "Your own probe: an external command speaking JSON",
+        };
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+impl ValueEnum for Status {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Status::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Status::Unknown => "Never checked",
+            Status::Online => "Answered with a usable document",
+            Status::Offline => {
+                "No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)"
+            }
+            Status::Error => {
+                "Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape"
+            }
+            Status::Missing => "A discovered instance its server no longer lists",
+        };
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+impl ValueEnum for Health {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Health::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
+    }
+}
+
+impl ValueEnum for ConfigKey {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ConfigKey::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
+    }
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Json, Format::Csv]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Format::Json => PossibleValue::new("json").help("A JSON array of objects"),
+            Format::Csv => PossibleValue::new("csv").help("A header row, then one row per record"),
+        })
+    }
+}
+
+impl ValueEnum for ColorChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ColorChoice::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            ColorChoice::Auto => "auto",
+            ColorChoice::Always => "always",
+            ColorChoice::Never => "never",
+        }))
+    }
+}
+
+// ---- What the definition generates -----------------------------------------------------------
+
+/// The completion script for `shell`, as committed in `completions/`.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut cmd = Cli::command();
+    let gen_shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(gen_shell, &mut cmd, "webhost", &mut buf);
+    buf
+}
+
+/// The man page in roff, as committed in `man/webhost.1`.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    Ok(buf)
+}
+
+/// The subcommand the words of `argv` (after the program name) ask for, by the definition:
+/// the first word that is not an option or the value of a global option. A usage error has no
+/// parsed command line to say it, and `check` must still answer as a Nagios plugin.
+pub fn subcommand_named(argv: &[OsString]) -> Option<String> {
+    let cmd = Cli::command();
+    let takes_value = |long: &str| {
+        cmd.get_arguments()
+            .find(|a| a.get_long() == Some(long))
+            .is_some_and(|a| a.get_action().takes_values())
+    };
+    let mut words = argv.iter().skip(1).filter_map(|w| w.to_str());
+    while let Some(word) = words.next() {
+        if let Some(long) = word.strip_prefix("--") {
+            if !long.contains('=') && takes_value(long) {
+                words.next();
+            }
+            continue;
+        }
+        if word.starts_with('-') {
+            continue;
+        }
+        return cmd
+            .get_subcommands()
+            .find(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+            .map(|c| c.get_name().to_string());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_subcommand_of_a_bad_command_line_is_found() {
+        let argv = |words: &[&str]| -> Vec<OsString> { words.iter().map(OsString::from).collect() };
+        assert_eq!(
+            subcommand_named(&argv(&["webhost", "--db", "check", "check", "--bogus"])).as_deref(),
+            Some("check")
+        );
+        assert_eq!(
+            subcommand_named(&argv(&["webhost", "--json", "-q", "status", "--x"])).as_deref(),
+            Some("status")
+        );
+        assert_eq!(subcommand_named(&argv(&["webhost", "--db=x"])), None);
     }
 }

@@ -1,23 +1,19 @@
 //! webhost: monitor a fleet of web hosts and their web-application instances from cron.
 //!
-//! Layers: `cli` (clap definitions) → `commands` (one file per subcommand) → `poll` (one pass)
-//! → `probe` (HTTP and custom probes) / `store` (all SQL) / `output` (all printing).
+//! Layers, each importing only those below it: `cli` (clap definitions) and `settings` (the
+//! command line resolved) → `commands` (one file per subcommand) → `poll` (one pass) →
+//! `probe` (HTTP and custom probes), `store` (all SQL) and `output` (all printing), all
+//! standing on `domain` (types and rules, pure). `exit` holds the exit codes.
 
-pub mod alert;
 pub mod cli;
+pub mod clock;
 pub mod commands;
-pub mod error;
-pub mod exit_code;
-pub mod external;
-pub mod health;
-pub mod hook;
-pub mod model;
+pub mod domain;
+pub mod exec;
+pub mod exit;
 pub mod output;
 pub mod poll;
 pub mod probe;
+pub mod settings;
 pub mod store;
-pub mod time;
 pub mod transfer;
-pub mod uptime;
-pub mod validate;
-pub mod version;

@@ -1,22 +1,22 @@
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
-use webhost::cli::Cli;
-use webhost::error::exit_for;
-use webhost::exit_code::Exit;
+use webhost::cli::{Cli, subcommand_named};
+use webhost::exit::Exit;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => return usage_error(&err),
-    };
-    match webhost::commands::run(cli) {
-        Ok(exit) => exit.into(),
-        Err(err) => {
-            eprintln!("webhost: {}", one_line(&err));
-            exit_for(&err).into()
-        }
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&argv) {
+        Ok(cli) => match webhost::settings::run(cli) {
+            Ok(exit) => exit.into(),
+            Err(err) => {
+                eprintln!("webhost: {}", one_line(&err));
+                Exit::for_error(&err).into()
+            }
+        },
+        Err(err) => usage_error(&err, &argv).into(),
     }
 }
 
@@ -30,19 +30,14 @@ fn one_line(err: &anyhow::Error) -> String {
 
 /// Prints clap's message and exits 2; `--help` and `--version` exit 0. `check` exits 3: as a
 /// Nagios plugin, its own usage error is UNKNOWN, not CRITICAL (2).
-fn usage_error(err: &clap::Error) -> ExitCode {
+fn usage_error(err: &clap::Error, argv: &[OsString]) -> Exit {
     let _ = err.print();
     if !err.use_stderr() {
-        return ExitCode::SUCCESS;
+        return Exit::Success;
     }
-    let subcommand = Cli::command()
-        .ignore_errors(true)
-        .try_get_matches()
-        .ok()
-        .and_then(|m| m.subcommand_name().map(str::to_owned));
-    if subcommand.as_deref() == Some("check") {
-        Exit::Plugin(3).into()
+    if subcommand_named(argv).as_deref() == Some("check") {
+        Exit::Plugin(3)
     } else {
-        Exit::Usage.into()
+        Exit::Usage
     }
 }

@@ -13,9 +13,10 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
 
-use webhost::model::RecordType;
+use webhost::domain::model::{Module, Reading, RecordType};
 use webhost::probe::answer::{self, AnswerError, MAX_LINE};
-use webhost::probe::{Module, Reading, custom, server_manager, server_observer, tls};
+use webhost::probe::kinds::{custom, server_manager, server_observer};
+use webhost::probe::net::tls;
 
 // ---- Peak heap use of one call, per thread ----------------------------------------------------
 
@@ -340,11 +341,10 @@ fn hostile_answer() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// 256 cases each, or as many as `PROPTEST_CASES` says (CI runs these again with 10,000):
+/// proptest's default configuration reads it.
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 10_000,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig::default()
 }
 
 // ---- Bounds on what comes out -----------------------------------------------------------------

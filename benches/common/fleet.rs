@@ -290,7 +290,7 @@ fn respond(target: &str, config: &Config, stats: &Stats) -> Reply {
         .map_or(0, |d| d.as_secs());
     let valid = time.parse::<u64>().is_ok_and(|t| {
         t.abs_diff(now) <= CLOCK_WINDOW_S
-            && webhost::probe::auth::signature(&config.token, t) == hash
+            && webhost::probe::sign::signature(&config.token, t) == hash
     });
     if !valid {
         stats.rejected.fetch_add(1, Ordering::Relaxed);

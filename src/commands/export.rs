@@ -3,24 +3,23 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::ExportArgs;
-use crate::exit_code::Exit;
-use crate::model::RecordType;
-use crate::store::Filter;
-use crate::transfer::Row;
+use crate::domain::model::RecordType;
+use crate::domain::query::Filter;
+use crate::exit::Exit;
+use crate::transfer::{Format, Row};
 
-pub fn run(ctx: &Context, args: &ExportArgs) -> Result<Exit> {
+pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Exit> {
     let store = ctx.open_store()?;
     let mut rows = Vec::new();
     let mut tokens = 0;
-    for rt in [RecordType::Host, RecordType::Instance] {
+    for rt in RecordType::ALL {
         for r in store.list(rt, &Filter::default())? {
             tokens += usize::from(r.settings.token.is_some());
-            rows.push(Row::from_record(&r, args.with_tokens));
+            rows.push(Row::from_record(&r, with_tokens));
         }
     }
-    ctx.out.export(&rows, args.format)?;
-    if tokens > 0 && !args.with_tokens {
+    ctx.out.export(&rows, format)?;
+    if tokens > 0 && !with_tokens {
         ctx.out.note(format!(
             "tokens left out ({tokens} record(s) have one): pass --with-tokens to include them; \
              importing this file keeps the tokens already stored"

@@ -1,20 +1,20 @@
 //! `webhost import`.
 
 use std::io::Read;
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
 use super::Context;
-use crate::cli::ImportArgs;
-use crate::error::invalid;
-use crate::exit_code::Exit;
-use crate::model::RecordType;
-use crate::store::{Filter, Upsert};
-use crate::time;
-use crate::transfer::{self, Row};
+use crate::domain::error::invalid;
+use crate::domain::model::{RecordType, Upsert};
+use crate::domain::query::Filter;
+use crate::exit::Exit;
+use crate::transfer::{self, Action, Row};
 
-pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit> {
-    let stdin = args.file.as_os_str() == "-";
+/// Creates or updates the records `file` holds (`-`: standard input), all or nothing.
+pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Exit> {
+    let stdin = file.as_os_str() == "-";
     let (name, text) = if stdin {
         let mut text = String::new();
         std::io::stdin()
@@ -22,9 +22,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit> {
             .context("cannot read standard input as UTF-8 text")?;
         ("stdin".to_string(), text)
     } else {
-        let text = std::fs::read_to_string(&args.file)
-            .map_err(|e| invalid(format!("cannot read {}: {e}", args.file.display())))?;
-        (args.file.display().to_string(), text)
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| invalid(format!("cannot read {}: {e}", file.display())))?;
+        (file.display().to_string(), text)
     };
     let format = transfer::detect((!stdin).then_some(name.as_str()), &text);
     let parsed = transfer::parse(&text, format).map_err(|p| {
@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit> {
     let mut existing = Vec::new();
     if ctx.db.exists() {
         let store = ctx.open_store()?;
-        for rt in [RecordType::Host, RecordType::Instance] {
+        for rt in RecordType::ALL {
             for r in store.list(rt, &Filter::default())? {
                 existing.push(Row::from_record(&r, true));
             }
@@ -54,10 +54,10 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit> {
         ))
     })?;
 
-    if !args.dry_run {
+    if !dry_run {
         let items: Vec<Upsert> = planned
             .iter()
-            .filter(|p| p.action != transfer::Action::Unchanged)
+            .filter(|p| p.action != Action::Unchanged)
             .map(|p| Upsert {
                 record_type: p.row.record_type,
                 settings: p.row.settings(),
@@ -66,9 +66,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit> {
             })
             .collect();
         if !items.is_empty() {
-            ctx.open_store()?.import(&items, time::now())?;
+            ctx.open_store()?.import(&items, ctx.now())?;
         }
     }
-    ctx.out.import(&planned, args.dry_run)?;
+    ctx.out.import(&planned, dry_run)?;
     Ok(Exit::Success)
 }

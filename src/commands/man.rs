@@ -1,20 +1,11 @@
-//! `webhost man`.
+//! `webhost man`: prints the man page the command line's definition generated.
 
 use anyhow::Result;
-use clap::CommandFactory;
 
 use super::Context;
-use crate::cli::Cli;
-use crate::exit_code::Exit;
+use crate::exit::Exit;
 
-pub fn run(ctx: &Context) -> Result<Exit> {
-    ctx.out.raw(&generate()?)?;
+pub fn run(ctx: &Context, page: &[u8]) -> Result<Exit> {
+    ctx.out.raw(page)?;
     Ok(Exit::Success)
-}
-
-/// The man page in roff, as committed in `man/webhost.1`.
-pub fn generate() -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    Ok(buf)
 }

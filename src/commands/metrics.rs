@@ -1,18 +1,20 @@
 //! `webhost metrics`: every enabled record and the last passes, for Prometheus.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::MetricsArgs;
-use crate::exit_code::Exit;
-use crate::model::RecordType;
+use crate::domain::model::RecordType;
+use crate::domain::query::Filter;
+use crate::exit::Exit;
+use crate::output::atomic;
 use crate::output::metrics::{self, RecordSample};
-use crate::store::Filter;
-use crate::time;
 
-pub fn run(ctx: &Context, args: &MetricsArgs) -> Result<Exit> {
+/// Prints the exposition, or writes it to `output` atomically.
+pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Exit> {
     let store = ctx.open_store()?;
-    let now = time::now();
+    let now = ctx.now();
     let modules = store.module_counts()?;
     // Disabled records are left out: their state is frozen, and a series that stays "down"
     // after someone switched monitoring off on purpose would only page them.
@@ -21,7 +23,7 @@ pub fn run(ctx: &Context, args: &MetricsArgs) -> Result<Exit> {
         ..Filter::default()
     };
     let mut samples = Vec::new();
-    for rt in [RecordType::Host, RecordType::Instance] {
+    for rt in RecordType::ALL {
         for r in store.list(rt, &enabled)? {
             let st = &r.state;
             let module_count = match rt {
@@ -53,8 +55,8 @@ pub fn run(ctx: &Context, args: &MetricsArgs) -> Result<Exit> {
         }
     }
     let text = metrics::render(&samples, &store.last_finished_passes()?);
-    match &args.output {
-        Some(path) => metrics::write_atomically(path, text.as_bytes())?,
+    match output {
+        Some(path) => atomic::write(path, text.as_bytes())?,
         None => ctx.out.metrics(&text)?,
     }
     Ok(Exit::Success)

@@ -1,87 +1,113 @@
-//! One file per subcommand; each turns arguments into calls of `store`, `poll` and `output`.
+//! One file per subcommand: each turns its arguments into calls of `store`, `poll` and the
+//! domain's rules, and hands the results to `output`. The command line itself is parsed and
+//! resolved above, in `settings`.
 
-mod changes;
-mod check;
-mod completions;
-mod config;
-mod export;
-mod history;
-mod host;
-mod import;
-mod instance;
-mod man;
-mod metrics;
-mod modules;
-mod prune;
-mod record;
-mod report;
-mod status;
-mod update;
-mod versions;
+pub mod add;
+pub mod changes;
+pub mod check;
+pub mod completions;
+pub mod config;
+pub mod edit;
+pub mod enable;
+pub mod export;
+pub mod history;
+pub mod import;
+pub mod list;
+pub mod man;
+pub mod metrics;
+pub mod modules;
+pub mod prune;
+pub mod remove;
+pub mod report;
+pub mod show;
+pub mod status;
+pub mod update;
+pub mod versions;
 
+use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::{Cli, Command};
-use crate::exit_code::Exit;
-use crate::model::RecordType;
+use crate::clock::Clock;
+use crate::domain::error::{invalid, not_found};
+use crate::domain::model::{Record, RecordType};
 use crate::output::Output;
 use crate::store::Store;
 
-/// What every command gets: where the database is and how to print.
+/// What every command gets: where the database is, how to print, and what time it is.
 pub struct Context {
     pub db: PathBuf,
     pub out: Output,
+    pub clock: Clock,
 }
 
 impl Context {
     pub fn open_store(&self) -> Result<Store> {
         Store::open(&self.db)
     }
-}
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<Exit> {
-    let out = Output::new(cli.json, cli.quiet, cli.verbose, cli.color);
-    let db = match cli.db {
-        Some(p) => p,
-        None => default_db()?,
-    };
-    let ctx = Context { db, out };
-    match cli.command {
-        Command::Host(cmd) => host::run(&ctx, cmd),
-        Command::Instance(cmd) => instance::run(&ctx, cmd),
-        Command::UpdateHosts(a) => update::run(&ctx, RecordType::Host, &a),
-        Command::UpdateInstances(a) => update::run(&ctx, RecordType::Instance, &a),
-        Command::Modules(a) => modules::run(&ctx, &a),
-        Command::Versions => versions::run(&ctx),
-        Command::Status(a) => status::run(&ctx, &a),
-        Command::History(a) => history::run(&ctx, &a),
-        Command::Changes(a) => changes::run(&ctx, &a),
-        Command::Prune(a) => prune::run(&ctx, &a),
-        Command::Export(a) => export::run(&ctx, &a),
-        Command::Import(a) => import::run(&ctx, &a),
-        Command::Check(a) => check::run(&ctx, &a),
-        Command::Metrics(a) => metrics::run(&ctx, &a),
-        Command::Report(a) => report::run(&ctx, &a),
-        Command::Config(c) => config::run(&ctx, c),
-        Command::Completions { shell } => completions::run(&ctx, shell),
-        Command::Man => man::run(&ctx),
+    pub fn now(&self) -> i64 {
+        self.clock.now()
     }
 }
 
-/// `$XDG_DATA_HOME/webhost/webhost.db`, else `~/.local/share/webhost/webhost.db`.
-fn default_db() -> Result<PathBuf> {
-    let nonempty = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let data = nonempty("XDG_DATA_HOME")
-        .or_else(|| nonempty("HOME").map(|h| h.join(".local/share")))
-        .context(
-            "cannot find a place for the database: set --db, WEBHOST_DB, XDG_DATA_HOME or HOME",
-        )?;
-    Ok(data.join("webhost").join("webhost.db"))
+/// Where an API token comes from. `Stdin` and `File` keep it out of `ps` and shell history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The first line of standard input.
+    Stdin,
+    /// The first line of a file.
+    File(PathBuf),
+    /// Given on the command line.
+    Given(String),
+}
+
+impl TokenSource {
+    pub fn read(&self) -> Result<String> {
+        let first_line = |text: &str| text.lines().next().unwrap_or("").trim().to_string();
+        match self {
+            TokenSource::Stdin => {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("cannot read the token from standard input")?;
+                Ok(first_line(&line))
+            }
+            TokenSource::File(path) => std::fs::read_to_string(path)
+                .map(|text| first_line(&text))
+                .map_err(|e| invalid(format!("cannot read token file {}: {e}", path.display()))),
+            TokenSource::Given(token) => Ok(token.clone()),
+        }
+    }
+}
+
+/// A ref that names a host or an instance, and which of the two when the user said so.
+#[derive(Debug, Clone)]
+pub struct Which {
+    pub reference: String,
+    pub record_type: Option<RecordType>,
+}
+
+impl Which {
+    /// The record it names, asking for --host/--instance only when both exist.
+    pub fn find(&self, store: &Store) -> Result<Record> {
+        let reference = self.reference.as_str();
+        if let Some(rt) = self.record_type {
+            return store.get(rt, reference);
+        }
+        match (
+            store.find(RecordType::Instance, reference)?,
+            store.find(RecordType::Host, reference)?,
+        ) {
+            (Some(_), Some(_)) => Err(invalid(format!(
+                "both a host and an instance are named '{reference}': add --host or --instance"
+            ))),
+            (Some(r), None) | (None, Some(r)) => Ok(r),
+            (None, None) => Err(not_found(format!(
+                "no host or instance named '{reference}'"
+            ))),
+        }
+    }
 }

@@ -3,27 +3,28 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::cli::ModulesArgs;
-use crate::exit_code::Exit;
-use crate::model::RecordType;
-use crate::store::ModuleFilter;
-use crate::version;
+use crate::domain::model::RecordType;
+use crate::domain::query::ModuleFilter;
+use crate::domain::version::{self, Version};
+use crate::exit::Exit;
 
-pub fn run(ctx: &Context, args: &ModulesArgs) -> Result<Exit> {
+/// The modules `filter` selects, those older than `version_below` only when given; one row per
+/// instance and module with `flat`, else grouped by module and version.
+pub fn run(
+    ctx: &Context,
+    filter: &ModuleFilter,
+    version_below: Option<&Version>,
+    flat: bool,
+) -> Result<Exit> {
     let store = ctx.open_store()?;
-    for r in &args.instances {
+    for r in &filter.instances {
         store.get(RecordType::Instance, r)?; // a typo is an error, not an empty list
     }
-    let filter = ModuleFilter {
-        name: args.name.clone(),
-        active_only: args.active,
-        instances: args.instances.clone(),
-    };
-    let mut modules = store.installed_modules(&filter)?;
-    if let Some(limit) = &args.version_below {
+    let mut modules = store.installed_modules(filter)?;
+    if let Some(limit) = version_below {
         modules.retain(|m| version::is_below(m.effective_version(), limit));
     }
-    if args.flat {
+    if flat {
         ctx.out.modules_flat(&modules)
     } else {
         ctx.out.modules_grouped(&modules)

@@ -1,24 +1,39 @@
 //! `webhost report --html FILE`: the fleet's status page, from the store only.
 
+use std::path::Path;
+use std::time::Duration;
+
 use anyhow::Result;
 
 use super::Context;
-use super::status::summarize;
-use crate::cli::ReportArgs;
-use crate::exit_code::Exit;
-use crate::model::RecordType;
-use crate::output::metrics::write_atomically;
+use crate::domain::fleet;
+use crate::domain::model::RecordType;
+use crate::domain::query::{Filter, ModuleFilter};
+use crate::domain::uptime::Window;
+use crate::exit::Exit;
+use crate::output::atomic;
 use crate::output::report::{self, ReportData, Written};
-use crate::store::{Filter, ModuleFilter, RecordKey, Window};
-use crate::time;
 
 /// Bars in the uptime strip.
 const SLOTS: usize = 90;
 
-pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit> {
+/// What `report` was asked for.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// Where the page goes.
+    pub html: &'a Path,
+    /// The window the page covers, back from now.
+    pub since: Duration,
+    /// The page for customers: no URLs, folders or server messages.
+    pub public: bool,
+    /// A pass older than this is flagged as stale.
+    pub stale: Duration,
+}
+
+pub fn run(ctx: &Context, args: &Request) -> Result<Exit> {
     let started = std::time::Instant::now();
     let store = ctx.open_store()?;
-    let now = time::now();
+    let now = ctx.now();
     let window = Window {
         from: now - args.since.as_secs() as i64,
         to: now,
@@ -26,7 +41,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit> {
     };
     let hosts = store.list(RecordType::Host, &Filter::default())?;
     let instances = store.list(RecordType::Instance, &Filter::default())?;
-    let fleet = summarize(
+    let fleet = fleet::summarize(
         [&hosts[..], &instances[..]],
         &store.last_passes()?,
         now,
@@ -37,13 +52,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit> {
     let keys: Vec<_> = hosts
         .iter()
         .chain(&instances)
-        .map(|r| {
-            let key = RecordKey {
-                record_type: r.record_type,
-                id: r.id,
-            };
-            (key, r.state.status())
-        })
+        .map(|r| (r.key(), r.state.status()))
         .collect();
     let history = store.report_history(&keys, &window)?;
     let changes = store.inventory_changes(window.from)?;
@@ -65,7 +74,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit> {
         public: args.public,
     });
     let html = report::render(&page)?;
-    write_atomically(&args.html, html.as_bytes())?;
+    atomic::write(args.html, html.as_bytes())?;
     ctx.out.report_written(&Written {
         path: args.html.display().to_string(),
         bytes: html.len(),

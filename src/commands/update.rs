@@ -1,45 +1,52 @@
 //! `webhost update-hosts` and `webhost update-instances`: one polling pass each, from cron.
 //! (One file for both: they differ only in the record type.)
 
+use std::time::Duration;
+
 use anyhow::Result;
 
 use super::Context;
-use super::config::hook_settings;
-use crate::cli::UpdateArgs;
-use crate::exit_code::Exit;
-use crate::model::RecordType;
-use crate::poll::{self, PassOptions};
+use crate::domain::config::{self, AlertOptions};
+use crate::domain::model::RecordType;
+use crate::exit::Exit;
+use crate::poll::{self, PassOptions, hooks};
 use crate::probe::Settings as ProbeSettings;
-use crate::{hook, time};
 
-pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
-    let name = poll::pass_name(rt);
+/// A pass as the options asked for it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub jobs: usize,
+    pub probe: ProbeSettings,
+    /// Only these records (still only enabled ones); empty means all.
+    pub refs: Vec<String>,
+    pub dry_run: bool,
+    pub fail_on_down: bool,
+    /// After the pass, delete raw checks older than this many days.
+    pub keep_days: Option<u32>,
+    pub alerts: AlertOptions,
+    /// How long a change hook may run.
+    pub hook_timeout: Duration,
+}
+
+pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Exit> {
+    let name = rt.pass_name();
     let mut store = ctx.open_store()?;
-    for r in &args.refs {
+    for r in &req.refs {
         store.get(rt, r)?; // an unknown ref is a usage error, before anything runs
     }
-    if args.dry_run {
-        let (records, _, unknown) = poll::select(&store, rt, &args.refs)?;
+    if req.dry_run {
+        let (records, unknown) = poll::select(&store, rt, &req.refs)?;
         ctx.out.unknown_refs(rt, &unknown);
         ctx.out.dry_run(rt, &records)?;
         return Ok(Exit::Success);
     }
-    let hooks = hook_settings(
-        &store,
-        args.on_change.as_ref(),
-        args.failure_threshold,
-        args.success_threshold,
-        args.remind_every,
-    )?;
+    let hooks = config::hooks(&req.alerts, &store.config_list()?)?;
     let _lock = poll::acquire_lock(&ctx.db, name)?;
     let opts = PassOptions {
-        jobs: usize::from(args.jobs),
-        probe: ProbeSettings {
-            timeout: args.timeout,
-            max_body: args.max_answer_size,
-        },
-        refs: args.refs.clone(),
-        alert: hooks.as_ref().map(|(_, policy)| *policy),
+        jobs: req.jobs,
+        probe: req.probe.clone(),
+        refs: req.refs.clone(),
+        alert: hooks.as_ref().map(|h| h.policy),
         keep_all_results: ctx.out.prints_each_result(),
     };
     ctx.out.detail(format!(
@@ -47,7 +54,7 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
         opts.jobs, opts.probe.timeout
     ));
     let mut bar = ctx.out.progress_bar();
-    let report = poll::run(&mut store, rt, &opts, &mut |p| bar.show(&p))?;
+    let report = poll::run(&mut store, rt, &opts, ctx.clock, &mut |p| bar.show(&p))?;
     bar.clear();
     ctx.out.detail(format!(
         "{name}: {} results stored in {:.3} s of database writing",
@@ -67,20 +74,20 @@ pub fn run(ctx: &Context, rt: RecordType, args: &UpdateArgs) -> Result<Exit> {
         .iter()
         .flat_map(|s| s.events.iter().cloned())
         .collect();
-    let outcomes = match &hooks {
-        Some((command, _)) if !events.is_empty() => hook::run_all(command, &events, args.timeout),
+    let deliveries = match &hooks {
+        Some(h) if !events.is_empty() => hooks::run_all(&h.command, &events, req.hook_timeout),
         _ => Vec::new(),
     };
     ctx.out.unknown_refs(rt, &report.unknown_refs);
-    ctx.out.pass(&report, &outcomes)?;
-    if let Some(days) = args.keep_days {
-        let pruned = store.prune(time::now() - i64::from(days) * 86_400)?;
+    ctx.out.pass(&report, &deliveries)?;
+    if let Some(days) = req.keep_days {
+        let pruned = store.prune(ctx.now() - i64::from(days) * 86_400)?;
         ctx.out.detail(format!(
             "pruned {} checks older than {days} days",
             pruned.checks_deleted
         ));
     }
-    if args.fail_on_down && report.summary.down() > 0 {
+    if req.fail_on_down && report.summary.down() > 0 {
         return Ok(Exit::Down);
     }
     Ok(Exit::Success)

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::Context;
-use crate::exit_code::Exit;
+use crate::exit::Exit;
 
 pub fn run(ctx: &Context) -> Result<Exit> {
     let store = ctx.open_store()?;

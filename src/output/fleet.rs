@@ -1,110 +1,11 @@
 //! `webhost status`: counts, problems, disks, certificates and pass ages.
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 use comfy_table::Cell;
-use serde::Serialize;
 
-use super::{Output, human_bytes};
-use crate::health::Health;
-use crate::model::{RecordType, Status};
-use crate::time;
-
-#[derive(Debug, Default, Serialize)]
-pub struct FleetStatus {
-    pub counts: Vec<TypeCounts>,
-    pub not_online: Vec<Problem>,
-    pub disks: Vec<DiskLine>,
-    pub certificates: Vec<CertLine>,
-    pub passes: Vec<PassLine>,
-    pub stale_after_seconds: i64,
-}
-
-/// Records of one type by status and by health.
-#[derive(Debug, Serialize)]
-pub struct TypeCounts {
-    #[serde(rename = "type")]
-    pub record_type: RecordType,
-    pub total: usize,
-    pub by_status: BTreeMap<&'static str, usize>,
-    pub by_health: BTreeMap<&'static str, usize>,
-}
-
-impl TypeCounts {
-    pub fn new(rt: RecordType) -> TypeCounts {
-        TypeCounts {
-            record_type: rt,
-            total: 0,
-            by_status: BTreeMap::new(),
-            by_health: BTreeMap::new(),
-        }
-    }
-
-    pub fn add(&mut self, status: Status, health: Health) {
-        self.total += 1;
-        *self.by_status.entry(status.as_str()).or_default() += 1;
-        *self.by_health.entry(health.as_str()).or_default() += 1;
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub record_type: RecordType,
-    #[serde(rename = "ref")]
-    pub reference: String,
-    pub status: Status,
-    pub message: Option<String>,
-    #[serde(serialize_with = "opt_time")]
-    pub since: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DiskLine {
-    #[serde(rename = "type")]
-    pub record_type: RecordType,
-    #[serde(rename = "ref")]
-    pub reference: String,
-    pub used_bytes: i64,
-    pub total_bytes: Option<i64>,
-    pub health: Health,
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CertLine {
-    #[serde(rename = "type")]
-    pub record_type: RecordType,
-    #[serde(rename = "ref")]
-    pub reference: String,
-    #[serde(serialize_with = "req_time")]
-    pub expires_at: i64,
-    pub days_left: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PassLine {
-    pub kind: String,
-    #[serde(serialize_with = "opt_time")]
-    pub started_at: Option<i64>,
-    pub age_seconds: Option<i64>,
-    pub duration_ms: Option<i64>,
-    pub polled: Option<i64>,
-    /// Older than the staleness limit (or never ran) while records wait: cron has stopped.
-    pub stale: bool,
-}
-
-fn opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&time::rfc3339(*t)),
-        None => s.serialize_none(),
-    }
-}
-
-fn req_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&time::rfc3339(*t))
-}
+use super::{Output, time};
+use crate::domain::fleet::FleetStatus;
+use crate::domain::units::human_bytes;
 
 impl Output {
     pub fn fleet(&self, f: &FleetStatus, now: i64) -> Result<()> {

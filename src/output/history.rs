@@ -4,23 +4,20 @@ use anyhow::Result;
 use comfy_table::Cell;
 use serde::Serialize;
 
-use super::{Output, human_bytes};
-use crate::model::{RecordType, Status};
-use crate::store::{CheckRow, InventoryChange, Pruned, Record, StateChange};
-use crate::time;
+use super::Output;
+use super::time;
+use crate::domain::history::{ChangeLine, Check, Pruned};
+use crate::domain::inventory::InventoryChange;
+use crate::domain::model::Record;
+use crate::domain::model::{RecordType, Status};
+use crate::domain::units::{human_bytes, span};
 
 pub struct History<'a> {
     pub record: &'a Record,
     pub since: i64,
     pub uptime_percent: Option<f64>,
-    pub checks: Vec<CheckRow>,
+    pub checks: Vec<Check>,
     pub changes: Vec<ChangeLine>,
-}
-
-pub struct ChangeLine {
-    pub change: StateChange,
-    /// How long the record was in the `from` state; None when that began before any record.
-    pub lasted_seconds: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -39,9 +36,9 @@ struct HistoryView<'a> {
 struct CheckView<'a> {
     at: String,
     status: Status,
-    response_ms: Option<i64>,
-    http_status: Option<i64>,
-    disk_used_bytes: Option<i64>,
+    response_ms: Option<u64>,
+    http_status: Option<u16>,
+    disk_used_bytes: Option<u64>,
     message: Option<&'a str>,
 }
 
@@ -68,17 +65,6 @@ struct InventoryChangeView<'a> {
 struct PrunedView {
     checks_deleted: usize,
     days_rolled_up: usize,
-}
-
-/// `3d 4h`, `12m`, `45s`.
-pub fn span(secs: i64) -> String {
-    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{secs}s"),
-        (0, 0, m) => format!("{m}m"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, h, _) => format!("{d}d {h}h"),
-    }
 }
 
 impl Output {

@@ -7,8 +7,8 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Output;
-use crate::store::{InstalledModule, InstanceVersion};
-use crate::version::newest_first;
+use crate::domain::inventory::{InstalledModule, InstanceVersion};
+use crate::domain::version::newest_first;
 
 /// One module with the versions it is installed at (`modules`, default view).
 #[derive(Debug, Serialize, PartialEq)]

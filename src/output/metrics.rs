@@ -1,20 +1,17 @@
 //! `webhost metrics`: the fleet in the Prometheus text exposition format (version 0.0.4).
 //!
-//! `render` is pure, so the format is tested here without a database; `write_atomically` puts
+//! `render` is pure, so the format is tested here without a database; `atomic::write` puts
 //! the text where node_exporter's textfile collector never sees half a file.
 
 use std::fmt::Write as _;
-use std::fs::{self, OpenOptions};
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use super::Output;
-use crate::health::Health;
-use crate::model::{ApiKind, RecordType, Status};
-use crate::store::{ModuleCount, PassTiming};
+use crate::domain::health::Health;
+use crate::domain::history::PassInfo;
+use crate::domain::inventory::ModuleCount;
+use crate::domain::model::{ApiKind, RecordType, Status};
 
 /// One record as the metrics see it. `None` values are unknown and give no sample.
 #[derive(Debug, Clone)]
@@ -26,9 +23,9 @@ pub struct RecordSample {
     pub host: Option<String>,
     pub status: Status,
     pub health: Health,
-    pub response_ms: Option<i64>,
-    pub disk_used: Option<i64>,
-    pub disk_total: Option<i64>,
+    pub response_ms: Option<u64>,
+    pub disk_used: Option<u64>,
+    pub disk_total: Option<u64>,
     pub last_check_at: Option<i64>,
     pub cert_expires_at: Option<i64>,
     /// Instances whose module list is known.
@@ -67,7 +64,7 @@ impl Family {
 }
 
 /// The whole exposition: every family with `# HELP` and `# TYPE gauge`, then its samples.
-pub fn render(records: &[RecordSample], passes: &[PassTiming]) -> String {
+pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     let mut up = Family::new(
         "webhost_up",
         "1 when the last check found the record online, 0 when offline, error or missing.",
@@ -146,7 +143,7 @@ pub fn render(records: &[RecordSample], passes: &[PassTiming]) -> String {
         let name = p.kind.strip_prefix("update-").unwrap_or(&p.kind);
         let labels = format!("pass=\"{}\"", escape_label(name));
         last_pass.add(labels.clone(), Some(p.started_at as f64));
-        pass_duration.add(labels, Some(p.duration_ms as f64 / 1000.0));
+        pass_duration.add(labels, p.duration_ms.map(|ms| ms as f64 / 1000.0));
     }
     let families = [
         up,
@@ -212,46 +209,6 @@ fn escape_help(text: &str) -> String {
     text.replace('\\', "\\\\").replace('\n', "\\n")
 }
 
-/// Replaces `path` with `bytes` so that a reader sees the old file or the new one, never a part:
-/// a temp file in the same folder (a rename across file systems is not atomic), flushed to disk,
-/// then renamed over it. The file is mode 0644 whatever the umask: collectors run as other users.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    // Dot-prefixed and not ending in .prom, so the textfile collector skips it.
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| -> std::io::Result<()> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o644)
-            .open(&tmp)?;
-        f.set_permissions(fs::Permissions::from_mode(0o644))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    // The rename itself is durable only once the folder is synced; failing that is not fatal.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
 impl Output {
     /// The exposition on stdout.
     pub fn metrics(&self, text: &str) -> Result<()> {
@@ -310,10 +267,11 @@ mod tests {
             active: 6,
         });
         let never = sample("new", Status::Unknown);
-        let passes = [PassTiming {
+        let passes = [PassInfo {
             kind: "update-hosts".into(),
             started_at: 1_800_000_000,
-            duration_ms: 2_400,
+            duration_ms: Some(2_400),
+            polled: 3,
         }];
         let text = render(&[srv, shop, never], &passes);
         let host = r#"type="host",ref="srv",kind="server-manager-v1",host="srv""#;
@@ -374,21 +332,5 @@ mod tests {
         let text = render(&[], &[]);
         assert_eq!(text.lines().count(), 24);
         assert!(text.lines().all(|l| l.starts_with('#')));
-    }
-
-    #[test]
-    fn writes_replace_the_file_whole() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("webhost.prom");
-        write_atomically(&path, b"one\n").expect("first write");
-        write_atomically(&path, b"two\n").expect("second write");
-        assert_eq!(fs::read(&path).expect("read"), b"two\n");
-        let mode = fs::metadata(&path).expect("metadata").permissions().mode();
-        assert_eq!(mode & 0o777, 0o644);
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .expect("list")
-            .filter_map(|e| e.ok().map(|e| e.file_name()))
-            .collect();
-        assert_eq!(names, ["webhost.prom"], "no temp file left");
     }
 }

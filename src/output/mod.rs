@@ -1,7 +1,10 @@
-//! Everything webhost prints: tables for people, JSON for scripts. Nothing else prints results.
+//! Everything webhost prints: tables for people, JSON for scripts, the plugin line, the
+//! metrics and the status page. It renders the values it is given, into any writer (stdout
+//! unless told otherwise); nothing else prints results.
 
-pub mod check;
-pub mod fleet;
+pub mod atomic;
+mod check;
+mod fleet;
 pub mod history;
 mod inventory;
 pub mod metrics;
@@ -9,30 +12,55 @@ mod pass;
 mod records;
 pub mod report;
 pub mod svg;
+mod time;
 mod transfer;
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::cli::ColorChoice;
-use crate::health::Health;
-use crate::model::Status;
+use crate::domain::health::Health;
+use crate::domain::model::Status;
 
 pub use records::{RecordView, modules_json};
 
-/// How results are printed for this run.
-#[derive(Debug, Clone, Copy)]
+/// When to use colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    pub const ALL: [ColorChoice; 3] = [ColorChoice::Auto, ColorChoice::Always, ColorChoice::Never];
+}
+
+/// How results are printed for this run, and where.
 pub struct Output {
     pub json: bool,
     pub quiet: bool,
     pub verbose: u8,
     pub color: bool,
+    sink: RefCell<Box<dyn Write>>,
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("json", &self.json)
+            .field("quiet", &self.quiet)
+            .field("verbose", &self.verbose)
+            .field("color", &self.color)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Output {
+    /// Printing to stdout. `auto` colours only a terminal, and never with NO_COLOR set.
     pub fn new(json: bool, quiet: bool, verbose: u8, color: ColorChoice) -> Output {
         let color = match color {
             ColorChoice::Always => true,
@@ -47,6 +75,15 @@ impl Output {
             quiet,
             verbose,
             color,
+            sink: RefCell::new(Box::new(io::stdout())),
+        }
+    }
+
+    /// The same settings, printing into `sink` instead of stdout.
+    pub fn into_writer(self, sink: Box<dyn Write>) -> Output {
+        Output {
+            sink: RefCell::new(sink),
+            ..self
         }
     }
 
@@ -85,15 +122,24 @@ impl Output {
         self.raw(text.as_bytes())
     }
 
-    /// Writes raw bytes to stdout (completions, man page).
+    /// Writes raw bytes (completions, man page).
     pub fn raw(&self, bytes: &[u8]) -> Result<()> {
-        write_stdout(|w| w.write_all(bytes))
+        self.write(|w| w.write_all(bytes))
     }
 
     /// Pretty JSON of any result, with a trailing newline.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value)?;
-        write_stdout(|w| writeln!(w, "{text}"))
+        self.write(|w| writeln!(w, "{text}"))
+    }
+
+    /// Writes to the sink, treating a closed pipe (`webhost ... | head`) as success.
+    fn write(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+        let mut sink = self.sink.borrow_mut();
+        match f(&mut **sink).and_then(|()| sink.flush()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => Ok(other?),
+        }
     }
 
     fn table(&self, header: &[&str]) -> Table {
@@ -113,7 +159,7 @@ impl Output {
             col.set_padding((0, 2));
         }
         let text = t.to_string();
-        write_stdout(|w| {
+        self.write(|w| {
             for line in text.lines() {
                 // comfy-table pads the last column; trailing blanks are noise in a pipe.
                 writeln!(w, "{}", line.trim_end())?;
@@ -149,72 +195,5 @@ impl Output {
             Status::Missing => Color::Magenta,
             Status::Unknown => Color::DarkGrey,
         })
-    }
-}
-
-/// Writes to stdout, treating a closed pipe (`webhost ... | head`) as success.
-fn write_stdout(f: impl FnOnce(&mut io::StdoutLock) -> io::Result<()>) -> Result<()> {
-    let mut out = io::stdout().lock();
-    match f(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
-}
-
-/// Bytes in binary units: `512 B`, `1.1 GiB`.
-pub fn human_bytes(n: i64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v.abs() >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
-
-/// Parses a byte count with an optional binary suffix: `8M`, `512K`, `1G`, `1048576`.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("'{text}' is not a size (e.g. 8M)"))?;
-    let mult: u64 = match unit.trim().trim_end_matches("iB").trim_end_matches('B') {
-        "" => 1,
-        "K" | "k" => 1 << 10,
-        "M" | "m" => 1 << 20,
-        "G" | "g" => 1 << 30,
-        other => return Err(format!("unknown size unit '{other}' (use K, M or G)")),
-    };
-    n.checked_mul(mult)
-        .filter(|v| *v > 0)
-        .ok_or_else(|| format!("'{text}' is not a usable size"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{human_bytes, parse_size};
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("8M"), Ok(8 << 20));
-        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
-        assert_eq!(parse_size("100"), Ok(100));
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("8X").is_err());
-    }
-
-    #[test]
-    fn bytes_in_binary_units() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(1_189_085_184), "1.1 GiB");
-        assert_eq!(human_bytes(2_898_264_064), "2.7 GiB");
-        assert_eq!(human_bytes(527_371_075_584), "491.2 GiB");
     }
 }

@@ -5,13 +5,12 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Output;
-use crate::model::{RecordType, Status};
+use crate::domain::model::{RecordType, Status};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use crate::hook::Outcome;
-use crate::poll::{PassReport, Progress};
-use crate::store::Record;
+use crate::domain::model::Record;
+use crate::domain::pass::{Delivery, PassReport, Progress};
 
 /// One polled record in `--json`.
 #[derive(Debug, Serialize)]
@@ -39,8 +38,8 @@ struct ResultView<'a> {
 }
 
 impl Output {
-    pub fn pass(&self, report: &PassReport, hooks: &[Outcome]) -> Result<()> {
-        let failed: Vec<&Outcome> = hooks.iter().filter(|o| o.failure.is_some()).collect();
+    pub fn pass(&self, report: &PassReport, hooks: &[Delivery]) -> Result<()> {
+        let failed: Vec<&Delivery> = hooks.iter().filter(|o| o.failure.is_some()).collect();
         // Hook failures are warnings for a person or cron's mail, whatever the output mode.
         for o in &failed {
             eprintln!(

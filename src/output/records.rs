@@ -4,12 +4,13 @@ use anyhow::Result;
 use comfy_table::Cell;
 use serde::Serialize;
 
-use super::{Output, human_bytes};
-use crate::health::Health;
-use crate::model::{ApiKind, RecordType, Status};
-use crate::store::{ModuleRow, Record};
-use crate::time;
-use crate::uptime::Uptime;
+use super::Output;
+use super::time;
+use crate::domain::health::Health;
+use crate::domain::model::{ApiKind, RecordType, Status};
+use crate::domain::model::{Module, Record};
+use crate::domain::units::human_bytes;
+use crate::domain::uptime::Uptime;
 
 /// The JSON shape of a record. `token` is present only with `--show-token`.
 #[derive(Debug, Serialize)]
@@ -37,10 +38,10 @@ pub struct RecordView<'a> {
     pub last_check_at: Option<String>,
     pub last_success_at: Option<String>,
     pub consecutive_failures: i64,
-    pub response_ms: Option<i64>,
-    pub http_status: Option<i64>,
-    pub disk_used_bytes: Option<i64>,
-    pub disk_total_bytes: Option<i64>,
+    pub response_ms: Option<u64>,
+    pub http_status: Option<u16>,
+    pub disk_used_bytes: Option<u64>,
+    pub disk_total_bytes: Option<u64>,
     pub disk_partial: bool,
     pub health: Health,
     pub health_reasons: Vec<String>,
@@ -87,7 +88,7 @@ pub struct ModuleView<'a> {
 }
 
 /// Module rows as their JSON view.
-pub fn modules_json(modules: &[ModuleRow]) -> Vec<ModuleView<'_>> {
+pub fn modules_json(modules: &[Module]) -> Vec<ModuleView<'_>> {
     modules
         .iter()
         .map(|m| ModuleView {
@@ -148,10 +149,7 @@ impl<'a> RecordView<'a> {
                 disk_crit: t.disk_crit.to_string(),
                 cert_warn_days: t.cert_warn_days,
                 cert_crit_days: t.cert_crit_days,
-                custom: s.disk_warn.is_some()
-                    || s.disk_crit.is_some()
-                    || s.cert_warn_days.is_some()
-                    || s.cert_crit_days.is_some(),
+                custom: s.has_own_thresholds(),
             },
             uptime: None,
             modules: None,
@@ -273,7 +271,7 @@ impl Output {
     pub fn record_detail(
         &self,
         r: &Record,
-        modules: Option<&[ModuleRow]>,
+        modules: Option<&[Module]>,
         uptime: Uptime,
         show_token: bool,
         now: i64,

@@ -14,18 +14,17 @@ use anyhow::{Context as _, Result};
 use askama::Template;
 use serde::Serialize;
 
-use super::fleet::FleetStatus;
+use super::Output;
 use super::inventory::{count_versions, group_modules};
 use super::svg::{self, Level, SlotState, StripSlot};
-use super::{Output, human_bytes};
-use crate::health::{Health, Threshold};
-use crate::model::{RecordType, Status};
-use crate::probe::auth::redact;
-use crate::store::{
-    InstalledModule, InstanceVersion, InventoryChange, Record, RecordHistory, RecordKey, Slot,
-    Window,
-};
-use crate::time;
+use super::time;
+use crate::domain::fleet::FleetStatus;
+use crate::domain::health::{Health, Threshold};
+use crate::domain::inventory::{InstalledModule, InstanceVersion, InventoryChange};
+use crate::domain::model::{Record, RecordKey, RecordType, Status};
+use crate::domain::secret::redact;
+use crate::domain::units::human_bytes;
+use crate::domain::uptime::{RecordHistory, Slot, Window};
 
 /// At most this many inventory changes are listed; `webhost changes` has them all.
 const MAX_CHANGES: usize = 500;
@@ -220,7 +219,7 @@ impl Output {
         self.note(format!(
             "wrote {} ({}, {} hosts, {} instances{}) in {} ms",
             w.path,
-            human_bytes(w.bytes as i64),
+            human_bytes(w.bytes as u64),
             w.hosts,
             w.instances,
             if w.public { ", public view" } else { "" },
@@ -582,12 +581,8 @@ fn strip_note(slots: &[StripSlot]) -> String {
 /// The disk's text and a bar against its thresholds: of the partition when its total is known,
 /// else of the larger of the critical byte threshold and the usage.
 fn disk(r: &Record) -> Option<DiskView> {
-    let used = u64::try_from(r.state.disk_used?).ok()?;
-    let total = r
-        .state
-        .disk_total
-        .and_then(|t| u64::try_from(t).ok())
-        .filter(|t| *t > 0);
+    let used = r.state.disk_used?;
+    let total = r.state.disk_total.filter(|t| *t > 0);
     let t = r.settings.thresholds();
     let level = if t.disk_crit.crossed(used, total) == Some(true) {
         Level::Critical
@@ -603,12 +598,12 @@ fn disk(r: &Record) -> Option<DiskView> {
     };
     let (warn, crit) = (bytes_of(t.disk_warn), bytes_of(t.disk_crit));
     let scale = total.or_else(|| crit.or(warn).map(|c| c.max(used)));
-    let mut text = human_bytes(used as i64);
+    let mut text = human_bytes(used);
     if let Some(total) = total {
         let _ = write!(
             text,
             " of {} ({:.0} %)",
-            human_bytes(total as i64),
+            human_bytes(total),
             used as f64 * 100.0 / total as f64
         );
     }

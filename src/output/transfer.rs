@@ -5,7 +5,7 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Output;
-use crate::model::RecordType;
+use crate::domain::model::RecordType;
 use crate::transfer::{self, Action, Format, Planned, Problem, Row};
 
 /// One imported row in `--json`. Field names only: the token's value is never printed.

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::error::Error;
+/// Another pass of the same kind holds the lock: this run did nothing.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Busy(pub String);
 
 /// Held for the whole pass; the OS releases it when the process ends, even on SIGKILL.
 pub struct PassLock {
@@ -20,7 +23,7 @@ pub fn lock_path(db: &Path, pass: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Takes the lock, or fails at once with `Error::Busy` when another pass holds it.
+/// Takes the lock, or fails at once with `Busy` when another pass holds it.
 pub fn acquire(db: &Path, pass: &str) -> Result<PassLock> {
     let path = lock_path(db, pass);
     let file = OpenOptions::new()
@@ -32,7 +35,7 @@ pub fn acquire(db: &Path, pass: &str) -> Result<PassLock> {
         .with_context(|| format!("cannot open lock file {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(PassLock { _file: file }),
-        Err(TryLockError::WouldBlock) => Err(Error::Busy(format!(
+        Err(TryLockError::WouldBlock) => Err(Busy(format!(
             "another `webhost {pass}` is still running on {} (lock {}); this run did nothing",
             db.display(),
             path.display()

@@ -1,24 +1,31 @@
 //! One pass: read the enabled records a page at a time, probe them on a bounded pool of
 //! threads, and stream the readings to a single writer that stores them in batched
-//! transactions as they arrive (and hands the workers the next records).
+//! transactions as they arrive (and hands the workers the next records). Alerts are decided
+//! as results are stored; the hooks that deliver them run after the pass (`hooks`).
 
+mod feed;
+pub mod hooks;
 mod lock;
+pub mod writer;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashSet;
 use std::sync::Mutex;
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::alert::Policy;
-use crate::model::{ApiKind, RecordType};
-use crate::probe::tls::ExpiryCache;
-use crate::probe::{HostLink, Prober, Reading, Settings as ProbeSettings, Target};
-use crate::store::{CheckResult, Filter, PassSummary, Record, Store, Stored};
-use crate::time;
+use crate::clock::Clock;
+use crate::domain::alert::Policy;
+use crate::domain::model::{CheckResult, Reading, Record, RecordKey, RecordType};
+use crate::domain::pass::{self, PassReport, PassSummary, Progress};
+use crate::domain::query::Filter;
+use crate::probe::net::tls::ExpiryCache;
+use crate::probe::{Prober, Settings as ProbeSettings, Target};
+use crate::store::Store;
 
-pub use lock::{acquire as acquire_lock, lock_path};
+use self::feed::{Feed, Selection};
+pub use self::lock::{Busy, PassLock, acquire as acquire_lock, lock_path};
 
 /// A batch is written when it holds this many results, or when its oldest waited this long:
 /// big enough to amortise the commit, short enough that a killed pass loses little.
@@ -38,200 +45,26 @@ pub struct PassOptions {
     pub keep_all_results: bool,
 }
 
-/// How far a pass has got, for a progress display.
-#[derive(Debug, Clone, Copy)]
-pub struct Progress<'a> {
-    pub done: usize,
-    pub total: usize,
-    pub summary: &'a PassSummary,
-    pub elapsed: Duration,
-}
-
-/// What a pass did, for the summary.
-#[derive(Debug)]
-pub struct PassReport {
-    pub record_type: RecordType,
-    /// Every record's result, or only those with alerts (see `PassOptions::keep_all_results`).
-    pub results: Vec<Stored>,
-    /// How many results were stored.
-    pub stored: usize,
-    pub summary: PassSummary,
-    pub elapsed: Duration,
-    /// Refs asked for with `--ref` that are not enabled records of this type.
-    pub unknown_refs: Vec<String>,
-    /// Every check failed to connect (at least `POLLER_OFFLINE_MIN` of them): nothing was
-    /// stored against the records.
-    pub poller_offline: bool,
-    /// Time spent storing the results (all the writer's batches), for `--verbose`.
-    pub write_time: Duration,
-}
-
-/// A pass needs at least this many records, all unreachable, to blame the poller's network.
-pub const POLLER_OFFLINE_MIN: usize = 3;
-
-/// No HTTP answer at all: refused, DNS, timeout, TLS.
-fn is_transport_failure(r: &crate::probe::Reading) -> bool {
-    r.status == crate::model::Status::Offline && r.http_status.is_none()
-}
-
-/// The pass name, as in the command and the lock file.
-pub fn pass_name(rt: RecordType) -> &'static str {
-    match rt {
-        RecordType::Host => "update-hosts",
-        RecordType::Instance => "update-instances",
-    }
-}
-
-/// The enabled records a pass would poll, with the targets to probe (for `--dry-run`).
+/// The enabled records a pass would poll, and the refs asked for that are not among them
+/// (for `--dry-run`).
 pub fn select(
     store: &Store,
     rt: RecordType,
     refs: &[String],
-) -> Result<(Vec<Record>, Vec<Target>, Vec<String>)> {
-    let mut sel = Selection::new(store, rt, refs)?;
-    let records = store.list(rt, &selection(refs))?;
-    let targets = records.iter().map(|r| sel.target(r)).collect();
-    Ok((records, targets, sel.unknown))
-}
-
-/// The enabled records of a pass, all of them or those of `refs`.
-fn selection(refs: &[String]) -> Filter {
-    Filter {
-        enabled: Some(true),
-        refs: refs.to_vec(),
-        ..Filter::default()
-    }
-}
-
-/// Turns records into targets: an instance's target may need its host's URL and token. Also
-/// notes which of the refs asked for it has seen.
-struct Selection {
-    /// For instances, every host by id.
-    hosts: HashMap<i64, Record>,
-    /// Refs asked for that no record given to `target` had (yet).
-    unknown: Vec<String>,
-}
-
-impl Selection {
-    fn new(store: &Store, rt: RecordType, refs: &[String]) -> Result<Selection> {
-        let hosts = if rt == RecordType::Instance {
-            store
-                .list(RecordType::Host, &Filter::default())?
-                .into_iter()
-                .map(|h| (h.id, h))
-                .collect()
-        } else {
-            HashMap::new()
-        };
-        Ok(Selection {
-            hosts,
-            unknown: refs.to_vec(),
-        })
-    }
-
-    fn target(&mut self, r: &Record) -> Target {
-        if !self.unknown.is_empty() {
-            self.unknown.retain(|u| u.as_str() != r.reference());
-        }
-        target(r, r.settings.host_id.and_then(|id| self.hosts.get(&id)))
-    }
-}
-
-/// A pass reads its records this many at a time, as the workers need them.
-const PAGE: usize = 256;
-
-/// The records of a pass, read a page at a time (by id) and handed to the workers through a
-/// bounded queue, so that a pass holds a few hundred targets however big the fleet.
-struct Feed {
-    rt: RecordType,
-    filter: Filter,
-    sel: Selection,
-    after: i64,
-    exhausted: bool,
-    pending: VecDeque<(i64, Target)>,
-}
-
-impl Feed {
-    fn new(store: &Store, rt: RecordType, refs: &[String]) -> Result<Feed> {
-        Ok(Feed {
-            rt,
-            filter: selection(refs),
-            sel: Selection::new(store, rt, refs)?,
-            after: 0,
-            exhausted: false,
-            pending: VecDeque::new(),
-        })
-    }
-
-    /// Queues targets for the workers until their queue is full; false once every target has
-    /// been handed out (or the workers are gone).
-    fn top_up(&mut self, store: &Store, work: &SyncSender<(i64, Target)>) -> Result<bool> {
-        loop {
-            let Some(job) = self.pending.pop_front() else {
-                if self.exhausted {
-                    return Ok(false);
-                }
-                self.read_page(store)?;
-                continue;
-            };
-            match work.try_send(job) {
-                Ok(()) => {}
-                Err(TrySendError::Full(job)) => {
-                    self.pending.push_front(job);
-                    return Ok(true);
-                }
-                Err(TrySendError::Disconnected(_)) => return Ok(false),
-            }
-        }
-    }
-
-    fn read_page(&mut self, store: &Store) -> Result<()> {
-        let page = store.page(self.rt, &self.filter, self.after, PAGE)?;
-        self.exhausted = page.len() < PAGE;
-        for r in page {
-            self.after = r.id;
-            self.pending.push_back((r.id, self.sel.target(&r)));
-        }
-        Ok(())
-    }
-}
-
-fn target(r: &Record, host: Option<&Record>) -> Target {
-    let s = &r.settings;
-    let via_host = r.record_type == RecordType::Instance && s.kind == ApiKind::ServerManagerV1;
-    let (url, token) = match (via_host, host) {
-        (true, Some(h)) => (h.settings.url.clone(), h.settings.token.clone()),
-        (true, None) => (None, None),
-        (false, _) => (s.url.clone(), s.token.clone()),
-    };
-    Target {
-        record_type: r.record_type,
-        reference: s.reference.clone(),
-        kind: s.kind,
-        url,
-        token,
-        remote_name: s
-            .remote_name
-            .clone()
-            .or_else(|| via_host.then(|| s.reference.clone())),
-        probe: s.probe.clone(),
-        insecure_tls: s.insecure_tls || (via_host && host.is_some_and(|h| h.settings.insecure_tls)),
-        host: host.map(|h| HostLink {
-            reference: h.settings.reference.clone(),
-            url: h.settings.url.clone(),
-        }),
-    }
+) -> Result<(Vec<Record>, Vec<String>)> {
+    let records = store.list(rt, &Filter::pass(refs))?;
+    let found: HashSet<&str> = records.iter().map(Record::reference).collect();
+    let unknown = refs
+        .iter()
+        .filter(|r| !found.contains(r.as_str()))
+        .cloned()
+        .collect();
+    Ok((records, unknown))
 }
 
 /// Probes one record now, storing nothing (`check --live`).
-pub fn probe_now(
-    store: &Store,
-    rt: RecordType,
-    reference: &str,
-    probe: ProbeSettings,
-) -> Result<Reading> {
-    let record = store.get(rt, reference)?;
-    let target = Selection::new(store, rt, &[])?.target(&record);
+pub fn probe_now(store: &Store, record: &Record, probe: ProbeSettings) -> Result<Reading> {
+    let target = Selection::new(store, record.record_type, &[])?.target(record);
     Ok(Prober::new(probe).probe(&target))
 }
 
@@ -240,12 +73,13 @@ pub fn run(
     store: &mut Store,
     rt: RecordType,
     opts: &PassOptions,
+    clock: Clock,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PassReport> {
     let started = Instant::now();
-    let total = store.count(rt, &selection(&opts.refs))?;
+    let total = store.count(rt, &Filter::pass(&opts.refs))?;
     let mut feed = Feed::new(store, rt, &opts.refs)?;
-    let pass_id = store.start_pass(pass_name(rt), time::now())?;
+    let pass_id = store.start_pass(rt.pass_name(), clock.now())?;
     let prober = Prober::new(opts.probe.clone());
     // One TLS handshake per distinct host:port per pass, shared by the workers.
     let certs = ExpiryCache::new();
@@ -281,7 +115,11 @@ pub fn run(
                         .url
                         .as_deref()
                         .and_then(|u| certs.get(u, opts.probe.timeout));
-                    let result = CheckResult::new(rt, id, time::now(), reading, cert);
+                    let key = RecordKey {
+                        record_type: rt,
+                        id,
+                    };
+                    let result = CheckResult::new(key, clock.now(), reading, cert);
                     if tx.send(result).is_err() {
                         break; // the writer failed; stop probing
                     }
@@ -307,7 +145,7 @@ pub fn run(
                 return Ok(());
             }
             let writing = Instant::now();
-            let stored = store.writer(opts.alert).write(batch)?;
+            let stored = writer::write(store, batch, opts.alert.as_ref())?;
             write_time += writing.elapsed();
             for s in stored {
                 summary.count(s.status);
@@ -331,7 +169,7 @@ pub fn run(
             let wait = oldest.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
             match rx.recv_timeout(wait) {
                 Ok(r) => {
-                    if transport_only && is_transport_failure(&r.reading) {
+                    if transport_only && r.reading.is_transport_failure() {
                         held.push(r);
                         continue;
                     }
@@ -351,7 +189,7 @@ pub fn run(
                     oldest = None;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    if held.len() < POLLER_OFFLINE_MIN {
+                    if !pass::poller_offline(held.len()) {
                         batch.append(&mut held);
                     }
                     return flush(store, &mut batch);
@@ -361,7 +199,7 @@ pub fn run(
     });
     let elapsed = started.elapsed();
     write_outcome?;
-    let poller_offline = held.len() >= POLLER_OFFLINE_MIN;
+    let poller_offline = pass::poller_offline(held.len());
     if poller_offline {
         // Nothing is stored against the records: no state, no history, no alerts.
         summary.offline = held.len() as u64;
@@ -369,7 +207,7 @@ pub fn run(
     }
     store.finish_pass(
         pass_id,
-        elapsed.as_millis() as u64,
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         &summary,
         poller_offline,
     )?;

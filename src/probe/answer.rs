@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::Status;
+use crate::domain::model::Status;
+use crate::domain::units::shorten;
 
 /// Why an answer could not be used. The message never holds secrets: texts taken from a body
 /// are scrubbed by the caller's `describe`.
@@ -195,16 +196,6 @@ fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `text` cut to at most `max` characters, with an ellipsis when cut.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 // ---- Lenient value readers -------------------------------------------------------------------
 
 /// The value at a path of object keys, if every step is an object holding the key.
@@ -318,37 +309,6 @@ pub fn percent(value: Option<&Value>) -> Option<f64> {
         other => float(other),
     }
     .filter(|f| (0.0..=100.0).contains(f))
-}
-
-/// Bytes for people: `8 MiB`, `49.09 GiB`, `512 bytes`.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let mut unit = 1024u64;
-    let mut index = 0;
-    while index + 1 < UNITS.len() && bytes / unit >= 1024 {
-        unit *= 1024;
-        index += 1;
-    }
-    if bytes.is_multiple_of(unit) {
-        format!("{} {}", bytes / unit, UNITS[index])
-    } else {
-        format!("{:.2} {}", bytes as f64 / unit as f64, UNITS[index])
-    }
-}
-
-/// A duration for people: `10 s`, `300 ms`, `1.5 s`.
-pub fn human_duration(duration: std::time::Duration) -> String {
-    let ms = duration.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms.is_multiple_of(1000) {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{:.1} s", duration.as_secs_f64())
-    }
 }
 
 #[cfg(test)]
@@ -539,22 +499,5 @@ mod tests {
         assert_eq!(percent(Some(&json!(1e308))), None);
         assert_eq!(percent(Some(&json!("-5 %"))), None);
         assert_eq!(percent(Some(&json!("100"))), Some(100.0));
-    }
-
-    #[test]
-    fn human_formats() {
-        assert_eq!(human_bytes(8 * 1024 * 1024), "8 MiB");
-        assert_eq!(human_bytes(52_709_986_140), "49.09 GiB");
-        assert_eq!(human_bytes(1000), "1000 bytes");
-        assert_eq!(human_bytes(1536), "1.50 KiB");
-        assert_eq!(human_duration(std::time::Duration::from_secs(10)), "10 s");
-        assert_eq!(
-            human_duration(std::time::Duration::from_millis(300)),
-            "300 ms"
-        );
-        assert_eq!(
-            human_duration(std::time::Duration::from_millis(1500)),
-            "1.5 s"
-        );
     }
 }

@@ -5,23 +5,20 @@
 //! short human message. Tokens and hashes never appear in a `Reading`.
 
 pub mod answer;
-pub mod auth;
-pub mod custom;
-pub mod http;
-pub mod ping;
-pub mod server_manager;
-pub mod server_observer;
-pub mod tls;
+pub mod kinds;
+pub mod net;
+pub mod sign;
 
 use std::panic::{self, AssertUnwindSafe};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::model::{ApiKind, RecordType, Status};
+use crate::domain::model::{ApiKind, Reading, RecordType, Status};
+use crate::domain::secret;
 
-use self::answer::AnswerError;
+use self::kinds::{custom, ping, server_manager, server_observer};
+use self::net::http;
 
 /// Everything needed to check one record. Built by `poll` from the store.
 #[derive(Debug, Clone)]
@@ -58,6 +55,8 @@ pub struct Settings {
     pub max_body: u64,
 }
 
+/// What the unit tests probe with (the defaults a user gets are the options').
+#[cfg(test)]
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -65,78 +64,6 @@ impl Default for Settings {
             max_body: 8 * 1024 * 1024,
         }
     }
-}
-
-/// One module of a Dolibarr instance (or of a custom probe's application).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Module {
-    /// Module class name (`modFacture`): the key of the document's `module` map.
-    pub name: String,
-    /// Version text (`dolibarr`, `3.24.1`, `experimental`); None when unknown.
-    pub version: Option<String>,
-    pub active: bool,
-    /// `core` or `external` when known.
-    pub source: Option<String>,
-    pub editor: Option<String>,
-}
-
-/// What one check learned about one record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Reading {
-    pub status: Status,
-    /// Short human reason ("HTTP 200 in 84 ms", "connection refused", "token or clock wrong ...").
-    pub message: String,
-    pub http_status: Option<u16>,
-    pub response_ms: Option<u64>,
-    /// Bytes used: the instance's folder, or the host's partition.
-    pub disk_used: Option<u64>,
-    /// Bytes total of the partition, when known.
-    pub disk_total: Option<u64>,
-    /// True when disk_used only sums the parts that were known.
-    pub disk_partial: bool,
-    pub dolibarr_version: Option<String>,
-    pub users_all: Option<i64>,
-    pub users_active: Option<i64>,
-    /// `YYYY-MM-DD HH:MM:SS` as the server reported it.
-    pub last_login: Option<String>,
-    /// None when this check did not learn the module list (keep what is stored).
-    pub modules: Option<Vec<Module>>,
-    /// Hosts that discover instances (server-manager, custom with `instances`): Some(list) when
-    /// the server listed them this time; None when discovery did not happen.
-    pub discovered: Option<Vec<Discovered>>,
-}
-
-impl Reading {
-    /// A reading with only a status and a message.
-    pub fn new(status: Status, message: impl Into<String>) -> Reading {
-        Reading {
-            status,
-            message: message.into(),
-            http_status: None,
-            response_ms: None,
-            disk_used: None,
-            disk_total: None,
-            disk_partial: false,
-            dolibarr_version: None,
-            users_all: None,
-            users_active: None,
-            last_login: None,
-            modules: None,
-            discovered: None,
-        }
-    }
-}
-
-/// An instance a host listed during discovery.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Discovered {
-    /// The instance's name on the server (becomes the remote name, and the ref of a new record).
-    pub name: String,
-    /// URL the server or probe gave for it, if any.
-    pub url: Option<String>,
-    /// The reading of that instance; None when the server says it has no Dolibarr there
-    /// (`Wrong instance path`): flag it missing, never create it.
-    pub reading: Option<Reading>,
 }
 
 /// Checks records. One per pass, shared by the worker threads by reference.
@@ -192,10 +119,10 @@ impl Prober {
 /// from a probe's stderr may echo the request.
 fn scrub_reading(mut reading: Reading, token: Option<&str>) -> Reading {
     let secrets: Vec<&str> = token.into_iter().collect();
-    reading.message = auth::scrub(&reading.message, &secrets);
+    reading.message = secret::scrub(&reading.message, &secrets);
     if let Some(discovered) = reading.discovered.as_mut() {
         for instance in discovered {
-            instance.url = instance.url.as_deref().map(auth::redact);
+            instance.url = instance.url.as_deref().map(secret::redact);
             if let Some(inner) = instance.reading.take() {
                 instance.reading = Some(scrub_reading(inner, token));
             }
@@ -204,129 +131,10 @@ fn scrub_reading(mut reading: Reading, token: Option<&str>) -> Reading {
     reading
 }
 
-/// Seconds since the Unix epoch, for request signatures.
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
-}
-
-impl Reading {
-    /// A reading with the HTTP facts of the request that produced it.
-    fn with_http(
-        status: Status,
-        message: impl Into<String>,
-        http_status: Option<u16>,
-        response_ms: Option<u64>,
-    ) -> Reading {
-        Reading {
-            http_status,
-            response_ms,
-            ..Reading::new(status, message)
-        }
-    }
-}
-
-/// Why a JSON kind got no document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum DocError {
-    /// No usable HTTP answer (transport failure, HTTP error status).
-    Http { status: Status, message: String },
-    /// An answer, but not a document.
-    Answer(AnswerError),
-}
-
-impl DocError {
-    fn status(&self) -> Status {
-        match self {
-            DocError::Http { status, .. } => *status,
-            DocError::Answer(error) => error.status(),
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            DocError::Http { message, .. } => message.clone(),
-            DocError::Answer(error) => error.message(),
-        }
-    }
-}
-
-/// One GET of a JSON kind and what it gave.
-struct Fetched {
-    http_status: Option<u16>,
-    response_ms: Option<u64>,
-    document: Result<Value, DocError>,
-}
-
-impl Fetched {
-    /// The reading of a record whose check ended on this fetch's error.
-    fn failed(&self, error: &DocError) -> Reading {
-        Reading::with_http(
-            error.status(),
-            error.message(),
-            self.http_status,
-            self.response_ms,
-        )
-    }
-}
-
-/// GETs a JSON document, applying the HTTP status rules shared by the JSON kinds.
-fn fetch_document(http: &http::Http, url: &str, insecure_tls: bool, signed: bool) -> Fetched {
-    let options = http::Options {
-        insecure_tls,
-        signed,
-        discard_body: false,
-    };
-    let answer = match http.get(url, options) {
-        Ok(answer) => answer,
-        Err(failure) => {
-            return Fetched {
-                http_status: failure.http_status,
-                response_ms: Some(failure.elapsed_ms),
-                document: Err(DocError::Http {
-                    status: failure.status,
-                    message: failure.message,
-                }),
-            };
-        }
-    };
-    let code = answer.status;
-    let http_error = |status: Status, message: String| Err(DocError::Http { status, message });
-    let document = match code {
-        200..=299 => answer::parse_json(&answer.body).map_err(DocError::Answer),
-        500..=599 => {
-            let status = http::status_text(code);
-            let message = match answer::first_line(&answer.body) {
-                // A proxy's error page whose heading only repeats the status adds nothing.
-                Some(line) if !status.ends_with(line.as_str()) => format!("{status}: {line}"),
-                _ => status,
-            };
-            http_error(Status::Offline, message)
-        }
-        403 => http_error(
-            Status::Error,
-            format!(
-                "{}: reachable, but this poller's address is not allowed (IP allow-list?)",
-                http::status_text(code)
-            ),
-        ),
-        400..=499 => http_error(Status::Error, http::status_text(code)),
-        _ => http_error(
-            Status::Error,
-            format!("{} (no document)", http::status_text(code)),
-        ),
-    };
-    Fetched {
-        http_status: Some(code),
-        response_ms: Some(answer.elapsed_ms),
-        document,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::model::Discovered;
 
     #[test]
     fn prober_is_shared_by_reference_across_threads() {

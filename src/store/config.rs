@@ -4,31 +4,34 @@ use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
+use crate::domain::config::ConfigKey;
 
 impl Store {
-    pub fn config_get(&self, key: &str) -> Result<Option<String>> {
+    pub fn config_get(&self, key: ConfigKey) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM config WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM config WHERE key = ?1",
+                [key.as_str()],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
-    pub fn config_set(&mut self, key: &str, value: &str) -> Result<()> {
+    pub fn config_set(&mut self, key: ConfigKey, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO config (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
+            params![key.as_str(), value],
         )?;
         Ok(())
     }
 
     /// False when the key was not set.
-    pub fn config_unset(&mut self, key: &str) -> Result<bool> {
+    pub fn config_unset(&mut self, key: ConfigKey) -> Result<bool> {
         Ok(self
             .conn
-            .execute("DELETE FROM config WHERE key = ?1", [key])?
+            .execute("DELETE FROM config WHERE key = ?1", [key.as_str()])?
             > 0)
     }
 

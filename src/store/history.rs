@@ -4,77 +4,15 @@ use anyhow::Result;
 use rusqlite::{Transaction, TransactionBehavior, params};
 
 use super::Store;
-use crate::model::{RecordType, Status};
-use crate::uptime::{self, Tally, Uptime};
-
-/// One stored check.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckRow {
-    pub at: i64,
-    pub status: Status,
-    pub response_ms: Option<i64>,
-    pub http_status: Option<i64>,
-    pub disk_used: Option<i64>,
-    pub message: Option<String>,
-}
-
-/// A change of status.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StateChange {
-    pub at: i64,
-    pub from: Status,
-    pub to: Status,
-    pub message: Option<String>,
-}
-
-/// A change in an instance's inventory (Dolibarr version or a module).
-#[derive(Debug, Clone, PartialEq)]
-pub struct InventoryChange {
-    pub instance: String,
-    pub at: i64,
-    /// `dolibarr` or a module class name.
-    pub subject: String,
-    pub change: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
-
-/// The last pass of one kind.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PassRow {
-    pub kind: String,
-    pub started_at: i64,
-    pub duration_ms: Option<i64>,
-    pub polled: i64,
-}
-
-/// What `prune` removed and kept.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Pruned {
-    pub checks_deleted: usize,
-    pub days_rolled_up: usize,
-}
-
-fn owner_column(rt: RecordType) -> &'static str {
-    match rt {
-        RecordType::Host => "host_id",
-        RecordType::Instance => "instance_id",
-    }
-}
-
-fn status_of(text: String) -> Status {
-    text.parse().unwrap_or(Status::Unknown)
-}
+use super::sql::{from_int, owner_column};
+use crate::domain::history::{Check, PassInfo, Pruned, StateChange};
+use crate::domain::inventory::InventoryChange;
+use crate::domain::model::{RecordType, Status};
+use crate::domain::uptime::{self, Tally, Uptime};
 
 impl Store {
     /// Checks of one record at or after `since`, newest first, at most `limit`.
-    pub fn checks(
-        &self,
-        rt: RecordType,
-        id: i64,
-        since: i64,
-        limit: usize,
-    ) -> Result<Vec<CheckRow>> {
+    pub fn checks(&self, rt: RecordType, id: i64, since: i64, limit: usize) -> Result<Vec<Check>> {
         let sql = format!(
             "SELECT at, status, response_ms, http_status, disk_used, message FROM checks
              WHERE {} = ?1 AND at >= ?2 ORDER BY at DESC, id DESC LIMIT ?3",
@@ -82,12 +20,12 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![id, since, limit as i64], |r| {
-            Ok(CheckRow {
+            Ok(Check {
                 at: r.get(0)?,
-                status: status_of(r.get(1)?),
-                response_ms: r.get(2)?,
-                http_status: r.get(3)?,
-                disk_used: r.get(4)?,
+                status: r.get(1)?,
+                response_ms: from_int(r.get(2)?),
+                http_status: from_int(r.get(3)?),
+                disk_used: from_int(r.get(4)?),
                 message: r.get(5)?,
             })
         })?;
@@ -105,8 +43,8 @@ impl Store {
         let rows = stmt.query_map(params![id, since], |r| {
             Ok(StateChange {
                 at: r.get(0)?,
-                from: status_of(r.get(1)?),
-                to: status_of(r.get(2)?),
+                from: r.get(1)?,
+                to: r.get(2)?,
                 message: r.get(3)?,
             })
         })?;
@@ -156,9 +94,7 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let checks = stmt
-            .query_map(params![id, from, to], |r| {
-                Ok((r.get(0)?, status_of(r.get(1)?)))
-            })?
+            .query_map(params![id, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<Vec<(i64, Status)>>>()?;
         let mut tally = uptime::tally(&checks, from, to);
         let sql = format!(
@@ -188,7 +124,7 @@ impl Store {
     }
 
     /// The most recent pass of each kind: the one started last.
-    pub fn last_passes(&self) -> Result<Vec<PassRow>> {
+    pub fn last_passes(&self) -> Result<Vec<PassInfo>> {
         // Seeks on passes_kind only: the kinds one after the other, then each one's latest
         // pass, so a year of passes costs what a day does (a correlated max(id) per row was
         // quadratic: 11 s for a month).
@@ -205,7 +141,7 @@ impl Store {
              ORDER BY p.kind",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(PassRow {
+            Ok(PassInfo {
                 kind: r.get(0)?,
                 started_at: r.get(1)?,
                 duration_ms: r.get(2)?,
@@ -264,7 +200,7 @@ fn roll_up(tx: &Transaction, rt: RecordType, cutoff: i64) -> Result<usize> {
     for owner in owners {
         let rows: Vec<(i64, Status, Option<i64>)> = checks
             .query_map(params![owner, cutoff], |r| {
-                Ok((r.get(0)?, status_of(r.get(1)?), r.get(2)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         let after: Option<i64> = next_kept.query_row(params![owner, cutoff], |r| r.get(0))?;

@@ -3,54 +3,8 @@
 use anyhow::{Context, Result};
 
 use super::Store;
-
-/// One module on one instance, with what is needed to compare its version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstalledModule {
-    pub instance: String,
-    /// The instance's Dolibarr version, which core modules follow.
-    pub dolibarr_version: Option<String>,
-    pub name: String,
-    /// As reported: `3.24.1`, `dolibarr` for core modules, `experimental`, or unknown.
-    pub version: Option<String>,
-    pub active: bool,
-    pub source: Option<String>,
-}
-
-impl InstalledModule {
-    /// True for a module whose version is its instance's Dolibarr version (core modules).
-    pub fn follows_dolibarr(&self) -> bool {
-        self.version
-            .as_deref()
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("dolibarr"))
-    }
-
-    /// The version to compare: the instance's Dolibarr version for core modules, else its own.
-    pub fn effective_version(&self) -> Option<&str> {
-        if self.follows_dolibarr() {
-            self.dolibarr_version.as_deref()
-        } else {
-            self.version.as_deref()
-        }
-    }
-}
-
-/// Which modules `installed_modules` returns.
-#[derive(Debug, Clone, Default)]
-pub struct ModuleFilter {
-    /// A class name (`modSubtotal`) or the name without `mod` (`subtotal`), any case.
-    pub name: Option<String>,
-    pub active_only: bool,
-    /// Only these instance refs (empty: all).
-    pub instances: Vec<String>,
-}
-
-/// One instance and its Dolibarr version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstanceVersion {
-    pub instance: String,
-    pub dolibarr_version: Option<String>,
-}
+use crate::domain::inventory::{InstalledModule, InstanceVersion};
+use crate::domain::query::ModuleFilter;
 
 impl Store {
     /// Modules of every instance matching `filter`, by instance ref then module name.

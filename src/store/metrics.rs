@@ -6,22 +6,8 @@ use std::collections::HashMap;
 use anyhow::{Context as _, Result};
 
 use super::Store;
-
-/// How many modules an instance has, and how many of them are switched on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ModuleCount {
-    pub total: i64,
-    pub active: i64,
-}
-
-/// The last finished pass of one kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PassTiming {
-    /// As stored: `update-hosts`, `update-instances`.
-    pub kind: String,
-    pub started_at: i64,
-    pub duration_ms: i64,
-}
+use crate::domain::history::PassInfo;
+use crate::domain::inventory::ModuleCount;
 
 impl Store {
     /// Module counts by instance id; instances with no module rows are absent.
@@ -45,18 +31,19 @@ impl Store {
 
     /// The last finished pass of each kind, by kind. A pass still running (or killed before
     /// it finished) has no duration yet, so the one before it is the last finished.
-    pub fn last_finished_passes(&self) -> Result<Vec<PassTiming>> {
+    pub fn last_finished_passes(&self) -> Result<Vec<PassInfo>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, started_at, duration_ms FROM passes p
+            "SELECT kind, started_at, duration_ms, polled FROM passes p
              WHERE id = (SELECT max(id) FROM passes q
                          WHERE q.kind = p.kind AND q.duration_ms IS NOT NULL)
              ORDER BY kind",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(PassTiming {
+            Ok(PassInfo {
                 kind: r.get(0)?,
                 started_at: r.get(1)?,
                 duration_ms: r.get(2)?,
+                polled: r.get(3)?,
             })
         })?;
         rows.collect::<rusqlite::Result<_>>()

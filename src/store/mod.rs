@@ -1,4 +1,5 @@
-//! The SQLite store: the only module with SQL in it.
+//! The SQLite store: the only module with SQL in it. Its calls take and give domain values,
+//! and it carries out what the domain decided; it decides nothing itself.
 
 mod config;
 mod history;
@@ -7,8 +8,9 @@ mod metrics;
 mod migrations;
 mod records;
 mod report;
-mod results;
+mod sql;
 mod transfer;
+mod writes;
 
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
@@ -18,14 +20,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, TransactionBehavior};
 
-pub use history::{CheckRow, InventoryChange, PassRow, Pruned, StateChange};
-pub use inventory::{InstalledModule, InstanceVersion, ModuleFilter};
-pub use metrics::{ModuleCount, PassTiming};
 pub use migrations::MIGRATIONS;
-pub use records::{Filter, ModuleRow, NewRecord, Record, Settings, State};
-pub use report::{RecordHistory, RecordKey, Slot, Window};
-pub use results::{CheckResult, PassSummary, ResultWriter, Stored};
-pub use transfer::Upsert;
+pub use writes::{Batch, Before, CheckWrite};
 
 /// How long a statement waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -4,138 +4,10 @@ use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
-use crate::error::{Error, invalid};
-use crate::health::{self, Assessment, Facts, Threshold, Thresholds};
-use crate::model::{ApiKind, RecordType, Status};
-
-/// The settings of a record: what a user adds and edits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    pub reference: String,
-    pub label: Option<String>,
-    pub kind: ApiKind,
-    pub url: Option<String>,
-    pub token: Option<String>,
-    /// Custom probe: program then arguments.
-    pub probe: Vec<String>,
-    pub enabled: bool,
-    pub insecure_tls: bool,
-    /// Instances only: the host they live on.
-    pub host_id: Option<i64>,
-    /// Instances only: the folder name on the server.
-    pub remote_name: Option<String>,
-    /// Overrides of the default health thresholds; None keeps the default.
-    pub disk_warn: Option<Threshold>,
-    pub disk_crit: Option<Threshold>,
-    pub cert_warn_days: Option<i64>,
-    pub cert_crit_days: Option<i64>,
-}
-
-impl Settings {
-    /// The thresholds in force: the record's own, else the defaults.
-    pub fn thresholds(&self) -> Thresholds {
-        let d = Thresholds::default();
-        Thresholds {
-            disk_warn: self.disk_warn.unwrap_or(d.disk_warn),
-            disk_crit: self.disk_crit.unwrap_or(d.disk_crit),
-            cert_warn_days: self.cert_warn_days.unwrap_or(d.cert_warn_days),
-            cert_crit_days: self.cert_crit_days.unwrap_or(d.cert_crit_days),
-        }
-    }
-}
-
-/// A record to insert.
-pub type NewRecord = Settings;
-
-/// What the last checks found.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct State {
-    pub status: Option<Status>,
-    pub status_since: Option<i64>,
-    pub message: Option<String>,
-    pub last_check_at: Option<i64>,
-    pub last_success_at: Option<i64>,
-    pub consecutive_failures: i64,
-    pub response_ms: Option<i64>,
-    pub http_status: Option<i64>,
-    pub disk_used: Option<i64>,
-    pub disk_total: Option<i64>,
-    pub disk_partial: bool,
-    pub dolibarr_version: Option<String>,
-    pub users_all: Option<i64>,
-    pub users_active: Option<i64>,
-    pub last_login: Option<String>,
-    /// When the TLS certificate expires (https records), or why it could not be read.
-    pub cert_expires_at: Option<i64>,
-    pub cert_error: Option<String>,
-}
-
-impl State {
-    pub fn status(&self) -> Status {
-        self.status.unwrap_or(Status::Unknown)
-    }
-}
-
-/// A host or an instance, as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub id: i64,
-    pub record_type: RecordType,
-    pub settings: Settings,
-    pub created_at: i64,
-    /// The ref of the host (instances on a host).
-    pub host_ref: Option<String>,
-    /// Created by a host's discovery rather than by hand.
-    pub discovered: bool,
-    /// Its server no longer lists it.
-    pub missing: bool,
-    pub state: State,
-}
-
-impl Record {
-    pub fn reference(&self) -> &str {
-        &self.settings.reference
-    }
-
-    /// Health from the status and the thresholds in force.
-    pub fn health(&self, now: i64) -> Assessment {
-        let facts = Facts {
-            status: self.state.status(),
-            disk_used: self.state.disk_used,
-            disk_total: self.state.disk_total,
-            cert_expires_at: self.state.cert_expires_at,
-        };
-        health::assess(&facts, &self.settings.thresholds(), now)
-    }
-}
-
-/// One installed module of an instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModuleRow {
-    pub name: String,
-    pub version: Option<String>,
-    pub active: bool,
-    pub source: Option<String>,
-    pub editor: Option<String>,
-}
-
-/// Which records `list` returns.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// Instances on this host (for hosts: this host).
-    pub host: Option<String>,
-    pub status: Option<Status>,
-    pub enabled: Option<bool>,
-    /// Only these refs (empty: all).
-    pub refs: Vec<String>,
-}
-
-fn table(rt: RecordType) -> &'static str {
-    match rt {
-        RecordType::Host => "hosts",
-        RecordType::Instance => "instances",
-    }
-}
+use super::sql::{from_int, table};
+use crate::domain::error::{invalid, not_found};
+use crate::domain::model::{Module, Record, RecordType, Settings, State};
+use crate::domain::query::Filter;
 
 /// The columns both tables share, in the order `record_from_row` reads them; hosts fill the
 /// instance-only columns with NULLs so one reader serves both.
@@ -144,9 +16,9 @@ const COLUMNS: &str = "r.id, r.ref, r.label, r.api_kind, r.url, r.token, r.probe
     r.last_success_at, r.consecutive_failures, r.response_ms, r.http_status, r.disk_used,
     r.disk_total, r.disk_partial";
 
-/// Shared columns added by migration 3, read after the instance-only ones.
+/// Shared columns added by migrations 3 and 4, read after the instance-only ones.
 const LATE_COLUMNS: &str = "r.disk_warn, r.disk_crit, r.cert_warn_days, r.cert_crit_days,
-    r.cert_expires_at, r.cert_error";
+    r.cert_expires_at, r.cert_error, r.consecutive_successes";
 
 fn select(rt: RecordType) -> String {
     match rt {
@@ -162,23 +34,6 @@ fn select(rt: RecordType) -> String {
     }
 }
 
-fn parse_col<T: std::str::FromStr<Err = String>>(row: &Row, i: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(i)?;
-    text.parse().map_err(|e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
-}
-
-fn parse_opt<T: std::str::FromStr<Err = String>>(
-    row: &Row,
-    i: usize,
-) -> rusqlite::Result<Option<T>> {
-    match row.get::<_, Option<String>>(i)? {
-        None => Ok(None),
-        Some(_) => parse_col(row, i).map(Some),
-    }
-}
-
 fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
     let probe: Option<String> = row.get(6)?;
     let probe = match probe {
@@ -187,14 +42,13 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
         })?,
         None => Vec::new(),
     };
-    let status: Status = parse_col(row, 10)?;
     Ok(Record {
         id: row.get(0)?,
         record_type: rt,
         settings: Settings {
             reference: row.get(1)?,
             label: row.get(2)?,
-            kind: parse_col(row, 3)?,
+            kind: row.get(3)?,
             url: row.get(4)?,
             token: row.get(5)?,
             probe,
@@ -202,8 +56,8 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
             insecure_tls: row.get(8)?,
             host_id: row.get(21)?,
             remote_name: row.get(23)?,
-            disk_warn: parse_opt(row, 30)?,
-            disk_crit: parse_opt(row, 31)?,
+            disk_warn: row.get(30)?,
+            disk_crit: row.get(31)?,
             cert_warn_days: row.get(32)?,
             cert_crit_days: row.get(33)?,
         },
@@ -212,16 +66,17 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
         discovered: row.get(24)?,
         missing: row.get(25)?,
         state: State {
-            status: Some(status),
+            status: Some(row.get(10)?),
             status_since: row.get(11)?,
             message: row.get(12)?,
             last_check_at: row.get(13)?,
             last_success_at: row.get(14)?,
             consecutive_failures: row.get(15)?,
-            response_ms: row.get(16)?,
-            http_status: row.get(17)?,
-            disk_used: row.get(18)?,
-            disk_total: row.get(19)?,
+            consecutive_successes: row.get(36)?,
+            response_ms: from_int(row.get(16)?),
+            http_status: from_int(row.get(17)?),
+            disk_used: from_int(row.get(18)?),
+            disk_total: from_int(row.get(19)?),
             disk_partial: row.get(20)?,
             dolibarr_version: row.get(26)?,
             users_all: row.get(27)?,
@@ -261,7 +116,7 @@ fn filtered(
     }
     if let Some(status) = filter.status {
         clauses.push("r.status = ?".into());
-        args.push(Box::new(status.as_str()));
+        args.push(Box::new(status));
     }
     if let Some(enabled) = filter.enabled {
         clauses.push("r.enabled = ?".into());
@@ -345,15 +200,14 @@ impl Store {
     /// The record with this ref, or a "not found" error naming it.
     pub fn get(&self, rt: RecordType, reference: &str) -> Result<Record> {
         self.find(rt, reference)?.ok_or_else(|| {
-            Error::NotFound(format!(
+            not_found(format!(
                 "no {rt} named '{reference}' (see `webhost {rt} list`)"
             ))
-            .into()
         })
     }
 
     /// Inserts a record; a duplicate ref is an `Invalid` error and writes nothing.
-    pub fn insert(&mut self, rt: RecordType, rec: &NewRecord, now: i64) -> Result<i64> {
+    pub fn insert(&mut self, rt: RecordType, rec: &Settings, now: i64) -> Result<i64> {
         if self.find(rt, &rec.reference)?.is_some() {
             return Err(duplicate(rt, &rec.reference));
         }
@@ -397,22 +251,30 @@ impl Store {
     }
 
     /// The modules of an instance, by name.
-    pub fn modules(&self, instance_id: i64) -> Result<Vec<ModuleRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT name, version, active, source, editor FROM modules
-             WHERE instance_id = ?1 ORDER BY name",
-        )?;
-        let rows = stmt.query_map([instance_id], |r| {
-            Ok(ModuleRow {
-                name: r.get(0)?,
-                version: r.get(1)?,
-                active: r.get(2)?,
-                source: r.get(3)?,
-                editor: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    pub fn modules(&self, instance_id: i64) -> Result<Vec<Module>> {
+        Ok(modules_of(&self.conn, instance_id)?)
     }
+}
+
+/// The modules of an instance, by name, on any connection or transaction.
+pub(super) fn modules_of(
+    conn: &rusqlite::Connection,
+    instance_id: i64,
+) -> rusqlite::Result<Vec<Module>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, version, active, source, editor FROM modules
+         WHERE instance_id = ?1 ORDER BY name",
+    )?;
+    let rows = stmt.query_map([instance_id], |r| {
+        Ok(Module {
+            name: r.get(0)?,
+            version: r.get(1)?,
+            active: r.get(2)?,
+            source: r.get(3)?,
+            editor: r.get(4)?,
+        })
+    })?;
+    rows.collect()
 }
 
 /// The INSERT behind `Store::insert`, on any connection or transaction; `discovered` marks a
@@ -420,7 +282,7 @@ impl Store {
 pub(super) fn insert_row(
     conn: &rusqlite::Connection,
     rt: RecordType,
-    rec: &NewRecord,
+    rec: &Settings,
     discovered: bool,
     now: i64,
 ) -> rusqlite::Result<i64> {
@@ -433,21 +295,18 @@ pub(super) fn insert_row(
         if rt == RecordType::Instance { ", ?14, ?15, ?16" } else { "" },
     );
     let probe = probe_json(&rec.probe);
-    let kind = rec.kind.as_str();
-    let disk_warn = rec.disk_warn.map(|t| t.to_string());
-    let disk_crit = rec.disk_crit.map(|t| t.to_string());
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![
         &rec.reference,
         &rec.label,
-        &kind,
+        &rec.kind,
         &rec.url,
         &rec.token,
         &probe,
         &rec.enabled,
         &rec.insecure_tls,
         &now,
-        &disk_warn,
-        &disk_crit,
+        &rec.disk_warn,
+        &rec.disk_crit,
         &rec.cert_warn_days,
         &rec.cert_crit_days,
     ];
@@ -481,21 +340,18 @@ pub(super) fn update_row(
         },
     );
     let probe = probe_json(&s.probe);
-    let kind = s.kind.as_str();
-    let disk_warn = s.disk_warn.map(|t| t.to_string());
-    let disk_crit = s.disk_crit.map(|t| t.to_string());
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![
         &s.reference,
         &s.label,
-        &kind,
+        &s.kind,
         &s.url,
         &s.token,
         &probe,
         &s.enabled,
         &s.insecure_tls,
         &id,
-        &disk_warn,
-        &disk_crit,
+        &s.disk_warn,
+        &s.disk_crit,
         &s.cert_warn_days,
         &s.cert_crit_days,
     ];

@@ -26,9 +26,10 @@ use rusqlite::config::DbConfig;
 use rusqlite::functions::{Aggregate, Context as FnContext, FunctionFlags};
 use rusqlite::{Connection, OpenFlags, params};
 
+use super::sql::owner_column;
 use super::{BUSY_TIMEOUT, Store};
-use crate::model::{RecordType, Status};
-use crate::uptime::{self, Tally};
+use crate::domain::model::{RecordKey, RecordType, Status};
+use crate::domain::uptime::{self, RecordHistory, Slot, Tally, Window};
 
 /// The longest stretch of each slot whose checks are read for response times.
 const RESPONSE_SAMPLE: i64 = 15 * 60;
@@ -36,91 +37,10 @@ const RESPONSE_SAMPLE: i64 = 15 * 60;
 /// The SQL aggregate that feeds a record's check times to a `Walker`.
 const WALK_FN: &str = "report_walk";
 
-/// A window `[from, to)` cut into `slots` equal slots (the last second rounding into the last).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub from: i64,
-    pub to: i64,
-    pub slots: usize,
-}
-
-impl Window {
-    fn span(&self) -> i64 {
-        (self.to - self.from).max(1)
-    }
-
-    /// When slot `i` starts; `slot_start(slots)` is the window's end.
-    pub fn slot_start(&self, i: usize) -> i64 {
-        self.from + self.span() * i as i64 / self.slots.max(1) as i64
-    }
-
-    /// The slot holding `at`, if it is inside the window.
-    pub fn slot_of(&self, at: i64) -> Option<usize> {
-        if at < self.from || at >= self.to || self.slots == 0 {
-            return None;
-        }
-        // The rounded-down share starts at or before `at`; the next slot may too, as slot
-        // starts are rounded down themselves.
-        let mut i = ((at - self.from) as i128 * self.slots as i128 / self.span() as i128) as usize;
-        while i + 1 < self.slots && self.slot_start(i + 1) <= at {
-            i += 1;
-        }
-        Some(i.min(self.slots - 1))
-    }
-}
-
-/// What the checks in one slot found.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Slot {
-    /// How many checks, and how many of them were offline, error or missing; None when not
-    /// counted (a record whose status never changed in the window: all were `worst`).
-    pub counts: Option<(u32, u32)>,
-    /// The worst status seen (offline > missing > error > unknown > online); None: no check.
-    pub worst: Option<Status>,
-    /// The slot's day was pruned: the counts come from the daily roll-up.
-    pub rolled_up: bool,
-}
-
-/// One record's past over the window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordHistory {
-    /// Percent up over the window, time-weighted as `Store::uptime` counts it; None when the
-    /// record was not watched at all.
-    pub uptime: Option<f64>,
-    pub slots: Vec<Slot>,
-    /// Mean response time of the online checks sampled in each slot.
-    pub response_ms: Vec<Option<f64>>,
-}
-
-/// A record as the history query needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RecordKey {
-    pub record_type: RecordType,
-    pub id: i64,
-}
-
-/// How bad a status is, for "the worst in a slot".
-fn severity(s: Status) -> u8 {
-    match s {
-        Status::Online => 0,
-        Status::Unknown => 1,
-        Status::Error => 2,
-        Status::Missing => 3,
-        Status::Offline => 4,
-    }
-}
-
 fn worse(a: Option<Status>, b: Status) -> Option<Status> {
     match a {
-        Some(a) if severity(a) >= severity(b) => Some(a),
+        Some(a) if a.severity() >= b.severity() => Some(a),
         _ => Some(b),
-    }
-}
-
-fn owner(rt: RecordType) -> &'static str {
-    match rt {
-        RecordType::Host => "host_id",
-        RecordType::Instance => "instance_id",
     }
 }
 
@@ -304,7 +224,7 @@ impl Work<'_> {
 /// A record's checks in the window `[?2, ?3)` of record `?1`, led by the check in force at its
 /// start (the last one before it): a range of the `(record, at, status)` index, read alone.
 fn walk_range(rt: RecordType) -> String {
-    let col = owner(rt);
+    let col = owner_column(rt);
     format!(
         "FROM checks WHERE {col} = ?1 AND at >= coalesce(
             (SELECT max(at) FROM checks WHERE {col} = ?1 AND at < ?2), ?2) AND at < ?3"
@@ -392,7 +312,7 @@ impl<'c> Reader<'c> {
     /// slots hold a check (one index seek each), and whether the check in force at the start
     /// still spoke for it.
     fn steady(&self, key: RecordKey, status: Status, w: &Window) -> Result<Walked> {
-        let col = owner(key.record_type);
+        let col = owner_column(key.record_type);
         let sql = format!(
             "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?4)
              SELECT s.i, (SELECT min(at) FROM checks WHERE {col} = ?1 AND at >= ?2 + s.i * ?3 / ?4)
@@ -663,38 +583,7 @@ fn with_days(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::Reading;
-    use crate::store::CheckResult;
-
-    #[test]
-    fn slots_cover_the_window_exactly() {
-        let w = Window {
-            from: 1000,
-            to: 1100,
-            slots: 3,
-        };
-        assert_eq!(
-            (0..=3).map(|i| w.slot_start(i)).collect::<Vec<_>>(),
-            [1000, 1033, 1066, 1100]
-        );
-        assert_eq!(w.slot_of(999), None);
-        assert_eq!(w.slot_of(1000), Some(0));
-        assert_eq!(w.slot_of(1032), Some(0));
-        assert_eq!(w.slot_of(1033), Some(1));
-        assert_eq!(w.slot_of(1066), Some(2));
-        assert_eq!(w.slot_of(1099), Some(2));
-        assert_eq!(w.slot_of(1100), None);
-        // Every second lands in the slot whose bounds hold it.
-        let w = Window {
-            from: 7,
-            to: 7 + 7 * 86_400 + 13,
-            slots: 90,
-        };
-        for at in (w.from..w.to).step_by(997) {
-            let i = w.slot_of(at).expect("inside");
-            assert!(w.slot_start(i) <= at && at < w.slot_start(i + 1), "{at}");
-        }
-    }
+    use crate::domain::model::Reading;
 
     #[test]
     fn the_walker_gives_each_check_its_status_and_slot() {
@@ -772,8 +661,9 @@ mod tests {
             let id = store.conn.last_insert_rowid();
             for &(at, status) in checks {
                 let reading = Reading::new(status, "");
-                let result = CheckResult::new(record_type, id, at, reading, None);
-                store.writer(None).write(&[result]).expect("write");
+                store
+                    .store_reading(RecordKey { record_type, id }, at, &reading)
+                    .expect("write");
             }
             let now = checks.last().map_or(Status::Unknown, |c| c.1);
             records.push((RecordKey { record_type, id }, now));
@@ -786,7 +676,7 @@ mod tests {
     fn naive_slots(store: &Store, key: RecordKey, w: &Window) -> Vec<(u32, u32, Option<Status>)> {
         let sql = format!(
             "SELECT at, status FROM checks WHERE {} = ?1",
-            owner(key.record_type)
+            owner_column(key.record_type)
         );
         let mut stmt = store.conn.prepare(&sql).expect("prepare");
         let mut slots = vec![(0, 0, None); w.slots];

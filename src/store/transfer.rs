@@ -5,20 +5,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::Store;
 use super::records::{insert_row, unique_violation, update_row};
-use crate::error::invalid;
-use crate::model::RecordType;
-use crate::store::Settings;
-
-/// One record to create or update, found by type and ref.
-#[derive(Debug, Clone)]
-pub struct Upsert {
-    pub record_type: RecordType,
-    /// `token` None keeps the stored token; `host_id` is ignored (see `host`).
-    pub settings: Settings,
-    /// Instances: the ref of their host, looked up once the hosts are written.
-    pub host: Option<String>,
-    pub discovered: bool,
-}
+use super::sql::table;
+use crate::domain::error::invalid;
+use crate::domain::model::{RecordType, Upsert};
 
 impl Store {
     /// Creates or updates every record in one IMMEDIATE transaction: if any write fails,
@@ -29,10 +18,6 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for item in items {
             let rt = item.record_type;
-            let table = match rt {
-                RecordType::Host => "hosts",
-                RecordType::Instance => "instances",
-            };
             let reference = &item.settings.reference;
             let mut s = item.settings.clone();
             s.host_id = match &item.host {
@@ -48,7 +33,7 @@ impl Store {
             };
             let stored: Option<(i64, Option<String>)> = tx
                 .query_row(
-                    &format!("SELECT id, token FROM {table} WHERE ref = ?1"),
+                    &format!("SELECT id, token FROM {} WHERE ref = ?1", table(rt)),
                     [reference],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )

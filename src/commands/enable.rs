@@ -1,0 +1,18 @@
+//! `webhost host enable|disable` and `webhost instance enable|disable`.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::domain::model::RecordType;
+use crate::exit::Exit;
+
+pub fn run(ctx: &Context, rt: RecordType, reference: &str, enabled: bool) -> Result<Exit> {
+    let mut store = ctx.open_store()?;
+    if !store.set_enabled(rt, reference, enabled)? {
+        store.get(rt, reference)?; // gives the clear "not found" error
+    }
+    let word = if enabled { "on" } else { "off" };
+    ctx.out
+        .note(format!("monitoring {word} for {rt} '{reference}'"));
+    Ok(Exit::Success)
+}

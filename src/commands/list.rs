@@ -1,0 +1,35 @@
+//! `webhost host list` and `webhost instance list`.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::domain::health::Health;
+use crate::domain::model::RecordType;
+use crate::domain::query::Filter;
+use crate::exit::Exit;
+
+pub fn run(
+    ctx: &Context,
+    rt: RecordType,
+    filter: &Filter,
+    health: Option<Health>,
+    with_uptime: bool,
+) -> Result<Exit> {
+    let store = ctx.open_store()?;
+    let now = ctx.now();
+    let mut records = store.list(rt, filter)?;
+    if let Some(h) = health {
+        records.retain(|r| r.health(now).health == h);
+    }
+    let uptimes = if with_uptime {
+        let u = records
+            .iter()
+            .map(|r| store.uptime_windows(rt, r.id, now))
+            .collect::<Result<Vec<_>>>()?;
+        Some(u)
+    } else {
+        None
+    };
+    ctx.out.records(rt, &records, uptimes.as_deref(), now)?;
+    Ok(Exit::Success)
+}

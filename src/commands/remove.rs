@@ -1,0 +1,34 @@
+//! `webhost host remove` and `webhost instance remove`.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::domain::error::invalid;
+use crate::domain::model::RecordType;
+use crate::exit::Exit;
+
+/// Deletes a record and its history; a host with instances only with `cascade`, which
+/// deletes them too.
+pub fn run(ctx: &Context, rt: RecordType, reference: &str, cascade: bool) -> Result<Exit> {
+    let mut store = ctx.open_store()?;
+    let rec = store.get(rt, reference)?;
+    let mut also = Vec::new();
+    if rt == RecordType::Host {
+        also = store.instances_of_host(rec.id)?;
+        if !also.is_empty() && !cascade {
+            return Err(invalid(format!(
+                "host '{reference}' still has {} instance(s): {}; remove or move them first, or pass --cascade to delete them too",
+                also.len(),
+                also.join(", ")
+            )));
+        }
+    }
+    store.remove(rt, rec.id, cascade)?;
+    ctx.out
+        .note(format!("removed {rt} '{reference}' and its history"));
+    if !also.is_empty() {
+        ctx.out
+            .note(format!("removed its instances too: {}", also.join(", ")));
+    }
+    Ok(Exit::Success)
+}

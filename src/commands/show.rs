@@ -1,0 +1,21 @@
+//! `webhost host show` and `webhost instance show`.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::domain::model::RecordType;
+use crate::exit::Exit;
+
+pub fn run(ctx: &Context, rt: RecordType, reference: &str, show_token: bool) -> Result<Exit> {
+    let store = ctx.open_store()?;
+    let rec = store.get(rt, reference)?;
+    let modules = match rt {
+        RecordType::Instance => Some(store.modules(rec.id)?),
+        RecordType::Host => None,
+    };
+    let now = ctx.now();
+    let uptime = store.uptime_windows(rt, rec.id, now)?;
+    ctx.out
+        .record_detail(&rec, modules.as_deref(), uptime, show_token, now)?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,279 @@
+//! When a status change deserves an alert: thresholds against flapping, and reminders.
+//! Pure decisions; the store keeps the counters and the last status alerted between passes.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::model::{RecordType, State, Status};
+use super::secret::redact;
+use super::units::rfc3339;
+
+/// How eager alerts are (`--failure-threshold`, `--success-threshold`, `--remind-every`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Consecutive failed checks before a record is reported down.
+    pub failure_threshold: u32,
+    /// Consecutive good checks before a record is reported back up.
+    pub success_threshold: u32,
+    /// Re-send while a record stays down.
+    pub remind_every: Option<Duration>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            failure_threshold: 1,
+            success_threshold: 1,
+            remind_every: None,
+        }
+    }
+}
+
+/// What the store knows of one record right after its check was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub status: Status,
+    /// The status last alerted (None: never).
+    pub alerted: Option<Status>,
+    pub alerted_at: Option<i64>,
+    pub failures: i64,
+    pub successes: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing to send, nothing to remember.
+    Nothing,
+    /// Remember `status` as alerted without sending (a first check that finds it online).
+    Baseline,
+    /// Send a change from `from` to the current status.
+    Change { from: Status },
+    /// Send a reminder: still down.
+    Reminder,
+}
+
+pub fn decide(f: &Facts, p: &Policy, now: i64) -> Decision {
+    let alerted = f.alerted.unwrap_or(Status::Unknown);
+    match f.status {
+        Status::Unknown => Decision::Nothing,
+        Status::Online if alerted == Status::Online => Decision::Nothing,
+        // Coming up from "never seen" is where monitoring starts, not news.
+        Status::Online if alerted == Status::Unknown => Decision::Baseline,
+        Status::Online => {
+            if f.successes >= i64::from(p.success_threshold) {
+                Decision::Change { from: alerted }
+            } else {
+                Decision::Nothing
+            }
+        }
+        down if alerted != down => {
+            if f.failures >= i64::from(p.failure_threshold) {
+                Decision::Change { from: alerted }
+            } else {
+                Decision::Nothing
+            }
+        }
+        _ => match (p.remind_every, f.alerted_at) {
+            (Some(every), Some(at)) if now - at >= every.as_secs() as i64 => Decision::Reminder,
+            _ => Decision::Nothing,
+        },
+    }
+}
+
+/// One alert to hand to the `--on-change` command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub kind: RecordType,
+    pub from: Status,
+    pub to: Status,
+    pub message: String,
+    /// When the check was made (RFC 3339 UTC in JSON).
+    #[serde(serialize_with = "rfc3339_text")]
+    pub at: i64,
+    /// The record's URL, without any secret.
+    pub url: Option<String>,
+    /// True when this repeats an earlier alert (`--remind-every`).
+    pub reminder: bool,
+}
+
+fn rfc3339_text<S: serde::Serializer>(at: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*at))
+}
+
+/// The record an alert is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub kind: RecordType,
+    pub reference: &'a str,
+    /// As stored: redacted here before it goes into an event.
+    pub url: Option<&'a str>,
+}
+
+/// What a check changed in a record's alerting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Remember this status as the one last alerted, at the check's time.
+    pub remember: Option<Status>,
+    /// The alert to send.
+    pub event: Option<Event>,
+}
+
+/// Decides, for a check at `at` that left the record in `state`, whether to alert and what to
+/// remember. `alerted` and `alerted_at` are what was remembered before.
+pub fn on_check(
+    subject: Subject,
+    state: &State,
+    alerted: Option<Status>,
+    alerted_at: Option<i64>,
+    p: &Policy,
+    at: i64,
+) -> Outcome {
+    let status = state.status();
+    let facts = Facts {
+        status,
+        alerted,
+        alerted_at,
+        failures: state.consecutive_failures,
+        successes: state.consecutive_successes,
+    };
+    let (from, reminder) = match decide(&facts, p, at) {
+        Decision::Nothing => {
+            return Outcome {
+                remember: None,
+                event: None,
+            };
+        }
+        Decision::Baseline => (None, false),
+        Decision::Change { from } => (Some(from), false),
+        Decision::Reminder => (Some(status), true),
+    };
+    Outcome {
+        remember: Some(status),
+        event: from.map(|from| Event {
+            reference: subject.reference.to_string(),
+            kind: subject.kind,
+            from,
+            to: status,
+            message: state.message.clone().unwrap_or_default(),
+            at,
+            url: subject.url.map(redact),
+            reminder,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::{Offline, Online};
+
+    fn facts(status: Status, alerted: Option<Status>, failures: i64, successes: i64) -> Facts {
+        Facts {
+            status,
+            alerted,
+            alerted_at: Some(0),
+            failures,
+            successes,
+        }
+    }
+
+    #[test]
+    fn thresholds_hold_back_flapping() {
+        let p = Policy {
+            failure_threshold: 3,
+            success_threshold: 2,
+            remind_every: None,
+        };
+        assert_eq!(
+            decide(&facts(Offline, Some(Online), 2, 0), &p, 10),
+            Decision::Nothing
+        );
+        assert_eq!(
+            decide(&facts(Offline, Some(Online), 3, 0), &p, 10),
+            Decision::Change { from: Online }
+        );
+        assert_eq!(
+            decide(&facts(Online, Some(Offline), 0, 1), &p, 10),
+            Decision::Nothing
+        );
+        assert_eq!(
+            decide(&facts(Online, Some(Offline), 0, 2), &p, 10),
+            Decision::Change { from: Offline }
+        );
+    }
+
+    #[test]
+    fn first_sight_and_reminders() {
+        let p = Policy {
+            remind_every: Some(Duration::from_secs(3600)),
+            ..Policy::default()
+        };
+        assert_eq!(
+            decide(&facts(Online, None, 0, 1), &p, 10),
+            Decision::Baseline
+        );
+        assert_eq!(
+            decide(&facts(Offline, None, 1, 0), &p, 10),
+            Decision::Change {
+                from: Status::Unknown
+            }
+        );
+        assert_eq!(
+            decide(&facts(Offline, Some(Offline), 5, 0), &p, 3599),
+            Decision::Nothing
+        );
+        assert_eq!(
+            decide(&facts(Offline, Some(Offline), 5, 0), &p, 3600),
+            Decision::Reminder
+        );
+        assert_eq!(
+            decide(&facts(Online, Some(Online), 0, 9), &p, 99_999),
+            Decision::Nothing
+        );
+    }
+
+    #[test]
+    fn a_check_remembers_what_it_alerted_and_hides_the_url_password() {
+        let subject = Subject {
+            kind: RecordType::Instance,
+            reference: "shop",
+            url: Some("https://u:pw@shop.example/get-data.php"),
+        };
+        let down = State {
+            status: Some(Offline),
+            message: Some("connection refused".into()),
+            consecutive_failures: 1,
+            ..State::default()
+        };
+        let p = Policy::default();
+        let out = on_check(subject, &down, Some(Online), Some(0), &p, 50);
+        assert_eq!(out.remember, Some(Offline));
+        let event = out.event.expect("an alert");
+        assert_eq!((event.from, event.to, event.at), (Online, Offline, 50));
+        assert_eq!(event.message, "connection refused");
+        assert_eq!(
+            event.url.as_deref(),
+            Some("https://u:***@shop.example/get-data.php")
+        );
+        // The same status again: nothing to send, nothing new to remember.
+        let again = on_check(subject, &down, Some(Offline), Some(50), &p, 60);
+        assert_eq!(
+            again,
+            Outcome {
+                remember: None,
+                event: None
+            }
+        );
+        // First seen online: remembered as the baseline, not sent.
+        let up = State {
+            status: Some(Online),
+            consecutive_successes: 1,
+            ..State::default()
+        };
+        let first = on_check(subject, &up, None, None, &p, 70);
+        assert_eq!((first.remember, first.event), (Some(Online), None));
+    }
+}

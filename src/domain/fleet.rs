@@ -1,0 +1,248 @@
+//! The fleet at a glance: counts by status and health, what is down, full disks, certificates
+//! expiring soonest, and whether the passes still run. `status` prints it; the status page
+//! opens with it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::health::Health;
+use super::history::PassInfo;
+use super::model::{Record, RecordType, Status};
+use super::units::rfc3339;
+
+#[derive(Debug, Default, Serialize)]
+pub struct FleetStatus {
+    pub counts: Vec<TypeCounts>,
+    pub not_online: Vec<Problem>,
+    pub disks: Vec<DiskLine>,
+    pub certificates: Vec<CertLine>,
+    pub passes: Vec<PassLine>,
+    pub stale_after_seconds: i64,
+}
+
+/// Records of one type by status and by health.
+#[derive(Debug, Serialize)]
+pub struct TypeCounts {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    pub total: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_health: BTreeMap<&'static str, usize>,
+}
+
+impl TypeCounts {
+    pub fn new(rt: RecordType) -> TypeCounts {
+        TypeCounts {
+            record_type: rt,
+            total: 0,
+            by_status: BTreeMap::new(),
+            by_health: BTreeMap::new(),
+        }
+    }
+
+    pub fn add(&mut self, status: Status, health: Health) {
+        self.total += 1;
+        *self.by_status.entry(status.as_str()).or_default() += 1;
+        *self.by_health.entry(health.as_str()).or_default() += 1;
+    }
+}
+
+/// An enabled record that is not online.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub status: Status,
+    pub message: Option<String>,
+    #[serde(serialize_with = "opt_time")]
+    pub since: Option<i64>,
+}
+
+/// A record whose disk crossed a threshold.
+#[derive(Debug, Serialize)]
+pub struct DiskLine {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub used_bytes: u64,
+    pub total_bytes: Option<u64>,
+    pub health: Health,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CertLine {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[serde(serialize_with = "req_time")]
+    pub expires_at: i64,
+    pub days_left: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PassLine {
+    pub kind: String,
+    #[serde(serialize_with = "opt_time")]
+    pub started_at: Option<i64>,
+    pub age_seconds: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub polled: Option<i64>,
+    /// Older than the staleness limit (or never ran) while records wait: cron has stopped.
+    pub stale: bool,
+}
+
+fn opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+fn req_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+/// The fleet from every record (hosts, then instances) and the last passes. A pass older than
+/// `stale` means cron has stopped; `certs` caps the certificate list.
+pub fn summarize(
+    records: [&[Record]; 2],
+    passes: &[PassInfo],
+    now: i64,
+    stale: Duration,
+    certs: usize,
+) -> FleetStatus {
+    let mut fleet = FleetStatus::default();
+    let mut cert_lines = Vec::new();
+    for (rt, records) in RecordType::ALL.into_iter().zip(records) {
+        let mut counts = TypeCounts::new(rt);
+        for r in records {
+            let assessment = r.health(now);
+            counts.add(r.state.status(), assessment.health);
+            if !r.settings.enabled {
+                continue;
+            }
+            let status = r.state.status();
+            if status != Status::Online {
+                fleet.not_online.push(Problem {
+                    record_type: rt,
+                    reference: r.reference().to_string(),
+                    status,
+                    message: r.state.message.clone(),
+                    since: r.state.status_since,
+                });
+            }
+            if let Some(line) = disk_line(r, assessment.health, &assessment.reasons) {
+                fleet.disks.push(line);
+            }
+            if let Some(expires) = r.state.cert_expires_at {
+                cert_lines.push(CertLine {
+                    record_type: rt,
+                    reference: r.reference().to_string(),
+                    expires_at: expires,
+                    days_left: (expires - now).div_euclid(86_400),
+                });
+            }
+        }
+        let name = rt.pass_name();
+        let last = passes.iter().find(|p| p.kind == name);
+        let age = last.map(|p| now - p.started_at);
+        let has_records = records.iter().any(|r| r.settings.enabled);
+        fleet.passes.push(PassLine {
+            kind: name.to_string(),
+            started_at: last.map(|p| p.started_at),
+            age_seconds: age,
+            duration_ms: last.and_then(|p| p.duration_ms),
+            polled: last.map(|p| p.polled),
+            stale: has_records && age.is_none_or(|a| a > stale.as_secs() as i64),
+        });
+        fleet.counts.push(counts);
+    }
+    cert_lines.sort_by_key(|c| c.expires_at);
+    cert_lines.truncate(certs);
+    fleet.certificates = cert_lines;
+    fleet.stale_after_seconds = stale.as_secs() as i64;
+    fleet
+}
+
+/// A record whose disk crossed a threshold.
+fn disk_line(r: &Record, health: Health, reasons: &[String]) -> Option<DiskLine> {
+    let used = r.state.disk_used?;
+    let reason = reasons.iter().find(|x| x.starts_with("disk"))?;
+    Some(DiskLine {
+        record_type: r.record_type,
+        reference: r.reference().to_string(),
+        used_bytes: used,
+        total_bytes: r.state.disk_total,
+        health,
+        reason: reason.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{ApiKind, Settings, State};
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn record(rt: RecordType, reference: &str, state: State) -> Record {
+        Record {
+            id: 1,
+            record_type: rt,
+            settings: Settings::new(reference, ApiKind::ServerObserverV1),
+            created_at: 0,
+            host_ref: None,
+            discovered: false,
+            missing: false,
+            state,
+        }
+    }
+
+    #[test]
+    fn counts_problems_disks_and_stale_passes() {
+        let full = State {
+            status: Some(Status::Online),
+            disk_used: Some(95),
+            disk_total: Some(100),
+            ..State::default()
+        };
+        let down = State {
+            status: Some(Status::Offline),
+            message: Some("refused".into()),
+            status_since: Some(NOW - 60),
+            ..State::default()
+        };
+        let hosts = [record(RecordType::Host, "srv", full)];
+        let instances = [record(RecordType::Instance, "shop", down)];
+        let passes = [PassInfo {
+            kind: "update-hosts".into(),
+            started_at: NOW - 600,
+            duration_ms: Some(1200),
+            polled: 1,
+        }];
+        let f = summarize(
+            [&hosts, &instances],
+            &passes,
+            NOW,
+            Duration::from_secs(1800),
+            5,
+        );
+        assert_eq!(f.counts[0].by_health.get("critical"), Some(&1));
+        assert_eq!(f.not_online.len(), 1);
+        assert_eq!(f.not_online[0].reference, "shop");
+        assert_eq!(f.disks.len(), 1);
+        assert_eq!(f.disks[0].reason, "disk 95% used (threshold 90%)");
+        assert!(!f.passes[0].stale, "the host pass ran 10 minutes ago");
+        assert!(
+            f.passes[1].stale,
+            "instances wait, and their pass never ran"
+        );
+    }
+}

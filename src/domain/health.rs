@@ -1,0 +1,285 @@
+//! Nagios-style health: a record's status combined with its disk and certificate thresholds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::model::Status;
+use super::units::{human_bytes, parse_size};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Ok,
+    Warning,
+    Critical,
+    Unknown,
+}
+
+impl Health {
+    pub const ALL: [Health; 4] = [
+        Health::Ok,
+        Health::Warning,
+        Health::Critical,
+        Health::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Warning => "warning",
+            Health::Critical => "critical",
+            Health::Unknown => "unknown",
+        }
+    }
+
+    /// Severity for "worst of": ok < unknown < warning < critical.
+    fn rank(self) -> u8 {
+        match self {
+            Health::Ok => 0,
+            Health::Unknown => 1,
+            Health::Warning => 2,
+            Health::Critical => 3,
+        }
+    }
+
+    fn worst(self, other: Health) -> Health {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl fmt::Display for Health {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A disk threshold: a share of the partition (`85%`) or an amount used (`5G`, `5368709120`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    Percent(f64),
+    Bytes(u64),
+}
+
+impl FromStr for Threshold {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            return match p.trim().parse::<f64>() {
+                Ok(v) if (0.0..=100.0).contains(&v) => Ok(Threshold::Percent(v)),
+                _ => Err(format!("'{s}' is not a percentage between 0% and 100%")),
+            };
+        }
+        parse_size(t)
+            .map(Threshold::Bytes)
+            .map_err(|_| format!("'{s}' is not a threshold: use a percentage (85%) or a size (5G)"))
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Threshold::Percent(p) => write!(f, "{p}%"),
+            Threshold::Bytes(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+impl Threshold {
+    /// Whether `used` (of `total`, when known) is at or over this threshold; None when the
+    /// threshold cannot apply (a percentage without a known total).
+    pub fn crossed(self, used: u64, total: Option<u64>) -> Option<bool> {
+        match self {
+            Threshold::Bytes(b) => Some(used >= b),
+            Threshold::Percent(p) => total
+                .filter(|t| *t > 0)
+                .map(|t| used as f64 * 100.0 / t as f64 >= p),
+        }
+    }
+}
+
+/// The thresholds in force for one record (its own overrides, else the defaults).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub disk_warn: Threshold,
+    pub disk_crit: Threshold,
+    pub cert_warn_days: i64,
+    pub cert_crit_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            disk_warn: Threshold::Percent(80.0),
+            disk_crit: Threshold::Percent(90.0),
+            cert_warn_days: 21,
+            cert_crit_days: 7,
+        }
+    }
+}
+
+/// What health assessment sees of a record.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub status: Status,
+    pub disk_used: Option<u64>,
+    pub disk_total: Option<u64>,
+    pub cert_expires_at: Option<i64>,
+}
+
+/// A health and the reasons behind it, most severe first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    pub health: Health,
+    pub reasons: Vec<String>,
+}
+
+pub fn assess(f: &Facts, t: &Thresholds, now: i64) -> Assessment {
+    let mut health = match f.status {
+        Status::Online => Health::Ok,
+        Status::Unknown => Health::Unknown,
+        Status::Offline | Status::Error | Status::Missing => Health::Critical,
+    };
+    let mut reasons = Vec::new();
+    if health == Health::Critical {
+        reasons.push(format!("status {}", f.status));
+    }
+    if let Some(used) = f.disk_used {
+        let total = f.disk_total;
+        let level = if t.disk_crit.crossed(used, total) == Some(true) {
+            Some((Health::Critical, t.disk_crit))
+        } else if t.disk_warn.crossed(used, total) == Some(true) {
+            Some((Health::Warning, t.disk_warn))
+        } else {
+            None
+        };
+        if let Some((h, th)) = level {
+            health = health.worst(h);
+            reasons.push(match (th, total) {
+                (Threshold::Percent(p), Some(total)) => format!(
+                    "disk {:.0}% used (threshold {p}%)",
+                    used as f64 * 100.0 / total as f64
+                ),
+                _ => format!(
+                    "disk {} used (threshold {})",
+                    human_bytes(used),
+                    match th {
+                        Threshold::Bytes(b) => human_bytes(b),
+                        Threshold::Percent(p) => format!("{p}%"),
+                    }
+                ),
+            });
+        }
+    }
+    if let Some(expires) = f.cert_expires_at {
+        let days = (expires - now).div_euclid(86_400);
+        let level = if expires <= now || days < t.cert_crit_days {
+            Some(Health::Critical)
+        } else if days < t.cert_warn_days {
+            Some(Health::Warning)
+        } else {
+            None
+        };
+        if let Some(h) = level {
+            health = health.worst(h);
+            reasons.push(if expires <= now {
+                "TLS certificate expired".to_string()
+            } else {
+                format!("TLS certificate expires in {days} days")
+            });
+        }
+    }
+    Assessment { health, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn facts(status: Status, used: Option<u64>, total: Option<u64>, cert: Option<i64>) -> Facts {
+        Facts {
+            status,
+            disk_used: used,
+            disk_total: total,
+            cert_expires_at: cert,
+        }
+    }
+
+    #[test]
+    fn thresholds_parse() {
+        assert_eq!("85%".parse(), Ok(Threshold::Percent(85.0)));
+        assert_eq!("5G".parse(), Ok(Threshold::Bytes(5 << 30)));
+        assert!("150%".parse::<Threshold>().is_err());
+        assert!("lots".parse::<Threshold>().is_err());
+    }
+
+    #[test]
+    fn status_alone() {
+        let t = Thresholds::default();
+        assert_eq!(
+            assess(&facts(Status::Online, None, None, None), &t, NOW).health,
+            Health::Ok
+        );
+        assert_eq!(
+            assess(&facts(Status::Offline, None, None, None), &t, NOW).health,
+            Health::Critical
+        );
+        assert_eq!(
+            assess(&facts(Status::Unknown, None, None, None), &t, NOW).health,
+            Health::Unknown
+        );
+    }
+
+    #[test]
+    fn disk_percent_needs_a_total() {
+        let t = Thresholds::default();
+        let warn = assess(&facts(Status::Online, Some(85), Some(100), None), &t, NOW);
+        assert_eq!(warn.health, Health::Warning);
+        assert_eq!(warn.reasons, ["disk 85% used (threshold 80%)"]);
+        assert_eq!(
+            assess(&facts(Status::Online, Some(95), Some(100), None), &t, NOW).health,
+            Health::Critical
+        );
+        // An instance knows only its usage: a percentage cannot apply.
+        assert_eq!(
+            assess(&facts(Status::Online, Some(95), None, None), &t, NOW).health,
+            Health::Ok
+        );
+        let bytes = Thresholds {
+            disk_warn: Threshold::Bytes(1000),
+            disk_crit: Threshold::Bytes(2000),
+            ..t
+        };
+        assert_eq!(
+            assess(&facts(Status::Online, Some(1500), None, None), &bytes, NOW).health,
+            Health::Warning
+        );
+    }
+
+    #[test]
+    fn certificates() {
+        let t = Thresholds::default();
+        let day = 86_400;
+        let h = |c| assess(&facts(Status::Online, None, None, Some(c)), &t, NOW).health;
+        assert_eq!(h(NOW + 30 * day), Health::Ok);
+        assert_eq!(h(NOW + 20 * day), Health::Warning);
+        assert_eq!(h(NOW + 6 * day), Health::Critical);
+        assert_eq!(h(NOW - 1), Health::Critical);
+        // Offline and a certificate warning: the worst wins.
+        let a = assess(
+            &facts(Status::Offline, None, None, Some(NOW + 20 * day)),
+            &t,
+            NOW,
+        );
+        assert_eq!(a.health, Health::Critical);
+        assert_eq!(a.reasons.len(), 2);
+    }
+}

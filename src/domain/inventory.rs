@@ -1,0 +1,320 @@
+//! What instances have installed: module lists, how two of them differ, and the inventory of
+//! the fleet by module and Dolibarr version.
+
+use std::cmp::Ordering;
+
+use md5::{Digest, Md5};
+
+use super::model::Module;
+use super::version;
+
+/// One way an inventory changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Upgraded,
+    Downgraded,
+    Added,
+    Removed,
+    Activated,
+    Deactivated,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Upgraded => "upgraded",
+            ChangeKind::Downgraded => "downgraded",
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Activated => "activated",
+            ChangeKind::Deactivated => "deactivated",
+        }
+    }
+}
+
+/// A change to record for one instance: its Dolibarr (`subject` "dolibarr") or a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub subject: String,
+    pub kind: ChangeKind,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// A recorded change, as `changes` and the report read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryChange {
+    pub instance: String,
+    pub at: i64,
+    /// `dolibarr` or a module class name.
+    pub subject: String,
+    pub change: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// `downgraded` when the new version is numerically lower, else `upgraded`.
+pub fn version_change(old: Option<&str>, new: Option<&str>) -> ChangeKind {
+    match old.zip(new).and_then(|(a, b)| version::compare(a, b)) {
+        Some(Ordering::Greater) => ChangeKind::Downgraded,
+        _ => ChangeKind::Upgraded,
+    }
+}
+
+/// The Dolibarr upgrade (or downgrade) between what was stored and what was read, if any: a
+/// check that read no version changes nothing.
+pub fn dolibarr_change(stored: Option<&str>, read: Option<&str>) -> Option<Change> {
+    let (old, new) = (stored?, read?);
+    (old != new).then(|| Change {
+        subject: "dolibarr".into(),
+        kind: version_change(Some(old), Some(new)),
+        old: Some(old.to_string()),
+        new: Some(new.to_string()),
+    })
+}
+
+/// Sorts a module list by name and drops repeated names (a map key can appear once only, but
+/// a custom probe's list may repeat one): the order the store keeps and `diff` expects.
+pub fn normalize(modules: &mut Vec<Module>) {
+    modules.sort_by(|a, b| a.name.cmp(&b.name));
+    modules.dedup_by(|a, b| a.name == b.name);
+}
+
+/// MD5 of a normalized module list. Fields end in 0xFF and a missing one is 0xFE: bytes that
+/// UTF-8 never contains, so no two lists share an encoding. Not a security boundary: it only
+/// saves reading the stored list back to learn that nothing changed.
+pub fn digest(modules: &[Module]) -> [u8; 16] {
+    let mut bytes = Vec::with_capacity(4096);
+    let mut field = |v: Option<&str>| {
+        match v {
+            Some(s) => bytes.extend_from_slice(s.as_bytes()),
+            None => bytes.push(0xFE),
+        }
+        bytes.push(0xFF);
+    };
+    for m in modules {
+        field(Some(&m.name));
+        field(m.version.as_deref());
+        field(Some(if m.active { "1" } else { "0" }));
+        field(m.source.as_deref());
+        field(m.editor.as_deref());
+    }
+    Md5::digest(&bytes).into()
+}
+
+/// What differs between two normalized module lists: for each module of `new` in order, added,
+/// upgraded or downgraded, activated or deactivated; then the modules removed. One pass over
+/// both lists.
+pub fn diff(old: &[Module], new: &[Module]) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut removed = Vec::new();
+    let (mut o, mut n) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        let order = match (o.peek(), n.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(a), Some(b)) => a.name.cmp(&b.name),
+        };
+        match order {
+            Ordering::Less => {
+                if let Some(gone) = o.next() {
+                    removed.push(change(
+                        gone,
+                        ChangeKind::Removed,
+                        gone.version.clone(),
+                        None,
+                    ));
+                }
+            }
+            Ordering::Greater => {
+                if let Some(m) = n.next() {
+                    changes.push(change(m, ChangeKind::Added, None, m.version.clone()));
+                }
+            }
+            Ordering::Equal => {
+                let (Some(was), Some(m)) = (o.next(), n.next()) else {
+                    break;
+                };
+                if was.version != m.version {
+                    let kind = version_change(was.version.as_deref(), m.version.as_deref());
+                    changes.push(change(m, kind, was.version.clone(), m.version.clone()));
+                }
+                if was.active != m.active {
+                    let kind = if m.active {
+                        ChangeKind::Activated
+                    } else {
+                        ChangeKind::Deactivated
+                    };
+                    changes.push(change(m, kind, None, None));
+                }
+            }
+        }
+    }
+    changes.append(&mut removed);
+    changes
+}
+
+fn change(m: &Module, kind: ChangeKind, old: Option<String>, new: Option<String>) -> Change {
+    Change {
+        subject: m.name.clone(),
+        kind,
+        old,
+        new,
+    }
+}
+
+/// One module on one instance, with what is needed to compare its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledModule {
+    pub instance: String,
+    /// The instance's Dolibarr version, which core modules follow.
+    pub dolibarr_version: Option<String>,
+    pub name: String,
+    /// As reported: `3.24.1`, `dolibarr` for core modules, `experimental`, or unknown.
+    pub version: Option<String>,
+    pub active: bool,
+    pub source: Option<String>,
+}
+
+impl InstalledModule {
+    /// True for a module whose version is its instance's Dolibarr version (core modules).
+    pub fn follows_dolibarr(&self) -> bool {
+        self.version
+            .as_deref()
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("dolibarr"))
+    }
+
+    /// The version to compare: the instance's Dolibarr version for core modules, else its own.
+    pub fn effective_version(&self) -> Option<&str> {
+        if self.follows_dolibarr() {
+            self.dolibarr_version.as_deref()
+        } else {
+            self.version.as_deref()
+        }
+    }
+}
+
+/// One instance and its Dolibarr version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceVersion {
+    pub instance: String,
+    pub dolibarr_version: Option<String>,
+}
+
+/// How many modules an instance has, and how many of them are switched on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ModuleCount {
+    pub total: i64,
+    pub active: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(name: &str, version: Option<&str>, active: bool) -> Module {
+        Module {
+            name: name.into(),
+            version: version.map(str::to_string),
+            active,
+            source: Some("external".into()),
+            editor: None,
+        }
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<(&str, &str)> {
+        changes
+            .iter()
+            .map(|c| (c.subject.as_str(), c.kind.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn diffs_name_every_kind_of_change() {
+        let old = vec![
+            module("modA", Some("1.0"), true),
+            module("modB", Some("2.0"), true),
+            module("modC", None, false),
+            module("modD", Some("3.10"), true),
+        ];
+        let new = vec![
+            module("modA", Some("1.0"), true),
+            module("modB", Some("2.1"), false),
+            module("modD", Some("3.9"), true),
+            module("modE", Some("1"), true),
+        ];
+        let changes = diff(&old, &new);
+        assert_eq!(
+            kinds(&changes),
+            [
+                ("modB", "upgraded"),
+                ("modB", "deactivated"),
+                ("modD", "downgraded"),
+                ("modE", "added"),
+                ("modC", "removed"),
+            ]
+        );
+        assert_eq!(
+            (changes[0].old.as_deref(), changes[0].new.as_deref()),
+            (Some("2.0"), Some("2.1"))
+        );
+        assert_eq!(changes[4].old, None, "modC had no version");
+        assert!(diff(&new, &new).is_empty());
+        assert_eq!(kinds(&diff(&[], &new[..1])), [("modA", "added")]);
+        assert_eq!(kinds(&diff(&new[..1], &[])), [("modA", "removed")]);
+    }
+
+    #[test]
+    fn a_large_churn_is_one_pass() {
+        // 80,000 modules all changing version: linear, so this stays instant in a unit test.
+        let old: Vec<Module> = (0..80_000)
+            .map(|i| module(&format!("mod{i:06}"), Some("1.0"), true))
+            .collect();
+        let new: Vec<Module> = (0..80_000)
+            .map(|i| module(&format!("mod{i:06}"), Some("1.1"), true))
+            .collect();
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 80_000);
+        assert!(changes.iter().all(|c| c.kind == ChangeKind::Upgraded));
+    }
+
+    #[test]
+    fn dolibarr_changes_need_both_versions() {
+        assert_eq!(dolibarr_change(None, Some("18.0.4")), None);
+        assert_eq!(dolibarr_change(Some("18.0.4"), None), None);
+        assert_eq!(dolibarr_change(Some("18.0.4"), Some("18.0.4")), None);
+        let down = dolibarr_change(Some("19.0.1"), Some("18.0.4")).expect("a change");
+        assert_eq!(down.kind, ChangeKind::Downgraded);
+        let up = dolibarr_change(Some("18.0.4"), Some("18.0.10")).expect("a change");
+        assert_eq!(up.kind, ChangeKind::Upgraded);
+    }
+
+    #[test]
+    fn normalized_lists_digest_alike_in_any_order() {
+        let mut a = vec![module("modB", None, true), module("modA", Some("1"), false)];
+        let mut b = vec![
+            module("modA", Some("1"), false),
+            module("modB", None, true),
+            module("modB", None, true),
+        ];
+        normalize(&mut a);
+        normalize(&mut b);
+        assert_eq!(a, b);
+        assert_eq!(digest(&a), digest(&b));
+    }
+
+    #[test]
+    fn digests_tell_apart_lists_that_concatenate_alike() {
+        let a = module("modA", Some("1.0"), true);
+        let mut b = a.clone();
+        b.version = Some("1.".into());
+        b.source = Some("0external".into());
+        assert_ne!(digest(std::slice::from_ref(&a)), digest(&[b]));
+        let mut c = a.clone();
+        c.version = None;
+        let mut d = a;
+        d.version = Some(String::new());
+        assert_ne!(digest(&[c]), digest(&[d]));
+    }
+}

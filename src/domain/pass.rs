@@ -1,0 +1,96 @@
+//! What a polling pass did: per record, what storing its check changed; for the pass, the
+//! counts, its progress and how its alerts were delivered.
+
+use std::time::Duration;
+
+use super::alert::Event;
+use super::model::{RecordType, Status};
+
+/// What storing one result changed, for the pass summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub record_type: RecordType,
+    pub reference: String,
+    pub previous: Status,
+    pub status: Status,
+    pub message: String,
+    pub response_ms: Option<u64>,
+    /// Instances a host's discovery created, flagged missing, or found again.
+    pub created: Vec<String>,
+    pub flagged_missing: Vec<String>,
+    pub returned: Vec<String>,
+    /// Alerts due for this record (and, for a host, its discovered instances).
+    pub events: Vec<Event>,
+}
+
+/// Counts of one pass, recorded with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassSummary {
+    pub polled: u64,
+    pub online: u64,
+    pub offline: u64,
+    pub error: u64,
+    pub missing: u64,
+}
+
+impl PassSummary {
+    pub fn count(&mut self, status: Status) {
+        self.polled += 1;
+        match status {
+            Status::Online => self.online += 1,
+            Status::Offline => self.offline += 1,
+            Status::Error => self.error += 1,
+            Status::Missing => self.missing += 1,
+            Status::Unknown => {}
+        }
+    }
+
+    pub fn down(&self) -> u64 {
+        self.offline + self.error + self.missing
+    }
+}
+
+/// A pass needs at least this many records, all unreachable, to blame the poller's network.
+pub const POLLER_OFFLINE_MIN: usize = 3;
+
+/// Whether a pass whose checks all failed to connect, `failed` of them, blames this machine's
+/// network rather than the records.
+pub fn poller_offline(failed: usize) -> bool {
+    failed >= POLLER_OFFLINE_MIN
+}
+
+/// How far a pass has got, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub done: usize,
+    pub total: usize,
+    pub summary: &'a PassSummary,
+    pub elapsed: Duration,
+}
+
+/// What a pass did, for the summary.
+#[derive(Debug)]
+pub struct PassReport {
+    pub record_type: RecordType,
+    /// Every record's result, or only those with alerts (when the pass keeps only those).
+    pub results: Vec<Stored>,
+    /// How many results were stored.
+    pub stored: usize,
+    pub summary: PassSummary,
+    pub elapsed: Duration,
+    /// Refs asked for with `--ref` that are not enabled records of this type.
+    pub unknown_refs: Vec<String>,
+    /// Every check failed to connect (at least `POLLER_OFFLINE_MIN` of them): nothing was
+    /// stored against the records.
+    pub poller_offline: bool,
+    /// Time spent storing the results (all the writer's batches), for `--verbose`.
+    pub write_time: Duration,
+}
+
+/// How one run of the change hook went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub reference: String,
+    /// None when it succeeded; else why not (exit code, timeout, first stderr line).
+    pub failure: Option<String>,
+}

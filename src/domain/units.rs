@@ -1,0 +1,195 @@
+//! Quantities as people write and read them: durations, sizes, instants. One spelling each, so
+//! a disk reads the same in a message, a table and a page.
+
+use std::time::Duration;
+
+/// `2026-11-25T08:43:00Z`: how JSON and hooks carry an instant (Unix seconds, UTC).
+pub fn rfc3339(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => secs.to_string(),
+    }
+}
+
+/// A short age such as `45s ago`, `12m ago`, `3h ago`, `2d ago` (`just now` for the future,
+/// which a skewed clock gives).
+pub fn age(secs: i64, now: i64) -> String {
+    match now - secs {
+        d if d < 0 => "just now".to_string(),
+        d if d < 60 => format!("{d}s ago"),
+        d if d < 3600 => format!("{}m ago", d / 60),
+        d if d < 86_400 => format!("{}h ago", d / 3600),
+        d => format!("{}d ago", d / 86_400),
+    }
+}
+
+/// `15m`, `2h`, `1d`: a duration the way the options take it.
+pub fn duration_arg(secs: u64) -> String {
+    match secs {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// `3d 4h`, `12m`, `45s`: how long something lasted.
+pub fn span(secs: i64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// Parses `10`, `10s`, `500ms`, `30m`, `24h`, `7d`, `2w` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration (e.g. 10s, 500ms, 2m)"))?;
+    let d = match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
+        "w" => Duration::from_secs(n * 7 * 86_400),
+        other => {
+            return Err(format!(
+                "unknown unit '{other}' in '{text}' (use ms, s, m or h)"
+            ));
+        }
+    };
+    if d.is_zero() {
+        return Err("a duration must be more than zero".into());
+    }
+    Ok(d)
+}
+
+/// A duration for people: `10 s`, `300 ms`, `1.5 s`.
+pub fn human_duration(duration: Duration) -> String {
+    let ms = duration.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
+}
+
+/// Bytes for people, in powers of 1024: `512 B`, `8 MiB`, `49.09 GiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut unit = 1024u64;
+    let mut index = 0;
+    while index + 1 < UNITS.len() && bytes / unit >= 1024 {
+        unit *= 1024;
+        index += 1;
+    }
+    if bytes.is_multiple_of(unit) {
+        format!("{} {}", bytes / unit, UNITS[index])
+    } else {
+        format!("{:.2} {}", bytes as f64 / unit as f64, UNITS[index])
+    }
+}
+
+/// Parses a byte count with an optional binary suffix: `8M`, `512K`, `1G`, `1048576`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (e.g. 8M)"))?;
+    let mult: u64 = match unit.trim().trim_end_matches("iB").trim_end_matches('B') {
+        "" => 1,
+        "K" | "k" => 1 << 10,
+        "M" | "m" => 1 << 20,
+        "G" | "g" => 1 << 30,
+        other => return Err(format!("unknown size unit '{other}' (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("'{text}' is not a usable size"))
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_764_000_000), "2025-11-24T16:00:00Z");
+        assert_eq!(rfc3339(951_825_600), "2000-02-29T12:00:00Z");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5 days").is_err());
+        assert_eq!(duration_arg(900), "15m");
+        assert_eq!(duration_arg(7200), "2h");
+        assert_eq!(duration_arg(86_400), "1d");
+        assert_eq!(duration_arg(90), "90s");
+        assert_eq!(human_duration(Duration::from_secs(10)), "10 s");
+        assert_eq!(human_duration(Duration::from_millis(300)), "300 ms");
+        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
+    }
+
+    #[test]
+    fn ages_and_spans() {
+        assert_eq!(age(100, 130), "30s ago");
+        assert_eq!(age(0, 7200), "2h ago");
+        assert_eq!(age(0, 3 * 86_400 + 5), "3d ago");
+        assert_eq!(age(10, 5), "just now");
+        assert_eq!(span(45), "45s");
+        assert_eq!(span(3 * 86_400 + 4 * 3600), "3d 4h");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8M"), Ok(8 << 20));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("8X").is_err());
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1000), "1000 B");
+        assert_eq!(human_bytes(1536), "1.50 KiB");
+        assert_eq!(human_bytes(8 * 1024 * 1024), "8 MiB");
+        assert_eq!(human_bytes(52_709_986_140), "49.09 GiB");
+        assert_eq!(human_bytes(1_189_085_184), "1.11 GiB");
+        assert_eq!(human_bytes(527_371_075_584), "491.15 GiB");
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abc", 4), "abc");
+    }
+}

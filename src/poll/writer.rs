@@ -1,0 +1,325 @@
+//! The pass's single writer: for each result, what the record was, what the check makes of it
+//! (by the domain's rules: state, inventory changes, alerts, discovery) and the store's steps
+//! to write it, a batch at a time in one transaction.
+
+use std::borrow::Cow;
+
+use anyhow::Result;
+
+use crate::domain::alert::{self, Policy};
+use crate::domain::discovery::{self, Step};
+use crate::domain::inventory;
+use crate::domain::model::{CheckResult, Discovered, Reading, RecordKey, RecordType};
+use crate::domain::pass::Stored;
+use crate::store::{Batch, CheckWrite, Store};
+
+/// Stores a batch of results, all or nothing. `policy` is the alerting policy when a change
+/// hook will run; without one, alert state is left untouched.
+pub fn write(
+    store: &mut Store,
+    results: &[CheckResult],
+    policy: Option<&Policy>,
+) -> Result<Vec<Stored>> {
+    store.batch(|batch| {
+        let mut stored = Vec::with_capacity(results.len());
+        for r in results {
+            let mut s = store_check(batch, r.key, r.at, &r.reading, r.modules_digest, policy)?;
+            if let Some(cert) = &r.cert {
+                batch.set_certificate(r.key, cert)?;
+            }
+            if let Some(listed) = &r.reading.discovered {
+                discover(batch, r.key.id, r.at, listed, policy, &mut s)?;
+            }
+            stored.push(s);
+        }
+        Ok(stored)
+    })
+}
+
+/// Stores one record's check: its new state and history row, its inventory changes, and the
+/// alert it is due. `digest` is that of the reading's module list when it is known to be
+/// normalized already (a pass's workers do it); else the list is normalized here.
+fn store_check(
+    batch: &Batch,
+    key: RecordKey,
+    at: i64,
+    reading: &Reading,
+    digest: Option<[u8; 16]>,
+    policy: Option<&Policy>,
+) -> Result<Stored> {
+    let before = batch.before(key)?;
+    let previous = before.state.status();
+    let mut state = before.state.clone();
+    state.record(reading, at);
+
+    let mut changes: Vec<inventory::Change> = inventory::dolibarr_change(
+        before.state.dolibarr_version.as_deref(),
+        reading.dolibarr_version.as_deref(),
+    )
+    .into_iter()
+    .collect();
+    let mut modules_digest = None;
+    if key.record_type == RecordType::Instance
+        && let Some(modules) = &reading.modules
+    {
+        let modules: Cow<[_]> = match digest {
+            Some(_) => Cow::Borrowed(modules),
+            None => {
+                let mut list = modules.clone();
+                inventory::normalize(&mut list);
+                Cow::Owned(list)
+            }
+        };
+        let digest = digest.unwrap_or_else(|| inventory::digest(&modules));
+        // Almost every pass finds the same list: the digest says so without reading it back.
+        if before.modules_digest.as_deref() != Some(digest.as_slice()) {
+            let stored = batch.modules(key.id)?;
+            if stored != *modules {
+                // The first inventory of an instance is a baseline, not a change.
+                if !stored.is_empty() {
+                    changes.extend(inventory::diff(&stored, &modules));
+                }
+                batch.replace_modules(key.id, &modules)?;
+            }
+        }
+        modules_digest = Some(digest);
+    }
+    if !changes.is_empty() {
+        batch.record_inventory(key.id, at, &changes)?;
+    }
+
+    batch.store_check(&CheckWrite {
+        key,
+        at,
+        reading,
+        state: &state,
+        changed_from: (previous != reading.status).then_some(previous),
+        modules_digest,
+    })?;
+
+    let mut events = Vec::new();
+    if let Some(policy) = policy {
+        let subject = alert::Subject {
+            kind: key.record_type,
+            reference: &before.reference,
+            url: before.url.as_deref(),
+        };
+        let outcome = alert::on_check(
+            subject,
+            &state,
+            before.alerted,
+            before.alerted_at,
+            policy,
+            at,
+        );
+        if let Some(status) = outcome.remember {
+            batch.remember_alert(key, status, at)?;
+        }
+        events.extend(outcome.event);
+    }
+    Ok(Stored {
+        record_type: key.record_type,
+        reference: before.reference,
+        previous,
+        status: reading.status,
+        message: reading.message.clone(),
+        response_ms: reading.response_ms,
+        created: Vec::new(),
+        flagged_missing: Vec::new(),
+        returned: Vec::new(),
+        events,
+    })
+}
+
+/// A host's discovery, as `discovery::plan` decides it; the host's own result `s` gets the
+/// names created, flagged and back, and the alerts of its instances.
+fn discover(
+    batch: &Batch,
+    host_id: i64,
+    at: i64,
+    listed: &[Discovered],
+    policy: Option<&Policy>,
+    s: &mut Stored,
+) -> Result<()> {
+    let host = discovery::Host {
+        id: host_id,
+        reference: &s.reference,
+        kind: batch.host_kind(host_id)?,
+    };
+    let known = batch.known_instances(host_id)?;
+    let taken = batch.refs_taken(&discovery::candidate_refs(host.reference, listed, &known))?;
+    let plan = discovery::plan(host, listed, &known, &taken);
+    let instance = |id| RecordKey {
+        record_type: RecordType::Instance,
+        id,
+    };
+    let mut events = Vec::new();
+    for step in plan.steps {
+        match step {
+            Step::Check { id, reading } => {
+                events.extend(store_check(batch, instance(id), at, &reading, None, policy)?.events);
+            }
+            Step::Unflag { id } => batch.unflag_missing(id)?,
+            Step::Create {
+                instance: new,
+                reading,
+            } => {
+                let id = batch.create_instance(&new, at)?;
+                if let Some(reading) = reading {
+                    events.extend(
+                        store_check(batch, instance(id), at, reading, None, policy)?.events,
+                    );
+                }
+            }
+        }
+    }
+    s.events.extend(events);
+    s.created = plan.created;
+    s.flagged_missing = plan.flagged_missing;
+    s.returned = plan.returned;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{ApiKind, Module, Settings, Status};
+
+    fn module(name: &str, version: Option<&str>, active: bool) -> Module {
+        Module {
+            name: name.into(),
+            version: version.map(str::to_string),
+            active,
+            source: Some("external".into()),
+            editor: None,
+        }
+    }
+
+    /// A store with one instance; returns its id.
+    fn setup() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("w.db")).expect("open");
+        let mut settings = Settings::new("i", ApiKind::ServerObserverV1);
+        settings.url = Some("http://x/".into());
+        let id = store
+            .insert(RecordType::Instance, &settings, 0)
+            .expect("insert");
+        (dir, store, id)
+    }
+
+    fn key(id: i64) -> RecordKey {
+        RecordKey {
+            record_type: RecordType::Instance,
+            id,
+        }
+    }
+
+    /// Stores `modules` for the instance; returns the rows the write changed.
+    fn write_modules(store: &mut Store, id: i64, at: i64, modules: &[Module]) -> u64 {
+        let before = store.total_changes();
+        let reading = Reading {
+            modules: Some(modules.to_vec()),
+            ..Reading::new(Status::Online, "ok")
+        };
+        let result = CheckResult::new(key(id), at, reading, None);
+        write(store, &[result], None).expect("write");
+        store.total_changes() - before
+    }
+
+    fn stored(store: &Store, id: i64) -> Vec<Module> {
+        store.modules(id).expect("modules")
+    }
+
+    #[test]
+    fn an_unchanged_module_list_is_not_rewritten() {
+        let (_dir, mut store, id) = setup();
+        let list = vec![
+            module("modB", Some("1.0"), true),
+            module("modA", None, false),
+            module("modC", Some("dolibarr"), true),
+        ];
+        write_modules(&mut store, id, 1, &list);
+        // Same modules in another order: only the record and its check are written.
+        let shuffled: Vec<Module> = list.iter().rev().cloned().collect();
+        let steady = write_modules(&mut store, id, 2, &shuffled);
+        let mut edited = list.clone();
+        edited[0].editor = Some("ATM".into());
+        let rewritten = write_modules(&mut store, id, 4, &edited);
+        // Delete and insert every module, on top of what a steady write does.
+        assert_eq!(rewritten, steady + 2 * list.len() as u64);
+    }
+
+    #[test]
+    fn a_list_stored_before_the_digest_is_compared_row_by_row() {
+        let (_dir, mut store, id) = setup();
+        let list = vec![
+            module("modA", Some("1.0"), true),
+            module("modB", None, false),
+        ];
+        write_modules(&mut store, id, 1, &list);
+        let steady = write_modules(&mut store, id, 2, &list);
+        // As a database migrated from before the digest: rows, no digest.
+        store.forget_modules_digest(id).expect("forget digest");
+        assert_eq!(
+            write_modules(&mut store, id, 3, &list),
+            steady,
+            "not rewritten"
+        );
+        let digest = store.modules_digest(id).expect("digest");
+        assert_eq!(digest.map(|d| d.len()), Some(16), "digest stored again");
+        store.forget_modules_digest(id).expect("forget digest");
+        let mut edited = list.clone();
+        edited[1].active = true;
+        write_modules(&mut store, id, 4, &edited);
+        assert_eq!(stored(&store, id), edited);
+    }
+
+    #[test]
+    fn any_difference_in_a_module_is_stored() {
+        let (_dir, mut store, id) = setup();
+        let base = vec![
+            module("modA", Some("1.0"), true),
+            module("modB", None, false),
+        ];
+        let mut variants: Vec<Vec<Module>> = Vec::new();
+        let mut v = base.clone();
+        v[0].version = None;
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].version = Some("2.0".into());
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].active = true;
+        variants.push(v);
+        let mut v = base.clone();
+        v[0].source = None;
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].editor = Some("Someone".into());
+        variants.push(v);
+        let mut v = base.clone();
+        v[1].name = "modC".into();
+        variants.push(v);
+        variants.push(base[..1].to_vec());
+        let mut v = base.clone();
+        v.push(module("modZ", Some("3"), true));
+        variants.push(v);
+        variants.push(Vec::new());
+        for (at, variant) in variants.iter().enumerate() {
+            write_modules(&mut store, id, 10 * at as i64, &base);
+            assert_eq!(stored(&store, id), base);
+            write_modules(&mut store, id, 10 * at as i64 + 5, variant);
+            assert_eq!(&stored(&store, id), variant, "variant {at}");
+        }
+    }
+
+    #[test]
+    fn a_batch_is_all_or_nothing() {
+        let (_dir, mut store, id) = setup();
+        let ok = CheckResult::new(key(id), 10, Reading::new(Status::Online, "ok"), None);
+        let gone = CheckResult::new(key(id + 99), 10, Reading::new(Status::Online, "ok"), None);
+        let err = write(&mut store, &[ok, gone], None).expect_err("a vanished record");
+        assert!(err.to_string().contains("vanished"), "{err}");
+        assert!(store.checks_of(key(id)).expect("checks").is_empty());
+    }
+}

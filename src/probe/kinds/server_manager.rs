@@ -1,0 +1,602 @@
+//! `server-manager-v1`: the server script. A host answers its partition's disk and lists its
+//! instances; each instance is asked for by name through its host.
+
+use serde_json::Value;
+
+use super::server_observer::instance_doc;
+use super::{DocError, Fetched, fetch_document};
+use crate::domain::model::Status;
+use crate::domain::model::{Discovered, Reading};
+use crate::domain::units::human_bytes;
+use crate::probe::Target;
+use crate::probe::answer::{self, AnswerError, at, percent, size, text};
+use crate::probe::net::http::Http;
+use crate::probe::sign::{self, now_unix};
+
+/// The server document (no action).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerDoc {
+    pub bytes_total: Option<u64>,
+    pub bytes_used: Option<u64>,
+    pub bytes_left: Option<u64>,
+    pub percent_used: Option<f64>,
+    /// First line of `php -v`.
+    pub php_version: Option<String>,
+    /// First line of `mysql --version`.
+    pub mysql_version: Option<String>,
+}
+
+/// Reads the server document from a raw answer.
+pub fn parse_server(body: &[u8]) -> Result<ServerDoc, AnswerError> {
+    server_doc(&answer::parse_json(body)?)
+}
+
+/// Reads the server document from parsed JSON.
+pub fn server_doc(doc: &Value) -> Result<ServerDoc, AnswerError> {
+    let is_server_doc = doc.get("space").is_some_and(Value::is_object)
+        || (doc.is_object() && doc.get("apiversion").is_some() && doc.get("dolibarr").is_none());
+    if !is_server_doc {
+        return Err(AnswerError::Shape(
+            "the answer is JSON but not a server-manager server document (no \"space\" block)"
+                .into(),
+        ));
+    }
+    let space = |key: &str| size(at(doc, &["space", key]));
+    let bytes_total = space("bytes_total");
+    let bytes_left = space("bytes_left");
+    let bytes_used = space("bytes_used").or_else(|| Some(bytes_total?.saturating_sub(bytes_left?)));
+    let percent_used = percent(at(doc, &["space", "percent_used"])).or_else(|| {
+        let (used, total) = (bytes_used?, bytes_total?);
+        (total > 0).then(|| (used as f64 * 100.0 / total as f64).round())
+    });
+    Ok(ServerDoc {
+        bytes_total,
+        bytes_used,
+        bytes_left,
+        percent_used,
+        php_version: text(at(doc, &["php", "version"])),
+        mysql_version: text(at(doc, &["mysql", "version"])),
+    })
+}
+
+impl ServerDoc {
+    /// `disk 380.66 GiB of 491.15 GiB used (78 %)`.
+    pub fn disk_summary(&self) -> String {
+        let percent = self
+            .percent_used
+            .map(|p| {
+                if p.fract() == 0.0 {
+                    format!(" ({p:.0} %)")
+                } else {
+                    format!(" ({p:.2} %)")
+                }
+            })
+            .unwrap_or_default();
+        match (self.bytes_used, self.bytes_total) {
+            (Some(used), Some(total)) => format!(
+                "disk {} of {} used{percent}",
+                human_bytes(used),
+                human_bytes(total)
+            ),
+            (Some(used), None) => format!("disk {} used{percent}", human_bytes(used)),
+            _ => "disk unknown".to_string(),
+        }
+    }
+
+    /// The host's reading before discovery: online with its partition's disk.
+    pub fn host_reading(&self) -> Reading {
+        Reading {
+            disk_used: self.bytes_used,
+            disk_total: self.bytes_total,
+            ..Reading::new(Status::Online, self.disk_summary())
+        }
+    }
+}
+
+/// Reads the `get-all-instance` list from a raw answer.
+pub fn parse_instance_list(body: &[u8]) -> Result<Vec<String>, AnswerError> {
+    instance_list(&answer::parse_json(body)?)
+}
+
+/// The instance names of a `get-all-instance` answer: an array of names (numbers accepted,
+/// PHP may encode a filtered array as an object keyed by index). Blanks and repeats dropped.
+pub fn instance_list(value: &Value) -> Result<Vec<String>, AnswerError> {
+    let items: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(map) => map.values().collect(),
+        _ => {
+            return Err(AnswerError::Shape(
+                "the answer is JSON but not a list of instance names".into(),
+            ));
+        }
+    };
+    let mut names: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let name = match item {
+            Value::String(name) => name.trim().to_string(),
+            Value::Number(number) => number.to_string(),
+            _ => {
+                return Err(AnswerError::Shape(
+                    "the answer is JSON but not a list of instance names".into(),
+                ));
+            }
+        };
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// `<host url>?action=get-info-instance&instance_name=<name>&hash=..&time=..`.
+fn info_url(host_url: &str, name: &str, token: Option<&str>) -> String {
+    let url = sign::with_query(
+        host_url,
+        &[("action", "get-info-instance"), ("instance_name", name)],
+    );
+    sign::signed_url(&url, token, now_unix())
+}
+
+/// What asking the server about one instance gave.
+fn instance_reading(fetched: &Fetched) -> Result<(Reading, Option<String>), DocError> {
+    let document = fetched.document.as_ref().map_err(Clone::clone)?;
+    let doc = instance_doc(document).map_err(DocError::Answer)?;
+    let reading = Reading {
+        http_status: fetched.http_status,
+        response_ms: fetched.response_ms,
+        ..doc.instance_reading()
+    };
+    Ok((reading, doc.url))
+}
+
+/// Consecutive unreachable instances after which the rest are not asked: the server is gone,
+/// and each further request would only wait for its own timeout.
+const GIVE_UP_AFTER: usize = 2;
+
+/// Checks a host: its server document, then its instance list, then each listed instance.
+pub fn probe_host(http: &Http, target: &Target) -> Reading {
+    let Some(url) = target.url.as_deref() else {
+        return Reading::new(Status::Error, "no URL to check");
+    };
+    let token = target.token.as_deref();
+    let signed = token.is_some();
+
+    // The server document needs no signature.
+    let fetched = fetch_document(http, url, target.insecure_tls, false);
+    let server = fetched
+        .document
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|doc| server_doc(doc).map_err(DocError::Answer));
+    let server = match server {
+        Ok(server) => server,
+        Err(error) => return host_failure(fetched.failed(&error)),
+    };
+    let mut reading = Reading {
+        http_status: fetched.http_status,
+        response_ms: fetched.response_ms,
+        ..server.host_reading()
+    };
+    let disk = server.disk_summary();
+
+    let list_url = sign::signed_url(
+        &sign::with_query(url, &[("action", "get-all-instance")]),
+        token,
+        now_unix(),
+    );
+    let fetched = fetch_document(http, &list_url, target.insecure_tls, signed);
+    let names = fetched
+        .document
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|doc| instance_list(doc).map_err(DocError::Answer));
+    let names = match names {
+        Ok(names) => names,
+        Err(error) => {
+            reading.status = match error.status() {
+                Status::Missing => Status::Error,
+                status => status,
+            };
+            reading.message = format!("{disk}; instance list: {}", error.message());
+            return reading;
+        }
+    };
+    if names.is_empty() {
+        // The script also answers [] when its instances folder is misconfigured: no proof that
+        // every instance vanished, so no discovery.
+        reading.status = Status::Error;
+        reading.message = format!("server lists no instances; {disk}");
+        return reading;
+    }
+
+    let mut discovered = Vec::with_capacity(names.len());
+    let mut unreachable_in_a_row = 0;
+    let mut last_unreachable = String::new();
+    for name in names {
+        if unreachable_in_a_row >= GIVE_UP_AFTER {
+            discovered.push(Discovered {
+                name,
+                url: None,
+                reading: Some(Reading::new(
+                    Status::Offline,
+                    format!("not asked: the server stopped answering ({last_unreachable})"),
+                )),
+            });
+            continue;
+        }
+        let fetched = fetch_document(
+            http,
+            &info_url(url, &name, token),
+            target.insecure_tls,
+            signed,
+        );
+        let entry = match instance_reading(&fetched) {
+            Ok((reading, instance_url)) => {
+                unreachable_in_a_row = 0;
+                Discovered {
+                    name,
+                    url: instance_url,
+                    reading: Some(reading),
+                }
+            }
+            // No Dolibarr in that folder: never create it, flag an existing record missing.
+            Err(DocError::Answer(AnswerError::InstanceGone(_))) => {
+                unreachable_in_a_row = 0;
+                Discovered {
+                    name,
+                    url: None,
+                    reading: None,
+                }
+            }
+            Err(error) => {
+                if error.status() == Status::Offline {
+                    unreachable_in_a_row += 1;
+                    last_unreachable = error.message();
+                } else {
+                    unreachable_in_a_row = 0;
+                }
+                Discovered {
+                    name,
+                    url: None,
+                    reading: Some(fetched.failed(&error)),
+                }
+            }
+        };
+        discovered.push(entry);
+    }
+
+    let listed = discovered.len();
+    let with_dolibarr = discovered
+        .iter()
+        .filter(|d| {
+            d.reading
+                .as_ref()
+                .is_some_and(|r| r.status == Status::Online)
+        })
+        .count();
+    let gone = discovered.iter().filter(|d| d.reading.is_none()).count();
+    let failed = listed - with_dolibarr - gone;
+    let mut message = format!("{disk}; {listed} instances listed, {with_dolibarr} answering");
+    if gone > 0 {
+        message.push_str(&format!(", {gone} without Dolibarr"));
+    }
+    if failed > 0 {
+        message.push_str(&format!(", {failed} failing"));
+    }
+    reading.message = message;
+    reading.discovered = Some(discovered);
+    reading
+}
+
+/// A host whose server document failed: `Missing` is for instances only.
+fn host_failure(mut reading: Reading) -> Reading {
+    if reading.status == Status::Missing {
+        reading.status = Status::Error;
+    }
+    reading
+}
+
+/// Checks one instance by name through its host's script.
+pub fn probe_instance(http: &Http, target: &Target) -> Reading {
+    let Some(url) = target.url.as_deref() else {
+        return Reading::new(Status::Error, "no host URL to ask this instance through");
+    };
+    let Some(name) = target.remote_name.as_deref() else {
+        return Reading::new(
+            Status::Error,
+            "no name on the server recorded for this instance",
+        );
+    };
+    let token = target.token.as_deref();
+    let fetched = fetch_document(
+        http,
+        &info_url(url, name, token),
+        target.insecure_tls,
+        token.is_some(),
+    );
+    match instance_reading(&fetched) {
+        Ok((reading, _)) => reading,
+        Err(DocError::Answer(AnswerError::InstanceGone(_))) => Reading::with_http(
+            Status::Missing,
+            "the server no longer has this instance (Wrong instance path)",
+            fetched.http_status,
+            fetched.response_ms,
+        ),
+        Err(error) => fetched.failed(&error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{ApiKind, RecordType};
+    use crate::probe::Settings;
+    use serde_json::json;
+    use std::thread;
+    use tiny_http::{Response, Server};
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/",
+                $name
+            ))
+        };
+    }
+
+    #[test]
+    fn server_document() {
+        let doc = parse_server(fixture!("servermanager-server.json")).expect("parses");
+        assert_eq!(doc.bytes_total, Some(527_371_075_584));
+        assert_eq!(doc.bytes_used, Some(408_728_190_976));
+        assert_eq!(doc.bytes_left, Some(118_642_884_608));
+        assert_eq!(doc.percent_used, Some(78.0));
+        assert_eq!(
+            doc.php_version.as_deref(),
+            Some("PHP 8.1.2-1ubuntu2.19 (cli) (built: Sep 30 2024 16:25:25) (NTS)")
+        );
+        assert_eq!(
+            doc.mysql_version.as_deref(),
+            Some(
+                "mysql  Ver 15.1 Distrib 10.6.18-MariaDB, for debian-linux-gnu (x86_64) using  EditLine wrapper"
+            )
+        );
+        let reading = doc.host_reading();
+        assert_eq!(reading.status, Status::Online);
+        assert_eq!(reading.disk_total, Some(527_371_075_584));
+        assert_eq!(reading.disk_used, Some(408_728_190_976));
+        assert_eq!(reading.message, "disk 380.66 GiB of 491.15 GiB used (78 %)");
+    }
+
+    #[test]
+    fn server_document_lenient() {
+        let doc = server_doc(&json!({
+            "apiversion": "2.0",
+            "space": {"bytes_total": "1000", "bytes_left": "250", "bytes_used": -1},
+            "php": {"version": null},
+            "mysql": {"version": null}
+        }))
+        .expect("parses");
+        assert_eq!(doc.bytes_used, Some(750));
+        assert_eq!(doc.percent_used, Some(75.0));
+        assert_eq!((doc.php_version, doc.mysql_version), (None, None));
+        assert!(matches!(
+            parse_server(fixture!("servermanager-instance-garage-lefebvre.json")),
+            Err(AnswerError::Shape(_))
+        ));
+    }
+
+    #[test]
+    fn instance_names() {
+        assert_eq!(
+            parse_instance_list(fixture!("servermanager-instances.json")).expect("parses"),
+            [
+                "boulangerie-martin",
+                "cabinet-durand",
+                "garage-lefebvre",
+                "old-demo"
+            ]
+        );
+        assert_eq!(
+            instance_list(&json!({"0": "a", "2": "b", "3": 42})).expect("parses"),
+            ["a", "b", "42"]
+        );
+        assert_eq!(
+            instance_list(&json!(["a", " ", "a", "b"])).expect("parses"),
+            ["a", "b"]
+        );
+        assert_eq!(
+            instance_list(&json!([])).expect("parses"),
+            Vec::<String>::new()
+        );
+        assert!(instance_list(&json!("a")).is_err());
+        assert!(instance_list(&json!([{"name": "a"}])).is_err());
+        assert_eq!(
+            parse_instance_list(fixture!("error-invalid-hash.txt")),
+            Err(AnswerError::AuthRejected("Invalid hash".into()))
+        );
+    }
+
+    #[test]
+    fn instance_query_is_encoded_and_signed() {
+        let url = info_url(
+            "https://srv.example/manager.php",
+            "a b&c",
+            Some("s3cr3t-T0ken"),
+        );
+        let (before, after) = url.split_once("&hash=").expect("signed");
+        assert_eq!(
+            before,
+            "https://srv.example/manager.php?action=get-info-instance&instance_name=a%20b%26c"
+        );
+        assert!(after.contains("&time="));
+    }
+
+    /// A fake server script checking every signed request against `token`.
+    fn fake_server(
+        token: &'static str,
+        list: &'static [u8],
+        requests: usize,
+    ) -> (String, thread::JoinHandle<Vec<String>>) {
+        let server = Server::http("127.0.0.1:0").expect("bind");
+        let port = server.server_addr().to_ip().expect("ip").port();
+        let handle = thread::spawn(move || {
+            let mut seen = Vec::new();
+            for request in server.incoming_requests().take(requests) {
+                let url = request.url().to_string();
+                let query: Vec<(String, String)> = url
+                    .split_once('?')
+                    .map(|(_, q)| q)
+                    .unwrap_or("")
+                    .split('&')
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                let get = |key: &str| {
+                    query
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v.as_str())
+                };
+                let signed_ok = match (get("hash"), get("time").and_then(|t| t.parse().ok())) {
+                    (Some(hash), Some(time)) => hash == sign::signature(token, time),
+                    _ => false,
+                };
+                let body: Vec<u8> = match get("action") {
+                    None => fixture!("servermanager-server.json").to_vec(),
+                    Some(_) if !signed_ok => b"Invalid hash".to_vec(),
+                    Some("get-all-instance") => list.to_vec(),
+                    Some("get-info-instance") => match get("instance_name") {
+                        Some("garage-lefebvre") => {
+                            fixture!("servermanager-instance-garage-lefebvre.json").to_vec()
+                        }
+                        Some("old-demo") => fixture!("error-wrong-instance-path.txt").to_vec(),
+                        Some("cabinet-durand") => b"".to_vec(),
+                        _ => fixture!("serverobserver-legacy-check.txt").to_vec(),
+                    },
+                    Some(_) => b"unknown action".to_vec(),
+                };
+                seen.push(url);
+                let _ = request.respond(Response::from_data(body));
+            }
+            seen
+        });
+        (format!("http://127.0.0.1:{port}/manager.php"), handle)
+    }
+
+    fn host_target(url: &str, token: &str) -> Target {
+        Target {
+            record_type: RecordType::Host,
+            reference: "srv1".into(),
+            kind: ApiKind::ServerManagerV1,
+            url: Some(url.into()),
+            token: Some(token.into()),
+            remote_name: None,
+            probe: Vec::new(),
+            insecure_tls: false,
+            host: None,
+        }
+    }
+
+    #[test]
+    fn host_discovers_its_instances() {
+        let (url, server) = fake_server("tok-123", fixture!("servermanager-instances.json"), 6);
+        let http = Http::new(&Settings::default());
+        let reading = probe_host(&http, &host_target(&url, "tok-123"));
+        let seen = server.join().expect("server thread");
+
+        assert_eq!(reading.status, Status::Online);
+        assert_eq!(reading.http_status, Some(200));
+        assert_eq!(reading.disk_used, Some(408_728_190_976));
+        assert_eq!(reading.disk_total, Some(527_371_075_584));
+        assert_eq!(
+            reading.message,
+            "disk 380.66 GiB of 491.15 GiB used (78 %); 4 instances listed, 2 answering, \
+             1 without Dolibarr, 1 failing"
+        );
+        let discovered = reading.discovered.expect("discovery happened");
+        let summary: Vec<(&str, Option<Status>)> = discovered
+            .iter()
+            .map(|d| (d.name.as_str(), d.reading.as_ref().map(|r| r.status)))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("boulangerie-martin", Some(Status::Online)),
+                ("cabinet-durand", Some(Status::Error)),
+                ("garage-lefebvre", Some(Status::Online)),
+                ("old-demo", None),
+            ]
+        );
+        let garage = discovered[2].reading.as_ref().expect("reading");
+        assert_eq!(garage.dolibarr_version.as_deref(), Some("19.0.3"));
+        assert_eq!(garage.disk_used, Some(5_905_580_032));
+        assert_eq!(
+            discovered[2].url.as_deref(),
+            Some("https://garage-lefebvre.example-hosting.fr/")
+        );
+        let durand = discovered[1].reading.as_ref().expect("reading");
+        assert!(
+            durand.message.contains("empty answer"),
+            "{}",
+            durand.message
+        );
+
+        assert_eq!(seen.len(), 6);
+        assert_eq!(seen[0], "/manager.php");
+        assert!(seen[1].starts_with("/manager.php?action=get-all-instance&hash="));
+        assert!(
+            seen[5]
+                .starts_with("/manager.php?action=get-info-instance&instance_name=old-demo&hash=")
+        );
+        assert!(!reading.message.contains("tok-123"));
+    }
+
+    #[test]
+    fn wrong_token_stops_at_the_list() {
+        let (url, server) = fake_server("right", fixture!("servermanager-instances.json"), 2);
+        let http = Http::new(&Settings::default());
+        let reading = probe_host(&http, &host_target(&url, "wrong"));
+        server.join().expect("server thread");
+        assert_eq!(reading.status, Status::Error);
+        assert_eq!(reading.discovered, None);
+        assert_eq!(reading.disk_used, Some(408_728_190_976));
+        assert!(
+            reading.message.contains("Invalid hash"),
+            "{}",
+            reading.message
+        );
+        assert!(reading.message.contains("clock"), "{}", reading.message);
+    }
+
+    #[test]
+    fn empty_list_is_no_proof() {
+        let (url, server) = fake_server("tok", b"[]", 2);
+        let http = Http::new(&Settings::default());
+        let reading = probe_host(&http, &host_target(&url, "tok"));
+        server.join().expect("server thread");
+        assert_eq!(reading.status, Status::Error);
+        assert!(reading.message.starts_with("server lists no instances"));
+        assert_eq!(reading.discovered, None);
+    }
+
+    #[test]
+    fn instance_asked_through_its_host() {
+        let (url, server) = fake_server("tok", b"[]", 2);
+        let http = Http::new(&Settings::default());
+        let mut target = host_target(&url, "tok");
+        target.record_type = RecordType::Instance;
+        target.remote_name = Some("garage-lefebvre".into());
+        let reading = probe_instance(&http, &target);
+        assert_eq!(reading.status, Status::Online);
+        assert_eq!(reading.message, "Dolibarr 19.0.3, 4 modules (3 active)");
+        assert_eq!(reading.disk_used, Some(5_905_580_032));
+
+        target.remote_name = Some("old-demo".into());
+        let reading = probe_instance(&http, &target);
+        assert_eq!(reading.status, Status::Missing);
+        assert!(reading.message.contains("no longer has this instance"));
+        server.join().expect("server thread");
+    }
+}

@@ -1,0 +1,247 @@
+//! The parsed command line, resolved once into what the commands take: the database path
+//! (`--db`, else `WEBHOST_DB`, else the XDG data folder), the output mode, the clock, and
+//! each subcommand's arguments as plain values. Option defaults are those of
+//! `domain::config::defaults`; a pass's alert options fall back to stored settings in the
+//! command, by `domain::config::hooks`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{
+    Cli, Command, CommonEdit, ConfigCommand, HostCommand, InstanceCommand, Limit, ListArgs,
+    TokenArgs, UpdateArgs, completions as completion_script, man_page,
+};
+use crate::clock::Clock;
+use crate::commands::{self, Context, TokenSource, Which};
+use crate::domain::config::{AlertOptions, defaults};
+use crate::domain::error::invalid;
+use crate::domain::model::{Edit, RecordType, Settings};
+use crate::domain::query::{Filter, ModuleFilter};
+use crate::domain::units::parse_size;
+use crate::exit::Exit;
+use crate::output::Output;
+use crate::probe::Settings as ProbeSettings;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Exit> {
+    let out = Output::new(cli.json, cli.quiet, cli.verbose, cli.color);
+    let db = match cli.db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    let clock = Clock::from_env().map_err(invalid)?;
+    let ctx = Context { db, out, clock };
+    match cli.command {
+        Command::Host(cmd) => host(&ctx, cmd),
+        Command::Instance(cmd) => instance(&ctx, cmd),
+        Command::UpdateHosts(a) => commands::update::run(&ctx, RecordType::Host, &pass(a)),
+        Command::UpdateInstances(a) => commands::update::run(&ctx, RecordType::Instance, &pass(a)),
+        Command::Modules(a) => {
+            let filter = ModuleFilter {
+                name: a.name,
+                active_only: a.active,
+                instances: a.instances,
+            };
+            commands::modules::run(&ctx, &filter, a.version_below.as_ref(), a.flat)
+        }
+        Command::Versions => commands::versions::run(&ctx),
+        Command::Status(a) => commands::status::run(&ctx, a.stale, a.certs),
+        Command::History(a) => {
+            let which = which(a.reference, a.host, a.instance);
+            commands::history::run(&ctx, &which, a.since, a.limit)
+        }
+        Command::Changes(a) => commands::changes::run(&ctx, a.since),
+        Command::Prune(a) => commands::prune::run(&ctx, a.older_than),
+        Command::Export(a) => commands::export::run(&ctx, a.with_tokens, a.format),
+        Command::Import(a) => commands::import::run(&ctx, &a.file, a.dry_run),
+        Command::Check(a) => {
+            let live = match a.live {
+                true => Some(ProbeSettings {
+                    timeout: a.timeout,
+                    max_body: parse_size(defaults::MAX_ANSWER_SIZE).map_err(invalid)?,
+                }),
+                false => None,
+            };
+            let which = which(a.reference, a.host, a.instance);
+            commands::check::run(&ctx, &which, a.max_age, live)
+        }
+        Command::Metrics(a) => commands::metrics::run(&ctx, a.output.as_deref()),
+        Command::Report(a) => commands::report::run(
+            &ctx,
+            &commands::report::Request {
+                html: &a.html,
+                since: a.since,
+                public: a.public,
+                stale: a.stale,
+            },
+        ),
+        Command::Config(c) => commands::config::run(&ctx, &config(c)),
+        Command::Completions { shell } => {
+            commands::completions::run(&ctx, &completion_script(shell))
+        }
+        Command::Man => commands::man::run(&ctx, &man_page()?),
+    }
+}
+
+/// `$XDG_DATA_HOME/webhost/webhost.db`, else `~/.local/share/webhost/webhost.db`.
+fn default_db() -> Result<PathBuf> {
+    let nonempty = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let data = nonempty("XDG_DATA_HOME")
+        .or_else(|| nonempty("HOME").map(|h| h.join(".local/share")))
+        .context(
+            "cannot find a place for the database: set --db, WEBHOST_DB, XDG_DATA_HOME or HOME",
+        )?;
+    Ok(data.join("webhost").join("webhost.db"))
+}
+
+fn which(reference: String, host: bool, instance: bool) -> Which {
+    let record_type = match (host, instance) {
+        (true, _) => Some(RecordType::Host),
+        (_, true) => Some(RecordType::Instance),
+        _ => None,
+    };
+    Which {
+        reference,
+        record_type,
+    }
+}
+
+fn pass(a: UpdateArgs) -> commands::update::Request {
+    commands::update::Request {
+        jobs: usize::from(a.jobs),
+        probe: ProbeSettings {
+            timeout: a.timeout,
+            max_body: a.max_answer_size,
+        },
+        refs: a.refs,
+        dry_run: a.dry_run,
+        fail_on_down: a.fail_on_down,
+        keep_days: a.keep_days,
+        alerts: AlertOptions {
+            on_change: a.on_change,
+            failure_threshold: a.failure_threshold,
+            success_threshold: a.success_threshold,
+            remind_every: a.remind_every,
+        },
+        // A hook is killed at the pass's --timeout, as a probe is.
+        hook_timeout: a.timeout,
+    }
+}
+
+fn token_source(t: TokenArgs) -> Option<TokenSource> {
+    if t.token_stdin {
+        Some(TokenSource::Stdin)
+    } else if let Some(path) = t.token_file {
+        Some(TokenSource::File(path))
+    } else {
+        t.token.map(TokenSource::Given)
+    }
+}
+
+fn filter(a: &ListArgs) -> Filter {
+    let enabled = match (a.enabled, a.disabled) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    Filter {
+        host: a.host.clone(),
+        status: a.status,
+        enabled,
+        refs: Vec::new(),
+    }
+}
+
+/// The edits both record types share, and where a new token comes from.
+fn edit(e: CommonEdit) -> (Edit, Option<TokenSource>) {
+    let edit = Edit {
+        rename: e.rename,
+        kind: e.api,
+        url: e.url,
+        token: e.clear_token.then_some(None),
+        label: e.label,
+        probe: e.probe,
+        insecure_tls: e.insecure_tls,
+        disk_warn: e.disk_warn.map(Limit::into_option),
+        disk_crit: e.disk_crit.map(Limit::into_option),
+        cert_warn_days: e.cert_warn_days.map(Limit::into_option),
+        cert_crit_days: e.cert_crit_days.map(Limit::into_option),
+        remote_name: None,
+    };
+    (edit, token_source(e.token))
+}
+
+fn host(ctx: &Context, cmd: HostCommand) -> Result<Exit> {
+    let rt = RecordType::Host;
+    match cmd {
+        HostCommand::Add(a) => {
+            let settings = Settings {
+                label: a.label,
+                url: Some(a.url),
+                probe: a.probe.unwrap_or_default(),
+                enabled: !a.disabled,
+                insecure_tls: a.insecure_tls,
+                ..Settings::new(a.reference, a.api)
+            };
+            commands::add::run(ctx, rt, settings, token_source(a.token).as_ref(), None)
+        }
+        HostCommand::List(a) => commands::list::run(ctx, rt, &filter(&a), a.health, a.uptime),
+        HostCommand::Show(a) => commands::show::run(ctx, rt, &a.reference, a.show_token),
+        HostCommand::Edit(a) => {
+            let (edit, token) = edit(a.common);
+            commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), None)
+        }
+        HostCommand::Remove(a) => commands::remove::run(ctx, rt, &a.reference, a.cascade),
+        HostCommand::Enable(a) => commands::enable::run(ctx, rt, &a.reference, true),
+        HostCommand::Disable(a) => commands::enable::run(ctx, rt, &a.reference, false),
+    }
+}
+
+fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Exit> {
+    let rt = RecordType::Instance;
+    match cmd {
+        InstanceCommand::Add(a) => {
+            let settings = Settings {
+                label: a.label,
+                url: a.url,
+                probe: a.probe.unwrap_or_default(),
+                enabled: !a.disabled,
+                insecure_tls: a.insecure_tls,
+                remote_name: a.remote_name,
+                ..Settings::new(a.reference, a.api)
+            };
+            let token = token_source(a.token);
+            commands::add::run(ctx, rt, settings, token.as_ref(), a.host.as_deref())
+        }
+        InstanceCommand::List(a) => commands::list::run(ctx, rt, &filter(&a), a.health, a.uptime),
+        InstanceCommand::Show(a) => commands::show::run(ctx, rt, &a.reference, a.show_token),
+        InstanceCommand::Edit(a) => {
+            let (mut edit, token) = edit(a.common);
+            edit.remote_name = a.remote_name;
+            let host = match (a.no_host, a.host.as_deref()) {
+                (true, _) => Some(None),
+                (false, Some(h)) => Some(Some(h)),
+                (false, None) => None,
+            };
+            commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), host)
+        }
+        InstanceCommand::Remove(a) => commands::remove::run(ctx, rt, &a.reference, a.cascade),
+        InstanceCommand::Enable(a) => commands::enable::run(ctx, rt, &a.reference, true),
+        InstanceCommand::Disable(a) => commands::enable::run(ctx, rt, &a.reference, false),
+    }
+}
+
+fn config(c: ConfigCommand) -> commands::config::Action {
+    use commands::config::Action;
+    match c {
+        ConfigCommand::Set { key, value } => Action::Set(key, value),
+        ConfigCommand::Get { key } => Action::Get(key),
+        ConfigCommand::Unset { key } => Action::Unset(key),
+        ConfigCommand::List => Action::List,
+    }
+}

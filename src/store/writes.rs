@@ -1,0 +1,451 @@
+//! Writing what a pass learned, as the pass's writer decides it: the steps of one batch (a
+//! record's state, its history rows, modules, inventory changes, discovered instances, alert
+//! state) inside one IMMEDIATE transaction, and the pass itself.
+
+use std::collections::HashSet;
+
+use anyhow::{Context, Result};
+use rusqlite::config::DbConfig;
+use rusqlite::{Transaction, TransactionBehavior, params};
+
+use super::Store;
+use super::records::modules_of;
+use super::sql::{from_int, table, to_int};
+use crate::domain::discovery::{KnownInstance, NewInstance};
+use crate::domain::inventory::Change;
+use crate::domain::model::{ApiKind, Module, Reading, RecordKey, RecordType, State, Status};
+use crate::domain::pass::PassSummary;
+
+/// What the writer needs of a record before it stores a check on it.
+#[derive(Debug, Clone)]
+pub struct Before {
+    pub reference: String,
+    pub url: Option<String>,
+    pub state: State,
+    /// The status last alerted, and when (None: never).
+    pub alerted: Option<Status>,
+    pub alerted_at: Option<i64>,
+    /// Instances: the digest of the stored module list (None before there was one).
+    pub modules_digest: Option<Vec<u8>>,
+}
+
+/// One check to store, as the writer decided it.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckWrite<'a> {
+    pub key: RecordKey,
+    pub at: i64,
+    /// What the check read: its history row.
+    pub reading: &'a Reading,
+    /// The record's state after the check.
+    pub state: &'a State,
+    /// The status before, when the check changed it.
+    pub changed_from: Option<Status>,
+    /// Instances: the digest of the module list now stored, when the check read one.
+    pub modules_digest: Option<[u8; 16]>,
+}
+
+/// A batch of writes in one IMMEDIATE transaction, begun only once the results are in hand,
+/// so that no transaction is ever open across a network call.
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Store {
+    /// Runs `write` in one IMMEDIATE transaction: it is committed when `write` succeeds, and
+    /// nothing of it is kept when it fails.
+    pub fn batch<T>(&mut self, write: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
+        // Plans that never depend on bound values. Without this, SQLite (3.50+) marks
+        // statements such as `WHERE instance_id = ?1` to be re-planned when the value changes
+        // to or from 0/1, and rusqlite clears the bindings of every cached statement it takes
+        // back, which then expires it: each use was a full re-prepare (a third of the time
+        // spent storing a steady pass). The writer's plans are index lookups whatever the
+        // value. Failing to set it only costs speed.
+        let _ = self
+            .conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("cannot start writing results")?;
+        let mut batch = Batch { tx };
+        let value = write(&mut batch)?;
+        batch.tx.commit().context("cannot commit results")?;
+        Ok(value)
+    }
+
+    /// Records that a pass of `kind` started; returns its id for `finish_pass`.
+    pub fn start_pass(&mut self, kind: &str, started_at: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO passes (kind, started_at) VALUES (?1, ?2)",
+            params![kind, started_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn finish_pass(
+        &mut self,
+        id: i64,
+        duration_ms: u64,
+        s: &PassSummary,
+        poller_offline: bool,
+    ) -> Result<()> {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.conn.execute(
+            "UPDATE passes SET duration_ms = ?2, polled = ?3, online = ?4, offline = ?5,
+                error = ?6, missing = ?7, poller_offline = ?8 WHERE id = ?1",
+            params![
+                id,
+                count(duration_ms),
+                count(s.polled),
+                count(s.online),
+                count(s.offline),
+                count(s.error),
+                count(s.missing),
+                poller_offline
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl Batch<'_> {
+    /// The record as it is before the check; an error when it is gone (removed mid-pass).
+    pub fn before(&self, key: RecordKey) -> Result<Before> {
+        let instance_cols = match key.record_type {
+            RecordType::Host => "NULL, NULL, NULL, NULL, NULL",
+            RecordType::Instance => {
+                "dolibarr_version, users_all, users_active, last_login, modules_digest"
+            }
+        };
+        let sql = format!(
+            "SELECT ref, url, status, status_since, message, last_check_at, last_success_at,
+                consecutive_failures, consecutive_successes, response_ms, http_status, disk_used,
+                disk_total, disk_partial, cert_expires_at, cert_error, alerted_status, alerted_at,
+                {instance_cols}
+             FROM {} WHERE id = ?1",
+            table(key.record_type)
+        );
+        self.tx
+            .prepare_cached(&sql)?
+            .query_row([key.id], |r| {
+                Ok(Before {
+                    reference: r.get(0)?,
+                    url: r.get(1)?,
+                    state: State {
+                        status: Some(r.get(2)?),
+                        status_since: r.get(3)?,
+                        message: r.get(4)?,
+                        last_check_at: r.get(5)?,
+                        last_success_at: r.get(6)?,
+                        consecutive_failures: r.get(7)?,
+                        consecutive_successes: r.get(8)?,
+                        response_ms: from_int(r.get(9)?),
+                        http_status: from_int(r.get(10)?),
+                        disk_used: from_int(r.get(11)?),
+                        disk_total: from_int(r.get(12)?),
+                        disk_partial: r.get(13)?,
+                        cert_expires_at: r.get(14)?,
+                        cert_error: r.get(15)?,
+                        dolibarr_version: r.get(18)?,
+                        users_all: r.get(19)?,
+                        users_active: r.get(20)?,
+                        last_login: r.get(21)?,
+                    },
+                    alerted: r.get(16)?,
+                    alerted_at: r.get(17)?,
+                    modules_digest: r.get(22)?,
+                })
+            })
+            .with_context(|| format!("{} #{} vanished during the pass", key.record_type, key.id))
+    }
+
+    /// Stores one check: the record's new state, its history row and, when the status
+    /// changed, the change. One UPDATE per record: it is most of what a steady pass writes.
+    pub fn store_check(&self, w: &CheckWrite) -> Result<()> {
+        let RecordKey { record_type, id } = w.key;
+        let (host_id, instance_id) = match record_type {
+            RecordType::Host => (Some(id), None),
+            RecordType::Instance => (None, Some(id)),
+        };
+        if let Some(from) = w.changed_from {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO state_changes (host_id, instance_id, at, from_status, to_status,
+                        message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    host_id,
+                    instance_id,
+                    w.at,
+                    from,
+                    w.reading.status,
+                    w.reading.message
+                ])?;
+        }
+        const COMMON: &str = "status = ?2, status_since = ?3, message = ?4, last_check_at = ?5,
+            last_success_at = ?6, consecutive_failures = ?7, consecutive_successes = ?8,
+            response_ms = ?9, http_status = ?10, disk_used = ?11, disk_total = ?12,
+            disk_partial = ?13";
+        let st = w.state;
+        let common = params![
+            id,
+            st.status(),
+            st.status_since,
+            st.message,
+            st.last_check_at,
+            st.last_success_at,
+            st.consecutive_failures,
+            st.consecutive_successes,
+            to_int(st.response_ms),
+            st.http_status,
+            to_int(st.disk_used),
+            to_int(st.disk_total),
+            st.disk_partial,
+        ];
+        match record_type {
+            RecordType::Host => {
+                self.tx
+                    .prepare_cached(&format!("UPDATE hosts SET {COMMON} WHERE id = ?1"))?
+                    .execute(common)?;
+            }
+            RecordType::Instance => {
+                let missing = st.status() == Status::Missing;
+                let mut values = common.to_vec();
+                values.extend(params![
+                    missing,
+                    st.dolibarr_version,
+                    st.users_all,
+                    st.users_active,
+                    st.last_login,
+                    w.modules_digest,
+                ]);
+                self.tx
+                    .prepare_cached(&format!(
+                        "UPDATE instances SET {COMMON}, missing = ?14, dolibarr_version = ?15,
+                            users_all = ?16, users_active = ?17, last_login = ?18,
+                            modules_digest = COALESCE(?19, modules_digest)
+                         WHERE id = ?1"
+                    ))?
+                    .execute(values.as_slice())?;
+            }
+        }
+        let r = w.reading;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO checks (host_id, instance_id, at, status, response_ms, http_status,
+                    disk_used, disk_total, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                host_id,
+                instance_id,
+                w.at,
+                r.status,
+                to_int(r.response_ms),
+                r.http_status,
+                to_int(r.disk_used),
+                to_int(r.disk_total),
+                r.message,
+            ])?;
+        Ok(())
+    }
+
+    /// Remembers `status` as the one last alerted for the record.
+    pub fn remember_alert(&self, key: RecordKey, status: Status, at: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(&format!(
+                "UPDATE {} SET alerted_status = ?2, alerted_at = ?3 WHERE id = ?1",
+                table(key.record_type)
+            ))?
+            .execute(params![key.id, status, at])?;
+        Ok(())
+    }
+
+    /// When the record's TLS certificate expires, or why that could not be read.
+    pub fn set_certificate(&self, key: RecordKey, cert: &Result<i64, String>) -> Result<()> {
+        let (expires, error) = match cert {
+            Ok(t) => (Some(*t), None),
+            Err(e) => (None, Some(e.as_str())),
+        };
+        self.tx
+            .prepare_cached(&format!(
+                "UPDATE {} SET cert_expires_at = ?2, cert_error = ?3 WHERE id = ?1",
+                table(key.record_type)
+            ))?
+            .execute(params![key.id, expires, error])?;
+        Ok(())
+    }
+
+    /// The stored modules of an instance, by name.
+    pub fn modules(&self, instance_id: i64) -> Result<Vec<Module>> {
+        Ok(modules_of(&self.tx, instance_id)?)
+    }
+
+    /// Replaces an instance's modules with `modules` (sorted, without repeats).
+    pub fn replace_modules(&self, instance_id: i64, modules: &[Module]) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
+            .execute([instance_id])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO modules (instance_id, name, version, active, source, editor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for m in modules {
+            insert.execute(params![
+                instance_id,
+                m.name,
+                m.version,
+                m.active,
+                m.source,
+                m.editor
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Records changes to an instance's inventory, found at `at`.
+    pub fn record_inventory(&self, instance_id: i64, at: i64, changes: &[Change]) -> Result<()> {
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value, new_value)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for c in changes {
+            insert.execute(params![
+                instance_id,
+                at,
+                c.subject,
+                c.kind.as_str(),
+                c.old,
+                c.new
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// The API kind of a host.
+    pub fn host_kind(&self, host_id: i64) -> Result<ApiKind> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT api_kind FROM hosts WHERE id = ?1")?
+            .query_row([host_id], |r| r.get(0))?)
+    }
+
+    /// Every instance stored under a host, by id.
+    pub fn known_instances(&self, host_id: i64) -> Result<Vec<KnownInstance>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, remote_name, discovered, missing FROM instances WHERE host_id = ?1
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([host_id], |r| {
+            Ok(KnownInstance {
+                id: r.get(0)?,
+                remote_name: r.get(1)?,
+                discovered: r.get(2)?,
+                missing: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Which of `refs` instances already use.
+    pub fn refs_taken(&self, refs: &[String]) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM instances WHERE ref = ?1")?;
+        let mut taken = HashSet::new();
+        for r in refs {
+            if stmt.exists([r])? {
+                taken.insert(r.clone());
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Creates the record of an instance a host listed; returns its id.
+    pub fn create_instance(&self, new: &NewInstance, at: i64) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO instances (ref, api_kind, url, enabled, created_at, host_id,
+                    remote_name, discovered) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 1)",
+            )?
+            .execute(params![
+                new.reference,
+                new.kind,
+                new.url,
+                at,
+                new.host_id,
+                new.remote_name
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// An instance its lister vouches for is not missing.
+    pub fn unflag_missing(&self, instance_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE instances SET missing = 0 WHERE id = ?1")?
+            .execute([instance_id])?;
+        Ok(())
+    }
+}
+
+/// What the store's and the writer's tests use.
+#[cfg(test)]
+impl Store {
+    /// Stores `reading` as a check of `key`, as a pass would (without modules or alerts).
+    pub(crate) fn store_reading(
+        &mut self,
+        key: RecordKey,
+        at: i64,
+        reading: &Reading,
+    ) -> Result<()> {
+        self.batch(|b| {
+            let before = b.before(key)?;
+            let previous = before.state.status();
+            let mut state = before.state;
+            state.record(reading, at);
+            b.store_check(&CheckWrite {
+                key,
+                at,
+                reading,
+                state: &state,
+                changed_from: (previous != reading.status).then_some(previous),
+                modules_digest: None,
+            })
+        })
+    }
+
+    pub(crate) fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
+    pub(crate) fn forget_modules_digest(&self, instance_id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE instances SET modules_digest = NULL WHERE id = ?1",
+            [instance_id],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn modules_digest(&self, instance_id: i64) -> Result<Option<Vec<u8>>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT modules_digest FROM instances WHERE id = ?1",
+                [instance_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub(crate) fn checks_of(&self, key: RecordKey) -> Result<Vec<(i64, Status)>> {
+        use super::sql::owner_column;
+        let sql = format!(
+            "SELECT at, status FROM checks WHERE {} = ?1 ORDER BY at, id",
+            owner_column(key.record_type)
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([key.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
