@@ -15,8 +15,8 @@ use flate2::write::GzEncoder;
 use serde_json::Value;
 
 use crate::server::{Raw, Reply, Server, Silent, fixture, read_head, refused_url};
-use crate::support::{CANARY, Env};
-use crate::tls_server::{https_server, now};
+use crate::support::{CANARY, Env, now};
+use crate::tls_server::https_server;
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 const JOBS: usize = 8;

@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::{Arc, Mutex};
 
 use crate::server::{Reply, Server, refused_url};
-use crate::support::{Env, Run};
+use crate::support::{Env, Run, now};
 
 /// A server-manager script: `srv` at 78 % of 527371075584 bytes, listing `garage-lefebvre`.
 fn manager() -> Server {
@@ -466,9 +466,7 @@ fn value(samples: &[Sample], name: &str, want: &[(&str, &str)]) -> Option<f64> {
 fn metrics_expose_the_fleet() {
     let (srv, (shop, _)) = (manager(), site());
     let env = Env::new();
-    let before = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs() as f64);
+    let before = now() as f64;
     fleet(&env, &srv, &shop);
     let shop_url = shop.url("/");
     env.run(&[

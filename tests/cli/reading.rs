@@ -6,13 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::server::{Reply, Server, fixture};
-use crate::support::Env;
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+use crate::support::{Env, now};
 
 /// A server whose answer the test switches between passes.
 fn switchable(initial: Reply) -> (Server, Arc<Mutex<Reply>>) {

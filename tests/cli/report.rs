@@ -8,13 +8,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 
 use crate::server::{Reply, Server, fixture};
-use crate::support::{CANARY, Env};
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+use crate::support::{CANARY, Env, now};
 
 fn sel(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e:?}"))

@@ -10,6 +10,8 @@ use std::thread;
 
 use md5::{Digest, Md5};
 
+use crate::support::now;
+
 /// What the server answers to one request.
 #[derive(Clone)]
 pub enum Reply {
@@ -56,12 +58,6 @@ pub struct Server {
 pub fn hash(token: &str, time: &str) -> String {
     let digest = Md5::digest(format!("{token}{time}").as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 impl Server {

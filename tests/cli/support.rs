@@ -7,7 +7,8 @@ use std::process::{Command, Output, Stdio};
 use md5::Digest;
 use tempfile::TempDir;
 
-fn unix_now() -> i64 {
+/// The real clock, in Unix seconds: the one every test reads.
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -79,7 +80,7 @@ impl Env {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let started = unix_now();
+        let started = now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_webhost"))
             .arg("--db")
             .arg(&self.db)
@@ -109,7 +110,7 @@ impl Env {
         );
         assert!(!run.stderr.contains(CANARY), "token on stderr of {args:?}");
         // Nor any hash the run could have signed with the canary token.
-        for t in started - 2..=unix_now() + 2 {
+        for t in started - 2..=now() + 2 {
             let digest = md5::Md5::digest(format!("{CANARY}{t}").as_bytes());
             let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
             assert!(

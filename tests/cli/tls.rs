@@ -1,8 +1,8 @@
 //! HTTPS records against a local TLS server with a certificate made by the test: certificate
 //! expiry is recorded, and `--insecure-tls` stays with its own record.
 
-use crate::support::Env;
-use crate::tls_server::{https_server, now};
+use crate::support::{Env, now};
+use crate::tls_server::https_server;
 
 #[test]
 fn certificate_expiry_is_recorded_and_insecure_tls_stays_per_record() {

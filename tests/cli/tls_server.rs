@@ -10,12 +10,6 @@ use rcgen::{CertificateParams, KeyPair, date_time_ymd};
 use rustls::pki_types::PrivateKeyDer;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Serves `body` (HTTP 200) to every request over HTTPS, with a self-signed certificate for
 /// `localhost` expiring at `not_after` (Unix seconds). Returns `https://127.0.0.1:PORT/`.
 pub fn https_server(not_after: i64, body: impl Into<Vec<u8>>) -> String {
