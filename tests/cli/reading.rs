@@ -30,39 +30,16 @@ fn history_records_changes_and_uptime_is_time_weighted() {
         &server.url("/"),
     ])
     .ok();
-    env.run(&["update-instances"]).ok();
-    *reply.lock().expect("reply") = Reply::Body(500, b"boom".to_vec());
-    env.run(&["update-instances"]).ok();
-    *reply.lock().expect("reply") = Reply::ok("ok");
-    env.run(&["update-instances"]).ok();
-
-    // Place the three checks (and changes) at known times: up 30 min, down 15, up 15.
+    // Three passes at known times: up 30 min, down 15, up 15.
     let t = now();
-    let conn = env.sql();
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM checks ORDER BY id")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .expect("check ids");
-    assert_eq!(ids.len(), 3);
-    for (id, at) in ids.iter().zip([t - 3600, t - 1800, t - 900]) {
-        conn.execute("UPDATE checks SET at = ?2 WHERE id = ?1", [*id, at])
-            .expect("move check");
-    }
-    for (from, at) in [
-        ("unknown", t - 3600),
-        ("online", t - 1800),
-        ("offline", t - 900),
-    ] {
-        conn.execute(
-            "UPDATE state_changes SET at = ?2 WHERE from_status = ?1",
-            rusqlite::params![from, at],
-        )
-        .expect("move change");
-    }
-    drop(conn);
+    env.run_at(t - 3600, &["update-instances"]).ok();
+    *reply.lock().expect("reply") = Reply::Body(500, b"boom".to_vec());
+    env.run_at(t - 1800, &["update-instances"]).ok();
+    *reply.lock().expect("reply") = Reply::ok("ok");
+    env.run_at(t - 900, &["update-instances"]).ok();
 
     let h = env
-        .run(&["--json", "history", "site", "--since", "24h"])
+        .run_at(t, &["--json", "history", "site", "--since", "24h"])
         .ok()
         .json();
     assert_eq!(h["type"], "instance");
@@ -98,15 +75,18 @@ fn history_records_changes_and_uptime_is_time_weighted() {
     assert_eq!(changes[2]["lasted_seconds"], 900);
     // 3600 s observed, 900 s down: 75 %, whatever the number of rows.
     assert_eq!(h["uptime_percent"], 75.0);
-    let show = env.run(&["--json", "instance", "show", "site"]).ok().json();
+    let show = env
+        .run_at(t, &["--json", "instance", "show", "site"])
+        .ok()
+        .json();
     assert_eq!(show["uptime"]["day"], 75.0);
     let limited = env
-        .run(&["--json", "history", "site", "--limit", "1"])
+        .run_at(t, &["--json", "history", "site", "--limit", "1"])
         .ok()
         .json();
     assert_eq!(limited["checks"].as_array().map(Vec::len), Some(1));
     let list = env
-        .run(&["--json", "instance", "list", "--uptime"])
+        .run_at(t, &["--json", "instance", "list", "--uptime"])
         .ok()
         .json();
     assert_eq!(list[0]["uptime"]["week"], 75.0);
@@ -215,11 +195,12 @@ fn status_lists_problems_and_stale_passes() {
         &server.url("/b"),
     ])
     .ok();
-    env.run(&["update-instances", "--ref", "a"]).ok();
+    let t = now();
+    env.run_at(t, &["update-instances", "--ref", "a"]).ok();
     *reply.lock().expect("reply") = Reply::Body(503, b"maintenance".to_vec());
-    env.run(&["update-instances", "--ref", "b"]).ok();
+    env.run_at(t, &["update-instances", "--ref", "b"]).ok();
 
-    let s = env.run(&["--json", "status"]).ok().json();
+    let s = env.run_at(t, &["--json", "status"]).ok().json();
     let instances = &s["counts"][1];
     assert_eq!(instances["type"], "instance");
     assert_eq!(instances["by_status"]["online"], 1);
@@ -238,14 +219,16 @@ fn status_lists_problems_and_stale_passes() {
     // No hosts: a pass that never ran is not stale.
     assert_eq!(pass(&s, "update-hosts")["stale"], false);
 
-    env.sql()
-        .execute("UPDATE passes SET started_at = started_at - 3600", [])
-        .expect("age passes");
-    let s = env.run(&["--json", "status"]).ok().json();
+    // An hour later, with no pass since.
+    let later = t + 3600;
+    let s = env.run_at(later, &["--json", "status"]).ok().json();
     assert_eq!(pass(&s, "update-instances")["stale"], true);
-    let s = env.run(&["--json", "status", "--stale", "2h"]).ok().json();
+    let s = env
+        .run_at(later, &["--json", "status", "--stale", "2h"])
+        .ok()
+        .json();
     assert_eq!(pass(&s, "update-instances")["stale"], false);
-    let text = env.run(&["status"]).ok().stdout;
+    let text = env.run_at(later, &["status"]).ok().stdout;
     assert!(text.contains("STALE"), "{text}");
 }
 
@@ -331,28 +314,25 @@ fn prune_deletes_old_checks_and_keeps_uptime() {
         &server.url("/"),
     ])
     .ok();
-    for ok in [true, false, true, true] {
+    // Three passes 100 days ago, 10 minutes apart (up, down, up); the last one is today.
+    let day = 86_400;
+    let t = now();
+    let old = (t - 100 * day).div_euclid(day) * day + 3600;
+    for (ok, at) in [
+        (true, old),
+        (false, old + 600),
+        (true, old + 1200),
+        (true, t),
+    ] {
         *reply.lock().expect("reply") = if ok {
             Reply::ok("ok")
         } else {
             Reply::Body(500, b"x".to_vec())
         };
-        env.run(&["update-instances"]).ok();
+        env.run_at(at, &["update-instances"]).ok();
     }
-    // Three checks 100 days old, 10 minutes apart (up, down, up); the last one stays recent.
-    let day = 86_400;
-    let old = (now() - 100 * day).div_euclid(day) * day + 3600;
-    let conn = env.sql();
-    for (i, at) in [old, old + 600, old + 1200].iter().enumerate() {
-        conn.execute(
-            "UPDATE checks SET at = ?2 WHERE id = ?1",
-            [(i + 1) as i64, *at],
-        )
-        .expect("age check");
-    }
-    drop(conn);
     let p = env
-        .run(&["--json", "prune", "--older-than", "90d"])
+        .run_at(t, &["--json", "prune", "--older-than", "90d"])
         .ok()
         .json();
     assert_eq!(p["checks_deleted"], 3);
@@ -369,18 +349,18 @@ fn prune_deletes_old_checks_and_keeps_uptime() {
     // up 600 s, down 600 s, then the last old check holds for MAX_GAP (2 h).
     assert_eq!((up, observed), (600 + 7200, 600 + 600 + 7200));
     let h = env
-        .run(&["--json", "history", "site", "--since", "30d"])
+        .run_at(t, &["--json", "history", "site", "--since", "30d"])
         .ok()
         .json();
     assert_eq!(h["checks"].as_array().map(Vec::len), Some(1));
     // State changes survive pruning.
     let all = env
-        .run(&["--json", "history", "site", "--since", "365d"])
+        .run_at(t, &["--json", "history", "site", "--since", "365d"])
         .ok()
         .json();
     assert_eq!(all["changes"].as_array().map(Vec::len), Some(3));
     let again = env
-        .run(&["--json", "prune", "--older-than", "90d"])
+        .run_at(t, &["--json", "prune", "--older-than", "90d"])
         .ok()
         .json();
     assert_eq!(again["checks_deleted"], 0);

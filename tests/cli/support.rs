@@ -76,22 +76,37 @@ impl Env {
 
     /// Runs webhost with `--db` set and no colour, stdin empty.
     pub fn run(&self, args: &[&str]) -> Run {
-        self.run_with_stdin(args, "")
+        self.spawn(args, "", None)
+    }
+
+    /// Like `run`, with webhost's clock at `at` (Unix seconds, through `WEBHOST_NOW`): the
+    /// checks, changes and passes it records, and the "now" its windows and ages are measured
+    /// from. Request signatures keep the real clock.
+    pub fn run_at(&self, at: i64, args: &[&str]) -> Run {
+        self.spawn(args, "", Some(at))
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        self.spawn(args, stdin, None)
+    }
+
+    fn spawn(&self, args: &[&str], stdin: &str, at: Option<i64>) -> Run {
         let started = now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_webhost"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_webhost"));
+        command
             .arg("--db")
             .arg(&self.db)
             .args(args)
             .env_remove("WEBHOST_DB")
+            .env_remove("WEBHOST_NOW")
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn webhost");
+            .stderr(Stdio::piped());
+        if let Some(at) = at {
+            command.env("WEBHOST_NOW", at.to_string());
+        }
+        let mut child = command.spawn().expect("spawn webhost");
         let mut input = child.stdin.take().expect("stdin");
         input.write_all(stdin.as_bytes()).expect("write stdin");
         drop(input);
