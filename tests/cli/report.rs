@@ -32,12 +32,23 @@ fn text(doc: &Html, css: &str) -> String {
 
 /// Runs `report --html` into the env's folder and returns the file's text and its parse.
 fn report(env: &Env, extra: &[&str]) -> (String, Html) {
-    let path = report_path(env);
-    let path_text = path.to_string_lossy().into_owned();
-    let mut args = vec!["report", "--html", &path_text];
-    args.extend_from_slice(extra);
-    env.run(&args).ok();
-    let html = std::fs::read_to_string(&path).expect("report written");
+    let path = report_path(env).to_string_lossy().into_owned();
+    env.run(&[&["report", "--html", &path], extra].concat())
+        .ok();
+    written(env)
+}
+
+/// The same, with webhost's clock at `at`.
+fn report_at(env: &Env, at: i64, extra: &[&str]) -> (String, Html) {
+    let path = report_path(env).to_string_lossy().into_owned();
+    env.run_at(at, &[&["report", "--html", &path], extra].concat())
+        .ok();
+    written(env)
+}
+
+/// The report's text and its parse.
+fn written(env: &Env) -> (String, Html) {
+    let html = std::fs::read_to_string(report_path(env)).expect("report written");
     let doc = Html::parse_document(&html);
     (html, doc)
 }
@@ -50,16 +61,6 @@ fn add(env: &Env, args: &[&str]) {
     let mut all = vec!["instance", "add"];
     all.extend_from_slice(args);
     env.run(&all).ok();
-}
-
-fn id_of(env: &Env, reference: &str) -> i64 {
-    env.sql()
-        .query_row(
-            "SELECT id FROM instances WHERE ref = ?1",
-            [reference],
-            |r| r.get(0),
-        )
-        .expect("instance id")
 }
 
 /// Nothing on the page is loaded from elsewhere, and it runs no script.
@@ -116,10 +117,21 @@ fn report_shows_uptime_badges_changes_and_modules() {
             &server.url("/garage"),
         ],
     );
-    env.run(&["update-instances"]).ok();
-
-    // Second pass: the site is down, the garage upgraded Dolibarr and two modules.
+    // The site's three checks at known times: up 30 min, down 50 min, up again; the last one
+    // speaks for MAX_GAP (2 h) only, as the window's end is far after it. 9000 s up of 12000.
+    let t = now();
+    let t0 = t - 30_000;
+    let site_only = ["update-instances", "--ref", "site"];
+    env.run_at(t0, &site_only).ok();
     *site.lock().expect("site") = Reply::Body(500, b"boom".to_vec());
+    env.run_at(t0 + 1800, &site_only).ok();
+    *site.lock().expect("site") = Reply::ok("ok");
+    env.run_at(t0 + 4800, &site_only).ok();
+
+    // The others' three passes a minute back, so they speak for a minute of the window. In
+    // the second, the garage upgraded Dolibarr and two modules.
+    let others = ["update-instances", "--ref", "dead", "--ref", "garage"];
+    env.run_at(t - 60, &others).ok();
     let mut doc: Value = serde_json::from_slice(&garage_doc).expect("fixture json");
     doc["dolibarr"]["version"] = "19.0.4".into();
     doc["module"]["modSubtotal"]["version"] = "3.24.1".into();
@@ -128,52 +140,19 @@ fn report_shows_uptime_badges_changes_and_modules() {
         .expect("modules")
         .remove("modFicheinter");
     *garage.lock().expect("garage") = Reply::ok(serde_json::to_vec(&doc).expect("json"));
-    env.run(&["update-instances"]).ok();
-    *site.lock().expect("site") = Reply::ok("ok");
-    env.run(&["update-instances"]).ok();
-
-    // The site's three checks at known times: up 30 min, down 50 min, up again; the last one
-    // speaks for MAX_GAP (2 h) only, as the window's end is far after it. 9000 s up of 12000.
-    let t0 = now() - 30_000;
-    let site_id = id_of(&env, "site");
-    let conn = env.sql();
-    let ids: Vec<i64> = conn
-        .prepare("SELECT id FROM checks WHERE instance_id = ?1 ORDER BY id")
-        .and_then(|mut s| s.query_map([site_id], |r| r.get(0))?.collect())
-        .expect("check ids");
-    assert_eq!(ids.len(), 3);
-    for (id, at) in ids.iter().zip([t0, t0 + 1800, t0 + 4800]) {
-        conn.execute("UPDATE checks SET at = ?2 WHERE id = ?1", [*id, at])
-            .expect("move check");
-    }
-    for (from, at) in [
-        ("unknown", t0),
-        ("online", t0 + 1800),
-        ("offline", t0 + 4800),
-    ] {
-        conn.execute(
-            "UPDATE state_changes SET at = ?3 WHERE instance_id = ?1 AND from_status = ?2",
-            rusqlite::params![site_id, from, at],
-        )
-        .expect("move change");
-    }
-    // The other records' checks a minute back, so they speak for a minute of the window.
-    for table in ["checks", "state_changes"] {
-        conn.execute(
-            &format!("UPDATE {table} SET at = at - 60 WHERE instance_id <> ?1"),
-            [site_id],
-        )
-        .expect("age checks");
-    }
-    drop(conn);
+    env.run_at(t - 60, &others).ok();
+    env.run_at(t - 60, &others).ok();
 
     std::fs::write(report_path(&env), "an older page").expect("old page");
-    let (html, doc) = report(&env, &[]);
+    let (html, doc) = report_at(&env, t, &[]);
     self_contained(&html, &doc);
 
     // Uptime, time-weighted, the same figure `instance show` gives for the week.
     assert_eq!(text(&doc, "tr#i-site td.up"), "75.00 %");
-    let show = env.run(&["--json", "instance", "show", "site"]).ok().json();
+    let show = env
+        .run_at(t, &["--json", "instance", "show", "site"])
+        .ok()
+        .json();
     assert_eq!(show["uptime"]["week"], 75.0);
     assert_eq!(text(&doc, "tr#i-garage td.up"), "100 %");
     assert_eq!(text(&doc, "tr#i-dead td.up"), "0.00 %");
@@ -258,11 +237,8 @@ fn report_shows_uptime_badges_changes_and_modules() {
     names.sort();
     assert_eq!(names, ["data", "status.html"]);
 
-    // Cron stopped an hour ago: the page says so at the top.
-    env.sql()
-        .execute("UPDATE passes SET started_at = started_at - 3600", [])
-        .expect("age passes");
-    let (_, doc) = report(&env, &["--since", "30d"]);
+    // An hour later, cron has stopped: the page says so at the top.
+    let (_, doc) = report_at(&env, t + 3600, &["--since", "30d"]);
     let alert = text(&doc, ".alert");
     assert!(
         alert.contains("update-instances last ran 1h ago") && alert.contains("cron"),
