@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::server::{Reply, Server};
-use crate::support::Env;
+use crate::support::{Env, now};
 
 /// A server answering per path, switchable between passes.
 fn server() -> (Server, Arc<Mutex<Vec<String>>>) {
@@ -152,26 +152,25 @@ fn thresholds_and_reminders_survive_between_runs() {
     let listed = env.run(&["--json", "config", "list"]).ok().json();
     assert_eq!(listed["failure-threshold"], "2");
 
-    env.run(&["update-instances"]).ok();
+    let t = now();
+    env.run_at(t, &["update-instances"]).ok();
     down.lock().expect("down").push("/a".into());
-    env.run(&["update-instances"]).ok();
+    env.run_at(t, &["update-instances"]).ok();
     assert!(
         events(&log).is_empty(),
         "one failure is below the threshold of 2"
     );
-    env.run(&["update-instances"]).ok();
+    env.run_at(t, &["update-instances"]).ok();
     let got = events(&log);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0["from"], "online");
     assert_eq!(got[0].0["to"], "offline");
 
     // Still down: a reminder once the last alert is older than --remind-every.
-    env.run(&["update-instances", "--remind-every", "1h"]).ok();
+    let remind = ["update-instances", "--remind-every", "1h"];
+    env.run_at(t, &remind).ok();
     assert_eq!(events(&log).len(), 1);
-    env.sql()
-        .execute("UPDATE instances SET alerted_at = alerted_at - 7200", [])
-        .expect("age alert");
-    env.run(&["update-instances", "--remind-every", "1h"]).ok();
+    env.run_at(t + 7200, &remind).ok();
     let got = events(&log);
     assert_eq!(got.len(), 2);
     let reminders: Vec<&Value> = got

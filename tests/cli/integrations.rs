@@ -156,14 +156,9 @@ fn check_exits_with_the_plugin_state() {
     assert_eq!(env.run(&["status", "--bogus"]).code, 2);
     assert_eq!(env.run(&["check", "--help"]).code, 0);
 
-    // An hour old: too old for the default 15 minutes, fine for 2 hours.
-    env.sql()
-        .execute(
-            "UPDATE instances SET last_check_at = last_check_at - 3600 WHERE ref = 'shop'",
-            [],
-        )
-        .expect("age the check");
-    let stale = env.run(&["check", "shop"]);
+    // An hour on: too old for the default 15 minutes, fine for 2 hours.
+    let later = last_check_at(&env, "shop").expect("shop checked") + 3600;
+    let stale = env.run_at(later, &["check", "shop"]);
     assert!(
         plugin(&stale, 3).starts_with(
             "WEBHOST UNKNOWN - shop last checked 1h ago, longer ago than --max-age 15m"
@@ -171,12 +166,16 @@ fn check_exits_with_the_plugin_state() {
         "{}",
         stale.stdout
     );
-    assert_eq!(env.run(&["check", "shop", "--max-age", "30m"]).code, 3);
-    plugin(&env.run(&["check", "shop", "--max-age", "2h"]), 0);
+    assert_eq!(
+        env.run_at(later, &["check", "shop", "--max-age", "30m"])
+            .code,
+        3
+    );
+    plugin(&env.run_at(later, &["check", "shop", "--max-age", "2h"]), 0);
 
     env.run(&["instance", "disable", "shop"]).ok();
     assert_eq!(
-        plugin(&env.run(&["check", "shop", "--max-age", "2h"]), 3),
+        plugin(&env.run_at(later, &["check", "shop", "--max-age", "2h"]), 3),
         "WEBHOST UNKNOWN - shop: monitoring is off"
     );
 
