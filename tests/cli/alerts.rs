@@ -63,26 +63,8 @@ fn pass(env: &Env, hook: &[String], extra: &[&str]) -> crate::support::Run {
 fn the_hook_receives_exactly_the_changes() {
     let (server, down) = server();
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "a",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/a"),
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
-        "b",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/b"),
-    ])
-    .ok();
+    env.add_instance("a", "ping", &["--url", &server.url("/a")]);
+    env.add_instance("b", "ping", &["--url", &server.url("/b")]);
     let (hook, log) = recorder(&env);
 
     down.lock().expect("down").push("/b".into());
@@ -131,16 +113,7 @@ fn the_hook_receives_exactly_the_changes() {
 fn thresholds_and_reminders_survive_between_runs() {
     let (server, down) = server();
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "a",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/a"),
-    ])
-    .ok();
+    env.add_instance("a", "ping", &["--url", &server.url("/a")]);
     // Stored once, used by every pass.
     let (hook, log) = recorder(&env);
     let mut set = vec!["config", "set", "on-change"];
@@ -186,16 +159,7 @@ fn thresholds_and_reminders_survive_between_runs() {
 fn a_hanging_or_failing_hook_never_fails_the_pass() {
     let (server, down) = server();
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "a",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/a"),
-    ])
-    .ok();
+    env.add_instance("a", "ping", &["--url", &server.url("/a")]);
     down.lock().expect("down").push("/a".into());
     let hang = ["/bin/sleep".to_string(), "30".to_string()];
     let started = std::time::Instant::now();
@@ -241,16 +205,7 @@ fn a_hanging_or_failing_hook_never_fails_the_pass() {
 fn no_progress_output_when_stderr_is_not_a_terminal() {
     let (server, _) = server();
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "a",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/a"),
-    ])
-    .ok();
+    env.add_instance("a", "ping", &["--url", &server.url("/a")]);
     let run = env.run(&["update-instances"]).ok();
     assert_eq!(run.stderr, "", "stderr is a pipe here: no progress line");
 }

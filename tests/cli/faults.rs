@@ -223,17 +223,7 @@ fn every_fault_gets_its_status_and_message_and_the_pass_stays_bounded() {
     // --- Records -------------------------------------------------------------------------------
     let env = Env::new();
     let add = |r: &str, url: &str, extra: &[&str]| {
-        let mut args = vec![
-            "instance",
-            "add",
-            r,
-            "--api",
-            "server-observer-v1",
-            "--url",
-            url,
-        ];
-        args.extend_from_slice(extra);
-        env.run(&args).ok();
+        env.add_instance(r, "server-observer-v1", &[&["--url", url], extra].concat());
     };
     let token = ["--token", CANARY];
     add("control", &signed.url("/control"), &token);

@@ -31,32 +31,14 @@ fn site() -> (Server, Arc<Mutex<Reply>>) {
 /// all polled once; `new` added afterwards, never checked.
 fn fleet(env: &Env, srv: &Server, shop: &Server) {
     let srv_url = srv.url("/manager/index.php");
-    env.run(&[
-        "host",
-        "add",
-        "srv",
-        "--api",
-        "server-manager-v1",
-        "--url",
-        &srv_url,
-    ])
-    .ok();
+    env.add_host("srv", "server-manager-v1", &["--url", &srv_url]);
     let shop_url = shop.url("/");
-    env.run(&[
-        "instance", "add", "shop", "--api", "ping", "--url", &shop_url,
-    ])
-    .ok();
+    env.add_instance("shop", "ping", &["--url", &shop_url]);
     let down_url = refused_url();
-    env.run(&[
-        "instance", "add", "down", "--api", "ping", "--url", &down_url,
-    ])
-    .ok();
+    env.add_instance("down", "ping", &["--url", &down_url]);
     env.run(&["update-hosts"]).ok();
     env.run(&["update-instances"]).ok();
-    env.run(&[
-        "instance", "add", "new", "--api", "ping", "--url", &shop_url,
-    ])
-    .ok();
+    env.add_instance("new", "ping", &["--url", &shop_url]);
 }
 
 /// The plugin line, checked to be the one line a plugin prints.
@@ -181,10 +163,7 @@ fn check_exits_with_the_plugin_state() {
 
     // A host and an instance of the same name: the plugin must be told which.
     let shop_url = shop.url("/");
-    env.run(&[
-        "instance", "add", "srv", "--api", "ping", "--url", &shop_url,
-    ])
-    .ok();
+    env.add_instance("srv", "ping", &["--url", &shop_url]);
     let both = env.run(&["check", "srv"]);
     assert!(
         plugin(&both, 3).contains("add --host or --instance"),
@@ -245,8 +224,7 @@ fn check_live_probes_now_and_stores_nothing() {
     let (server, reply) = site();
     let env = Env::new();
     let url = server.url("/");
-    env.run(&["instance", "add", "site", "--api", "ping", "--url", &url])
-        .ok();
+    env.add_instance("site", "ping", &["--url", &url]);
     env.run(&["update-instances"]).ok();
     let checked = last_check_at(&env, "site");
     assert!(checked.is_some());
@@ -267,8 +245,7 @@ fn check_live_probes_now_and_stores_nothing() {
     assert_eq!(count_checks(&env), checks);
 
     // Live needs no stored check at all.
-    env.run(&["instance", "add", "fresh", "--api", "ping", "--url", &url])
-        .ok();
+    env.add_instance("fresh", "ping", &["--url", &url]);
     *reply.lock().expect("reply") = Reply::ok("ok");
     assert_eq!(env.run(&["check", "fresh"]).code, 3);
     let fresh = env.run(&["--json", "check", "fresh", "--live", "--timeout", "5s"]);
@@ -468,17 +445,7 @@ fn metrics_expose_the_fleet() {
     let before = now() as f64;
     fleet(&env, &srv, &shop);
     let shop_url = shop.url("/");
-    env.run(&[
-        "instance",
-        "add",
-        "off",
-        "--api",
-        "ping",
-        "--url",
-        &shop_url,
-        "--disabled",
-    ])
-    .ok();
+    env.add_instance("off", "ping", &["--url", &shop_url, "--disabled"]);
 
     let run = env.run(&["metrics"]).ok();
     let samples = parse_exposition(&run.stdout);

@@ -20,28 +20,13 @@ fn seeded() -> Env {
     let env = Env::new();
     for r in ["martin", "garage", "durand"] {
         let url = server.url(&format!("/{r}"));
-        env.run(&[
-            "instance",
-            "add",
-            r,
-            "--api",
-            "server-observer-v1",
-            "--url",
-            &url,
-        ])
-        .ok();
+        env.add_instance(r, "server-observer-v1", &["--url", &url]);
     }
-    env.run(&[
-        "instance",
-        "add",
+    env.add_instance(
         "shop",
-        "--api",
         "ping",
-        "--url",
-        &server.url("/shop"),
-        "--disabled",
-    ])
-    .ok();
+        &["--url", &server.url("/shop"), "--disabled"],
+    );
     let res = env.run(&["--json", "update-instances"]).ok().json();
     let online = res
         .as_array()

@@ -12,16 +12,7 @@ use crate::support::Env;
 fn a_pass_where_nothing_connects_blames_the_poller() {
     let env = Env::new();
     for r in ["a", "b", "c"] {
-        env.run(&[
-            "instance",
-            "add",
-            r,
-            "--api",
-            "ping",
-            "--url",
-            &refused_url(),
-        ])
-        .ok();
+        env.add_instance(r, "ping", &["--url", &refused_url()]);
     }
     let hook_log = env.path().join("hook.log");
     let hook = format!("cat >> '{}'", hook_log.display());
@@ -55,16 +46,7 @@ fn a_pass_where_nothing_connects_blames_the_poller() {
 
     // One record that answers proves the network works: the others are really down.
     let server = Server::start(None, |_| Reply::ok("ok"));
-    env.run(&[
-        "instance",
-        "add",
-        "d",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
+    env.add_instance("d", "ping", &["--url", &server.url("/")]);
     env.run(&["update-instances"]).ok();
     let a = env.run(&["--json", "instance", "show", "a"]).ok().json();
     assert_eq!(a["status"], "offline");
@@ -75,26 +57,8 @@ fn another_process_can_write_while_a_pass_waits_on_the_network() {
     let silent = Silent::start();
     let server = Server::start(None, |_| Reply::ok("ok"));
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "slow",
-        "--api",
-        "ping",
-        "--url",
-        &format!("{}/", silent.base),
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
-        "fast",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
+    env.add_instance("slow", "ping", &["--url", &format!("{}/", silent.base)]);
+    env.add_instance("fast", "ping", &["--url", &server.url("/")]);
     let mut pass = Command::new(env!("CARGO_BIN_EXE_webhost"))
         .arg("--db")
         .arg(&env.db)

@@ -11,12 +11,6 @@ fn show(env: &Env, kind: &str, r: &str) -> Value {
     env.run(&["--json", kind, "show", r]).ok().json()
 }
 
-fn add_instance(env: &Env, args: &[&str]) {
-    let mut all = vec!["instance", "add"];
-    all.extend_from_slice(args);
-    env.run(&all).ok();
-}
-
 fn result<'a>(results: &'a Value, r: &str) -> &'a Value {
     results
         .as_array()
@@ -32,16 +26,10 @@ fn ping_instances() {
         _ => Reply::Body(503, b"down for maintenance".to_vec()),
     });
     let env = Env::new();
-    add_instance(&env, &["up", "--api", "ping", "--url", &server.url("/up")]);
-    add_instance(
-        &env,
-        &["moved", "--api", "ping", "--url", &server.url("/moved")],
-    );
-    add_instance(
-        &env,
-        &["broken", "--api", "ping", "--url", &server.url("/broken")],
-    );
-    add_instance(&env, &["nobody", "--api", "ping", "--url", &refused_url()]);
+    env.add_instance("up", "ping", &["--url", &server.url("/up")]);
+    env.add_instance("moved", "ping", &["--url", &server.url("/moved")]);
+    env.add_instance("broken", "ping", &["--url", &server.url("/broken")]);
+    env.add_instance("nobody", "ping", &["--url", &refused_url()]);
     let res = env.run(&["--json", "update-instances"]).ok().json();
     assert_eq!(result(&res, "up")["status"], "online");
     assert_eq!(result(&res, "moved")["status"], "online");
@@ -106,17 +94,10 @@ fn server_observer_instances_read_every_variant() {
         ("fresh", "/fresh"),
         ("easya", "/easya"),
     ] {
-        add_instance(
-            &env,
-            &[
-                r,
-                "--api",
-                "server-observer-v1",
-                "--url",
-                &server.url(path),
-                "--token",
-                CANARY,
-            ],
+        env.add_instance(
+            r,
+            "server-observer-v1",
+            &["--url", &server.url(path), "--token", CANARY],
         );
     }
     let res = env.run(&["--json", "update-instances"]).ok().json();
@@ -179,26 +160,12 @@ fn server_observer_host_reads_its_partition() {
         _ => Reply::fixture("webobserver-instance.json"),
     });
     let env = Env::new();
-    env.run(&[
-        "host",
-        "add",
+    env.add_host(
         "old",
-        "--api",
         "server-observer-v1",
-        "--url",
-        &server.url("/legacy"),
-    ])
-    .ok();
-    env.run(&[
-        "host",
-        "add",
-        "new",
-        "--api",
-        "server-observer-v1",
-        "--url",
-        &server.url("/web"),
-    ])
-    .ok();
+        &["--url", &server.url("/legacy")],
+    );
+    env.add_host("new", "server-observer-v1", &["--url", &server.url("/web")]);
     env.run(&["update-hosts"]).ok();
     let old = show(&env, "host", "old");
     assert_eq!(old["status"], "online");
@@ -256,10 +223,7 @@ fn server_manager_discovery_creates_updates_and_flags() {
     )
     .ok();
     // old-demo was known before; its install is gone now.
-    add_instance(
-        &env,
-        &["old-demo", "--api", "server-manager-v1", "--host", "srv1"],
-    );
+    env.add_instance("old-demo", "server-manager-v1", &["--host", "srv1"]);
 
     let res = env.run(&["--json", "update-hosts"]).ok().json();
     let srv = result(&res, "srv1");
@@ -339,20 +303,8 @@ fn server_manager_empty_list_flags_nothing() {
         }
     });
     let env = Env::new();
-    env.run(&[
-        "host",
-        "add",
-        "srv",
-        "--api",
-        "server-manager-v1",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
-    add_instance(
-        &env,
-        &["kept", "--api", "server-manager-v1", "--host", "srv"],
-    );
+    env.add_host("srv", "server-manager-v1", &["--url", &server.url("/")]);
+    env.add_instance("kept", "server-manager-v1", &["--host", "srv"]);
     let res = env.run(&["--json", "update-hosts"]).ok().json();
     assert_eq!(result(&res, "srv")["status"], "error");
     assert!(
@@ -380,18 +332,7 @@ fn faults_give_the_right_status_and_the_pass_completes() {
     let silent = Silent::start();
     let env = Env::new();
     let so = |r: &str, url: String, token: &str| {
-        add_instance(
-            &env,
-            &[
-                r,
-                "--api",
-                "server-observer-v1",
-                "--url",
-                &url,
-                "--token",
-                token,
-            ],
-        );
+        env.add_instance(r, "server-observer-v1", &["--url", &url, "--token", token]);
     };
     so("wrong-token", server.url("/noise"), "not-the-token");
     so("empty", server.url("/empty"), CANARY);
@@ -399,16 +340,7 @@ fn faults_give_the_right_status_and_the_pass_completes() {
     so("fivehundred", server.url("/500"), CANARY);
     // Unsigned, on a server without a token: the redirect's target carries no hash.
     let open = Server::start(None, |_| Reply::Redirect(302, "/loop".into()));
-    add_instance(
-        &env,
-        &[
-            "loop",
-            "--api",
-            "server-observer-v1",
-            "--url",
-            &open.url("/loop"),
-        ],
-    );
+    env.add_instance("loop", "server-observer-v1", &["--url", &open.url("/loop")]);
     so("big", server.url("/big"), CANARY);
     so("noise", server.url("/noise"), CANARY);
     so("fresh", server.url("/fresh"), CANARY);
@@ -483,33 +415,18 @@ fn custom_probes_succeed_fail_and_hang() {
         CANARY,
     )
     .ok();
-    add_instance(
-        &env,
+    env.add_instance(
+        "fails",
+        "custom",
         &[
-            "fails",
-            "--api",
-            "custom",
             "--probe",
             "/bin/sh",
             "-c",
             "echo 'database unreachable' >&2; exit 3",
         ],
     );
-    add_instance(
-        &env,
-        &["hangs", "--api", "custom", "--probe", "/bin/sleep", "30"],
-    );
-    add_instance(
-        &env,
-        &[
-            "garbage",
-            "--api",
-            "custom",
-            "--probe",
-            "/bin/echo",
-            "not json",
-        ],
-    );
+    env.add_instance("hangs", "custom", &["--probe", "/bin/sleep", "30"]);
+    env.add_instance("garbage", "custom", &["--probe", "/bin/echo", "not json"]);
     let res = env
         .run(&["--json", "update-instances", "--timeout", "1s"])
         .ok()
@@ -559,12 +476,7 @@ fn a_timed_out_probe_takes_what_it_started_with_it() {
     let env = Env::new();
     let pid_file = env.path().join("child.pid");
     let script = format!("sleep 60 & echo $! > '{}'; wait", pid_file.display());
-    add_instance(
-        &env,
-        &[
-            "spawns", "--api", "custom", "--probe", "/bin/sh", "-c", &script,
-        ],
-    );
+    env.add_instance("spawns", "custom", &["--probe", "/bin/sh", "-c", &script]);
     let res = env
         .run(&["--json", "update-instances", "--timeout", "1s"])
         .ok()
@@ -585,7 +497,7 @@ fn a_timed_out_probe_takes_what_it_started_with_it() {
 #[test]
 fn a_second_pass_exits_75_and_touches_nothing() {
     let env = Env::new();
-    add_instance(&env, &["a", "--api", "ping", "--url", &refused_url()]);
+    env.add_instance("a", "ping", &["--url", &refused_url()]);
     let before = env.db_bytes();
     let lock_path = format!("{}.update-instances.lock", env.db.display());
     let lock = File::create(&lock_path).expect("lock file");
@@ -602,18 +514,8 @@ fn a_second_pass_exits_75_and_touches_nothing() {
 fn disabled_records_are_never_polled() {
     let server = Server::start(None, |_| Reply::ok("ok"));
     let env = Env::new();
-    add_instance(&env, &["on", "--api", "ping", "--url", &server.url("/on")]);
-    add_instance(
-        &env,
-        &[
-            "off",
-            "--api",
-            "ping",
-            "--url",
-            &server.url("/off"),
-            "--disabled",
-        ],
-    );
+    env.add_instance("on", "ping", &["--url", &server.url("/on")]);
+    env.add_instance("off", "ping", &["--url", &server.url("/off"), "--disabled"]);
     env.run(&["update-instances"]).ok();
     env.run(&["update-instances", "--ref", "off"]).ok();
     assert!(server.hits().iter().all(|h| h.path == "/on"));
@@ -633,24 +535,15 @@ fn fail_on_down_exits_3_and_no_secret_is_printed() {
         Reply::fixture("webobserver-instance.json")
     });
     let env = Env::new();
-    add_instance(
-        &env,
-        &[
-            "good",
-            "--api",
-            "server-observer-v1",
-            "--url",
-            &server.url("/x"),
-            "--token",
-            CANARY,
-        ],
+    env.add_instance(
+        "good",
+        "server-observer-v1",
+        &["--url", &server.url("/x"), "--token", CANARY],
     );
-    add_instance(
-        &env,
+    env.add_instance(
+        "bad",
+        "server-observer-v1",
         &[
-            "bad",
-            "--api",
-            "server-observer-v1",
             "--url",
             &format!("{}?a=1", refused_url()),
             "--token",

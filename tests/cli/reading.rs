@@ -20,16 +20,7 @@ fn switchable(initial: Reply) -> (Server, Arc<Mutex<Reply>>) {
 fn history_records_changes_and_uptime_is_time_weighted() {
     let (server, reply) = switchable(Reply::ok("ok"));
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "site",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
+    env.add_instance("site", "ping", &["--url", &server.url("/")]);
     // Three passes at known times: up 30 min, down 15, up 15.
     let t = now();
     env.run_at(t - 3600, &["update-instances"]).ok();
@@ -102,16 +93,7 @@ fn disk_thresholds_drive_health_and_status() {
         }
     });
     let env = Env::new();
-    env.run(&[
-        "host",
-        "add",
-        "srv",
-        "--api",
-        "server-manager-v1",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
+    env.add_host("srv", "server-manager-v1", &["--url", &server.url("/")]);
     env.run(&["update-hosts"]).ok();
     // 78 % used: under the default 80/90.
     let srv = env.run(&["--json", "host", "show", "srv"]).ok().json();
@@ -175,26 +157,8 @@ fn disk_thresholds_drive_health_and_status() {
 fn status_lists_problems_and_stale_passes() {
     let (server, reply) = switchable(Reply::ok("ok"));
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "a",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/a"),
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
-        "b",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/b"),
-    ])
-    .ok();
+    env.add_instance("a", "ping", &["--url", &server.url("/a")]);
+    env.add_instance("b", "ping", &["--url", &server.url("/b")]);
     let t = now();
     env.run_at(t, &["update-instances", "--ref", "a"]).ok();
     *reply.lock().expect("reply") = Reply::Body(503, b"maintenance".to_vec());
@@ -237,16 +201,7 @@ fn changes_list_version_and_module_changes() {
     let before = fixture("servermanager-instance-garage-lefebvre.json");
     let (server, reply) = switchable(Reply::ok(before.clone()));
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "garage",
-        "--api",
-        "server-observer-v1",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
+    env.add_instance("garage", "server-observer-v1", &["--url", &server.url("/")]);
     env.run(&["update-instances"]).ok();
     let first = env.run(&["--json", "changes"]).ok().json();
     assert_eq!(
@@ -304,16 +259,7 @@ fn changes_list_version_and_module_changes() {
 fn prune_deletes_old_checks_and_keeps_uptime() {
     let (server, reply) = switchable(Reply::ok("ok"));
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "site",
-        "--api",
-        "ping",
-        "--url",
-        &server.url("/"),
-    ])
-    .ok();
+    env.add_instance("site", "ping", &["--url", &server.url("/")]);
     // Three passes 100 days ago, 10 minutes apart (up, down, up); the last one is today.
     let day = 86_400;
     let t = now();

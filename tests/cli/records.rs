@@ -19,26 +19,8 @@ fn add_fleet(env: &Env) {
         &format!("{CANARY}\n"),
     )
     .ok();
-    env.run(&[
-        "instance",
-        "add",
-        "shop",
-        "--api",
-        "ping",
-        "--url",
-        "https://shop.example.com/",
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
-        "garage",
-        "--api",
-        "server-manager-v1",
-        "--host",
-        "srv1",
-    ])
-    .ok();
+    env.add_instance("shop", "ping", &["--url", "https://shop.example.com/"]);
+    env.add_instance("garage", "server-manager-v1", &["--host", "srv1"]);
 }
 
 #[test]
@@ -412,16 +394,11 @@ fn validation_errors_write_nothing() {
     }
 
     // A server-manager instance on a host of another kind.
-    env.run(&[
-        "host",
-        "add",
+    env.add_host(
         "obs",
-        "--api",
         "server-observer-v1",
-        "--url",
-        "https://o.example/",
-    ])
-    .ok();
+        &["--url", "https://o.example/"],
+    );
     env.run(&[
         "instance",
         "add",

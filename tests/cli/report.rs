@@ -57,12 +57,6 @@ fn report_path(env: &Env) -> PathBuf {
     env.path().join("status.html")
 }
 
-fn add(env: &Env, args: &[&str]) {
-    let mut all = vec!["instance", "add"];
-    all.extend_from_slice(args);
-    env.run(&all).ok();
-}
-
 /// Nothing on the page is loaded from elsewhere, and it runs no script.
 #[track_caller]
 fn self_contained(html: &str, doc: &Html) {
@@ -99,23 +93,12 @@ fn report_shows_uptime_badges_changes_and_modules() {
         })
     };
     let env = Env::new();
-    add(
-        &env,
-        &["site", "--api", "ping", "--url", &server.url("/site")],
-    );
-    add(
-        &env,
-        &["dead", "--api", "ping", "--url", &server.url("/dead")],
-    );
-    add(
-        &env,
-        &[
-            "garage",
-            "--api",
-            "server-observer-v1",
-            "--url",
-            &server.url("/garage"),
-        ],
+    env.add_instance("site", "ping", &["--url", &server.url("/site")]);
+    env.add_instance("dead", "ping", &["--url", &server.url("/dead")]);
+    env.add_instance(
+        "garage",
+        "server-observer-v1",
+        &["--url", &server.url("/garage")],
     );
     // The site's three checks at known times: up 30 min, down 50 min, up again; the last one
     // speaks for MAX_GAP (2 h) only, as the window's end is far after it. 9000 s up of 12000.
@@ -288,19 +271,11 @@ fn public_report_leaves_out_urls_paths_and_messages() {
     )
     .ok();
     // old-demo was known before; its install is gone now.
-    add(
-        &env,
-        &["old-demo", "--api", "server-manager-v1", "--host", "srv1"],
-    );
-    add(
-        &env,
-        &[
-            "loose",
-            "--api",
-            "server-observer-v1",
-            "--url",
-            &server.url("/broken.php"),
-        ],
+    env.add_instance("old-demo", "server-manager-v1", &["--host", "srv1"]);
+    env.add_instance(
+        "loose",
+        "server-observer-v1",
+        &["--url", &server.url("/broken.php")],
     );
     env.run(&["update-hosts"]).ok();
     env.run(&["update-instances"]).ok();
@@ -368,16 +343,7 @@ fn server_strings_are_escaped() {
     let body = serde_json::to_vec(&doc).expect("json");
     let server = Server::start(None, move |_| Reply::ok(body.clone()));
     let env = Env::new();
-    add(
-        &env,
-        &[
-            "evil",
-            "--api",
-            "server-observer-v1",
-            "--url",
-            &server.url("/"),
-        ],
-    );
+    env.add_instance("evil", "server-observer-v1", &["--url", &server.url("/")]);
     env.run(&["update-instances"]).ok();
 
     for public in [false, true] {

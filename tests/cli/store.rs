@@ -26,28 +26,10 @@ fn database_is_private_and_its_folder_created() {
 #[test]
 fn reopening_runs_no_migration_twice() {
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "a",
-        "--api",
-        "ping",
-        "--url",
-        "http://a.example/",
-    ])
-    .ok();
+    env.add_instance("a", "ping", &["--url", "http://a.example/"]);
     assert_eq!(user_version(&env), MIGRATIONS.len() as i64);
     // A migration applied twice would fail ("table hosts already exists") or lose the record.
-    env.run(&[
-        "instance",
-        "add",
-        "b",
-        "--api",
-        "ping",
-        "--url",
-        "http://b.example/",
-    ])
-    .ok();
+    env.add_instance("b", "ping", &["--url", "http://b.example/"]);
     let list = env.run(&["--json", "instance", "list"]).ok().json();
     assert_eq!(list.as_array().map(Vec::len), Some(2));
     assert_eq!(user_version(&env), MIGRATIONS.len() as i64);

@@ -136,6 +136,20 @@ impl Env {
         run
     }
 
+    /// `instance add REF --api API ARGS...`, which must succeed.
+    #[track_caller]
+    pub fn add_instance(&self, r: &str, api: &str, args: &[&str]) -> Run {
+        self.run(&[&["instance", "add", r, "--api", api], args].concat())
+            .ok()
+    }
+
+    /// `host add REF --api API ARGS...`, which must succeed.
+    #[track_caller]
+    pub fn add_host(&self, r: &str, api: &str, args: &[&str]) -> Run {
+        self.run(&[&["host", "add", r, "--api", api], args].concat())
+            .ok()
+    }
+
     /// Opens the database directly, to check what the binary wrote.
     pub fn sql(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.db).expect("open db")

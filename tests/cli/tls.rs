@@ -9,19 +9,8 @@ fn certificate_expiry_is_recorded_and_insecure_tls_stays_per_record() {
     let expires = now() + 10 * 86_400 + 3600;
     let url = https_server(expires, b"hello");
     let env = Env::new();
-    env.run(&[
-        "instance",
-        "add",
-        "lax",
-        "--api",
-        "ping",
-        "--url",
-        &url,
-        "--insecure-tls",
-    ])
-    .ok();
-    env.run(&["instance", "add", "strict", "--api", "ping", "--url", &url])
-        .ok();
+    env.add_instance("lax", "ping", &["--url", &url, "--insecure-tls"]);
+    env.add_instance("strict", "ping", &["--url", &url]);
     let res = env
         .run(&["--json", "update-instances", "--jobs", "1"])
         .ok()

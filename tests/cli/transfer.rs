@@ -31,84 +31,58 @@ fn build_fleet(env: &Env) {
         &format!("{CANARY}\n"),
     )
     .ok();
-    env.run(&[
-        "host",
-        "add",
+    env.add_host(
         "obs",
-        "--api",
         "server-observer-v1",
-        "--url",
-        "https://obs.example.com/observer.php",
-        "--token",
-        "obs-token-1",
-        "--insecure-tls",
-    ])
-    .ok();
-    let mut custom = vec![
-        "host",
-        "add",
+        &[
+            "--url",
+            "https://obs.example.com/observer.php",
+            "--token",
+            "obs-token-1",
+            "--insecure-tls",
+        ],
+    );
+    let probe = [&["--probe"], &PROBE[..]].concat();
+    env.add_host(
         "lab",
-        "--api",
         "custom",
-        "--url",
-        "https://lab.example.com/",
-        "--disabled",
-        "--probe",
-    ];
-    custom.extend(PROBE);
-    env.run(&custom).ok();
-    env.run(&[
-        "instance",
-        "add",
-        "garage",
-        "--api",
-        "server-manager-v1",
-        "--host",
-        "srv1",
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
+        &[
+            &["--url", "https://lab.example.com/", "--disabled"],
+            &probe[..],
+        ]
+        .concat(),
+    );
+    env.add_instance("garage", "server-manager-v1", &["--host", "srv1"]);
+    env.add_instance(
         "durand",
-        "--api",
         "server-manager-v1",
-        "--host",
-        "srv1",
-        "--remote-name",
-        "durand_erp",
-        "--label",
-        "Durand",
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
+        &[
+            "--host",
+            "srv1",
+            "--remote-name",
+            "durand_erp",
+            "--label",
+            "Durand",
+        ],
+    );
+    env.add_instance(
         "martin",
-        "--api",
         "server-observer-v1",
-        "--url",
-        "https://erp.martin.example/custom/webobserver/public/get-data.php",
-        "--token",
-        "martin-token",
-        "--host",
-        "obs",
-    ])
-    .ok();
-    env.run(&[
-        "instance",
-        "add",
+        &[
+            "--url",
+            "https://erp.martin.example/custom/webobserver/public/get-data.php",
+            "--token",
+            "martin-token",
+            "--host",
+            "obs",
+        ],
+    );
+    env.add_instance(
         "shop",
-        "--api",
         "ping",
-        "--url",
-        "https://shop.example.com/",
-        "--disabled",
-    ])
-    .ok();
-    let mut custom = vec!["instance", "add", "own", "--api", "custom", "--probe"];
-    custom.extend(PROBE);
-    env.run(&custom).ok();
+        &["--url", "https://shop.example.com/", "--disabled"],
+    );
+    env.add_instance("own", "custom", &probe);
     env.run(&[
         "instance",
         "edit",
