@@ -120,8 +120,8 @@ fn every_fault_gets_its_status_and_message_and_the_pass_stays_bounded() {
     let half = fixture_body[..fixture_body.len() / 2].to_vec();
 
     // --- Servers -------------------------------------------------------------------------------
-    // Where a cross-host redirect of an unsigned record lands: a healthy observer.
-    let moved = Server::start(None, |_| Reply::fixture("webobserver-instance.json"));
+    // Where a cross-host redirect of an unsigned record lands: a healthy observer, asked once.
+    let moved = Server::start(None, |_| Reply::fixture("webobserver-instance.json")).expect_hits(1);
     // Where a signed record is redirected: it must never be contacted. Nobody accepts here; a
     // connection would wait in the backlog.
     let untouched = TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -6,7 +6,7 @@ use crate::server::{Reply, Server};
 use crate::support::Env;
 
 /// Three Dolibarr instances polled once, then the server is gone (the inventory reads the store
-/// only), and one ping instance never checked:
+/// only), and one disabled ping instance never checked (the server saw three requests):
 /// - martin  18.0.4: modSubtotal 3.24.1 active, modWebObserver 1.2.0, modExperimentalThing, core…
 /// - garage  19.0.3: modSubtotal 3.21.0 inactive, modSociete, modFacture, modFicheinter
 /// - durand  12.0.5: modOldModule 1.0.3, modSociete, modFacture, modBanque (inactive)
@@ -16,7 +16,8 @@ fn seeded() -> Env {
         "/garage" => Reply::fixture("servermanager-instance-garage-lefebvre.json"),
         "/durand" => Reply::fixture("serverobserver-legacy-check.txt"),
         _ => Reply::Body(404, b"not found".to_vec()),
-    });
+    })
+    .expect_hits(3);
     let env = Env::new();
     for r in ["martin", "garage", "durand"] {
         let url = server.url(&format!("/{r}"));

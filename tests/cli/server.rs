@@ -1,11 +1,16 @@
 //! A real HTTP server on 127.0.0.1, inside the test, serving the fixtures and checking
-//! `hash`/`time` the way the monitoring scripts do.
+//! `hash`/`time` the way the monitoring scripts do; and bare TCP servers for the faults no
+//! HTTP library sends. Each fails the test when dropped if its handler panicked or nobody
+//! came, as xh's test server does: a test must not pass on a panic read as "offline".
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use md5::{Digest, Md5};
@@ -48,10 +53,67 @@ pub struct Hit {
 
 type Handler = dyn Fn(&Hit) -> Reply + Send + Sync;
 
+/// A server on 127.0.0.1. Dropped, it fails the test if a handler panicked, or if it saw no
+/// request at all (or not the number `expect_hits` set): a test must not pass because the
+/// server it meant to talk to was never asked, or answered with a panic.
 pub struct Server {
     pub base: String,
     server: Arc<tiny_http::Server>,
     hits: Arc<Mutex<Vec<Hit>>>,
+    checks: Checks,
+}
+
+/// What a fixture server checks when it is dropped.
+struct Checks {
+    base: String,
+    /// What each panicking handler said.
+    panics: Arc<Mutex<Vec<String>>>,
+    /// How many requests (or connections) it must see; None is "at least one".
+    expected: Option<usize>,
+}
+
+impl Checks {
+    fn new(base: &str) -> Checks {
+        Checks {
+            base: base.to_string(),
+            panics: Arc::new(Mutex::new(Vec::new())),
+            expected: None,
+        }
+    }
+
+    /// Fails the test, unless it is failing already (then only says what the handlers said).
+    fn verify(&self, seen: usize, what: &str) {
+        let panics = self.panics.lock().unwrap_or_else(PoisonError::into_inner);
+        if thread::panicking() {
+            for p in panics.iter() {
+                eprintln!("the server at {} also panicked: {p}", self.base);
+            }
+            return;
+        }
+        assert!(
+            panics.is_empty(),
+            "the server at {} panicked answering: {}",
+            self.base,
+            panics.join("; ")
+        );
+        match self.expected {
+            None => assert!(
+                seen > 0,
+                "the server at {} never got a {what}: was it the one the test meant?",
+                self.base
+            ),
+            Some(n) => assert_eq!(seen, n, "{what}s to the server at {}", self.base),
+        }
+    }
+}
+
+/// The text of a panic's payload.
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 /// The MD5 the scripts expect: md5(token + time), lowercase hex.
@@ -85,14 +147,17 @@ impl Server {
     ) -> Server {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("ip address").port();
+        let base = format!("http://127.0.0.1:{port}");
         let hits = Arc::new(Mutex::new(Vec::new()));
+        let checks = Checks::new(&base);
         let handler: Arc<Handler> = Arc::new(handler);
         let token = token.map(str::to_owned);
         {
-            let (server, hits) = (server.clone(), hits.clone());
+            let (server, hits, panics) = (server.clone(), hits.clone(), checks.panics.clone());
             thread::spawn(move || {
                 for mut req in server.incoming_requests() {
                     let (handler, hits, token) = (handler.clone(), hits.clone(), token.clone());
+                    let panics = panics.clone();
                     // One thread per request, so a slow answer never holds up the others.
                     thread::spawn(move || {
                         let mut sink = Vec::new();
@@ -102,7 +167,14 @@ impl Server {
                         let token = token.as_deref().filter(|_| needs_auth(&hit));
                         let reply = match auth_failure(token, &hit) {
                             Some(text) => Reply::ok(text),
-                            None => handler(&hit),
+                            // Noted before the answer goes out, so the test cannot end first.
+                            None => catch_unwind(AssertUnwindSafe(|| handler(&hit)))
+                                .unwrap_or_else(|payload| {
+                                    let text = panic_text(payload.as_ref());
+                                    let mut panics = panics.lock().expect("panics");
+                                    panics.push(format!("{}: {text}", hit.path));
+                                    Reply::Body(500, b"the test's handler panicked".to_vec())
+                                }),
                         };
                         let _ = match reply {
                             Reply::Body(code, body) => req.respond(
@@ -120,10 +192,22 @@ impl Server {
             });
         }
         Server {
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             server,
             hits,
+            checks,
         }
+    }
+
+    /// The server must see exactly `n` requests by the time it is dropped.
+    pub fn expect_hits(mut self, n: usize) -> Server {
+        self.checks.expected = Some(n);
+        self
+    }
+
+    /// The server must never be asked: what the test proves is that nothing reached it.
+    pub fn expect_no_hits(self) -> Server {
+        self.expect_hits(0)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -138,6 +222,12 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.server.unblock();
+        let seen = self
+            .hits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        self.checks.verify(seen, "request");
     }
 }
 
@@ -207,9 +297,11 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// A server that accepts connections and never answers; they stay open until it is dropped.
+/// Dropped, it fails the test if nothing ever connected.
 pub struct Silent {
     pub base: String,
     held: Arc<(Mutex<Vec<TcpStream>>, Condvar)>,
+    checks: Checks,
 }
 
 impl Silent {
@@ -224,10 +316,9 @@ impl Silent {
                 keep.1.notify_all();
             }
         });
-        Silent {
-            base: format!("http://127.0.0.1:{port}"),
-            held,
-        }
+        let base = format!("http://127.0.0.1:{port}");
+        let checks = Checks::new(&base);
+        Silent { base, held, checks }
     }
 
     /// Waits (at most `limit`) until `n` connections are open; false if they never came.
@@ -241,6 +332,16 @@ impl Silent {
     }
 }
 
+impl Drop for Silent {
+    fn drop(&mut self) {
+        let mut held = self.held.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = held.len();
+        held.clear(); // closes them
+        drop(held);
+        self.checks.verify(seen, "connection");
+    }
+}
+
 /// A port nothing listens on (bound, then released).
 pub fn refused_url() -> String {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -250,29 +351,59 @@ pub fn refused_url() -> String {
 }
 
 /// A bare TCP server for answers no HTTP library would send: each accepted connection is handed
-/// to `serve`, on a thread of its own, which writes whatever bytes it likes.
+/// to `serve`, on a thread of its own, which writes whatever bytes it likes. Dropped, it fails
+/// the test if `serve` panicked or nothing ever connected.
 pub struct Raw {
     pub base: String,
+    connections: Arc<AtomicUsize>,
+    checks: Checks,
 }
 
 impl Raw {
     pub fn start(serve: impl Fn(TcpStream) + Send + Sync + 'static) -> Raw {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://127.0.0.1:{port}");
+        let checks = Checks::new(&base);
+        let connections = Arc::new(AtomicUsize::new(0));
         let serve = Arc::new(serve);
+        let (count, panics) = (connections.clone(), checks.panics.clone());
         thread::spawn(move || {
             for socket in listener.incoming().flatten() {
-                let serve = serve.clone();
-                thread::spawn(move || serve(socket));
+                count.fetch_add(1, Ordering::SeqCst);
+                let (serve, panics) = (serve.clone(), panics.clone());
+                thread::spawn(move || {
+                    // A second handle keeps the connection open until a panic is noted, so the
+                    // client cannot see the end of it, and the test end, before that.
+                    let open = socket.try_clone();
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| serve(socket))) {
+                        let text = panic_text(payload.as_ref());
+                        panics.lock().expect("panics").push(text);
+                    }
+                    drop(open);
+                });
             }
         });
         Raw {
-            base: format!("http://127.0.0.1:{port}"),
+            base,
+            connections,
+            checks,
         }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// How many connections it accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        self.checks.verify(self.connections(), "connection");
     }
 }
 
