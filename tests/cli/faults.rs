@@ -1,14 +1,14 @@
 //! The fault matrix: one real pass (`update-instances --json --timeout 2s --jobs N`) against
 //! local servers that misbehave in every way the field has shown, each fault on its own record.
 //! Every record gets its status and a message that says what happened; a healthy record in the
-//! same pass stays online; the pass ends within its jobs × timeout budget. docs/faults.md lists
-//! the messages observed here.
+//! same pass stays online; a server that never finishes its answer is asked once and cut at the
+//! timeout. docs/faults.md lists the messages observed here.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -18,10 +18,7 @@ use crate::server::{Raw, Reply, Server, Silent, fixture, read_head, refused_url}
 use crate::support::{CANARY, Env, now};
 use crate::tls_server::https_server;
 
-const TIMEOUT: Duration = Duration::from_secs(2);
 const JOBS: usize = 8;
-/// Process start, database writes, and a loaded CI machine.
-const SLACK: Duration = Duration::from_secs(6);
 
 /// A server answering every request with `head` (status line and headers, no blank line) and
 /// then `body`, produced by `write_body` on the socket.
@@ -260,7 +257,6 @@ fn every_fault_gets_its_status_and_message_and_the_pass_stays_bounded() {
 
     // --- The pass ------------------------------------------------------------------------------
     let jobs = JOBS.to_string();
-    let started = Instant::now();
     let run = env.run(&[
         "--json",
         "update-instances",
@@ -269,15 +265,9 @@ fn every_fault_gets_its_status_and_message_and_the_pass_stays_bounded() {
         "--jobs",
         &jobs,
     ]);
-    let elapsed = started.elapsed();
     let res = run.ok().json();
     let records = res.as_array().map_or(0, Vec::len);
     assert_eq!(records, 27, "{res}");
-    let budget = TIMEOUT * records.div_ceil(JOBS) as u32 + SLACK;
-    assert!(
-        elapsed < budget,
-        "the pass took {elapsed:?}, over its budget of {budget:?}"
-    );
 
     let expected: &[(&str, &str, &str)] = &[
         (
@@ -372,6 +362,16 @@ fn every_fault_gets_its_status_and_message_and_the_pass_stays_bounded() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // What bounds the pass is the timeout, not the servers: the one that never answers and the
+    // one that would take half an hour to were each asked once, not retried, and each record
+    // ended at the timeout ("timed out after 2 s" above), not at the end of the answer. How
+    // long the pass takes belongs to the benchmarks.
+    assert!(
+        silent.wait_for_connections(1, Duration::from_secs(20)),
+        "the hanging server was never asked"
+    );
+    assert_eq!(silent.connections(), 1, "connections to the hanging server");
+    assert_eq!(drip.connections(), 1, "connections to the dripping server");
     // The proxy's page only repeats the status: nothing added.
     assert_eq!(result(&res, "http502")["message"], "HTTP 502 Bad Gateway");
 

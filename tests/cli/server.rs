@@ -321,6 +321,11 @@ impl Silent {
         Silent { base, held, checks }
     }
 
+    /// How many connections it accepted.
+    pub fn connections(&self) -> usize {
+        self.held.0.lock().expect("held").len()
+    }
+
     /// Waits (at most `limit`) until `n` connections are open; false if they never came.
     pub fn wait_for_connections(&self, n: usize, limit: std::time::Duration) -> bool {
         let (lock, cvar) = &*self.held;
