@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::server::{Reply, Server};
-use crate::support::{Env, now};
+use crate::support::{Env, gone, now};
 
 /// A server answering per path, switchable between passes.
 fn server() -> (Server, Arc<Mutex<Vec<String>>>) {
@@ -161,18 +161,29 @@ fn a_hanging_or_failing_hook_never_fails_the_pass() {
     let env = Env::new();
     env.add_instance("a", "ping", &["--url", &server.url("/a")]);
     down.lock().expect("down").push("/a".into());
-    let hang = ["/bin/sleep".to_string(), "30".to_string()];
-    let started = std::time::Instant::now();
+    // A hook that starts a 30 s sleep and waits for it, after writing down both pids.
+    let pids = env.path().join("hook.pids");
+    let hang = [
+        "/bin/sh".to_string(),
+        "-c".to_string(),
+        format!("sleep 30 & echo $$ $! > '{}'; wait", pids.display()),
+    ];
     let run = pass(&env, &hang, &["--timeout", "1s"]);
+    // Killed at the pass's 1 s timeout, and what it started with it: when the pass is over,
+    // neither the hook nor its sleep runs. A pass that waited for the hook would have seen it
+    // end with its sleep, not killed.
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
-        "the hook stalled the pass"
-    );
-    assert!(
-        run.stderr.contains("change hook failed for a: killed"),
+        run.stderr
+            .contains("change hook failed for a: killed after 1 s"),
         "{}",
         run.stderr
     );
+    let pids = std::fs::read_to_string(&pids).expect("the hook wrote its pids");
+    let pids: Vec<&str> = pids.split_whitespace().collect();
+    assert_eq!(pids.len(), 2, "{pids:?}");
+    for pid in pids {
+        assert!(gone(pid), "{pid}, of the hook, outlived the pass");
+    }
     assert!(
         run.stdout.contains("1 hook run(s) failed"),
         "{}",

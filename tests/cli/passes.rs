@@ -5,7 +5,7 @@ use std::fs::File;
 use serde_json::Value;
 
 use crate::server::{Reply, Server, Silent, fixture, refused_url};
-use crate::support::{CANARY, Env};
+use crate::support::{CANARY, Env, gone};
 
 fn show(env: &Env, kind: &str, r: &str) -> Value {
     env.run(&["--json", kind, "show", r]).ok().json()
@@ -456,21 +456,6 @@ fn custom_probes_succeed_fail_and_hang() {
     assert_eq!(sent["token"], CANARY);
 }
 
-/// Whether process `pid` still runs (a zombie waiting for its parent does not).
-fn running(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            // The state follows the command name, which is in parentheses.
-            let after = stat.rsplit_once(')')?.1;
-            after
-                .split_whitespace()
-                .next()
-                .map(|s| s != "Z" && s != "X")
-        })
-        .unwrap_or(false)
-}
-
 #[test]
 fn a_timed_out_probe_takes_what_it_started_with_it() {
     let env = Env::new();
@@ -485,13 +470,7 @@ fn a_timed_out_probe_takes_what_it_started_with_it() {
     let pid = std::fs::read_to_string(&pid_file).expect("the probe wrote its child's pid");
     let pid = pid.trim();
     assert!(!pid.is_empty());
-    // SIGKILL is delivered before kill(2) returns; the kernel may take a moment to finish
-    // the process off, so look for a while rather than once.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while running(pid) && std::time::Instant::now() < deadline {
-        std::thread::yield_now();
-    }
-    assert!(!running(pid), "the probe's child {pid} outlived the pass");
+    assert!(gone(pid), "the probe's child {pid} outlived the pass");
 }
 
 #[test]

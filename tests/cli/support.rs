@@ -14,6 +14,30 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Whether process `pid` has ended (a zombie waiting for its parent has). SIGKILL is delivered
+/// before kill(2) returns, but the kernel may take a moment to finish the process off: this
+/// looks for up to 10 s rather than once.
+pub fn gone(pid: &str) -> bool {
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                // The state follows the command name, which is in parentheses.
+                let after = stat.rsplit_once(')')?.1;
+                after
+                    .split_whitespace()
+                    .next()
+                    .map(|s| s != "Z" && s != "X")
+            })
+            .unwrap_or(false)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running() && std::time::Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    !running()
+}
+
 /// A token no output may ever contain.
 pub const CANARY: &str = "canary-T0KEN-5f3a9c";
 
