@@ -8,7 +8,8 @@ use clap::builder::PossibleValue;
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::domain::config::{ConfigKey, defaults};
-use crate::domain::health::{Health, Threshold};
+use crate::domain::health::Health;
+use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Status};
 use crate::domain::units::{parse_duration, parse_size};
 use crate::domain::version::Version;

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use crate::commands::Outcome;
 use crate::domain::error::Error;
 use crate::poll::Busy;
 
@@ -116,6 +117,16 @@ fn wrap(first: &str, words: &str, indent: &str) -> String {
     out
 }
 
+impl From<Outcome> for Exit {
+    fn from(o: Outcome) -> Exit {
+        match o {
+            Outcome::Done => Exit::Success,
+            Outcome::Down => Exit::Down,
+            Outcome::Plugin(state) => Exit::Plugin(state.code()),
+        }
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
         ExitCode::from(e.code())
@@ -134,6 +145,31 @@ mod tests {
         }
         assert!(text.lines().all(|l| l.len() <= 92), "{text}");
         assert!(!text.contains('`'));
+    }
+
+    /// The README's table, row by row, is this table; its note on `check` is `PLUGIN`.
+    #[test]
+    fn the_readme_shows_this_table() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("## Exit codes")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("the README has an Exit codes section");
+        let rows: Vec<(u8, &str)> = section
+            .lines()
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.trim().strip_prefix('|')?.split('|').collect();
+                let code = cells.first()?.trim().parse().ok()?;
+                Some((code, cells.get(1)?.trim()))
+            })
+            .collect();
+        let table: Vec<(u8, &str)> = TABLE.iter().map(|(e, m)| (e.code(), *m)).collect();
+        assert_eq!(rows, table);
+        assert!(
+            section.contains(PLUGIN),
+            "the README's note on check differs"
+        );
     }
 
     #[test]

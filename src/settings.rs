@@ -13,7 +13,7 @@ use crate::cli::{
     TokenArgs, UpdateArgs, completions as completion_script, man_page,
 };
 use crate::clock::Clock;
-use crate::commands::{self, Context, TokenSource, Which};
+use crate::commands::{self, Context, Outcome, TokenSource, Which};
 use crate::domain::config::{AlertOptions, defaults};
 use crate::domain::error::invalid;
 use crate::domain::model::{Edit, RecordType, Settings};
@@ -21,10 +21,14 @@ use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::units::parse_size;
 use crate::exit::Exit;
 use crate::output::Output;
-use crate::probe::Settings as ProbeSettings;
+use crate::poll::ProbeSettings;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit> {
+    dispatch(cli).map(Exit::from)
+}
+
+fn dispatch(cli: Cli) -> Result<Outcome> {
     let out = Output::new(cli.json, cli.quiet, cli.verbose, cli.color);
     let db = match cli.db {
         Some(p) => p,
@@ -176,7 +180,7 @@ fn edit(e: CommonEdit) -> (Edit, Option<TokenSource>) {
     (edit, token_source(e.token))
 }
 
-fn host(ctx: &Context, cmd: HostCommand) -> Result<Exit> {
+fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
     let rt = RecordType::Host;
     match cmd {
         HostCommand::Add(a) => {
@@ -202,7 +206,7 @@ fn host(ctx: &Context, cmd: HostCommand) -> Result<Exit> {
     }
 }
 
-fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Exit> {
+fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
     let rt = RecordType::Instance;
     match cmd {
         InstanceCommand::Add(a) => {

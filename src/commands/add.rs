@@ -2,10 +2,9 @@
 
 use anyhow::Result;
 
-use super::{Context, TokenSource};
+use super::{Context, Outcome, TokenSource};
 use crate::domain::model::{ApiKind, RecordType, Settings};
 use crate::domain::validate;
-use crate::exit::Exit;
 
 /// Adds a record of type `rt` with `settings`; an instance may name its `host`.
 pub fn run(
@@ -14,7 +13,7 @@ pub fn run(
     mut settings: Settings,
     token: Option<&TokenSource>,
     host: Option<&str>,
-) -> Result<Exit> {
+) -> Result<Outcome> {
     if let Some(source) = token {
         settings.token = Some(source.read()?);
     }
@@ -40,5 +39,5 @@ pub fn run(
     validate::settings(rt, &settings, host_kind)?;
     store.insert(rt, &settings, ctx.now())?;
     ctx.out.note(format!("added {rt} '{}'", settings.reference));
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{Context, Which};
+use super::{Context, Outcome, Which};
 use crate::domain::check::{self, Verdict};
-use crate::exit::Exit;
-use crate::poll::probe_now;
-use crate::probe::Settings as ProbeSettings;
+use crate::poll::{ProbeSettings, probe_now};
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
 /// `live` probe settings from a check made now (and not stored).
@@ -19,7 +17,7 @@ pub fn run(
     which: &Which,
     max_age: Duration,
     live: Option<ProbeSettings>,
-) -> Result<Exit> {
+) -> Result<Outcome> {
     let verdict = judge(ctx, which, max_age, live).unwrap_or_else(|e| {
         let why = e
             .chain()
@@ -29,7 +27,7 @@ pub fn run(
         Verdict::unknown(why, None)
     });
     ctx.out.check(&verdict)?;
-    Ok(Exit::Plugin(verdict.state.code()))
+    Ok(Outcome::Plugin(verdict.state))
 }
 
 fn judge(

@@ -2,10 +2,9 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::config::ConfigKey;
 use crate::domain::error::not_found;
-use crate::exit::Exit;
 
 /// What `config` was asked to do.
 #[derive(Debug, Clone)]
@@ -16,7 +15,7 @@ pub enum Action {
     List,
 }
 
-pub fn run(ctx: &Context, action: &Action) -> Result<Exit> {
+pub fn run(ctx: &Context, action: &Action) -> Result<Outcome> {
     match action {
         Action::Set(key, value) => {
             let text = key.encode(value)?;
@@ -39,5 +38,5 @@ pub fn run(ctx: &Context, action: &Action) -> Result<Exit> {
         }
         Action::List => ctx.out.config(&ctx.open_store()?.config_list()?)?,
     }
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

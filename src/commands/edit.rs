@@ -2,11 +2,10 @@
 
 use anyhow::Result;
 
-use super::{Context, TokenSource};
+use super::{Context, Outcome, TokenSource};
 use crate::domain::error::invalid;
 use crate::domain::model::{ApiKind, Edit, RecordType};
 use crate::domain::validate;
-use crate::exit::Exit;
 
 /// Changes the settings of the record `reference`. For an instance, `host` moves it
 /// (`Some(Some(ref))`) or detaches it (`Some(None)`).
@@ -17,7 +16,7 @@ pub fn run(
     mut edit: Edit,
     token: Option<&TokenSource>,
     host: Option<Option<&str>>,
-) -> Result<Exit> {
+) -> Result<Outcome> {
     if edit.is_empty() && token.is_none() && host.is_none() {
         return Err(invalid(format!(
             "nothing to change: give at least one option (see `webhost {rt} edit --help`)"
@@ -49,5 +48,5 @@ pub fn run(
     validate::settings(rt, &s, host_kind)?;
     store.update_settings(rt, rec.id, &s)?;
     ctx.out.note(format!("updated {rt} '{}'", s.reference));
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

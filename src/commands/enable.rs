@@ -2,11 +2,10 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::model::RecordType;
-use crate::exit::Exit;
 
-pub fn run(ctx: &Context, rt: RecordType, reference: &str, enabled: bool) -> Result<Exit> {
+pub fn run(ctx: &Context, rt: RecordType, reference: &str, enabled: bool) -> Result<Outcome> {
     let mut store = ctx.open_store()?;
     if !store.set_enabled(rt, reference, enabled)? {
         store.get(rt, reference)?; // gives the clear "not found" error
@@ -14,5 +13,5 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, enabled: bool) -> Res
     let word = if enabled { "on" } else { "off" };
     ctx.out
         .note(format!("monitoring {word} for {rt} '{reference}'"));
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

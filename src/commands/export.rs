@@ -2,13 +2,12 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
-use crate::exit::Exit;
 use crate::transfer::{Format, Row};
 
-pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Exit> {
+pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let mut rows = Vec::new();
     let mut tokens = 0;
@@ -25,5 +24,5 @@ pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Exit> {
              importing this file keeps the tokens already stored"
         ));
     }
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -4,12 +4,11 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{Context, Which};
+use super::{Context, Outcome, Which};
 use crate::domain::history;
-use crate::exit::Exit;
 use crate::output::history::History;
 
-pub fn run(ctx: &Context, which: &Which, since: Duration, limit: usize) -> Result<Exit> {
+pub fn run(ctx: &Context, which: &Which, since: Duration, limit: usize) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let rec = which.find(&store)?;
     let now = ctx.now();
@@ -33,5 +32,5 @@ pub fn run(ctx: &Context, which: &Which, since: Duration, limit: usize) -> Resul
         },
         now,
     )?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -5,15 +5,14 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::error::invalid;
 use crate::domain::model::{RecordType, Upsert};
 use crate::domain::query::Filter;
-use crate::exit::Exit;
 use crate::transfer::{self, Action, Row};
 
 /// Creates or updates the records `file` holds (`-`: standard input), all or nothing.
-pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Exit> {
+pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Outcome> {
     let stdin = file.as_os_str() == "-";
     let (name, text) = if stdin {
         let mut text = String::new();
@@ -70,5 +69,5 @@ pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Exit> {
         }
     }
     ctx.out.import(&planned, dry_run)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

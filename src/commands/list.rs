@@ -2,11 +2,10 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::health::Health;
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
-use crate::exit::Exit;
 
 pub fn run(
     ctx: &Context,
@@ -14,7 +13,7 @@ pub fn run(
     filter: &Filter,
     health: Option<Health>,
     with_uptime: bool,
-) -> Result<Exit> {
+) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let now = ctx.now();
     let mut records = store.list(rt, filter)?;
@@ -31,5 +30,5 @@ pub fn run(
         None
     };
     ctx.out.records(rt, &records, uptimes.as_deref(), now)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

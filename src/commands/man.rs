@@ -2,10 +2,9 @@
 
 use anyhow::Result;
 
-use super::Context;
-use crate::exit::Exit;
+use super::{Context, Outcome};
 
-pub fn run(ctx: &Context, page: &[u8]) -> Result<Exit> {
+pub fn run(ctx: &Context, page: &[u8]) -> Result<Outcome> {
     ctx.out.raw(page)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

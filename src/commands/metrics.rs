@@ -4,15 +4,14 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
-use crate::exit::Exit;
 use crate::output::atomic;
 use crate::output::metrics::{self, RecordSample};
 
 /// Prints the exposition, or writes it to `output` atomically.
-pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Exit> {
+pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let now = ctx.now();
     let modules = store.module_counts()?;
@@ -59,5 +58,5 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Exit> {
         Some(path) => atomic::write(path, text.as_bytes())?,
         None => ctx.out.metrics(&text)?,
     }
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -30,10 +30,22 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 
 use crate::clock::Clock;
+use crate::domain::check::PluginState;
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Record, RecordType};
 use crate::output::Output;
 use crate::store::Store;
+
+/// How a command ended, when it could run: the entry turns it into the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked (a pass completed, whatever the records' statuses).
+    Done,
+    /// `--fail-on-down`: a polled record is offline, error or missing.
+    Down,
+    /// `check`: the plugin's verdict.
+    Plugin(PluginState),
+}
 
 /// What every command gets: where the database is, how to print, and what time it is.
 pub struct Context {

@@ -2,11 +2,10 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::model::RecordType;
 use crate::domain::query::ModuleFilter;
 use crate::domain::version::{self, Version};
-use crate::exit::Exit;
 
 /// The modules `filter` selects, those older than `version_below` only when given; one row per
 /// instance and module with `flat`, else grouped by module and version.
@@ -15,7 +14,7 @@ pub fn run(
     filter: &ModuleFilter,
     version_below: Option<&Version>,
     flat: bool,
-) -> Result<Exit> {
+) -> Result<Outcome> {
     let store = ctx.open_store()?;
     for r in &filter.instances {
         store.get(RecordType::Instance, r)?; // a typo is an error, not an empty list
@@ -29,5 +28,5 @@ pub fn run(
     } else {
         ctx.out.modules_grouped(&modules)
     }?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -4,13 +4,12 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::Context;
-use crate::exit::Exit;
+use super::{Context, Outcome};
 
-pub fn run(ctx: &Context, older_than: Duration) -> Result<Exit> {
+pub fn run(ctx: &Context, older_than: Duration) -> Result<Outcome> {
     let mut store = ctx.open_store()?;
     let cutoff = ctx.now() - older_than.as_secs() as i64;
     let pruned = store.prune(cutoff)?;
     ctx.out.pruned(&pruned)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

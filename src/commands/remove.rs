@@ -2,14 +2,13 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::error::invalid;
 use crate::domain::model::RecordType;
-use crate::exit::Exit;
 
 /// Deletes a record and its history; a host with instances only with `cascade`, which
 /// deletes them too.
-pub fn run(ctx: &Context, rt: RecordType, reference: &str, cascade: bool) -> Result<Exit> {
+pub fn run(ctx: &Context, rt: RecordType, reference: &str, cascade: bool) -> Result<Outcome> {
     let mut store = ctx.open_store()?;
     let rec = store.get(rt, reference)?;
     let mut also = Vec::new();
@@ -30,5 +29,5 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, cascade: bool) -> Res
         ctx.out
             .note(format!("removed its instances too: {}", also.join(", ")));
     }
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

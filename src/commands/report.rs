@@ -5,12 +5,11 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::fleet;
 use crate::domain::model::RecordType;
 use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::uptime::Window;
-use crate::exit::Exit;
 use crate::output::atomic;
 use crate::output::report::{self, ReportData, Written};
 
@@ -30,7 +29,7 @@ pub struct Request<'a> {
     pub stale: Duration,
 }
 
-pub fn run(ctx: &Context, args: &Request) -> Result<Exit> {
+pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
     let started = std::time::Instant::now();
     let store = ctx.open_store()?;
     let now = ctx.now();
@@ -83,5 +82,5 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Exit> {
         public: args.public,
         milliseconds: started.elapsed().as_millis() as u64,
     })?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -2,11 +2,10 @@
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::model::RecordType;
-use crate::exit::Exit;
 
-pub fn run(ctx: &Context, rt: RecordType, reference: &str, show_token: bool) -> Result<Exit> {
+pub fn run(ctx: &Context, rt: RecordType, reference: &str, show_token: bool) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let rec = store.get(rt, reference)?;
     let modules = match rt {
@@ -17,5 +16,5 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, show_token: bool) -> 
     let uptime = store.uptime_windows(rt, rec.id, now)?;
     ctx.out
         .record_detail(&rec, modules.as_deref(), uptime, show_token, now)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -4,15 +4,14 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::fleet;
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
-use crate::exit::Exit;
 
 /// `stale`: a pass older than this means cron has stopped; `certs`: how many certificates to
 /// list, soonest to expire first.
-pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Exit> {
+pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let now = ctx.now();
     let hosts = store.list(RecordType::Host, &Filter::default())?;
@@ -25,5 +24,5 @@ pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Exit> {
         certs,
     );
     ctx.out.fleet(&summary, now)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

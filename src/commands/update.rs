@@ -5,12 +5,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::Context;
+use super::{Context, Outcome};
 use crate::domain::config::{self, AlertOptions};
 use crate::domain::model::RecordType;
-use crate::exit::Exit;
-use crate::poll::{self, PassOptions, hooks};
-use crate::probe::Settings as ProbeSettings;
+use crate::poll::{self, PassOptions, ProbeSettings, hooks};
 
 /// A pass as the options asked for it.
 #[derive(Debug, Clone)]
@@ -28,7 +26,7 @@ pub struct Request {
     pub hook_timeout: Duration,
 }
 
-pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Exit> {
+pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     let name = rt.pass_name();
     let mut store = ctx.open_store()?;
     for r in &req.refs {
@@ -38,7 +36,7 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Exit> {
         let (records, unknown) = poll::select(&store, rt, &req.refs)?;
         ctx.out.unknown_refs(rt, &unknown);
         ctx.out.dry_run(rt, &records)?;
-        return Ok(Exit::Success);
+        return Ok(Outcome::Done);
     }
     let hooks = config::hooks(&req.alerts, &store.config_list()?)?;
     let _lock = poll::acquire_lock(&ctx.db, name)?;
@@ -88,7 +86,7 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Exit> {
         ));
     }
     if req.fail_on_down && report.summary.down() > 0 {
-        return Ok(Exit::Down);
+        return Ok(Outcome::Down);
     }
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

@@ -2,12 +2,11 @@
 
 use anyhow::Result;
 
-use super::Context;
-use crate::exit::Exit;
+use super::{Context, Outcome};
 
-pub fn run(ctx: &Context) -> Result<Exit> {
+pub fn run(ctx: &Context) -> Result<Outcome> {
     let store = ctx.open_store()?;
     let instances = store.instance_versions()?;
     ctx.out.dolibarr_versions(&instances)?;
-    Ok(Exit::Success)
+    Ok(Outcome::Done)
 }

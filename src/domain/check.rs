@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::health::{self, Assessment, Facts, Health, Threshold, Thresholds};
+use super::health::{self, Assessment, Facts, Health};
 use super::model::{Reading, Record, RecordType, Status};
+use super::model::{Threshold, Thresholds};
 use super::units::{age, duration_arg, rfc3339};
 
 /// A plugin's four states, in the order of their exit codes.
@@ -301,8 +302,8 @@ pub fn summary(
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::{ApiKind, Settings, State};
     use super::*;
-    use crate::domain::model::{ApiKind, Settings, State};
 
     const NOW: i64 = 1_800_000_000;
 

@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn the_defaults_read_as_their_options_read_them() {
-        use crate::domain::units::{parse_duration, parse_size};
+        use super::super::units::{parse_duration, parse_size};
         assert_eq!(parse_size(defaults::MAX_ANSWER_SIZE), Ok(8 << 20));
         for d in [
             defaults::TIMEOUT,

@@ -187,8 +187,8 @@ fn disk_line(r: &Record, health: Health, reasons: &[String]) -> Option<DiskLine>
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::{ApiKind, Settings, State};
     use super::*;
-    use crate::domain::model::{ApiKind, Settings, State};
 
     const NOW: i64 = 1_800_000_000;
 

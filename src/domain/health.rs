@@ -1,12 +1,11 @@
 //! Nagios-style health: a record's status combined with its disk and certificate thresholds.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::model::Status;
-use super::units::{human_bytes, parse_size};
+use super::model::{Record, State, Status, Threshold, Thresholds};
+use super::units::human_bytes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,71 +58,6 @@ impl fmt::Display for Health {
     }
 }
 
-/// A disk threshold: a share of the partition (`85%`) or an amount used (`5G`, `5368709120`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Threshold {
-    Percent(f64),
-    Bytes(u64),
-}
-
-impl FromStr for Threshold {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        if let Some(p) = t.strip_suffix('%') {
-            return match p.trim().parse::<f64>() {
-                Ok(v) if (0.0..=100.0).contains(&v) => Ok(Threshold::Percent(v)),
-                _ => Err(format!("'{s}' is not a percentage between 0% and 100%")),
-            };
-        }
-        parse_size(t)
-            .map(Threshold::Bytes)
-            .map_err(|_| format!("'{s}' is not a threshold: use a percentage (85%) or a size (5G)"))
-    }
-}
-
-impl fmt::Display for Threshold {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Threshold::Percent(p) => write!(f, "{p}%"),
-            Threshold::Bytes(b) => write!(f, "{b}"),
-        }
-    }
-}
-
-impl Threshold {
-    /// Whether `used` (of `total`, when known) is at or over this threshold; None when the
-    /// threshold cannot apply (a percentage without a known total).
-    pub fn crossed(self, used: u64, total: Option<u64>) -> Option<bool> {
-        match self {
-            Threshold::Bytes(b) => Some(used >= b),
-            Threshold::Percent(p) => total
-                .filter(|t| *t > 0)
-                .map(|t| used as f64 * 100.0 / t as f64 >= p),
-        }
-    }
-}
-
-/// The thresholds in force for one record (its own overrides, else the defaults).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Thresholds {
-    pub disk_warn: Threshold,
-    pub disk_crit: Threshold,
-    pub cert_warn_days: i64,
-    pub cert_crit_days: i64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            disk_warn: Threshold::Percent(80.0),
-            disk_crit: Threshold::Percent(90.0),
-            cert_warn_days: 21,
-            cert_crit_days: 7,
-        }
-    }
-}
-
 /// What health assessment sees of a record.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts {
@@ -140,6 +74,26 @@ pub struct Assessment {
     pub reasons: Vec<String>,
 }
 
+impl State {
+    /// What health assessment looks at.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            status: self.status(),
+            disk_used: self.disk_used,
+            disk_total: self.disk_total,
+            cert_expires_at: self.cert_expires_at,
+        }
+    }
+}
+
+impl Record {
+    /// Health from the status and the thresholds in force.
+    pub fn health(&self, now: i64) -> Assessment {
+        assess(&self.state.facts(), &self.settings.thresholds(), now)
+    }
+}
+
+/// A record's health: its status, worsened by the disk and certificate thresholds it crosses.
 pub fn assess(f: &Facts, t: &Thresholds, now: i64) -> Assessment {
     let mut health = match f.status {
         Status::Online => Health::Ok,

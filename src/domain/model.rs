@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::health::{self, Assessment, Facts, Threshold, Thresholds};
+use super::units::parse_size;
 
 /// Hosts are servers; instances are web applications, optionally on a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -161,6 +161,71 @@ impl FromStr for Status {
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| format!("unknown status '{s}'"))
+    }
+}
+
+/// A disk threshold: a share of the partition (`85%`) or an amount used (`5G`, `5368709120`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    Percent(f64),
+    Bytes(u64),
+}
+
+impl FromStr for Threshold {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            return match p.trim().parse::<f64>() {
+                Ok(v) if (0.0..=100.0).contains(&v) => Ok(Threshold::Percent(v)),
+                _ => Err(format!("'{s}' is not a percentage between 0% and 100%")),
+            };
+        }
+        parse_size(t)
+            .map(Threshold::Bytes)
+            .map_err(|_| format!("'{s}' is not a threshold: use a percentage (85%) or a size (5G)"))
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Threshold::Percent(p) => write!(f, "{p}%"),
+            Threshold::Bytes(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+impl Threshold {
+    /// Whether `used` (of `total`, when known) is at or over this threshold; None when the
+    /// threshold cannot apply (a percentage without a known total).
+    pub fn crossed(self, used: u64, total: Option<u64>) -> Option<bool> {
+        match self {
+            Threshold::Bytes(b) => Some(used >= b),
+            Threshold::Percent(p) => total
+                .filter(|t| *t > 0)
+                .map(|t| used as f64 * 100.0 / t as f64 >= p),
+        }
+    }
+}
+
+/// The thresholds in force for one record (its own overrides, else the defaults).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub disk_warn: Threshold,
+    pub disk_crit: Threshold,
+    pub cert_warn_days: i64,
+    pub cert_crit_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            disk_warn: Threshold::Percent(80.0),
+            disk_crit: Threshold::Percent(90.0),
+            cert_warn_days: 21,
+            cert_crit_days: 7,
+        }
     }
 }
 
@@ -362,16 +427,6 @@ impl State {
             self.last_login.clone_from(&r.last_login);
         }
     }
-
-    /// What health assessment looks at.
-    pub fn facts(&self) -> Facts {
-        Facts {
-            status: self.status(),
-            disk_used: self.disk_used,
-            disk_total: self.disk_total,
-            cert_expires_at: self.cert_expires_at,
-        }
-    }
 }
 
 /// A host or an instance, as stored.
@@ -400,11 +455,6 @@ impl Record {
             record_type: self.record_type,
             id: self.id,
         }
-    }
-
-    /// Health from the status and the thresholds in force.
-    pub fn health(&self, now: i64) -> Assessment {
-        health::assess(&self.state.facts(), &self.settings.thresholds(), now)
     }
 }
 
@@ -504,41 +554,6 @@ pub struct Discovered {
     /// The reading of that instance; None when the server says it has no Dolibarr there
     /// (`Wrong instance path`): flag it missing, never create it.
     pub reading: Option<Reading>,
-}
-
-/// One record's reading from a pass, ready to store.
-#[derive(Debug, Clone)]
-pub struct CheckResult {
-    pub key: RecordKey,
-    pub at: i64,
-    pub reading: Reading,
-    /// TLS certificate expiry (Unix seconds) or why it could not be read; None: not https.
-    pub cert: Option<Result<i64, String>>,
-    /// Digest of `reading.modules` (sorted, deduplicated), when there is a module list.
-    pub modules_digest: Option<[u8; 16]>,
-}
-
-impl CheckResult {
-    /// Sorts and digests the module list here, on the caller's thread (a pass's workers run
-    /// in parallel), so the single writer has only the database to do.
-    pub fn new(
-        key: RecordKey,
-        at: i64,
-        mut reading: Reading,
-        cert: Option<Result<i64, String>>,
-    ) -> CheckResult {
-        let modules_digest = reading.modules.as_mut().map(|list| {
-            super::inventory::normalize(list);
-            super::inventory::digest(list)
-        });
-        CheckResult {
-            key,
-            at,
-            reading,
-            cert,
-            modules_digest,
-        }
-    }
 }
 
 /// One record to create or update by type and ref (`import`).

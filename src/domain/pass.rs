@@ -4,7 +4,43 @@
 use std::time::Duration;
 
 use super::alert::Event;
-use super::model::{RecordType, Status};
+use super::inventory;
+use super::model::{Reading, RecordKey, RecordType, Status};
+
+/// One record's reading from a pass, ready to store.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub key: RecordKey,
+    pub at: i64,
+    pub reading: Reading,
+    /// TLS certificate expiry (Unix seconds) or why it could not be read; None: not https.
+    pub cert: Option<Result<i64, String>>,
+    /// Digest of `reading.modules` (sorted, deduplicated), when there is a module list.
+    pub modules_digest: Option<[u8; 16]>,
+}
+
+impl CheckResult {
+    /// Sorts and digests the module list here, on the caller's thread (a pass's workers run
+    /// in parallel), so the single writer has only the database to do.
+    pub fn new(
+        key: RecordKey,
+        at: i64,
+        mut reading: Reading,
+        cert: Option<Result<i64, String>>,
+    ) -> CheckResult {
+        let modules_digest = reading.modules.as_mut().map(|list| {
+            inventory::normalize(list);
+            inventory::digest(list)
+        });
+        CheckResult {
+            key,
+            at,
+            reading,
+            cert,
+            modules_digest,
+        }
+    }
+}
 
 /// What storing one result changed, for the pass summary.
 #[derive(Debug, Clone, PartialEq)]

@@ -81,8 +81,8 @@ impl Output {
 mod tests {
     use super::*;
     use crate::domain::check::{Measures, perfdata as values, summary};
-    use crate::domain::health::{Threshold, Thresholds};
     use crate::domain::model::Status;
+    use crate::domain::model::{Threshold, Thresholds};
 
     const NOW: i64 = 1_800_000_000;
 

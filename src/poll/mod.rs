@@ -17,11 +17,13 @@ use anyhow::Result;
 
 use crate::clock::Clock;
 use crate::domain::alert::Policy;
-use crate::domain::model::{CheckResult, Reading, Record, RecordKey, RecordType};
+use crate::domain::model::{Reading, Record, RecordKey, RecordType};
+use crate::domain::pass::CheckResult;
 use crate::domain::pass::{self, PassReport, PassSummary, Progress};
 use crate::domain::query::Filter;
+pub use crate::probe::Settings as ProbeSettings;
 use crate::probe::net::tls::ExpiryCache;
-use crate::probe::{Prober, Settings as ProbeSettings, Target};
+use crate::probe::{Prober, Target};
 use crate::store::Store;
 
 use self::feed::{Feed, Selection};

@@ -9,7 +9,8 @@ use anyhow::Result;
 use crate::domain::alert::{self, Policy};
 use crate::domain::discovery::{self, Step};
 use crate::domain::inventory;
-use crate::domain::model::{CheckResult, Discovered, Reading, RecordKey, RecordType};
+use crate::domain::model::{Discovered, Reading, RecordKey, RecordType};
+use crate::domain::pass::CheckResult;
 use crate::domain::pass::Stored;
 use crate::store::{Batch, CheckWrite, Store};
 

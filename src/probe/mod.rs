@@ -55,13 +55,15 @@ pub struct Settings {
     pub max_body: u64,
 }
 
-/// What the unit tests probe with (the defaults a user gets are the options').
+/// What the unit tests probe with: the options' defaults.
 #[cfg(test)]
 impl Default for Settings {
     fn default() -> Self {
+        use crate::domain::config::defaults;
+        use crate::domain::units::{parse_duration, parse_size};
         Settings {
-            timeout: Duration::from_secs(10),
-            max_body: 8 * 1024 * 1024,
+            timeout: parse_duration(defaults::TIMEOUT).unwrap_or(Duration::from_secs(1)),
+            max_body: parse_size(defaults::MAX_ANSWER_SIZE).unwrap_or(1),
         }
     }
 }

@@ -5,7 +5,7 @@
 use rusqlite::ToSql;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 
-use crate::domain::health::Threshold;
+use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, RecordType, Status};
 
 /// The table of a record type.

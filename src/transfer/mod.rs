@@ -44,7 +44,7 @@ pub fn parse(text: &str, format: Format) -> Result<Vec<Parsed>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::health::Threshold;
+    use crate::domain::model::Threshold;
     use crate::domain::model::{ApiKind, RecordType};
 
     fn host(r: &str) -> Row {

@@ -6,7 +6,7 @@ use std::fmt;
 use anyhow::Result;
 use serde::{Serialize, Serializer};
 
-use crate::domain::health::Threshold;
+use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Record, RecordType, Settings};
 
 /// The columns of a CSV export, and the keys of a JSON one, in order.
