@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::model::{RecordType, State, Status};
 use super::secret::redact;
-use super::units::rfc3339;
+use super::units::serialize_rfc3339;
 
 /// How eager alerts are (`--failure-threshold`, `--success-threshold`, `--remind-every`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,16 +91,12 @@ pub struct Event {
     pub to: Status,
     pub message: String,
     /// When the check was made (RFC 3339 UTC in JSON).
-    #[serde(serialize_with = "rfc3339_text")]
+    #[serde(serialize_with = "serialize_rfc3339")]
     pub at: i64,
     /// The record's URL, without any secret.
     pub url: Option<String>,
     /// True when this repeats an earlier alert (`--remind-every`).
     pub reminder: bool,
-}
-
-fn rfc3339_text<S: serde::Serializer>(at: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*at))
 }
 
 /// The record an alert is about.

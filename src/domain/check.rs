@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::health::{self, Assessment, Facts, Health};
 use super::model::{Reading, Record, RecordType, Status};
 use super::model::{Threshold, Thresholds};
-use super::units::{age, duration_arg, rfc3339};
+use super::units::{age, duration_arg, serialize_opt_rfc3339};
 
 /// A plugin's four states, in the order of their exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,7 +59,7 @@ pub struct PerfValue {
 }
 
 /// What is known of the record for perfdata. `None` gives no value.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Measures {
     pub response_ms: Option<u64>,
     pub disk_used: Option<u64>,
@@ -129,17 +129,10 @@ pub struct Subject {
     pub status: Status,
     pub health: Health,
     pub reasons: Vec<String>,
-    #[serde(serialize_with = "opt_time")]
+    #[serde(serialize_with = "serialize_opt_rfc3339")]
     pub checked_at: Option<i64>,
     /// Checked now (`--live`) rather than read from the store.
     pub live: bool,
-}
-
-fn opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&rfc3339(*t)),
-        None => s.serialize_none(),
-    }
 }
 
 /// What `check` found.
@@ -360,20 +353,11 @@ mod tests {
         assert_eq!(off.summary, "shop: monitoring is off");
     }
 
-    fn measures() -> Measures {
-        Measures {
-            response_ms: None,
-            disk_used: None,
-            disk_total: None,
-            cert_expires_at: None,
-        }
-    }
-
     #[test]
     fn perfdata_thresholds_in_bytes_need_a_total() {
         let m = Measures {
             disk_used: Some(1_189_085_184),
-            ..measures()
+            ..Measures::default()
         };
         let values = perfdata(&m, &Thresholds::default(), NOW);
         assert_eq!((values[0].warn.as_deref(), values[0].max), (None, None));
@@ -385,7 +369,7 @@ mod tests {
         assert_eq!(values[0].warn.as_deref(), Some("421896860467"));
         let cert = Measures {
             cert_expires_at: Some(NOW + 30 * 86_400 + 5),
-            ..measures()
+            ..Measures::default()
         };
         let values = perfdata(&cert, &Thresholds::default(), NOW);
         assert_eq!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::health::Health;
 use super::history::PassInfo;
 use super::model::{Record, RecordType, Status};
-use super::units::rfc3339;
+use super::units::{serialize_opt_rfc3339, serialize_rfc3339};
 
 #[derive(Debug, Default, Serialize)]
 pub struct FleetStatus {
@@ -58,7 +58,7 @@ pub struct Problem {
     pub reference: String,
     pub status: Status,
     pub message: Option<String>,
-    #[serde(serialize_with = "opt_time")]
+    #[serde(serialize_with = "serialize_opt_rfc3339")]
     pub since: Option<i64>,
 }
 
@@ -81,7 +81,7 @@ pub struct CertLine {
     pub record_type: RecordType,
     #[serde(rename = "ref")]
     pub reference: String,
-    #[serde(serialize_with = "req_time")]
+    #[serde(serialize_with = "serialize_rfc3339")]
     pub expires_at: i64,
     pub days_left: i64,
 }
@@ -89,24 +89,13 @@ pub struct CertLine {
 #[derive(Debug, Serialize)]
 pub struct PassLine {
     pub kind: String,
-    #[serde(serialize_with = "opt_time")]
+    #[serde(serialize_with = "serialize_opt_rfc3339")]
     pub started_at: Option<i64>,
     pub age_seconds: Option<i64>,
     pub duration_ms: Option<i64>,
     pub polled: Option<i64>,
     /// Older than the staleness limit (or never ran) while records wait: cron has stopped.
     pub stale: bool,
-}
-
-fn opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&rfc3339(*t)),
-        None => s.serialize_none(),
-    }
-}
-
-fn req_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*t))
 }
 
 /// The fleet from every record (hosts, then instances) and the last passes. A pass older than

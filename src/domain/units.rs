@@ -11,6 +11,22 @@ pub fn rfc3339(secs: i64) -> String {
     }
 }
 
+/// For serde: an instant as `rfc3339` text.
+pub fn serialize_rfc3339<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+/// For serde: an instant, when known, as `rfc3339` text; else null.
+pub fn serialize_opt_rfc3339<S: serde::Serializer>(
+    t: &Option<i64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize_rfc3339(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// A short age such as `45s ago`, `12m ago`, `3h ago`, `2d ago` (`just now` for the future,
 /// which a skewed clock gives).
 pub fn age(secs: i64, now: i64) -> String {

@@ -86,15 +86,6 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
 
-    fn measures() -> Measures {
-        Measures {
-            response_ms: None,
-            disk_used: None,
-            disk_total: None,
-            cert_expires_at: None,
-        }
-    }
-
     fn text(m: &Measures, t: &Thresholds) -> String {
         perfdata(&values(m, t, NOW))
     }
@@ -105,7 +96,7 @@ mod tests {
             response_ms: Some(84),
             disk_used: Some(408_728_190_976),
             disk_total: Some(527_371_075_584),
-            ..measures()
+            ..Measures::default()
         };
         assert_eq!(
             text(&m, &Thresholds::default()),
@@ -117,7 +108,7 @@ mod tests {
     fn perfdata_without_a_total() {
         let m = Measures {
             disk_used: Some(1_189_085_184),
-            ..measures()
+            ..Measures::default()
         };
         // A percentage cannot become bytes without a total; a byte threshold can.
         assert_eq!(
@@ -135,10 +126,10 @@ mod tests {
     fn perfdata_for_certificates_counts_days_left() {
         let m = Measures {
             cert_expires_at: Some(NOW + 30 * 86_400 + 5),
-            ..measures()
+            ..Measures::default()
         };
         assert_eq!(text(&m, &Thresholds::default()), "'cert_days'=30;21:;7:");
-        assert_eq!(text(&measures(), &Thresholds::default()), "");
+        assert_eq!(text(&Measures::default(), &Thresholds::default()), "");
     }
 
     #[test]

@@ -197,3 +197,35 @@ impl Output {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// A writer whose bytes the test keeps.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn results_go_to_the_writer_given() {
+        let sink = Shared::default();
+        let out =
+            Output::new(true, false, 0, ColorChoice::Never).into_writer(Box::new(sink.clone()));
+        out.json(&["a", "b"]).expect("printed");
+        let text = String::from_utf8(sink.0.borrow().clone()).expect("utf-8");
+        assert_eq!(text, "[\n  \"a\",\n  \"b\"\n]\n");
+    }
+}
