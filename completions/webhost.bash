@@ -451,7 +451,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__get)
-            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every"
+            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,7 +579,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__set)
-            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every"
+            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,7 +601,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__unset)
-            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every"
+            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2193,7 +2193,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --on-change --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2232,6 +2232,10 @@ _webhost() {
                     return 0
                     ;;
                 --remind-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2255,7 +2259,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --on-change --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2294,6 +2298,10 @@ _webhost() {
                     return 0
                     ;;
                 --remind-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

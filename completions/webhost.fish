@@ -379,6 +379,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l keep-da
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l failure-threshold -d 'Alert only after N consecutive failed checks [default: 1, or `config set failure-threshold`]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l success-threshold -d 'Report a recovery only after N consecutive good checks [default: 1]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l remind-every -d 'Re-send the alert while a record stays down: 6h, 1d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l hook-timeout -d 'Limit for one run of the change hook (it is killed then, with what it started)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -398,6 +399,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l kee
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l failure-threshold -d 'Alert only after N consecutive failed checks [default: 1, or `config set failure-threshold`]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l success-threshold -d 'Report a recovery only after N consecutive good checks [default: 1]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l remind-every -d 'Re-send the alert while a record stays down: 6h, 1d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l hook-timeout -d 'Limit for one run of the change hook (it is killed then, with what it started)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -532,7 +534,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_s
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "list" -d 'Print every setting'
@@ -569,7 +571,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
@@ -623,7 +625,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "remove" -d 'Delete an instance and its history'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "enable" -d 'Turn monitoring on for an instance'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Print every setting'

@@ -274,6 +274,9 @@ pub struct UpdateArgs {
     /// Re-send the alert while a record stays down: 6h, 1d
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub remind_every: Option<std::time::Duration>,
+    /// Limit for one run of the change hook (it is killed then, with what it started)
+    #[arg(long, default_value = defaults::HOOK_TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
+    pub hook_timeout: std::time::Duration,
     /// Run this command (no shell) once per status change, with the event as JSON on stdin
     /// and in WEBHOST_* variables [default: `config set on-change`]. Put it last.
     #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
@@ -283,7 +286,7 @@ pub struct UpdateArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N,
-    /// remind-every DURATION
+    /// remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...
     Set {
         #[arg(value_enum)]
         key: ConfigKey,

@@ -1,5 +1,6 @@
 //! Running external commands (custom probes, change hooks): no shell, input on stdin, a hard
-//! timeout, capped output, and never a stall from a command that misbehaves.
+//! timeout, capped output, and never a stall from a command that misbehaves. When the command
+//! ends, or times out, or webhost is told to stop, what it started is killed with it.
 
 use std::io::{self, Read, Write};
 #[cfg(unix)]
@@ -11,14 +12,17 @@ use std::time::{Duration, Instant};
 
 /// What running the command gave.
 pub struct Run {
-    /// None when it was killed at the timeout.
+    /// None when it was killed (at the timeout, or because webhost was told to stop).
     pub exit: Option<ExitStatus>,
-    /// None when stdout was not closed in time.
+    /// None when stdout was not closed in time, or the command was killed.
     pub stdout: Option<Vec<u8>>,
     pub stderr: Vec<u8>,
+    /// Killed because webhost received SIGINT or SIGTERM.
+    pub interrupted: bool,
 }
 
-/// Extra time, after the command ended, for its output pipes to drain.
+/// Extra time, after the command ended and its leftovers were killed, for its output pipes to
+/// drain.
 const DRAIN_GRACE: Duration = Duration::from_millis(200);
 
 /// Runs `program` with `args` and `env`, without a shell, writing `input` to its stdin and
@@ -66,14 +70,25 @@ pub fn run(
     }
 
     let mut pause = Duration::from_millis(2);
+    let mut interrupted = false;
     let exit = loop {
         match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
+            Ok(Some(status)) => {
+                // What it left running (a `sleep &`, a daemon) holds its output pipes open
+                // and would outlive the pass: it goes now, and the output is what it wrote.
+                kill_group(&child);
+                break Some(status);
+            }
             Ok(None) => {}
             Err(error) => {
                 kill(&mut child);
                 return Err(format!("could not watch {what} {program}: {error}"));
             }
+        }
+        if crate::signals::received().is_some() {
+            interrupted = true;
+            kill(&mut child);
+            break None;
         }
         let now = Instant::now();
         if now >= deadline {
@@ -84,8 +99,8 @@ pub fn run(
         pause = (pause * 2).min(Duration::from_millis(50));
     };
 
-    // A background process the command left behind may keep the pipes open: wait a little, no more.
-    let drain_until = deadline.max(Instant::now()) + DRAIN_GRACE;
+    // The group is dead, so the pipes close: a little time to read what is left, no more.
+    let drain_until = Instant::now() + DRAIN_GRACE;
     let mut stdout = None;
     let mut stderr = Vec::new();
     for _ in 0..2 {
@@ -103,20 +118,27 @@ pub fn run(
         exit,
         stdout,
         stderr,
+        interrupted,
     })
 }
 
 /// Kills the command and everything it started (a script's `curl`, a `sleep`): left alive, they
 /// would outlive the pass, one more with every cron run, and hold its output pipes open.
 fn kill(child: &mut Child) {
-    // Its group is still there: the command is not waited for yet, so its pid is not reused.
+    kill_group(child);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Kills the command's process group. Its pid names the group even once it exited: `try_wait`
+/// reaps it, but the group lives on while a member does, and a new process cannot take the id
+/// of a group that still exists.
+fn kill_group(child: &Child) {
     #[cfg(unix)]
     let _ = rustix::process::kill_process_group(
         rustix::process::Pid::from_child(child),
         rustix::process::Signal::KILL,
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// Up to `cap` bytes of a pipe; the rest is read and dropped so the writer never blocks.

@@ -22,10 +22,12 @@ pub enum Exit {
     Busy,
     /// `webhost check`: a Nagios plugin's own code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
     Plugin(u8),
+    /// 128 + the signal: a pass stopped by SIGINT (130) or SIGTERM (143).
+    Interrupted(i32),
 }
 
 /// Each code webhost's own commands end with, and what it means.
-pub const TABLE: [(Exit, &str); 5] = [
+pub const TABLE: [(Exit, &str); 7] = [
     (
         Exit::Success,
         "success (a pass completed, whatever the records' statuses)",
@@ -49,6 +51,12 @@ pub const TABLE: [(Exit, &str); 5] = [
         Exit::Busy,
         "another pass of the same kind is already running on this database",
     ),
+    (
+        Exit::Interrupted(2),
+        "interrupted by SIGINT: no new check started, running probes and hooks were killed, \
+         what finished is stored and the pass is recorded as interrupted",
+    ),
+    (Exit::Interrupted(15), "the same, for SIGTERM"),
 ];
 
 /// How `webhost check` exits instead, as a Nagios/Icinga plugin.
@@ -64,6 +72,7 @@ impl Exit {
             Exit::Down => 3,
             Exit::Busy => 75,
             Exit::Plugin(code) => code,
+            Exit::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(255),
         }
     }
 
@@ -123,6 +132,7 @@ impl From<Outcome> for Exit {
             Outcome::Done => Exit::Success,
             Outcome::Down => Exit::Down,
             Outcome::Plugin(state) => Exit::Plugin(state.code()),
+            Outcome::Interrupted(signal) => Exit::Interrupted(signal),
         }
     }
 }

@@ -15,5 +15,6 @@ pub mod output;
 pub mod poll;
 pub mod probe;
 pub mod settings;
+pub mod signals;
 pub mod store;
 pub mod transfer;

@@ -132,8 +132,7 @@ fn pass(a: UpdateArgs) -> commands::update::Request {
             success_threshold: a.success_threshold,
             remind_every: a.remind_every,
         },
-        // A hook is killed at the pass's --timeout, as a probe is.
-        hook_timeout: a.timeout,
+        hook_timeout: a.hook_timeout,
     }
 }
 

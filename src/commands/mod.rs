@@ -45,6 +45,8 @@ pub enum Outcome {
     Down,
     /// `check`: the plugin's verdict.
     Plugin(PluginState),
+    /// A pass stopped by this signal (SIGINT, SIGTERM); what finished is stored.
+    Interrupted(i32),
 }
 
 /// What every command gets: where the database is, how to print, and what time it is.

@@ -6,10 +6,10 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome};
-use crate::domain::fleet;
 use crate::domain::model::RecordType;
 use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::uptime::Window;
+use crate::domain::{config, fleet};
 use crate::output::atomic;
 use crate::output::report::{self, ReportData, Written};
 
@@ -47,6 +47,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         args.stale,
         // Each record's row shows its certificate: the summary needs no list of them.
         0,
+        config::connectivity_check(&store.config_list()?),
     );
     let keys: Vec<_> = hosts
         .iter()

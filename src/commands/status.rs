@@ -5,9 +5,9 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome};
-use crate::domain::fleet;
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
+use crate::domain::{config, fleet};
 
 /// `stale`: a pass older than this means cron has stopped; `certs`: how many certificates to
 /// list, soonest to expire first.
@@ -22,6 +22,7 @@ pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
         now,
         stale,
         certs,
+        config::connectivity_check(&store.config_list()?),
     );
     ctx.out.fleet(&summary, now)?;
     Ok(Outcome::Done)

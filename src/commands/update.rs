@@ -8,7 +8,8 @@ use anyhow::Result;
 use super::{Context, Outcome};
 use crate::domain::config::{self, AlertOptions};
 use crate::domain::model::RecordType;
-use crate::poll::{self, PassOptions, ProbeSettings, hooks};
+use crate::poll::hooks::{self, Delivering};
+use crate::poll::{self, PassOptions, ProbeSettings};
 
 /// A pass as the options asked for it.
 #[derive(Debug, Clone)]
@@ -38,14 +39,17 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         ctx.out.dry_run(rt, &records)?;
         return Ok(Outcome::Done);
     }
-    let hooks = config::hooks(&req.alerts, &store.config_list()?)?;
-    let _lock = poll::acquire_lock(&ctx.db, name)?;
+    let stored = store.config_list()?;
+    let lock = poll::acquire_lock(&ctx.db, name)?;
+    // From here on, SIGINT and SIGTERM stop the pass cleanly instead of killing webhost.
+    crate::signals::catch_termination()?;
     let opts = PassOptions {
         jobs: req.jobs,
         probe: req.probe.clone(),
         refs: req.refs.clone(),
-        alert: hooks.as_ref().map(|h| h.policy),
+        hooks: config::hooks(&req.alerts, &stored)?,
         keep_all_results: ctx.out.prints_each_result(),
+        connectivity_check: config::connectivity_check(&stored),
     };
     ctx.out.detail(format!(
         "{name}: {} jobs, timeout {:?}",
@@ -66,18 +70,26 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
             report.summary.polled
         );
     }
-    // Hooks run once everything is stored: a slow hook never holds a transaction or a result.
-    let events: Vec<_> = report
-        .results
-        .iter()
-        .flat_map(|s| s.events.iter().cloned())
-        .collect();
-    let deliveries = match &hooks {
-        Some(h) if !events.is_empty() => hooks::run_all(&h.command, &events, req.hook_timeout),
-        _ => Vec::new(),
+    // Results and alerts are stored: the next pass may start while hooks run.
+    drop(lock);
+    let deliveries = match report.interrupted {
+        // Their alerts wait in the store for the next pass.
+        Some(_) => Vec::new(),
+        None => hooks::deliver(
+            &mut store,
+            &Delivering {
+                timeout: req.hook_timeout,
+                batch: config::hook_batch(&stored),
+                owner: format!("{name} {}", std::process::id()),
+                now: ctx.now(),
+            },
+        )?,
     };
     ctx.out.unknown_refs(rt, &report.unknown_refs);
     ctx.out.pass(&report, &deliveries)?;
+    if let Some(signal) = report.interrupted.or_else(crate::signals::received) {
+        return Ok(Outcome::Interrupted(signal));
+    }
     if let Some(days) = req.keep_days {
         let pruned = store.prune(ctx.now() - i64::from(days) * 86_400)?;
         ctx.out.detail(format!(

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{RecordType, State, Status};
 use super::secret::redact;
-use super::units::serialize_rfc3339;
+use super::units::{deserialize_rfc3339, serialize_rfc3339};
 
 /// How eager alerts are (`--failure-threshold`, `--success-threshold`, `--remind-every`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn decide(f: &Facts, p: &Policy, now: i64) -> Decision {
 }
 
 /// One alert to hand to the `--on-change` command.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     #[serde(rename = "ref")]
     pub reference: String,
@@ -91,12 +91,69 @@ pub struct Event {
     pub to: Status,
     pub message: String,
     /// When the check was made (RFC 3339 UTC in JSON).
-    #[serde(serialize_with = "serialize_rfc3339")]
+    #[serde(
+        serialize_with = "serialize_rfc3339",
+        deserialize_with = "deserialize_rfc3339"
+    )]
     pub at: i64,
     /// The record's URL, without any secret.
     pub url: Option<String>,
     /// True when this repeats an earlier alert (`--remind-every`).
     pub reminder: bool,
+}
+
+/// How many times a hook is tried for one alert before it is given up.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// An alert waiting for its hook: raised by a pass, not delivered yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub id: i64,
+    pub event: Event,
+    /// The hook to run: program then arguments.
+    pub command: Vec<String>,
+    /// Runs of its hook that failed so far.
+    pub attempts: u32,
+}
+
+/// One run of a hook: one alert, or (`batched`) many at once as a JSON array.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookRun<'a> {
+    pub command: &'a [String],
+    pub alerts: Vec<&'a Pending>,
+    pub batched: bool,
+}
+
+/// The runs that deliver `pending`: one per alert, except that the alerts of one hook beyond
+/// `batch` at once go in one run, so that an outage of fifty records is one mail, not fifty.
+pub fn hook_runs(pending: &[Pending], batch: usize) -> Vec<HookRun<'_>> {
+    let mut by_command: Vec<(&[String], Vec<&Pending>)> = Vec::new();
+    for p in pending {
+        match by_command
+            .iter_mut()
+            .find(|(c, _)| *c == p.command.as_slice())
+        {
+            Some((_, list)) => list.push(p),
+            None => by_command.push((&p.command, vec![p])),
+        }
+    }
+    let mut runs = Vec::new();
+    for (command, alerts) in by_command {
+        if alerts.len() > batch {
+            runs.push(HookRun {
+                command,
+                alerts,
+                batched: true,
+            });
+        } else {
+            runs.extend(alerts.into_iter().map(|a| HookRun {
+                command,
+                alerts: vec![a],
+                batched: false,
+            }));
+        }
+    }
+    runs
 }
 
 /// The record an alert is about.
@@ -271,5 +328,47 @@ mod tests {
         };
         let first = on_check(subject, &up, None, None, &p, 70);
         assert_eq!((first.remember, first.event), (Some(Online), None));
+    }
+
+    fn pending(id: i64, command: &str) -> Pending {
+        Pending {
+            id,
+            event: Event {
+                reference: format!("r{id}"),
+                kind: RecordType::Instance,
+                from: Online,
+                to: Offline,
+                message: "down".into(),
+                at: 1_800_000_000,
+                url: None,
+                reminder: false,
+            },
+            command: vec![command.to_string()],
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn a_storm_is_one_run_per_hook() {
+        let few: Vec<Pending> = (0..3).map(|i| pending(i, "/bin/mail")).collect();
+        let runs = hook_runs(&few, 3);
+        assert_eq!(runs.len(), 3);
+        assert!(runs.iter().all(|r| !r.batched && r.alerts.len() == 1));
+        let mut many: Vec<Pending> = (0..4).map(|i| pending(i, "/bin/mail")).collect();
+        many.push(pending(9, "/bin/other"));
+        let runs = hook_runs(&many, 3);
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].batched);
+        assert_eq!(runs[0].alerts.len(), 4);
+        assert_eq!((runs[1].batched, runs[1].alerts[0].id), (false, 9));
+    }
+
+    #[test]
+    fn events_read_back_as_they_were_written() {
+        let e = pending(1, "x").event;
+        let json = serde_json::to_string(&e).expect("serialises");
+        assert!(json.contains("\"at\":\"2027-01-15T08:00:00Z\""), "{json}");
+        let back: Event = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back, e);
     }
 }

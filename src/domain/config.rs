@@ -29,6 +29,10 @@ pub mod defaults {
     pub const HISTORY_LIMIT: usize = 50;
     /// Certificates `status` lists, soonest to expire first.
     pub const CERTS: usize = 5;
+    /// How long one run of the change hook may take.
+    pub const HOOK_TIMEOUT: &str = "30s";
+    /// More alerts than this for one hook in one delivery go to it as one JSON array.
+    pub const HOOK_BATCH: usize = 20;
 }
 
 /// The settings `webhost config` stores; the pass options of the same name override them.
@@ -38,14 +42,18 @@ pub enum ConfigKey {
     FailureThreshold,
     SuccessThreshold,
     RemindEvery,
+    HookBatch,
+    ConnectivityCheck,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 4] = [
+    pub const ALL: [ConfigKey; 6] = [
         ConfigKey::OnChange,
         ConfigKey::FailureThreshold,
         ConfigKey::SuccessThreshold,
         ConfigKey::RemindEvery,
+        ConfigKey::HookBatch,
+        ConfigKey::ConnectivityCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +62,8 @@ impl ConfigKey {
             ConfigKey::FailureThreshold => "failure-threshold",
             ConfigKey::SuccessThreshold => "success-threshold",
             ConfigKey::RemindEvery => "remind-every",
+            ConfigKey::HookBatch => "hook-batch",
+            ConfigKey::ConnectivityCheck => "connectivity-check",
         }
     }
 
@@ -68,7 +78,23 @@ impl ConfigKey {
         match self {
             // A JSON array keeps arguments with spaces intact.
             ConfigKey::OnChange => Ok(serde_json::to_string(value)?),
-            ConfigKey::FailureThreshold | ConfigKey::SuccessThreshold => {
+            ConfigKey::ConnectivityCheck => {
+                for target in value {
+                    let port = target.rsplit_once(':').and_then(|(host, port)| {
+                        (!host.is_empty())
+                            .then(|| port.parse::<u16>().ok())
+                            .flatten()
+                    });
+                    if port.is_none_or(|p| p == 0) {
+                        return Err(invalid(format!(
+                            "connectivity-check takes HOST:PORT targets (e.g. 9.9.9.9:53 or \
+                             gateway.example:443), not '{target}'"
+                        )));
+                    }
+                }
+                Ok(serde_json::to_string(value)?)
+            }
+            ConfigKey::FailureThreshold | ConfigKey::SuccessThreshold | ConfigKey::HookBatch => {
                 let v = single()?;
                 match v.parse::<u32>() {
                     Ok(n) if n >= 1 => Ok(n.to_string()),
@@ -106,11 +132,32 @@ pub struct AlertOptions {
     pub remind_every: Option<Duration>,
 }
 
-/// The change hook of a pass and the policy it alerts by.
+/// The change hook of a pass, the policy it alerts by, and how many alerts it takes one by one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hooks {
     pub command: Vec<String>,
     pub policy: Policy,
+    pub batch: usize,
+}
+
+/// The connectivity check's targets (`HOST:PORT`), as stored; none when not configured.
+pub fn connectivity_check(stored: &[(String, String)]) -> Vec<String> {
+    stored
+        .iter()
+        .find(|(k, _)| k == ConfigKey::ConnectivityCheck.as_str())
+        .and_then(|(_, v)| serde_json::from_str(v).ok())
+        .unwrap_or_default()
+}
+
+/// How many alerts a hook takes one by one before it gets them as one JSON array: the stored
+/// setting, else the default. Delivery needs it even when this pass has no hook of its own
+/// (alerts of earlier passes may wait).
+pub fn hook_batch(stored: &[(String, String)]) -> usize {
+    stored
+        .iter()
+        .find(|(k, _)| k == ConfigKey::HookBatch.as_str())
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(defaults::HOOK_BATCH)
 }
 
 /// The hook and policy in force: each option, else its stored setting (`stored` as `config
@@ -137,6 +184,7 @@ pub fn hooks(options: &AlertOptions, stored: &[(String, String)]) -> Result<Opti
             .unwrap_or(default)
     };
     Ok(Some(Hooks {
+        batch: hook_batch(stored),
         command,
         policy: Policy {
             failure_threshold: number(
@@ -216,6 +264,19 @@ mod tests {
         assert!(ConfigKey::FailureThreshold.encode(&one("0")).is_err());
         assert!(ConfigKey::RemindEvery.encode(&one("soon")).is_err());
         assert!(ConfigKey::SuccessThreshold.encode(&[]).is_err());
+        let targets = ConfigKey::ConnectivityCheck
+            .encode(&["9.9.9.9:53".into(), "[::1]:443".into()])
+            .expect("valid targets");
+        assert_eq!(
+            connectivity_check(&[("connectivity-check".into(), targets)]),
+            ["9.9.9.9:53", "[::1]:443"]
+        );
+        for bad in ["9.9.9.9", ":53", "host:0", "host:http"] {
+            assert!(
+                ConfigKey::ConnectivityCheck.encode(&[bad.into()]).is_err(),
+                "{bad}"
+            );
+        }
         assert_eq!(
             ConfigKey::OnChange
                 .encode(&["/bin/x".into(), "-v".into()])

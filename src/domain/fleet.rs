@@ -20,6 +20,9 @@ pub struct FleetStatus {
     pub certificates: Vec<CertLine>,
     pub passes: Vec<PassLine>,
     pub stale_after_seconds: i64,
+    /// What a pass tries before it blames this machine's network (`config set
+    /// connectivity-check`); empty when nothing is configured.
+    pub connectivity_check: Vec<String>,
 }
 
 /// Records of one type by status and by health.
@@ -96,18 +99,29 @@ pub struct PassLine {
     pub polled: Option<i64>,
     /// Older than the staleness limit (or never ran) while records wait: cron has stopped.
     pub stale: bool,
+    /// The last pass was stopped by a signal before it checked every record.
+    pub interrupted: bool,
 }
 
+/// How far ahead of now a pass may have started before its time is taken for a clock that
+/// stepped back.
+const CLOCK_SLACK: i64 = 60;
+
 /// The fleet from every record (hosts, then instances) and the last passes. A pass older than
-/// `stale` means cron has stopped; `certs` caps the certificate list.
+/// `stale` means cron has stopped; `certs` caps the certificate list; `connectivity_check` is
+/// what passes try before they blame this machine's network.
 pub fn summarize(
     records: [&[Record]; 2],
     passes: &[PassInfo],
     now: i64,
     stale: Duration,
     certs: usize,
+    connectivity_check: Vec<String>,
 ) -> FleetStatus {
-    let mut fleet = FleetStatus::default();
+    let mut fleet = FleetStatus {
+        connectivity_check,
+        ..FleetStatus::default()
+    };
     let mut cert_lines = Vec::new();
     for (rt, records) in RecordType::ALL.into_iter().zip(records) {
         let mut counts = TypeCounts::new(rt);
@@ -149,7 +163,11 @@ pub fn summarize(
             age_seconds: age,
             duration_ms: last.and_then(|p| p.duration_ms),
             polled: last.map(|p| p.polled),
-            stale: has_records && age.is_none_or(|a| a > stale.as_secs() as i64),
+            // A start more than a minute ahead of now is a clock stepped back since: how long
+            // ago it really was cannot be told, so it does not vouch for cron either.
+            stale: has_records
+                && age.is_none_or(|a| a > stale.as_secs() as i64 || a < -CLOCK_SLACK),
+            interrupted: last.is_some_and(|p| p.interrupted),
         });
         fleet.counts.push(counts);
     }
@@ -215,6 +233,7 @@ mod tests {
             started_at: NOW - 600,
             duration_ms: Some(1200),
             polled: 1,
+            interrupted: false,
         }];
         let f = summarize(
             [&hosts, &instances],
@@ -222,6 +241,7 @@ mod tests {
             NOW,
             Duration::from_secs(1800),
             5,
+            Vec::new(),
         );
         assert_eq!(f.counts[0].by_health.get("critical"), Some(&1));
         assert_eq!(f.not_online.len(), 1);

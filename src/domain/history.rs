@@ -56,6 +56,8 @@ pub struct PassInfo {
     /// None while it runs, or when it was killed before it finished.
     pub duration_ms: Option<i64>,
     pub polled: i64,
+    /// Stopped by a signal before every record was checked.
+    pub interrupted: bool,
 }
 
 /// What `prune` removed and kept.

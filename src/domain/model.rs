@@ -4,12 +4,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::units::parse_size;
 
 /// Hosts are servers; instances are web applications, optionally on a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordType {
     Host,
@@ -97,7 +97,7 @@ impl FromStr for ApiKind {
 }
 
 /// Reachability of a record as of its last check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Never checked.
@@ -478,6 +478,17 @@ pub struct Module {
     pub editor: Option<String>,
 }
 
+/// Why a check got no HTTP answer at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoAnswer {
+    /// Refused, reset, closed, a TLS alert: something answered, so this machine's network
+    /// works and the record is down.
+    Rejected,
+    /// Timed out, no route, the name did not resolve: nothing answered, which is also what
+    /// this machine's own network being down looks like.
+    Silent,
+}
+
 /// What one check learned about one record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reading {
@@ -502,6 +513,9 @@ pub struct Reading {
     /// Hosts that discover instances (server-manager, custom with `instances`): Some(list) when
     /// the server listed them this time; None when discovery did not happen.
     pub discovered: Option<Vec<Discovered>>,
+    /// Set when no HTTP answer came at all, and how.
+    #[serde(skip)]
+    pub no_answer: Option<NoAnswer>,
 }
 
 impl Reading {
@@ -521,6 +535,7 @@ impl Reading {
             last_login: None,
             modules: None,
             discovered: None,
+            no_answer: None,
         }
     }
 
@@ -538,9 +553,10 @@ impl Reading {
         }
     }
 
-    /// No HTTP answer at all: refused, DNS, timeout, TLS.
-    pub fn is_transport_failure(&self) -> bool {
-        self.status == Status::Offline && self.http_status.is_none()
+    /// Nothing answered at all: the kind of failure a pass blames on this machine's network
+    /// when every check of it fails so.
+    pub fn is_silent(&self) -> bool {
+        self.no_answer == Some(NoAnswer::Silent)
     }
 }
 

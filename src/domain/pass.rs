@@ -86,13 +86,17 @@ impl PassSummary {
     }
 }
 
-/// A pass needs at least this many records, all unreachable, to blame the poller's network.
+/// A pass needs at least this many records, none of them answering, to blame the poller's
+/// network.
 pub const POLLER_OFFLINE_MIN: usize = 3;
 
-/// Whether a pass whose checks all failed to connect, `failed` of them, blames this machine's
-/// network rather than the records.
-pub fn poller_offline(failed: usize) -> bool {
-    failed >= POLLER_OFFLINE_MIN
+/// Whether a pass where no check got any answer at all (`silent` of them: timeouts, no route,
+/// no name resolution) blames this machine's network rather than the records. A refusal, a
+/// TLS alert or any HTTP answer proves the network works, so such a pass is never offline;
+/// `reference` is what the connectivity check found when one is configured: a reference that
+/// answers proves it too.
+pub fn poller_offline(silent: usize, reference: Option<bool>) -> bool {
+    silent >= POLLER_OFFLINE_MIN && reference != Some(true)
 }
 
 /// How far a pass has got, for a progress display.
@@ -121,12 +125,21 @@ pub struct PassReport {
     pub poller_offline: bool,
     /// Time spent storing the results (all the writer's batches), for `--verbose`.
     pub write_time: Duration,
+    /// The signal that stopped the pass before every record was checked.
+    pub interrupted: Option<i32>,
 }
 
-/// How one run of the change hook went.
+/// What became of one alert in a delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
+    /// The record the alert is about.
     pub reference: String,
-    /// None when it succeeded; else why not (exit code, timeout, first stderr line).
+    /// None when its hook took it; else why not (exit code, timeout, first stderr line).
     pub failure: Option<String>,
+    /// Which try this was (1 for the first).
+    pub attempt: u32,
+    /// It failed for the last time: it will not be tried again.
+    pub gave_up: bool,
+    /// An earlier delivery of it had failed.
+    pub retried: bool,
 }

@@ -27,6 +27,14 @@ pub fn serialize_opt_rfc3339<S: serde::Serializer>(
     }
 }
 
+/// For serde: an instant back from `rfc3339` text.
+pub fn deserialize_rfc3339<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(serde::de::Error::custom)
+}
+
 /// A short age such as `45s ago`, `12m ago`, `3h ago`, `2d ago` (`just now` for the future,
 /// which a skewed clock gives).
 pub fn age(secs: i64, now: i64) -> String {

@@ -41,10 +41,17 @@ impl Output {
             ));
         }
         for p in &f.passes {
-            let when = match (p.started_at, p.age_seconds) {
+            let mut when = match (p.started_at, p.age_seconds) {
+                (Some(t), Some(a)) if a < 0 => format!(
+                    "last run at {}, ahead of this machine's clock",
+                    time::local(t)
+                ),
                 (Some(t), Some(_)) => format!("last run {}", time::age(t, now)),
                 _ => "never run".to_string(),
             };
+            if p.interrupted {
+                when.push_str(", interrupted before it checked every record");
+            }
             let flag = if p.stale {
                 format!(
                     "  STALE: older than {} min, is cron running?",
@@ -54,6 +61,13 @@ impl Output {
                 String::new()
             };
             out.push_str(&format!("{}: {when}{flag}\n", p.kind));
+        }
+        if f.connectivity_check.is_empty() {
+            out.push_str(
+                "connectivity check: none configured: a pass where nothing answers at all is \
+                 taken for this machine's network being down (set one: webhost config set \
+                 connectivity-check HOST:PORT)\n",
+            );
         }
         self.raw(out.as_bytes())?;
         if !f.not_online.is_empty() {

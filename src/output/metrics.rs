@@ -272,6 +272,7 @@ mod tests {
             started_at: 1_800_000_000,
             duration_ms: Some(2_400),
             polled: 3,
+            interrupted: false,
         }];
         let text = render(&[srv, shop, never], &passes);
         let host = r#"type="host",ref="srv",kind="server-manager-v1",host="srv""#;

@@ -9,6 +9,7 @@ use crate::domain::model::{RecordType, Status};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use crate::domain::alert::MAX_ATTEMPTS;
 use crate::domain::model::Record;
 use crate::domain::pass::{Delivery, PassReport, Progress};
 
@@ -42,10 +43,24 @@ impl Output {
         let failed: Vec<&Delivery> = hooks.iter().filter(|o| o.failure.is_some()).collect();
         // Hook failures are warnings for a person or cron's mail, whatever the output mode.
         for o in &failed {
+            let then = if o.gave_up {
+                format!("attempt {} of {MAX_ATTEMPTS}: given up", o.attempt)
+            } else {
+                format!(
+                    "attempt {} of {MAX_ATTEMPTS}: the next pass tries again",
+                    o.attempt
+                )
+            };
             eprintln!(
-                "webhost: change hook failed for {}: {}",
+                "webhost: change hook failed for {}: {} ({then})",
                 o.reference,
                 o.failure.as_deref().unwrap_or("")
+            );
+        }
+        if let Some(signal) = report.interrupted {
+            eprintln!(
+                "webhost: interrupted by signal {signal}: no new check started; what finished is \
+                 stored, and alerts wait for the next pass"
             );
         }
         if self.json {
@@ -128,9 +143,16 @@ impl Output {
         );
         if !hooks.is_empty() {
             line.push_str(&format!("; {} alert(s) sent", hooks.len() - failed.len()));
+            let retried = hooks.iter().filter(|d| d.retried).count();
+            if retried > 0 {
+                line.push_str(&format!(" ({retried} of them retried)"));
+            }
             if !failed.is_empty() {
                 line.push_str(&format!(", {} hook run(s) failed", failed.len()));
             }
+        }
+        if report.interrupted.is_some() {
+            line.push_str("; interrupted");
         }
         self.raw(format!("{line}\n").as_bytes())
     }

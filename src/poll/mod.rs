@@ -16,13 +16,13 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::clock::Clock;
-use crate::domain::alert::Policy;
+use crate::domain::config::Hooks;
 use crate::domain::model::{Reading, Record, RecordKey, RecordType};
 use crate::domain::pass::CheckResult;
 use crate::domain::pass::{self, PassReport, PassSummary, Progress};
 use crate::domain::query::Filter;
 pub use crate::probe::Settings as ProbeSettings;
-use crate::probe::net::tls::ExpiryCache;
+use crate::probe::net::{self, tls::ExpiryCache};
 use crate::probe::{Prober, Target};
 use crate::store::Store;
 
@@ -40,11 +40,14 @@ pub struct PassOptions {
     pub probe: ProbeSettings,
     /// Only these refs (still only enabled ones); empty means all.
     pub refs: Vec<String>,
-    /// Alerting policy when a change hook will run; None keeps alert state untouched.
-    pub alert: Option<Policy>,
+    /// The change hook and its policy; None keeps alert state untouched.
+    pub hooks: Option<Hooks>,
     /// Keep every record's result in the report, to print them. Otherwise only results that
     /// carry alerts are kept, so a quiet cron pass holds no per-record state.
     pub keep_all_results: bool,
+    /// `HOST:PORT`s this machine should always reach: tried when no check of a pass got any
+    /// answer, before the pass is blamed on this machine's network.
+    pub connectivity_check: Vec<String>,
 }
 
 /// The enabled records a pass would poll, and the refs asked for that are not among them
@@ -97,6 +100,7 @@ pub fn run(
     let mut summary = PassSummary::default();
     let mut held: Vec<CheckResult> = Vec::new();
     let mut write_time = Duration::ZERO;
+    let mut poller_offline = false;
     let write_outcome = std::thread::scope(|scope| -> Result<()> {
         // Owned here so that a failing writer drops them, which stops the workers.
         let rx = rx;
@@ -131,9 +135,9 @@ pub fn run(
         drop(tx);
         let mut batch: Vec<CheckResult> = Vec::with_capacity(BATCH_SIZE);
         let mut oldest: Option<Instant> = None;
-        // While every check so far failed to connect, hold the results back: if the whole
-        // pass fails that way, the fault is this machine's network, not the records'.
-        let mut transport_only = true;
+        // While no check so far got any answer, hold the results back: if the whole pass
+        // fails that way, the fault may be this machine's network, not the records'.
+        let mut silent_only = true;
         let mut top_up = |store: &Store, work: &mut Option<SyncSender<(i64, Target)>>| {
             if let Some(queue) = work
                 && !feed.top_up(store, queue)?
@@ -147,7 +151,7 @@ pub fn run(
                 return Ok(());
             }
             let writing = Instant::now();
-            let stored = writer::write(store, batch, opts.alert.as_ref())?;
+            let stored = writer::write(store, batch, opts.hooks.as_ref())?;
             write_time += writing.elapsed();
             for s in stored {
                 summary.count(s.status);
@@ -166,17 +170,21 @@ pub fn run(
             Ok(())
         };
         loop {
+            if work.is_some() && crate::signals::received().is_some() {
+                // Told to stop: no new check starts; those running end, and are stored.
+                work = None;
+            }
             // Each result frees a worker: give it (and any idle one) the next target.
             top_up(store, &mut work)?;
             let wait = oldest.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
             match rx.recv_timeout(wait) {
                 Ok(r) => {
-                    if transport_only && r.reading.is_transport_failure() {
+                    if silent_only && r.reading.is_silent() {
                         held.push(r);
                         continue;
                     }
-                    if transport_only {
-                        transport_only = false;
+                    if silent_only {
+                        silent_only = false;
                         batch.append(&mut held);
                     }
                     oldest.get_or_insert_with(Instant::now);
@@ -191,7 +199,13 @@ pub fn run(
                     oldest = None;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    if !pass::poller_offline(held.len()) {
+                    if !held.is_empty() {
+                        let reference = (held.len() >= pass::POLLER_OFFLINE_MIN
+                            && !opts.connectivity_check.is_empty())
+                        .then(|| net::reachable(&opts.connectivity_check, opts.probe.timeout));
+                        poller_offline = pass::poller_offline(held.len(), reference);
+                    }
+                    if !poller_offline {
                         batch.append(&mut held);
                     }
                     return flush(store, &mut batch);
@@ -201,17 +215,18 @@ pub fn run(
     });
     let elapsed = started.elapsed();
     write_outcome?;
-    let poller_offline = pass::poller_offline(held.len());
     if poller_offline {
         // Nothing is stored against the records: no state, no history, no alerts.
         summary.offline = held.len() as u64;
         summary.polled = held.len() as u64;
     }
+    let interrupted = crate::signals::received();
     store.finish_pass(
         pass_id,
         u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         &summary,
         poller_offline,
+        interrupted.is_some(),
     )?;
     Ok(PassReport {
         record_type: rt,
@@ -222,5 +237,6 @@ pub fn run(
         unknown_refs: feed.sel.unknown,
         poller_offline,
         write_time,
+        interrupted,
     })
 }

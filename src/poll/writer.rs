@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use anyhow::Result;
 
-use crate::domain::alert::{self, Policy};
+use crate::domain::alert;
+use crate::domain::config::Hooks;
 use crate::domain::discovery::{self, Step};
 use crate::domain::inventory;
 use crate::domain::model::{Discovered, Reading, RecordKey, RecordType};
@@ -14,22 +15,22 @@ use crate::domain::pass::CheckResult;
 use crate::domain::pass::Stored;
 use crate::store::{Batch, CheckWrite, Store};
 
-/// Stores a batch of results, all or nothing. `policy` is the alerting policy when a change
-/// hook will run; without one, alert state is left untouched.
+/// Stores a batch of results, all or nothing, with the alerts they raise for `hooks` (without
+/// a hook, alert state is left untouched).
 pub fn write(
     store: &mut Store,
     results: &[CheckResult],
-    policy: Option<&Policy>,
+    hooks: Option<&Hooks>,
 ) -> Result<Vec<Stored>> {
     store.batch(|batch| {
         let mut stored = Vec::with_capacity(results.len());
         for r in results {
-            let mut s = store_check(batch, r.key, r.at, &r.reading, r.modules_digest, policy)?;
+            let mut s = store_check(batch, r.key, r.at, &r.reading, r.modules_digest, hooks)?;
             if let Some(cert) = &r.cert {
                 batch.set_certificate(r.key, cert)?;
             }
             if let Some(listed) = &r.reading.discovered {
-                discover(batch, r.key.id, r.at, listed, policy, &mut s)?;
+                discover(batch, r.key.id, r.at, listed, hooks, &mut s)?;
             }
             stored.push(s);
         }
@@ -46,7 +47,7 @@ fn store_check(
     at: i64,
     reading: &Reading,
     digest: Option<[u8; 16]>,
-    policy: Option<&Policy>,
+    hooks: Option<&Hooks>,
 ) -> Result<Stored> {
     let before = batch.before(key)?;
     let previous = before.state.status();
@@ -99,7 +100,7 @@ fn store_check(
     })?;
 
     let mut events = Vec::new();
-    if let Some(policy) = policy {
+    if let Some(hooks) = hooks {
         let subject = alert::Subject {
             kind: key.record_type,
             reference: &before.reference,
@@ -110,13 +111,17 @@ fn store_check(
             &state,
             before.alerted,
             before.alerted_at,
-            policy,
+            &hooks.policy,
             at,
         );
         if let Some(status) = outcome.remember {
             batch.remember_alert(key, status, at)?;
         }
-        events.extend(outcome.event);
+        if let Some(event) = outcome.event {
+            // Stored with the check: delivered after the pass, kept until a hook takes it.
+            batch.enqueue_alert(&event, &hooks.command, at)?;
+            events.push(event);
+        }
     }
     Ok(Stored {
         record_type: key.record_type,
@@ -139,7 +144,7 @@ fn discover(
     host_id: i64,
     at: i64,
     listed: &[Discovered],
-    policy: Option<&Policy>,
+    hooks: Option<&Hooks>,
     s: &mut Stored,
 ) -> Result<()> {
     let host = discovery::Host {
@@ -158,7 +163,7 @@ fn discover(
     for step in plan.steps {
         match step {
             Step::Check { id, reading } => {
-                events.extend(store_check(batch, instance(id), at, &reading, None, policy)?.events);
+                events.extend(store_check(batch, instance(id), at, &reading, None, hooks)?.events);
             }
             Step::Unflag { id } => batch.unflag_missing(id)?,
             Step::Create {
@@ -167,9 +172,8 @@ fn discover(
             } => {
                 let id = batch.create_instance(&new, at)?;
                 if let Some(reading) = reading {
-                    events.extend(
-                        store_check(batch, instance(id), at, reading, None, policy)?.events,
-                    );
+                    events
+                        .extend(store_check(batch, instance(id), at, reading, None, hooks)?.events);
                 }
             }
         }

@@ -123,7 +123,8 @@ impl Store {
         })
     }
 
-    /// The most recent pass of each kind: the one started last.
+    /// The most recent pass of each kind: the one started last, by the order passes were
+    /// recorded in (a clock stepped back must not hide that cron stopped).
     pub fn last_passes(&self) -> Result<Vec<PassInfo>> {
         // Seeks on passes_kind only: the kinds one after the other, then each one's latest
         // pass, so a year of passes costs what a day does (a correlated max(id) per row was
@@ -135,9 +136,9 @@ impl Store {
                  SELECT (SELECT min(kind) FROM passes WHERE kind > k.kind) FROM kinds k
                  WHERE k.kind IS NOT NULL
              )
-             SELECT p.kind, p.started_at, p.duration_ms, p.polled FROM kinds k
-             JOIN passes p ON p.id = (SELECT id FROM passes q WHERE q.kind = k.kind
-                                      ORDER BY started_at DESC, id DESC LIMIT 1)
+             SELECT p.kind, p.started_at, p.duration_ms, p.polled, p.interrupted FROM kinds k
+             JOIN passes p ON p.id = (SELECT id FROM passes q INDEXED BY passes_kind_order
+                                      WHERE q.kind = k.kind ORDER BY id DESC LIMIT 1)
              ORDER BY p.kind",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -146,6 +147,7 @@ impl Store {
                 started_at: r.get(1)?,
                 duration_ms: r.get(2)?,
                 polled: r.get(3)?,
+                interrupted: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

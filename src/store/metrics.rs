@@ -33,7 +33,7 @@ impl Store {
     /// it finished) has no duration yet, so the one before it is the last finished.
     pub fn last_finished_passes(&self) -> Result<Vec<PassInfo>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, started_at, duration_ms, polled FROM passes p
+            "SELECT kind, started_at, duration_ms, polled, interrupted FROM passes p
              WHERE id = (SELECT max(id) FROM passes q
                          WHERE q.kind = p.kind AND q.duration_ms IS NOT NULL)
              ORDER BY kind",
@@ -44,6 +44,7 @@ impl Store {
                 started_at: r.get(1)?,
                 duration_ms: r.get(2)?,
                 polled: r.get(3)?,
+                interrupted: r.get(4)?,
             })
         })?;
         rows.collect::<rusqlite::Result<_>>()

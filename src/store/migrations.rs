@@ -181,4 +181,23 @@ pub const MIGRATIONS: &[&str] = &[
     // 7: a digest of an instance's stored module list, so a steady pass compares 16 bytes
     // instead of reading ~80 module rows back per instance.
     "ALTER TABLE instances ADD COLUMN modules_digest BLOB;",
+    // 8: an alert is kept until its hook succeeds: decided and stored with the check that
+    // raised it, delivered after the pass, retried by the next passes (a bounded number of
+    // times) when its hook could not start or failed. A deliverer claims alerts for a while,
+    // so two passes never send one twice. And a pass cut short by a signal says so.
+    "
+    CREATE TABLE alerts (
+        id           INTEGER PRIMARY KEY,
+        created_at   INTEGER NOT NULL,
+        event        TEXT NOT NULL,           -- the event as the hook receives it (JSON)
+        command      TEXT NOT NULL,           -- the hook to run: program then arguments (JSON)
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        claimed_at   INTEGER,                 -- a deliverer holds it since then
+        claimed_by   TEXT
+    );
+    ALTER TABLE passes ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+    -- The last pass is the one started last, whatever the clock said when it started.
+    CREATE INDEX passes_kind_order ON passes(kind);
+    ",
 ];

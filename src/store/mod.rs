@@ -1,6 +1,7 @@
 //! The SQLite store: the only module with SQL in it. Its calls take and give domain values,
 //! and it carries out what the domain decided; it decides nothing itself.
 
+mod alerts;
 mod config;
 mod history;
 mod inventory;

@@ -88,11 +88,12 @@ impl Store {
         duration_ms: u64,
         s: &PassSummary,
         poller_offline: bool,
+        interrupted: bool,
     ) -> Result<()> {
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         self.conn.execute(
             "UPDATE passes SET duration_ms = ?2, polled = ?3, online = ?4, offline = ?5,
-                error = ?6, missing = ?7, poller_offline = ?8 WHERE id = ?1",
+                error = ?6, missing = ?7, poller_offline = ?8, interrupted = ?9 WHERE id = ?1",
             params![
                 id,
                 count(duration_ms),
@@ -101,7 +102,8 @@ impl Store {
                 count(s.offline),
                 count(s.error),
                 count(s.missing),
-                poller_offline
+                poller_offline,
+                interrupted
             ],
         )?;
         Ok(())
@@ -109,6 +111,11 @@ impl Store {
 }
 
 impl Batch<'_> {
+    /// The transaction the batch writes in.
+    pub(super) fn tx(&self) -> &Transaction<'_> {
+        &self.tx
+    }
+
     /// The record as it is before the check; an error when it is gone (removed mid-pass).
     pub fn before(&self, key: RecordKey) -> Result<Before> {
         let instance_cols = match key.record_type {

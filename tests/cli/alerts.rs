@@ -168,8 +168,8 @@ fn a_hanging_or_failing_hook_never_fails_the_pass() {
         "-c".to_string(),
         format!("sleep 30 & echo $$ $! > '{}'; wait", pids.display()),
     ];
-    let run = pass(&env, &hang, &["--timeout", "1s"]);
-    // Killed at the pass's 1 s timeout, and what it started with it: when the pass is over,
+    let run = pass(&env, &hang, &["--hook-timeout", "1s"]);
+    // Killed at its 1 s --hook-timeout, and what it started with it: when the pass is over,
     // neither the hook nor its sleep runs. A pass that waited for the hook would have seen it
     // end with its sleep, not killed.
     assert!(
@@ -202,13 +202,24 @@ fn a_hanging_or_failing_hook_never_fails_the_pass() {
         "-c".to_string(),
         "echo 'smtp refused' >&2; exit 4".to_string(),
     ];
-    let run = pass(&env, &fail, &["--json"]);
+    let run = pass(&env, &fail, &["--json", "--hook-timeout", "1s"]);
     assert!(run.stderr.contains("smtp refused"), "{}", run.stderr);
+    // The first alert failed, so it is tried again (with its own hook) beside the new one.
+    let errors = run.json()[0]["hook_errors"].clone();
+    let errors: Vec<&str> = errors
+        .as_array()
+        .expect("hook errors")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
-        run.json()[0]["hook_errors"][0]
-            .as_str()
-            .unwrap_or("")
-            .contains("smtp refused")
+        errors.iter().any(|e| e.contains("killed after 1 s")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("smtp refused")),
+        "{errors:?}"
     );
 }
 

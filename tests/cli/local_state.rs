@@ -8,16 +8,60 @@ use std::time::Duration;
 use crate::server::{Reply, Server, Silent, refused_url};
 use crate::support::Env;
 
-#[test]
-fn a_pass_where_nothing_connects_blames_the_poller() {
-    let env = Env::new();
-    for r in ["a", "b", "c"] {
-        env.add_instance(r, "ping", &["--url", &refused_url()]);
-    }
+/// A URL nothing answers at all: the documentation prefix has no route anywhere (the
+/// connection times out, or fails at once where there is no IPv6 route).
+const BLACK_HOLE: &str = "http://[2001:db8::1]:9/";
+
+/// A hook that appends each event it gets to `hook.log` in the test's folder.
+fn logging_hook(env: &Env) -> (std::path::PathBuf, String) {
     let hook_log = env.path().join("hook.log");
     let hook = format!("cat >> '{}'", hook_log.display());
+    (hook_log, hook)
+}
+
+#[test]
+fn a_dead_fleet_on_one_server_alerts() {
+    // The common case of a small provider: every instance on one server, which died. Its
+    // refusals prove this machine's network works: the records are down, and alert.
+    let env = Env::new();
+    let refused = refused_url();
+    for r in ["a", "b", "c"] {
+        env.add_instance(r, "ping", &["--url", &refused]);
+    }
+    let (hook_log, hook) = logging_hook(&env);
     env.run(&["update-instances", "--on-change", "/bin/sh", "-c", &hook])
-        .fails(1, "network looks down");
+        .ok();
+    let list = env.run(&["--json", "instance", "list"]).ok().json();
+    let statuses: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["offline", "offline", "offline"]);
+    let log = std::fs::read_to_string(&hook_log).expect("the hook ran");
+    assert_eq!(log.matches("\"to\":\"offline\"").count(), 3, "{log}");
+}
+
+#[test]
+fn a_pass_where_nothing_answers_blames_the_poller_when_the_reference_fails_too() {
+    let env = Env::new();
+    for r in ["a", "b", "c"] {
+        env.add_instance(r, "ping", &["--url", BLACK_HOLE]);
+    }
+    env.run(&["config", "set", "connectivity-check", "[2001:db8::2]:9"])
+        .ok();
+    let (hook_log, hook) = logging_hook(&env);
+    env.run(&[
+        "update-instances",
+        "--timeout",
+        "1s",
+        "--on-change",
+        "/bin/sh",
+        "-c",
+        &hook,
+    ])
+    .fails(1, "network looks down");
     // Nothing counted against the records, no alert.
     let list = env.run(&["--json", "instance", "list"]).ok().json();
     assert!(
@@ -43,13 +87,46 @@ fn a_pass_where_nothing_connects_blames_the_poller() {
         !hook_log.exists(),
         "an alert fired for the poller's own outage"
     );
+    // The reference is configured: status does not warn that there is none.
+    let status = env.run(&["status"]).ok().stdout;
+    assert!(!status.contains("connectivity check: none"), "{status}");
 
-    // One record that answers proves the network works: the others are really down.
-    let server = Server::start(None, |_| Reply::ok("ok"));
-    env.add_instance("d", "ping", &["--url", &server.url("/")]);
-    env.run(&["update-instances"]).ok();
+    // A reference that answers proves the network works: the records are really down.
+    let reference = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let reachable = reference.local_addr().expect("addr").to_string();
+    env.run(&["config", "set", "connectivity-check", &reachable])
+        .ok();
+    env.run(&["update-instances", "--timeout", "1s"]).ok();
     let a = env.run(&["--json", "instance", "show", "a"]).ok().json();
     assert_eq!(a["status"], "offline");
+
+    // One record that answers proves it too.
+    let env = Env::new();
+    for r in ["a", "b", "c"] {
+        env.add_instance(r, "ping", &["--url", BLACK_HOLE]);
+    }
+    let server = Server::start(None, |_| Reply::ok("ok"));
+    env.add_instance("d", "ping", &["--url", &server.url("/")]);
+    env.run(&["update-instances", "--timeout", "1s"]).ok();
+    let a = env.run(&["--json", "instance", "show", "a"]).ok().json();
+    assert_eq!(a["status"], "offline");
+}
+
+#[test]
+fn without_a_reference_status_says_so_and_silence_still_blames_the_poller() {
+    let env = Env::new();
+    for r in ["a", "b", "c"] {
+        env.add_instance(r, "ping", &["--url", BLACK_HOLE]);
+    }
+    env.run(&["update-instances", "--timeout", "1s"])
+        .fails(1, "network looks down");
+    let status = env.run(&["status"]).ok().stdout;
+    assert!(
+        status.contains("connectivity check: none configured"),
+        "{status}"
+    );
+    let json = env.run(&["--json", "status"]).ok().json();
+    assert_eq!(json["connectivity_check"], serde_json::json!([]));
 }
 
 #[test]

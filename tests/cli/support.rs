@@ -114,8 +114,9 @@ impl Env {
         self.spawn(args, stdin, None)
     }
 
-    fn spawn(&self, args: &[&str], stdin: &str, at: Option<i64>) -> Run {
-        let started = now();
+    /// The command `run` starts, for a test that must hold the process (signal it, read it
+    /// while it runs). Its output is not checked for the canary: the test must.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_webhost"));
         command
             .arg("--db")
@@ -124,6 +125,14 @@ impl Env {
             .env_remove("WEBHOST_DB")
             .env_remove("WEBHOST_NOW")
             .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn spawn(&self, args: &[&str], stdin: &str, at: Option<i64>) -> Run {
+        let started = now();
+        let mut command = self.command(args);
+        command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -46,6 +46,9 @@ pub fn probe(settings: &Settings, target: &Target) -> Reading {
         None => message,
     };
 
+    if run.interrupted {
+        return Reading::new(Status::Error, "probe stopped: webhost was interrupted");
+    }
     let Some(exit) = run.exit else {
         let message = format!("probe timed out after {}", human_duration(settings.timeout));
         return Reading::new(Status::Error, with_stderr(message));

@@ -8,7 +8,7 @@ pub mod server_observer;
 
 use serde_json::Value;
 
-use crate::domain::model::{Reading, Status};
+use crate::domain::model::{NoAnswer, Reading, Status};
 use crate::probe::answer::{self, AnswerError};
 use crate::probe::net::http::{self, Http};
 
@@ -42,17 +42,22 @@ pub(crate) struct Fetched {
     pub(crate) http_status: Option<u16>,
     pub(crate) response_ms: Option<u64>,
     pub(crate) document: Result<Value, DocError>,
+    /// Set when nothing answered at all, and how.
+    pub(crate) no_answer: Option<NoAnswer>,
 }
 
 impl Fetched {
     /// The reading of a record whose check ended on this fetch's error.
     pub(crate) fn failed(&self, error: &DocError) -> Reading {
-        Reading::with_http(
-            error.status(),
-            error.message(),
-            self.http_status,
-            self.response_ms,
-        )
+        Reading {
+            no_answer: self.no_answer,
+            ..Reading::with_http(
+                error.status(),
+                error.message(),
+                self.http_status,
+                self.response_ms,
+            )
+        }
     }
 }
 
@@ -73,6 +78,7 @@ pub(crate) fn fetch_document(http: &Http, url: &str, insecure_tls: bool, signed:
                     status: failure.status,
                     message: failure.message,
                 }),
+                no_answer: failure.no_answer,
             };
         }
     };
@@ -106,5 +112,6 @@ pub(crate) fn fetch_document(http: &Http, url: &str, insecure_tls: bool, signed:
         http_status: Some(code),
         response_ms: Some(answer.elapsed_ms),
         document,
+        no_answer: None,
     }
 }

@@ -34,12 +34,15 @@ pub fn probe(http: &Http, target: &Target) -> Reading {
             )
         }
         // A ping only knows reachable or not: "answered, but unusably" is offline too.
-        Err(failure) => Reading::with_http(
-            Status::Offline,
-            failure.message,
-            failure.http_status,
-            Some(failure.elapsed_ms),
-        ),
+        Err(failure) => Reading {
+            no_answer: failure.no_answer,
+            ..Reading::with_http(
+                Status::Offline,
+                failure.message,
+                failure.http_status,
+                Some(failure.elapsed_ms),
+            )
+        },
     }
 }
 

@@ -11,7 +11,7 @@ use ureq::tls::TlsConfig;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::domain::model::Status;
+use crate::domain::model::{NoAnswer, Status};
 use crate::domain::secret::{redact, scrub};
 use crate::domain::units::{human_bytes, human_duration};
 use crate::probe::Settings;
@@ -59,6 +59,8 @@ pub struct Failure {
     /// The last HTTP status seen, if any (a redirect that was not followed).
     pub http_status: Option<u16>,
     pub elapsed_ms: u64,
+    /// Set when nothing answered at all, and how.
+    pub no_answer: Option<NoAnswer>,
 }
 
 impl Http {
@@ -86,15 +88,22 @@ impl Http {
             message: scrub(&message, &[]),
             http_status,
             elapsed_ms: elapsed_ms(),
+            no_answer: None,
         };
 
         let mut current = url.to_string();
         let mut redirects = 0;
+        // The redirect that led here, once one was followed: a failure after it is not
+        // "nothing answered", the first server did.
+        let mut redirected: Option<u16> = None;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 let message = format!("timed out after {}", human_duration(self.timeout));
-                return Err(fail(Status::Offline, message, None));
+                return Err(Failure {
+                    no_answer: Some(NoAnswer::Silent).filter(|_| redirected.is_none()),
+                    ..fail(Status::Offline, message, redirected)
+                });
             }
             let request = agent
                 .get(current.as_str())
@@ -104,8 +113,18 @@ impl Http {
             let mut response = match request.call() {
                 Ok(response) => response,
                 Err(error) => {
-                    let (status, message) = self.describe(&error, &current);
-                    return Err(fail(status, message, None));
+                    let (status, message, no_answer) = self.describe(&error, &current);
+                    return Err(match redirected {
+                        None => Failure {
+                            no_answer,
+                            ..fail(status, message, None)
+                        },
+                        Some(code) => fail(
+                            status,
+                            format!("redirected to {}: {message}", site(&current)),
+                            Some(code),
+                        ),
+                    });
                 }
             };
             let code = response.status();
@@ -134,6 +153,7 @@ impl Http {
                         return Err(fail(Status::Error, message, Some(code.as_u16())));
                     }
                     redirects += 1;
+                    redirected = Some(code.as_u16());
                     current = next;
                     continue;
                 }
@@ -161,7 +181,7 @@ impl Http {
                     Err(error) => match ureq::Error::from(error) {
                         ureq::Error::BodyExceedsLimit(_) => Vec::new(),
                         error => {
-                            let (status, message) = self.describe(&error, &current);
+                            let (status, message, _) = self.describe(&error, &current);
                             return Err(fail(status, message, Some(code.as_u16())));
                         }
                     },
@@ -171,7 +191,8 @@ impl Http {
                 match config.reader().read_to_end(&mut body) {
                     Ok(_) => body,
                     Err(error) => {
-                        let (status, message) = self.describe(&ureq::Error::from(error), &current);
+                        let (status, message, _) =
+                            self.describe(&ureq::Error::from(error), &current);
                         return Err(fail(status, message, Some(code.as_u16())));
                     }
                 }
@@ -185,69 +206,80 @@ impl Http {
         }
     }
 
-    /// Offline or error, and a short message, for a failed call to `url`.
-    fn describe(&self, error: &ureq::Error, url: &str) -> (Status, String) {
+    /// Offline or error, a short message, and whether anything answered, for a failed call
+    /// to `url`.
+    fn describe(&self, error: &ureq::Error, url: &str) -> (Status, String, Option<NoAnswer>) {
+        use NoAnswer::{Rejected, Silent};
         use ureq::Error as E;
         let timed_out = || format!("timed out after {}", human_duration(self.timeout));
         let dns = || format!("DNS lookup failed for {}", host(url));
+        let offline = |message: String, how: NoAnswer| (Status::Offline, message, Some(how));
         match error {
-            E::Timeout(_) => (Status::Offline, timed_out()),
-            E::HostNotFound => (Status::Offline, dns()),
+            E::Timeout(_) => offline(timed_out(), Silent),
+            E::HostNotFound => offline(dns(), Silent),
             E::Io(io_error) => {
                 let https = url
                     .get(..8)
                     .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
-                (
-                    Status::Offline,
-                    describe_io(io_error, https, timed_out, dns),
-                )
+                let (message, how) = describe_io(io_error, https, timed_out, dns);
+                offline(message, how)
             }
-            E::Rustls(tls) => (Status::Offline, format!("TLS error: {tls}")),
-            E::Tls(reason) => (Status::Offline, format!("TLS error: {reason}")),
-            E::Protocol(protocol) => (Status::Offline, format!("bad HTTP answer: {protocol}")),
-            E::ConnectionFailed => (Status::Offline, "connection failed".into()),
+            E::Rustls(tls) => offline(format!("TLS error: {tls}"), Rejected),
+            E::Tls(reason) => offline(format!("TLS error: {reason}"), Rejected),
+            E::Protocol(protocol) => offline(format!("bad HTTP answer: {protocol}"), Rejected),
+            E::ConnectionFailed => offline("connection failed".into(), Silent),
             E::BodyExceedsLimit(_) => (
                 Status::Error,
                 format!("answer larger than {}", human_bytes(self.max_body)),
+                None,
             ),
             E::Decompress(_, _) => (
                 Status::Error,
                 "answer could not be decompressed (broken gzip)".into(),
+                None,
             ),
-            E::LargeResponseHeader(_, _) => (Status::Error, "answer headers too large".into()),
-            E::BadUri(_) | E::Http(_) | E::RequireHttpsOnly(_) => {
-                (Status::Error, format!("invalid URL: {}", redact(url)))
+            E::LargeResponseHeader(_, _) => {
+                (Status::Error, "response headers too large".into(), None)
             }
-            other => (Status::Offline, format!("network error: {other}")),
+            E::BadUri(_) | E::Http(_) | E::RequireHttpsOnly(_) => {
+                (Status::Error, format!("invalid URL: {}", redact(url)), None)
+            }
+            other => offline(format!("network error: {other}"), Silent),
         }
     }
 }
 
+/// The message for an I/O failure, and whether something answered: a refusal, a reset or a
+/// TLS alert is an answer; a timeout, no route or no name is none.
 fn describe_io(
     error: &io::Error,
     https: bool,
     timed_out: impl Fn() -> String,
     dns: impl Fn() -> String,
-) -> String {
+) -> (String, NoAnswer) {
+    use NoAnswer::{Rejected, Silent};
     use io::ErrorKind as K;
     match error.kind() {
-        K::ConnectionRefused => "connection refused".into(),
-        K::ConnectionReset => "connection reset by the server".into(),
-        K::ConnectionAborted => "connection aborted".into(),
-        K::TimedOut | K::WouldBlock => timed_out(),
-        K::UnexpectedEof => "connection closed before the answer was complete".into(),
-        K::HostUnreachable => "host unreachable".into(),
-        K::NetworkUnreachable => "network unreachable".into(),
-        K::AddrNotAvailable => "address not available".into(),
+        K::ConnectionRefused => ("connection refused".into(), Rejected),
+        K::ConnectionReset => ("connection reset by the server".into(), Rejected),
+        K::ConnectionAborted => ("connection aborted".into(), Rejected),
+        K::TimedOut | K::WouldBlock => (timed_out(), Silent),
+        K::UnexpectedEof => (
+            "connection closed before the answer was complete".into(),
+            Rejected,
+        ),
+        K::HostUnreachable => ("host unreachable".into(), Silent),
+        K::NetworkUnreachable => ("network unreachable".into(), Silent),
+        K::AddrNotAvailable => ("address not available".into(), Silent),
         // rustls reports handshake and certificate failures through the stream as InvalidData.
-        K::InvalidData if https => format!("TLS error: {error}"),
+        K::InvalidData if https => (format!("TLS error: {error}"), Rejected),
         _ => {
             // The resolver's errors have no kind of their own; std words them like this.
             let text = error.to_string();
             if text.contains("lookup") || text.contains("Name or service not known") {
-                dns()
+                (dns(), Silent)
             } else {
-                format!("network error: {text}")
+                (format!("network error: {text}"), Silent)
             }
         }
     }
@@ -256,8 +288,12 @@ fn describe_io(
 /// Per connection buffers. ureq's defaults (128 KiB each way, zero-filled on every new
 /// connection) cost 256 KiB of memory per concurrent check and most of the CPU of opening a
 /// connection; a request is one GET line and a few headers, and the input buffer still holds
-/// the largest response header ureq accepts (64 KiB) in full.
+/// the largest response header accepted (`MAX_HEADER`) in full.
 const INPUT_BUFFER: usize = 64 * 1024;
+/// The largest response header accepted: below the input buffer, so that a header that fills
+/// the buffer is called too large rather than a connection that stopped (ureq tells the two
+/// apart only while the buffer has room left).
+const MAX_HEADER: usize = 48 * 1024;
 const OUTPUT_BUFFER: usize = 16 * 1024;
 /// First allocation for a body of unknown length, and the most a Content-Length reserves.
 const INITIAL_BODY: usize = 16 * 1024;
@@ -270,6 +306,7 @@ fn agent(settings: &Settings, insecure_tls: bool) -> Agent {
     let config = Agent::config_builder()
         .tls_config(tls)
         .input_buffer_size(INPUT_BUFFER)
+        .max_response_header_size(MAX_HEADER)
         .output_buffer_size(OUTPUT_BUFFER)
         .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)
