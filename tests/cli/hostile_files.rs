@@ -1,0 +1,164 @@
+//! Hostile neighbours on the local disk: other users who can write the folder a metrics file or
+//! a status page goes to, and database paths that are symlinks, folders, or not there at all.
+
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::support::{Env, Run};
+
+/// webhost started under `sh`, which sets the umask, waits for a line on stdin, then execs
+/// webhost under its own pid: so the test knows webhost's pid before webhost has run.
+struct Pending {
+    child: Child,
+}
+
+impl Pending {
+    fn start(env: &Env, umask: &str, args: &[&str]) -> Pending {
+        let script = format!("umask {umask} && read go && exec \"$0\" \"$@\"");
+        let child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_webhost"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .env_remove("WEBHOST_DB")
+            .env_remove("WEBHOST_NOW")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn sh");
+        Pending { child }
+    }
+
+    /// The pid webhost will run as.
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn finish(mut self) -> Run {
+        let mut stdin = self.child.stdin.take().expect("stdin");
+        stdin.write_all(b"go\n").expect("let webhost start");
+        drop(stdin);
+        let out = self.child.wait_with_output().expect("wait webhost");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs webhost under `umask`.
+fn run_with_umask(env: &Env, umask: &str, args: &[&str]) -> Run {
+    Pending::start(env, umask, args).finish()
+}
+
+/// An Env whose database holds one record, so that the reading commands have one to read.
+fn env_with_a_record() -> Env {
+    let env = Env::new();
+    env.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
+    env
+}
+
+/// The permission bits of `path`, in octal (as `ls` shows them), so a failed comparison reads.
+fn mode(path: &Path) -> String {
+    format!(
+        "{:o}",
+        fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+    )
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A file someone wants overwritten: private, with known contents.
+fn victim(env: &Env) -> std::path::PathBuf {
+    let victim = env.path().join("victim");
+    fs::write(&victim, "precious\n").expect("write victim");
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).expect("chmod victim");
+    victim
+}
+
+/// Plants a symlink to the victim at the name the old scheme (`.NAME.PID.tmp`) gave webhost's
+/// temp file, runs `command FILE`, and checks the victim is untouched and FILE written.
+fn planted_link_cannot_redirect(command: &[&str], file: &str, expect: &str) {
+    let env = env_with_a_record();
+    let folder = env.path().join("shared");
+    fs::create_dir(&folder).expect("mkdir");
+    let victim = victim(&env);
+    let dest = folder.join(file);
+    let args = [command, &[dest.to_str().expect("utf-8 path")]].concat();
+    let pending = Pending::start(&env, "022", &args);
+    let planted = folder.join(format!(".{file}.{}.tmp", pending.pid()));
+    symlink(&victim, &planted).expect("plant the link");
+    pending.finish().ok();
+
+    assert_eq!(fs::read_to_string(&victim).expect("read"), "precious\n");
+    assert_eq!(mode(&victim), "600", "the victim was chmodded");
+    let meta = fs::symlink_metadata(&dest).expect("destination");
+    assert!(meta.is_file(), "the destination is not a plain file");
+    assert!(
+        fs::read_to_string(&dest).expect("read").contains(expect),
+        "the destination lacks {expect:?}"
+    );
+    // The planted link is someone else's: left as it was.
+    assert_eq!(fs::read_link(&planted).expect("still a link"), victim);
+}
+
+#[test]
+fn a_link_planted_at_the_metrics_temp_name_cannot_redirect_the_write() {
+    planted_link_cannot_redirect(&["metrics", "--output"], "webhost.prom", "webhost_up");
+}
+
+#[test]
+fn a_link_planted_at_the_report_temp_name_cannot_redirect_the_write() {
+    planted_link_cannot_redirect(&["report", "--html"], "index.html", "<html");
+}
+
+#[test]
+fn a_failed_write_leaves_no_temp_file() {
+    let env = env_with_a_record();
+    let folder = env.path().join("shared");
+    let dest = folder.join("index.html");
+    fs::create_dir_all(dest.join("inside")).expect("a folder where the file should go");
+    let dest_arg = dest.to_str().expect("utf-8 path");
+    env.run(&["metrics", "--output", dest_arg])
+        .fails(1, "cannot write");
+    env.run(&["report", "--html", dest_arg])
+        .fails(1, "cannot write");
+    assert_eq!(names_in(&folder), ["index.html"], "a temp file was left");
+    assert_eq!(names_in(&dest), ["inside"]);
+}
+
+#[test]
+fn written_files_are_0644_under_umask_077() {
+    let env = env_with_a_record();
+    let prom = env.path().join("webhost.prom");
+    let html = env.path().join("index.html");
+    run_with_umask(
+        &env,
+        "077",
+        &["metrics", "--output", prom.to_str().expect("utf-8")],
+    )
+    .ok();
+    run_with_umask(
+        &env,
+        "077",
+        &["report", "--html", html.to_str().expect("utf-8")],
+    )
+    .ok();
+    assert_eq!(mode(&prom), "644");
+    assert_eq!(mode(&html), "644");
+}
