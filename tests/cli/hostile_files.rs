@@ -162,3 +162,90 @@ fn written_files_are_0644_under_umask_077() {
     assert_eq!(mode(&prom), "644");
     assert_eq!(mode(&html), "644");
 }
+
+/// An Env whose `--db` is `name` in its own temp folder.
+fn env_at(name: &str) -> Env {
+    let mut env = Env::new();
+    env.db = env.path().join(name);
+    env
+}
+
+#[test]
+fn a_dangling_symlink_as_database_is_refused_and_nothing_created() {
+    let env = env_at("link.db");
+    let target = env.path().join("real").join("webhost.db");
+    fs::create_dir(env.path().join("real")).expect("mkdir");
+    symlink(&target, &env.db).expect("link");
+    env.run(&[
+        "instance",
+        "add",
+        "shop",
+        "--api",
+        "ping",
+        "--url",
+        "http://shop.example/",
+    ])
+    .fails(1, "is a symbolic link to");
+    env.run(&["status"]).fails(1, "is a symbolic link to");
+    assert!(!target.exists(), "the link's target was created");
+
+    // What the message advises: --db at the target creates it, private.
+    let direct = Env {
+        dir: tempfile::tempdir().expect("temp dir"),
+        db: target.clone(),
+    };
+    direct.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
+    assert_eq!(mode(&target), "600");
+    // From then on the link works.
+    let list = env.run(&["--json", "instance", "list"]).ok().json();
+    assert_eq!(list[0]["ref"], "shop");
+}
+
+#[test]
+fn a_new_database_is_0600_through_a_linked_folder_under_umask_000() {
+    let env = Env::new();
+    let real = env.path().join("real");
+    fs::create_dir(&real).expect("mkdir");
+    symlink(&real, env.path().join("data")).expect("link the folder");
+    run_with_umask(
+        &env,
+        "000",
+        &[
+            "instance",
+            "add",
+            "shop",
+            "--api",
+            "ping",
+            "--url",
+            "http://shop.example/",
+        ],
+    )
+    .ok();
+    assert_eq!(mode(&real.join("webhost.db")), "600");
+}
+
+#[test]
+fn a_directory_as_database_is_named_so() {
+    let env = env_at("folder.db");
+    fs::create_dir(&env.db).expect("mkdir");
+    env.run(&["status"]).fails(1, "is a directory");
+    env.run(&[
+        "instance",
+        "add",
+        "shop",
+        "--api",
+        "ping",
+        "--url",
+        "http://shop.example/",
+    ])
+    .fails(1, "is a directory");
+    let check = env.run(&["check", "shop"]);
+    assert_eq!(check.code, 3, "{}", check.stdout);
+    assert!(
+        check.stdout.starts_with("WEBHOST UNKNOWN - "),
+        "{}",
+        check.stdout
+    );
+    assert!(check.stdout.contains("is a directory"), "{}", check.stdout);
+    assert!(names_in(&env.db).is_empty(), "SQLite wrote into the folder");
+}
