@@ -249,3 +249,75 @@ fn a_directory_as_database_is_named_so() {
     assert!(check.stdout.contains("is a directory"), "{}", check.stdout);
     assert!(names_in(&env.db).is_empty(), "SQLite wrote into the folder");
 }
+
+/// Every command that only reads the database.
+const READERS: &[&[&str]] = &[
+    &["status"],
+    &["host", "list"],
+    &["instance", "list"],
+    &["host", "show", "srv1"],
+    &["instance", "show", "shop"],
+    &["history", "shop"],
+    &["modules"],
+    &["versions"],
+    &["changes"],
+    &["metrics"],
+    &["export"],
+];
+
+fn readers_refuse_a_missing_database(env: &Env, needle: &str) {
+    let page = env.path().join("index.html");
+    let page = page.to_str().expect("utf-8");
+    let prom = env.path().join("webhost.prom");
+    let prom = prom.to_str().expect("utf-8");
+    let with_files: [&[&str]; 2] = [&["report", "--html", page], &["metrics", "--output", prom]];
+    for args in READERS.iter().copied().chain(with_files) {
+        let run = env.run(args);
+        assert!(
+            run.stderr.contains(needle),
+            "{args:?}: stderr lacks {needle:?}: {}",
+            run.stderr
+        );
+        run.fails(1, "no webhost database at");
+    }
+    let check = env.run(&["check", "shop"]);
+    assert_eq!(check.code, 3, "{}", check.stdout);
+    assert!(
+        check.stdout.starts_with("WEBHOST UNKNOWN - "),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("no webhost database at"),
+        "{}",
+        check.stdout
+    );
+    assert!(!env.db.exists(), "a reader created the database");
+    assert!(!Path::new(page).exists() && !Path::new(prom).exists());
+}
+
+#[test]
+fn readers_on_a_missing_database_say_so_and_create_nothing() {
+    let env = Env::new();
+    let folder = env.db.parent().expect("parent").to_owned();
+    fs::create_dir(&folder).expect("mkdir");
+    readers_refuse_a_missing_database(&env, "(set --db or WEBHOST_DB)");
+    assert!(
+        names_in(&folder).is_empty(),
+        "a reader wrote into the folder"
+    );
+}
+
+#[test]
+fn readers_on_a_missing_folder_say_so_and_create_nothing() {
+    let env = Env::new();
+    let folder = env.db.parent().expect("parent").to_owned();
+    readers_refuse_a_missing_database(
+        &env,
+        &format!("its folder {} does not exist", folder.display()),
+    );
+    assert!(!folder.exists(), "a reader created the folder");
+    // Adding a record still creates both.
+    env.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
+    assert_eq!(mode(&env.db), "600");
+}
