@@ -36,7 +36,7 @@ fn judge(
     max_age: Duration,
     live: Option<ProbeSettings>,
 ) -> Result<Verdict> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let rec = which.find(&store)?;
     let reading = match live {
         // A record with monitoring off is not probed: its verdict is UNKNOWN anyway.

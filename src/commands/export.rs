@@ -8,7 +8,7 @@ use crate::domain::query::Filter;
 use crate::transfer::{Format, Row};
 
 pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Outcome> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_existing_store()?;
     let mut rows = Vec::new();
     let mut tokens = 0;
     for rt in RecordType::ALL {

@@ -57,8 +57,14 @@ pub struct Context {
 }
 
 impl Context {
+    /// The database, created if missing: for the commands that add or change records.
     pub fn open_store(&self) -> Result<Store> {
         Store::open(&self.db)
+    }
+
+    /// The database, which must exist: for the commands that only read it.
+    pub fn open_existing_store(&self) -> Result<Store> {
+        Store::open_existing(&self.db)
     }
 
     pub fn now(&self) -> i64 {

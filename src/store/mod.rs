@@ -14,12 +14,13 @@ mod transfer;
 mod writes;
 
 use std::fs::{self, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use migrations::MIGRATIONS;
 pub use writes::{Batch, Before, CheckWrite};
@@ -33,11 +34,25 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating it and its folder if needed) the database at `path` and brings its
+    /// schema up to date: for the commands that add or change records.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
+        Store::connect(path, OpenFlags::default())
+    }
+
+    /// Opens the database at `path`, which must exist: for the commands that only read, so
+    /// that a mistyped `--db` is an error rather than a new empty database. Older schemas are
+    /// still brought up to date.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        check_existing(path)?;
+        // Without CREATE, SQLite cannot make the file either should it vanish meanwhile.
+        Store::connect(path, OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
         let why = |e| open_error(e, path);
-        let mut conn = Connection::open(path).map_err(why)?;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(why)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(why)?;
         // WAL lets readers (and other writers' BEGIN IMMEDIATE) proceed while a pass runs.
         let _mode: String = conn
@@ -88,24 +103,54 @@ fn create_private_file(path: &Path) -> Result<()> {
         fs::create_dir_all(dir)
             .with_context(|| format!("cannot create folder {}", dir.display()))?;
     }
-    if path.exists() {
-        return Ok(());
-    }
-    OpenOptions::new()
+    // O_EXCL: the file is created here or not at all, never through a symlink.
+    let created = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-        .map(drop)
-        .or_else(|e| {
-            // Another process created it between our check and our open: fine.
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Ok(())
-            } else {
-                Err(e)
+        .open(path);
+    match created {
+        // A umask can only take bits away; one as odd as 0277 would leave us unable to write.
+        Ok(file) => file
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot create database {}", path.display())),
+        // Something is there already (maybe created by another process meanwhile): a file is
+        // opened as it is, anything else refused.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => check_existing(path),
+        Err(e) => Err(e).with_context(|| format!("cannot create database {}", path.display())),
+    }
+}
+
+/// Checks that `path` names an existing file, saying in one line what it is otherwise.
+///
+/// A dangling symlink is refused rather than its target created: webhost would otherwise
+/// create a file wherever a link planted in the database's folder points (as root, say
+/// `/etc/nologin`), and could not make sure of that file's mode. Pointing `--db` at the target
+/// creates it, 0600.
+fn check_existing(path: &Path) -> Result<()> {
+    let p = path.display();
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => bail!("{p} is a directory, not a webhost database"),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Ok(target) = fs::read_link(path) {
+                bail!(
+                    "{p} is a symbolic link to {}, which does not exist: webhost does not \
+                     create a database through a link (set --db to the target to create it)",
+                    target.display()
+                );
             }
-        })
-        .with_context(|| format!("cannot create database {}", path.display()))
+            match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                Some(dir) if !dir.is_dir() => bail!(
+                    "no webhost database at {p} (set --db or WEBHOST_DB): its folder {} does \
+                     not exist",
+                    dir.display()
+                ),
+                _ => bail!("no webhost database at {p} (set --db or WEBHOST_DB)"),
+            }
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot open database {p}")),
+    }
 }
 
 /// Applies the migrations this database lacks, all in one IMMEDIATE transaction.

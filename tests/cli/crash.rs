@@ -32,7 +32,7 @@ fn killed_passes_never_leave_half_written_records() {
     let doc = fixture("webobserver-instance.json");
     let server = Server::start(None, move |_| Reply::ok(doc.clone()));
     let env = Env::new();
-    env.run(&["instance", "list"]).ok(); // creates the schema
+    env.create_empty_db(); // creates the schema
     {
         let mut conn = env.sql();
         let tx = conn.transaction().expect("tx");

@@ -580,6 +580,7 @@ fn metrics_expose_the_fleet() {
 #[test]
 fn metrics_of_an_empty_database() {
     let env = Env::new();
+    env.create_empty_db();
     let run = env.run(&["metrics"]).ok();
     assert!(parse_exposition(&run.stdout).is_empty());
     assert!(run.stdout.contains("# TYPE webhost_up gauge\n"));

@@ -366,6 +366,7 @@ fn versions_counts_instances_newest_first_unknown_last() {
 #[test]
 fn an_empty_database_lists_nothing() {
     let env = Env::new();
+    env.create_empty_db();
     assert_eq!(json(&env, &["modules"]), serde_json::json!([]));
     assert_eq!(json(&env, &["modules", "--flat"]), serde_json::json!([]));
     assert_eq!(json(&env, &["versions"]), serde_json::json!([]));

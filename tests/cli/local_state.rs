@@ -171,7 +171,7 @@ fn another_process_can_write_while_a_pass_waits_on_the_network() {
 #[test]
 fn database_files_are_private_even_under_umask_000() {
     let env = Env::new();
-    env.run(&["host", "list"]).ok();
+    env.create_empty_db();
     // Hold a connection so the -wal and -shm files outlive the binary's run.
     let held = env.sql();
     held.query_row("SELECT count(*) FROM hosts", [], |r| r.get::<_, i64>(0))
@@ -201,7 +201,7 @@ fn database_files_are_private_even_under_umask_000() {
     let status = Command::new("/bin/sh")
         .arg("-c")
         .arg(format!(
-            "umask 000; exec '{}' --db '{}' host list",
+            "umask 000; exec '{}' --db '{}' instance add a --api ping --url http://a.example/",
             env!("CARGO_BIN_EXE_webhost"),
             other.db.display()
         ))

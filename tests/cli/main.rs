@@ -5,6 +5,7 @@ mod crash;
 mod faults;
 mod generated;
 mod hostile;
+mod hostile_files;
 mod integrations;
 mod inventory;
 mod local_state;

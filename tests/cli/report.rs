@@ -367,6 +367,7 @@ fn server_strings_are_escaped() {
 #[test]
 fn report_of_an_empty_database_and_a_bad_path() {
     let env = Env::new();
+    env.create_empty_db();
     let (html, doc) = report(&env, &[]);
     self_contained(&html, &doc);
     assert!(text(&doc, "#records").contains("No records yet"));

@@ -15,7 +15,8 @@ fn user_version(env: &Env) -> i64 {
 fn database_is_private_and_its_folder_created() {
     let env = Env::new();
     assert!(!env.db.parent().expect("parent").exists());
-    env.run(&["host", "list"]).ok();
+    // Adding a record creates them; a reading command does not (tests/cli/hostile_files.rs).
+    env.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
     let mode = std::fs::metadata(&env.db)
         .expect("db exists")
         .permissions()
@@ -68,7 +69,7 @@ fn an_older_schema_is_upgraded_keeping_its_records() {
 #[test]
 fn a_newer_schema_is_refused_and_left_alone() {
     let env = Env::new();
-    env.run(&["host", "list"]).ok();
+    env.create_empty_db();
     env.sql()
         .pragma_update(None, "user_version", 999)
         .expect("set version");

@@ -183,6 +183,13 @@ impl Env {
             .ok()
     }
 
+    /// Creates the database with no record in it, through a command that writes (`prune`):
+    /// the reading commands refuse a database that does not exist.
+    #[track_caller]
+    pub fn create_empty_db(&self) {
+        self.run(&["prune", "--older-than", "90d"]).ok();
+    }
+
     /// Opens the database directly, to check what the binary wrote.
     pub fn sql(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(&self.db).expect("open db")
