@@ -33,6 +33,8 @@ pub use self::lock::{Busy, PassLock, acquire as acquire_lock, lock_path};
 /// big enough to amortise the commit, short enough that a killed pass loses little.
 const BATCH_SIZE: usize = 128;
 const BATCH_WAIT: Duration = Duration::from_millis(250);
+/// Less time than this left in a check is not worth starting a TLS handshake in.
+const MIN_HANDSHAKE: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct PassOptions {
@@ -116,11 +118,17 @@ pub fn run(
                         Err(_) => break, // another worker panicked holding it
                     };
                     let Ok((id, t)) = job else { break }; // no more targets
+                    let checking = Instant::now();
                     let reading = prober.probe(&t);
+                    // The certificate's handshake shares the check's time limit: a site that
+                    // used it all (a stalled one) gets no second timeout, and keeps the
+                    // expiry it had.
+                    let left = opts.probe.timeout.saturating_sub(checking.elapsed());
                     let cert = t
                         .url
                         .as_deref()
-                        .and_then(|u| certs.get(u, opts.probe.timeout));
+                        .filter(|_| left >= MIN_HANDSHAKE)
+                        .and_then(|u| certs.get(u, left));
                     let key = RecordKey {
                         record_type: rt,
                         id,

@@ -425,3 +425,19 @@ fn the_example_hook_posts_valid_json_whatever_the_server_said() {
         "the server's text is kept, as text"
     );
 }
+
+#[test]
+fn a_stalled_https_site_gets_no_second_timeout_for_its_certificate() {
+    // Accepts connections and never says a word: the check waits its whole timeout. The
+    // certificate's handshake would have opened a second connection and waited again.
+    let silent = crate::server::Silent::start();
+    let env = Env::new();
+    let url = silent.base.replacen("http://", "https://", 1) + "/";
+    env.add_instance("stalled", "ping", &["--url", &url]);
+    let run = env
+        .run(&["--json", "update-instances", "--timeout", "1s"])
+        .ok()
+        .json();
+    assert_eq!(run[0]["message"], "timed out after 1 s");
+    assert_eq!(silent.connections(), 1, "one connection: the check's own");
+}

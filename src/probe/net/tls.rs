@@ -182,9 +182,7 @@ fn connect(
     deadline: Instant,
     timed_out: &dyn Fn() -> String,
 ) -> Result<TcpStream, String> {
-    let addresses = (host, port)
-        .to_socket_addrs()
-        .map_err(|_| format!("DNS lookup failed for {host}"))?;
+    let addresses = resolve(host, port, deadline, timed_out)?;
     let mut last_error = format!("DNS lookup failed for {host}");
     for address in addresses {
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -197,6 +195,30 @@ fn connect(
         }
     }
     Err(last_error)
+}
+
+/// The addresses of `host`, looked up within `deadline`. The system resolver has no timeout of
+/// its own, so the lookup runs on a thread of its own that is left to finish on its own when it
+/// is late: the check goes on without it.
+fn resolve(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    timed_out: &dyn Fn() -> String,
+) -> Result<Vec<std::net::SocketAddr>, String> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(vec![std::net::SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send((name.as_str(), port).to_socket_addrs().map(Vec::from_iter));
+    });
+    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(_)) => Err(format!("DNS lookup failed for {host}")),
+        Err(_) => Err(timed_out()),
+    }
 }
 
 fn describe_io(error: &io::Error, timed_out: &dyn Fn() -> String) -> String {
