@@ -12,8 +12,8 @@
 //!   0.2 s. The peer is the old quadratic de-duplication (a local copy, `quadratic_names`)
 //!   on a smaller list, beside the new one on the same list.
 //! - **import**: a CSV file of 50,000 `ping` instances (distinct URLs) imported by the release
-//!   binary into a fresh database, then the same file again (every row unchanged). Target:
-//!   each under 5 s.
+//!   binary into a fresh database, then the same file again (every row unchanged); then the
+//!   same for the JSON `webhost export` writes of them. Target: each under 5 s.
 //!
 //! ```sh
 //! cargo bench --bench hostile
@@ -409,38 +409,70 @@ fn run_import(db: &Path, file: &Path) -> Result<(Duration, String), String> {
 fn import(o: &Options, figures: &mut Vec<Figure>) -> Result<(), String> {
     let n = o.records;
     let dir = tempdir()?;
-    let file = dir.path().join("fleet.csv");
+    let csv_file = dir.path().join("fleet.csv");
     let mut csv = String::from("type,ref,api,url\n");
     for i in 0..n {
         csv.push_str(&format!(
             "instance,site-{i:06},ping,https://site-{i:06}.example.com/\n"
         ));
     }
-    std::fs::write(&file, csv).map_err(|e| e.to_string())?;
-    let db = dir.path().join("webhost.db");
+    std::fs::write(&csv_file, csv).map_err(|e| e.to_string())?;
+    import_twice(n, &dir.path().join("csv.db"), &csv_file, "CSV", figures)?;
 
-    let (first, totals) = run_import(&db, &file)?;
+    // The JSON an export writes (one element over 17 lines) is the other format import reads.
+    let json_file = dir.path().join("fleet.json");
+    let output = Command::new(webhost_binary())
+        .arg("--db")
+        .arg(dir.path().join("csv.db"))
+        .arg("export")
+        .env_remove("WEBHOST_DB")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", webhost_binary().display()))?;
+    if !output.status.success() {
+        return Err(format!("export failed ({})", output.status));
+    }
+    std::fs::write(&json_file, &output.stdout).map_err(|e| e.to_string())?;
+    import_twice(n, &dir.path().join("json.db"), &json_file, "JSON", figures)
+}
+
+/// Imports `file` into a fresh database, then again (every record unchanged).
+fn import_twice(
+    n: usize,
+    db: &Path,
+    file: &Path,
+    format: &str,
+    figures: &mut Vec<Figure>,
+) -> Result<(), String> {
+    let (first, totals) = run_import(db, file)?;
     let expected = format!("{n} created, 0 updated, 0 unchanged");
     if totals != expected {
-        return Err(format!("first import: '{totals}', expected '{expected}'"));
+        return Err(format!(
+            "first {format} import: '{totals}', expected '{expected}'"
+        ));
     }
-    let (again, totals) = run_import(&db, &file)?;
+    let (again, totals) = run_import(db, file)?;
     let expected = format!("0 created, 0 updated, {n} unchanged");
     if totals != expected {
-        return Err(format!("second import: '{totals}', expected '{expected}'"));
+        return Err(format!(
+            "second {format} import: '{totals}', expected '{expected}'"
+        ));
     }
+    let size = std::fs::metadata(file).map_or(0, |m| m.len());
     println!(
-        "import: {n} instances created in {:.3} s, the same file again ({n} unchanged) in {:.3} s",
+        "import {format} ({:.1} MB): {n} instances created in {:.3} s, the same file again \
+         ({n} unchanged) in {:.3} s",
+        size as f64 / 1e6,
         first.as_secs_f64(),
         again.as_secs_f64()
     );
     figures.push(Figure {
-        what: format!("import: {n} records into an empty database"),
+        what: format!("import: {n} records ({format}) into an empty database"),
         took: first,
         target: Some(TARGET_IMPORT),
     });
     figures.push(Figure {
-        what: format!("import: the same {n} records again, unchanged"),
+        what: format!("import: the same {n} records ({format}) again, unchanged"),
         took: again,
         target: Some(TARGET_IMPORT),
     });
