@@ -2,6 +2,7 @@
 //! the fleet by module and Dolibarr version.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use md5::{Digest, Md5};
 
@@ -17,9 +18,21 @@ pub enum ChangeKind {
     Removed,
     Activated,
     Deactivated,
+    /// Many module changes of one check, recorded as one (`collapse`).
+    Changed,
 }
 
 impl ChangeKind {
+    /// The kinds of a single module change, in the order a collapsed change counts them.
+    const MODULE_KINDS: [ChangeKind; 6] = [
+        ChangeKind::Upgraded,
+        ChangeKind::Downgraded,
+        ChangeKind::Added,
+        ChangeKind::Removed,
+        ChangeKind::Activated,
+        ChangeKind::Deactivated,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Upgraded => "upgraded",
@@ -28,9 +41,13 @@ impl ChangeKind {
             ChangeKind::Removed => "removed",
             ChangeKind::Activated => "activated",
             ChangeKind::Deactivated => "deactivated",
+            ChangeKind::Changed => "changed",
         }
     }
 }
+
+/// Module changes one check records one by one; above this, `collapse` makes them one.
+pub const MAX_MODULE_CHANGES: usize = 50;
 
 /// A change to record for one instance: its Dolibarr (`subject` "dolibarr") or a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +172,44 @@ pub fn diff(old: &[Module], new: &[Module]) -> Vec<Change> {
     changes
 }
 
+/// What one check of an instance records: its Dolibarr change, never collapsed, then its
+/// module changes (those `diff` found) as `collapse` bounds them.
+pub fn check_changes(dolibarr: Option<Change>, modules: Vec<Change>) -> Vec<Change> {
+    dolibarr
+        .into_iter()
+        .chain(collapse(modules, MAX_MODULE_CHANGES))
+        .collect()
+}
+
+/// Bounds the module changes of one check: up to `limit` are kept as they are; more become
+/// one change, subject `modules`, kind `changed`, whose new value counts them, e.g.
+/// `80000 modules changed (79000 upgraded, 1000 added)`. A server that churns its whole
+/// module list every pass then adds one row per pass to the history, not one per module.
+pub fn collapse(modules: Vec<Change>, limit: usize) -> Vec<Change> {
+    if modules.len() <= limit {
+        return modules;
+    }
+    // A module both upgraded and switched off is two changes but one module.
+    let distinct: HashSet<&str> = modules.iter().map(|c| c.subject.as_str()).collect();
+    let counts: Vec<String> = ChangeKind::MODULE_KINDS
+        .iter()
+        .filter_map(|&kind| {
+            let n = modules.iter().filter(|c| c.kind == kind).count();
+            (n > 0).then(|| format!("{n} {}", kind.as_str()))
+        })
+        .collect();
+    vec![Change {
+        subject: "modules".into(),
+        kind: ChangeKind::Changed,
+        old: None,
+        new: Some(format!(
+            "{} modules changed ({})",
+            distinct.len(),
+            counts.join(", ")
+        )),
+    }]
+}
+
 fn change(m: &Module, kind: ChangeKind, old: Option<String>, new: Option<String>) -> Change {
     Change {
         subject: m.name.clone(),
@@ -277,6 +332,70 @@ mod tests {
         let changes = diff(&old, &new);
         assert_eq!(changes.len(), 80_000);
         assert!(changes.iter().all(|c| c.kind == ChangeKind::Upgraded));
+    }
+
+    /// `n` modules, from `mod000000`, all changing `kind`.
+    fn churn(n: usize, kind: ChangeKind) -> Vec<Change> {
+        (0..n)
+            .map(|i| Change {
+                subject: format!("mod{i:06}"),
+                kind,
+                old: Some("1.0".into()),
+                new: Some("1.1".into()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn up_to_the_limit_module_changes_are_kept_one_by_one() {
+        let at_limit = churn(MAX_MODULE_CHANGES, ChangeKind::Upgraded);
+        assert_eq!(collapse(at_limit.clone(), MAX_MODULE_CHANGES), at_limit);
+        assert_eq!(check_changes(None, at_limit.clone()), at_limit);
+        assert!(collapse(Vec::new(), 0).is_empty());
+    }
+
+    #[test]
+    fn over_the_limit_module_changes_are_one_change_that_counts_them() {
+        let mut changes = churn(MAX_MODULE_CHANGES - 1, ChangeKind::Upgraded);
+        changes.extend(churn(2, ChangeKind::Removed).into_iter().map(|mut c| {
+            c.subject.push('x');
+            c
+        }));
+        assert_eq!(
+            collapse(changes, MAX_MODULE_CHANGES),
+            [Change {
+                subject: "modules".into(),
+                kind: ChangeKind::Changed,
+                old: None,
+                new: Some("51 modules changed (49 upgraded, 2 removed)".into()),
+            }]
+        );
+        // Changes are counted, modules named once: 30 upgraded and switched off are 60.
+        let mut both = churn(30, ChangeKind::Upgraded);
+        both.extend(churn(30, ChangeKind::Deactivated));
+        let collapsed = collapse(both, MAX_MODULE_CHANGES);
+        assert_eq!(
+            collapsed[0].new.as_deref(),
+            Some("30 modules changed (30 upgraded, 30 deactivated)")
+        );
+        assert_eq!(collapsed[0].kind.as_str(), "changed");
+    }
+
+    #[test]
+    fn the_dolibarr_change_is_never_collapsed() {
+        let dolibarr = dolibarr_change(Some("19.0.3"), Some("20.0.0")).expect("a change");
+        let recorded = check_changes(Some(dolibarr.clone()), churn(80_000, ChangeKind::Upgraded));
+        assert_eq!(recorded.len(), 2, "{recorded:?}");
+        assert_eq!(recorded[0], dolibarr);
+        assert_eq!(
+            recorded[1].new.as_deref(),
+            Some("80000 modules changed (80000 upgraded)")
+        );
+        // A check with only its Dolibarr change keeps it too.
+        assert_eq!(
+            check_changes(Some(dolibarr.clone()), Vec::new()),
+            [dolibarr]
+        );
     }
 
     #[test]

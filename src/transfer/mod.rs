@@ -329,6 +329,27 @@ mod tests {
     }
 
     #[test]
+    fn stored_records_are_found_by_type_and_ref() {
+        // A host and an instance may share a ref: each row is compared with its own kind.
+        let existing = vec![
+            host("shop"),
+            instance("shop", Some("shop")),
+            host("srv2"),
+            instance("other", Some("srv2")),
+        ];
+        let plan = plan(parsed(&existing[..2]), &existing).expect("valid");
+        let actions: Vec<Action> = plan.iter().map(|p| p.action).collect();
+        assert_eq!(actions, [Action::Unchanged, Action::Unchanged]);
+        // A host changing kind is checked against its own stored instances only.
+        let mut srv2 = host("srv2");
+        srv2.api = ApiKind::ServerObserverV1;
+        let problems = super::plan(parsed(&[srv2]), &existing).expect_err("invalid");
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("instance 'other'"), "{messages:?}");
+    }
+
+    #[test]
     fn a_stored_token_counts_when_checking_a_row() {
         // A server-manager instance may not have a token: one kept from the database counts.
         let mut shop = instance("shop", None);

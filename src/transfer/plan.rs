@@ -41,11 +41,21 @@ pub struct Planned {
 /// with their tokens), and says what importing would do: hosts first, then instances, each in
 /// file order. Err holds every problem found, ordered by line.
 pub fn plan(parsed: Vec<Parsed>, existing: &[Row]) -> Result<Vec<Planned>, Vec<Problem>> {
-    let stored = |rt: RecordType, r: &str| {
-        existing
-            .iter()
-            .find(|e| e.record_type == rt && e.reference == r)
-    };
+    // A file and a database can both hold tens of thousands of records: every lookup is by
+    // key, never a scan per row. The first record of a type and ref wins, as a scan would.
+    let mut by_ident: HashMap<(RecordType, &str), &Row> = HashMap::with_capacity(existing.len());
+    let mut instances_on: HashMap<&str, Vec<&Row>> = HashMap::new();
+    for e in existing {
+        by_ident
+            .entry((e.record_type, e.reference.as_str()))
+            .or_insert(e);
+        if e.record_type == RecordType::Instance
+            && let Some(host) = &e.host
+        {
+            instances_on.entry(host.as_str()).or_default().push(e);
+        }
+    }
+    let stored = |rt: RecordType, r: &str| by_ident.get(&(rt, r)).copied();
     let mut problems = Vec::new();
     let mut add = |at: Position, subject: Option<String>, message: String| {
         problems.push(Problem {
@@ -171,11 +181,13 @@ pub fn plan(parsed: Vec<Parsed>, existing: &[Row]) -> Result<Vec<Planned>, Vec<P
         if r.record_type != RecordType::Host || !p.changed.contains(&"api") {
             continue;
         }
-        for inst in existing.iter().filter(|e| {
-            e.record_type == RecordType::Instance
-                && e.host.as_deref() == Some(r.reference.as_str())
-                && !first_line.contains_key(&(RecordType::Instance, e.reference.clone()))
-        }) {
+        let on_host = instances_on
+            .get(r.reference.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        for inst in on_host
+            .iter()
+            .filter(|e| !first_line.contains_key(&(RecordType::Instance, e.reference.clone())))
+        {
             if let Err(e) = validate::settings(RecordType::Instance, &inst.settings(), Some(r.api))
             {
                 add(

@@ -1,6 +1,8 @@
 //! `server-manager-v1`: the server script. A host answers its partition's disk and lists its
 //! instances; each instance is asked for by name through its host.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::server_observer::instance_doc;
@@ -111,6 +113,8 @@ pub fn instance_list(value: &Value) -> Result<Vec<String>, AnswerError> {
         }
     };
     let mut names: Vec<String> = Vec::with_capacity(items.len());
+    // The server decides the list's length: a set keeps the repeat check constant-time.
+    let mut seen: HashSet<String> = HashSet::with_capacity(items.len());
     for item in items {
         let name = match item {
             Value::String(name) => name.trim().to_string(),
@@ -121,7 +125,8 @@ pub fn instance_list(value: &Value) -> Result<Vec<String>, AnswerError> {
                 ));
             }
         };
-        if !name.is_empty() && !names.contains(&name) {
+        if !name.is_empty() && !seen.contains(&name) {
+            seen.insert(name.clone());
             names.push(name);
         }
     }
@@ -416,6 +421,19 @@ mod tests {
             parse_instance_list(fixture!("error-invalid-hash.txt")),
             Err(AnswerError::AuthRejected("Invalid hash".into()))
         );
+    }
+
+    #[test]
+    fn repeated_names_keep_their_first_place() {
+        // Repeats far apart, after trimming, and a number repeating a text name: the first
+        // place wins, so the order is neither sorted nor that of the last occurrence.
+        assert_eq!(
+            instance_list(&json!(["b", "a", "b", " a ", "c", 3, "3", "c", "a"])).expect("parses"),
+            ["b", "a", "c", "3"]
+        );
+        let many: Vec<String> = (0..1000).map(|i| format!("n{}", (i * 7) % 500)).collect();
+        let expected: Vec<String> = (0..500).map(|i| format!("n{}", (i * 7) % 500)).collect();
+        assert_eq!(instance_list(&json!(many)).expect("parses"), expected);
     }
 
     #[test]
