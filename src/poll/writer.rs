@@ -1,8 +1,13 @@
 //! The pass's single writer: for each result, what the record was, what the check makes of it
 //! (by the domain's rules: state, inventory changes, alerts, discovery) and the store's steps
 //! to write it, a batch at a time in one transaction.
+//!
+//! A module list that changed is compared with the stored one before the transaction opens,
+//! so that a server sending tens of thousands of changing modules makes the transaction, which
+//! locks out every other writer, no longer than writing them takes.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use anyhow::Result;
 
@@ -22,10 +27,17 @@ pub fn write(
     results: &[CheckResult],
     hooks: Option<&Hooks>,
 ) -> Result<Vec<Stored>> {
+    let compared = compare_modules(store, results)?;
     store.batch(|batch| {
         let mut stored = Vec::with_capacity(results.len());
         for r in results {
-            let mut s = store_check(batch, r.key, r.at, &r.reading, r.modules_digest, hooks)?;
+            let modules = Modules {
+                digest: r.modules_digest,
+                compared: compared
+                    .get(&r.key.id)
+                    .filter(|_| r.key.record_type == RecordType::Instance),
+            };
+            let mut s = store_check(batch, r.key, r.at, &r.reading, modules, hooks)?;
             if let Some(cert) = &r.cert {
                 batch.set_certificate(r.key, cert)?;
             }
@@ -38,15 +50,72 @@ pub fn write(
     })
 }
 
+/// How a reading's module list compared with the stored one, found outside the transaction.
+#[derive(Debug)]
+struct Compared {
+    /// The stored list's digest when it was compared: still the same inside the transaction,
+    /// the comparison holds.
+    stored_digest: Option<Vec<u8>>,
+    /// The stored list differs: it is replaced, with these changes.
+    replace: bool,
+    changes: Vec<inventory::Change>,
+}
+
+/// What is known of a reading's module list before its check is stored.
+#[derive(Debug, Clone, Copy, Default)]
+struct Modules<'a> {
+    /// Its digest when it is normalized already (a pass's workers do it).
+    digest: Option<[u8; 16]>,
+    compared: Option<&'a Compared>,
+}
+
+/// Compares, without a transaction, every instance's new module list whose digest differs from
+/// the stored one: almost always none, as a steady pass finds the same lists.
+fn compare_modules(store: &Store, results: &[CheckResult]) -> Result<HashMap<i64, Compared>> {
+    let listed: Vec<(i64, &[_], [u8; 16])> = results
+        .iter()
+        .filter(|r| r.key.record_type == RecordType::Instance)
+        .filter_map(|r| Some((r.key.id, r.reading.modules.as_deref()?, r.modules_digest?)))
+        .collect();
+    if listed.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = listed.iter().map(|l| l.0).collect();
+    let digests = store.modules_digests(&ids)?;
+    let mut compared = HashMap::new();
+    for (id, modules, digest) in listed {
+        let stored_digest = digests.get(&id).cloned().flatten();
+        if stored_digest.as_deref() == Some(digest.as_slice()) {
+            continue;
+        }
+        let stored = store.modules(id)?;
+        let replace = stored != modules;
+        // The first inventory of an instance is a baseline, not a change.
+        let changes = if replace && !stored.is_empty() {
+            inventory::diff(&stored, modules)
+        } else {
+            Vec::new()
+        };
+        compared.insert(
+            id,
+            Compared {
+                stored_digest,
+                replace,
+                changes,
+            },
+        );
+    }
+    Ok(compared)
+}
+
 /// Stores one record's check: its new state and history row, its inventory changes, and the
-/// alert it is due. `digest` is that of the reading's module list when it is known to be
-/// normalized already (a pass's workers do it); else the list is normalized here.
+/// alert it is due. A module list not known to be normalized is normalized here.
 fn store_check(
     batch: &Batch,
     key: RecordKey,
     at: i64,
     reading: &Reading,
-    digest: Option<[u8; 16]>,
+    known: Modules,
     hooks: Option<&Hooks>,
 ) -> Result<Stored> {
     let before = batch.before(key)?;
@@ -54,17 +123,16 @@ fn store_check(
     let mut state = before.state.clone();
     state.record(reading, at);
 
-    let mut changes: Vec<inventory::Change> = inventory::dolibarr_change(
+    let dolibarr = inventory::dolibarr_change(
         before.state.dolibarr_version.as_deref(),
         reading.dolibarr_version.as_deref(),
-    )
-    .into_iter()
-    .collect();
+    );
+    let mut module_changes = Vec::new();
     let mut modules_digest = None;
     if key.record_type == RecordType::Instance
         && let Some(modules) = &reading.modules
     {
-        let modules: Cow<[_]> = match digest {
+        let modules: Cow<[_]> = match known.digest {
             Some(_) => Cow::Borrowed(modules),
             None => {
                 let mut list = modules.clone();
@@ -72,20 +140,35 @@ fn store_check(
                 Cow::Owned(list)
             }
         };
-        let digest = digest.unwrap_or_else(|| inventory::digest(&modules));
+        let digest = known.digest.unwrap_or_else(|| inventory::digest(&modules));
         // Almost every pass finds the same list: the digest says so without reading it back.
         if before.modules_digest.as_deref() != Some(digest.as_slice()) {
-            let stored = batch.modules(key.id)?;
-            if stored != *modules {
-                // The first inventory of an instance is a baseline, not a change.
-                if !stored.is_empty() {
-                    changes.extend(inventory::diff(&stored, &modules));
+            match known
+                .compared
+                .filter(|c| c.stored_digest == before.modules_digest)
+            {
+                Some(c) => {
+                    if c.replace {
+                        batch.replace_modules(key.id, &modules)?;
+                    }
+                    module_changes.clone_from(&c.changes);
                 }
-                batch.replace_modules(key.id, &modules)?;
+                // Not compared before, or another writer changed the list since.
+                None => {
+                    let stored = batch.modules(key.id)?;
+                    if stored != *modules {
+                        if !stored.is_empty() {
+                            module_changes = inventory::diff(&stored, &modules);
+                        }
+                        batch.replace_modules(key.id, &modules)?;
+                    }
+                }
             }
         }
         modules_digest = Some(digest);
     }
+    // A server churning every module each pass adds one row, not one per module.
+    let changes = inventory::check_changes(dolibarr, module_changes);
     if !changes.is_empty() {
         batch.record_inventory(key.id, at, &changes)?;
     }
@@ -163,7 +246,8 @@ fn discover(
     for step in plan.steps {
         match step {
             Step::Check { id, reading } => {
-                events.extend(store_check(batch, instance(id), at, &reading, None, hooks)?.events);
+                let known = Modules::default();
+                events.extend(store_check(batch, instance(id), at, &reading, known, hooks)?.events);
             }
             Step::Unflag { id } => batch.unflag_missing(id)?,
             Step::Create {
@@ -172,8 +256,10 @@ fn discover(
             } => {
                 let id = batch.create_instance(&new, at)?;
                 if let Some(reading) = reading {
-                    events
-                        .extend(store_check(batch, instance(id), at, reading, None, hooks)?.events);
+                    events.extend(
+                        store_check(batch, instance(id), at, reading, Modules::default(), hooks)?
+                            .events,
+                    );
                 }
             }
         }
@@ -316,6 +402,23 @@ mod tests {
             write_modules(&mut store, id, 10 * at as i64 + 5, variant);
             assert_eq!(&stored(&store, id), variant, "variant {at}");
         }
+    }
+
+    #[test]
+    fn a_list_that_churns_whole_is_one_change_row() {
+        let (_dir, mut store, id) = setup();
+        let list = |v: &str| -> Vec<Module> {
+            (0..60)
+                .map(|i| module(&format!("mod{i:02}"), Some(v), true))
+                .collect()
+        };
+        write_modules(&mut store, id, 1, &list("1.0"));
+        write_modules(&mut store, id, 2, &list("1.1"));
+        let changes = store.inventory_changes(0).expect("changes");
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].subject, "modules");
+        assert_eq!(changes[0].new.as_deref(), Some("60 modules changed (60 upgraded)"));
+        assert_eq!(stored(&store, id), list("1.1"), "the list itself is stored whole");
     }
 
     #[test]

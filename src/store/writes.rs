@@ -2,11 +2,11 @@
 //! record's state, its history rows, modules, inventory changes, discovered instances, alert
 //! state) inside one IMMEDIATE transaction, and the pass itself.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
 use rusqlite::config::DbConfig;
-use rusqlite::{Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::Store;
 use super::records::modules_of;
@@ -107,6 +107,25 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// The digests of the stored module lists of `instances` (absent: no such instance).
+    pub fn modules_digests(&self, instances: &[i64]) -> Result<HashMap<i64, Option<Vec<u8>>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT modules_digest FROM instances WHERE id = ?1")?;
+        let mut digests = HashMap::with_capacity(instances.len());
+        for &id in instances {
+            if let Some(digest) = stmt
+                .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))
+                .optional()?
+            {
+                digests.insert(id, digest);
+            }
+        }
+        Ok(digests)
     }
 }
 
@@ -433,7 +452,6 @@ impl Store {
     }
 
     pub(crate) fn modules_digest(&self, instance_id: i64) -> Result<Option<Vec<u8>>> {
-        use rusqlite::OptionalExtension;
         Ok(self
             .conn
             .query_row(
