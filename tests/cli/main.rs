@@ -4,6 +4,7 @@ mod alerts;
 mod crash;
 mod faults;
 mod generated;
+mod hostile_text;
 mod integrations;
 mod inventory;
 mod local_state;

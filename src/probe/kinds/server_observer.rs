@@ -42,7 +42,10 @@ impl Units {
         match (self, value?) {
             (Units::Bytes, n) => Some(n),
             (Units::Mib, 0) => None,
-            (Units::Mib, n) => n.checked_mul(1024 * 1024),
+            // A size the store cannot keep as an integer is no size.
+            (Units::Mib, n) => n
+                .checked_mul(1024 * 1024)
+                .filter(|bytes| i64::try_from(*bytes).is_ok()),
             (Units::Unknown, _) => None,
         }
     }
@@ -126,8 +129,8 @@ pub fn instance_doc(doc: &Value) -> Result<InstanceDoc, AnswerError> {
         version: text(dolibarr.get("version")),
         last_install: text(dolibarr.get("version1")),
         url: text(at(dolibarr, &["path", "http"])),
-        users_all: at(doc, &["user", "all"]).and_then(answer::integer),
-        users_active: at(doc, &["user", "active"]).and_then(answer::integer),
+        users_all: at(doc, &["user", "all"]).and_then(answer::count),
+        users_active: at(doc, &["user", "active"]).and_then(answer::count),
         last_login,
         modules: modules(doc.get("module")),
         disk_used,

@@ -1,0 +1,48 @@
+//! Hostile servers and hostile text (issue 14): numbers out of range, secrets echoed back or
+//! typed into URLs, control characters meant for the reader's terminal, spreadsheet formulas
+//! in exports, and names that cannot become refs.
+
+use serde_json::{Value, json};
+
+use crate::server::{Reply, Server, fixture};
+use crate::support::Env;
+
+/// The WebObserver fixture with some of its values replaced.
+fn webobserver_with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut doc: Value =
+        serde_json::from_slice(&fixture("webobserver-instance.json")).expect("fixture is JSON");
+    edit(&mut doc);
+    serde_json::to_vec(&doc).expect("JSON")
+}
+
+#[test]
+fn sizes_and_counts_out_of_range_are_unknown_not_8_eib() {
+    // 2^64 and 1e300 do not fit an integer; 12.5 is not one; -1 users is no count.
+    let body = webobserver_with(|doc| {
+        doc["dolibarr"]["repertoire_client"]["size"] =
+            serde_json::from_str("18446744073709551616").expect("2^64");
+        doc["dolibarr"]["htdocs"]["size"] = json!(1e300);
+        doc["dolibarr"]["data"]["size"] = json!("12.5");
+        doc["user"]["all"] = json!(-1);
+        doc["user"]["active"] = json!("-3");
+    });
+    let server = Server::start(None, move |_| Reply::ok(body.clone()));
+    let env = Env::new();
+    env.add_instance(
+        "martin",
+        "server-observer-v1",
+        &["--url", &server.url("/get-data.php")],
+    );
+    let pass = env.run(&["--json", "update-instances"]).ok().json();
+    assert_eq!(pass[0]["status"], "online", "{pass}");
+
+    let show = env
+        .run(&["--json", "instance", "show", "martin"])
+        .ok()
+        .json();
+    assert_eq!(show["disk_used_bytes"], Value::Null, "{show}");
+    assert_eq!(show["instance"]["users_all"], Value::Null, "{show}");
+    assert_eq!(show["instance"]["users_active"], Value::Null, "{show}");
+    let table = env.run(&["instance", "show", "martin"]).ok().stdout;
+    assert!(!table.contains("EiB"), "{table}");
+}
