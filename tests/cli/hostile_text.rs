@@ -46,3 +46,51 @@ fn sizes_and_counts_out_of_range_are_unknown_not_8_eib() {
     let table = env.run(&["instance", "show", "martin"]).ok().stdout;
     assert!(!table.contains("EiB"), "{table}");
 }
+
+#[test]
+fn listed_names_that_cannot_be_refs_never_become_dot_refs() {
+    let long = format!("{}-shop", "a".repeat(180));
+    let list = json!([".", "..", long, "ok"]).to_string();
+    let server = Server::manager(None, move |hit| {
+        match hit.query.get("action").map(String::as_str) {
+            None => Reply::fixture("servermanager-server.json"),
+            Some("get-all-instance") => Reply::ok(list.clone()),
+            _ => Reply::fixture("servermanager-instance-garage-lefebvre.json"),
+        }
+    });
+    let env = Env::new();
+    env.add_host("srv", "server-manager-v1", &["--url", &server.url("/")]);
+    env.run(&["update-hosts"]).ok();
+
+    let list = env.run(&["--json", "instance", "list"]).ok().json();
+    let mut refs: Vec<&str> = list
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter_map(|i| i["ref"].as_str())
+        .collect();
+    refs.sort_unstable();
+    assert_eq!(refs.len(), 2, "{refs:?}");
+    assert_eq!(refs[0], "ok");
+    assert!(
+        refs[1].starts_with("srv.aaaa") && refs[1].len() == 128,
+        "{refs:?}"
+    );
+    // The derived ref is a ref like any other, and the name on the server is kept whole.
+    let show = env
+        .run(&["--json", "instance", "show", refs[1]])
+        .ok()
+        .json();
+    assert_eq!(show["instance"]["remote_name"], long.as_str());
+    // Nor may a person type such a ref.
+    env.run(&[
+        "host",
+        "add",
+        "..",
+        "--api",
+        "server-manager-v1",
+        "--url",
+        &server.url("/"),
+    ])
+    .fails(2, "not only dots");
+}
