@@ -60,13 +60,14 @@ fn redact_userinfo(base: &str) -> String {
 }
 
 /// Free text (an error page, a probe's stderr) fit to print: any `hash=<value>` and any
-/// occurrence of the given secrets replaced by `***`. Servers sometimes echo the request URI.
+/// occurrence of the given secrets, in any ASCII case (a PHP script may upper-case the hex of
+/// a signature it quotes), replaced by `***`. Servers sometimes echo the request URI.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for secret in secrets {
         // Very short secrets would shred ordinary words; they are not worth hiding that way.
-        if secret.len() >= 4 {
-            out = out.replace(secret, "***");
+        if secret.len() >= 4 && out.len() >= secret.len() {
+            out = replace_ignore_case(&out, secret, "***");
         }
     }
     let mut result = String::with_capacity(out.len());
@@ -84,6 +85,20 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
     }
     result.push_str(rest);
     result
+}
+
+/// `text` with every ASCII-case-insensitive occurrence of `needle` (not empty) replaced.
+fn replace_ignore_case(text: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // A match starts and ends on char boundaries: only ASCII letters may differ from `needle`.
+    while let Some(at) = find_ignore_case(rest, needle) {
+        out.push_str(&rest[..at]);
+        out.push_str(with);
+        rest = &rest[at + needle.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
@@ -123,5 +138,18 @@ mod tests {
             "Fatal error in /get-data.php?Hash=***&time=1 for ***"
         );
         assert_eq!(scrub("no secrets here", &["abc"]), "no secrets here");
+        let upper = EXAMPLE_HASH.to_ascii_uppercase();
+        assert_eq!(
+            scrub(
+                &format!("Invalid signature {upper} for time 1"),
+                &[EXAMPLE_HASH]
+            ),
+            "Invalid signature *** for time 1"
+        );
+        assert_eq!(
+            scrub("é tok-É tok-é", &["tok-é"]),
+            "é tok-É ***",
+            "only ASCII folds"
+        );
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::server::{Reply, Server, fixture};
-use crate::support::Env;
+use crate::support::{CANARY, Env, Run};
 
 /// The WebObserver fixture with some of its values replaced.
 fn webobserver_with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
@@ -93,4 +93,90 @@ fn listed_names_that_cannot_be_refs_never_become_dot_refs() {
         &server.url("/"),
     ])
     .fails(2, "not only dots");
+}
+
+/// The hashes a server was sent.
+fn hashes_sent(server: &Server) -> Vec<String> {
+    server
+        .hits()
+        .iter()
+        .filter_map(|hit| hit.query.get("hash").cloned())
+        .collect()
+}
+
+/// The database's bytes, its write-ahead log included.
+fn stored_bytes(env: &Env) -> Vec<u8> {
+    let mut bytes = env.db_bytes().expect("a database");
+    if let Ok(wal) = std::fs::read(env.db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
+#[track_caller]
+fn assert_never_printed(run: &Run, secrets: &[String]) {
+    for secret in secrets {
+        for text in [&run.stdout, &run.stderr] {
+            assert!(!text.contains(secret.as_str()), "{secret} printed:\n{text}");
+            assert!(!text.contains(&secret.to_ascii_uppercase()), "{text}");
+        }
+    }
+}
+
+#[test]
+fn a_signature_quoted_back_in_any_form_is_neither_stored_nor_printed() {
+    let server = Server::start(Some(CANARY), |hit| {
+        let hash = hit.query.get("hash").cloned().unwrap_or_default();
+        let upper = hash.to_ascii_uppercase();
+        Reply::ok(webobserver_with(|doc| {
+            doc["dolibarr"]["version"] = json!(format!("18.0.4 (signed {hash})"));
+            doc["module"][format!("modEcho{hash}")] = json!({
+                "version": upper,
+                "source": "external",
+                "editor_name": format!("Echo for {hash}"),
+                "active": "1"
+            });
+        }))
+    });
+    let env = Env::new();
+    env.run_with_stdin(
+        &[
+            "instance",
+            "add",
+            "martin",
+            "--api",
+            "server-observer-v1",
+            "--url",
+            &server.url("/get-data.php"),
+            "--token-stdin",
+        ],
+        CANARY,
+    )
+    .ok();
+    let pass = env.run(&["update-instances"]).ok();
+    let hashes = hashes_sent(&server);
+    assert_eq!(hashes.len(), 1);
+    assert_never_printed(&pass, &hashes);
+    for args in [
+        &["instance", "show", "martin"][..],
+        &["--json", "instance", "show", "martin"],
+        &["modules", "--flat"],
+        &["--json", "modules"],
+        &["versions"],
+        &["changes"],
+    ] {
+        assert_never_printed(&env.run(args).ok(), &hashes);
+    }
+    let show = env
+        .run(&["--json", "instance", "show", "martin"])
+        .ok()
+        .json();
+    assert_eq!(show["instance"]["dolibarr_version"], "18.0.4 (signed ***)");
+
+    let stored = String::from_utf8_lossy(&stored_bytes(&env)).into_owned();
+    for hash in &hashes {
+        assert!(!stored.contains(hash.as_str()), "the hash was stored");
+        assert!(!stored.contains(&hash.to_ascii_uppercase()), "stored");
+    }
+    assert!(stored.contains("modEcho***"), "the module is kept, masked");
 }
