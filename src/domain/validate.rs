@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::error::invalid;
 use super::model::{ApiKind, RecordType, Settings};
+use super::secret::redact;
 
 /// The longest ref.
 pub const MAX_REF: usize = 128;
@@ -31,11 +32,13 @@ pub fn reference(rt: RecordType, r: &str) -> Result<()> {
     Ok(())
 }
 
-/// A monitoring URL must be absolute http(s) with a host.
+/// A monitoring URL must be absolute http(s) with a host. The message quotes it redacted: a
+/// URL may carry a password.
 pub fn url(u: &str) -> Result<()> {
     let bad = |why: &str| {
         invalid(format!(
-            "invalid URL '{u}': {why} (expected e.g. https://erp.example.com/custom/webobserver/public/get-data.php)"
+            "invalid URL '{}': {why} (expected e.g. https://erp.example.com/custom/webobserver/public/get-data.php)",
+            redact(u)
         ))
     };
     let uri: http::Uri = u.parse().map_err(|_| bad("it does not parse"))?;
@@ -128,5 +131,11 @@ mod tests {
         for bad in ["ftp://x/", "example.com", "http://", "", "https:// bad"] {
             assert!(url(bad).is_err(), "{bad:?} accepted");
         }
+        let why = url("https://u:pa ss@h.example/?token=t0k").expect_err("a blank");
+        assert!(
+            why.to_string()
+                .contains("'https://u:***@h.example/?token=***'"),
+            "{why}"
+        );
     }
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::model::Record;
 use crate::domain::pass::{Delivery, PassReport, Progress};
+use crate::domain::secret::redact;
 
 /// One polled record in `--json`.
 #[derive(Debug, Serialize)]
@@ -155,13 +156,11 @@ impl Output {
             t.add_row(vec![
                 Cell::new(r.reference()),
                 Cell::new(r.settings.kind),
-                Cell::new(
-                    r.settings
-                        .url
-                        .as_deref()
-                        .or(r.host_ref.as_deref().map(|_| "(via its host)"))
-                        .unwrap_or("-"),
-                ),
+                Cell::new(match (&r.settings.url, &r.host_ref) {
+                    (Some(url), _) => redact(url),
+                    (None, Some(_)) => "(via its host)".to_string(),
+                    (None, None) => "-".to_string(),
+                }),
             ]);
         }
         if !records.is_empty() {

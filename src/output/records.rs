@@ -9,6 +9,7 @@ use super::time;
 use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
+use crate::domain::secret::redact;
 use crate::domain::units::human_bytes;
 use crate::domain::uptime::Uptime;
 
@@ -21,7 +22,8 @@ pub struct RecordView<'a> {
     pub reference: &'a str,
     pub label: Option<&'a str>,
     pub api: ApiKind,
-    pub url: Option<&'a str>,
+    /// Redacted (`secret::redact`) unless `--show-token`.
+    pub url: Option<String>,
     pub token_set: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
@@ -112,7 +114,7 @@ impl<'a> RecordView<'a> {
             reference: &s.reference,
             label: s.label.as_deref(),
             api: s.kind,
-            url: s.url.as_deref(),
+            url: url_text(s.url.as_deref(), show_token),
             token_set: s.token.is_some(),
             token: s.token.as_deref().filter(|_| show_token),
             probe: &s.probe,
@@ -155,6 +157,17 @@ impl<'a> RecordView<'a> {
             modules: None,
         }
     }
+}
+
+/// The URL as shown: its password and secret parameters masked, unless secrets were asked for.
+fn url_text(url: Option<&str>, show_secrets: bool) -> Option<String> {
+    url.map(|u| {
+        if show_secrets {
+            u.to_string()
+        } else {
+            redact(u)
+        }
+    })
 }
 
 fn percent_text(p: Option<f64>) -> String {
@@ -302,7 +315,7 @@ impl Output {
             ("type", r.record_type.to_string()),
             ("label", or_dash(s.label.as_deref())),
             ("api", s.kind.to_string()),
-            ("url", or_dash(s.url.as_deref())),
+            ("url", or_dash(url_text(s.url.as_deref(), show_token))),
             ("token", token),
         ];
         if !s.probe.is_empty() {

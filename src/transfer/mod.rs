@@ -254,6 +254,26 @@ mod tests {
     }
 
     #[test]
+    fn a_url_masked_by_export_keeps_the_stored_one_and_is_refused_without_it() {
+        let mut stored = host("srv1");
+        stored.url = Some("https://admin:pw@srv1.example.com/manager.php?api_key=k".into());
+        let mut exported = stored.clone();
+        exported.token = None;
+        exported.url = exported.url.as_deref().map(crate::domain::secret::redact);
+        assert_eq!(
+            exported.url.as_deref(),
+            Some("https://admin:***@srv1.example.com/manager.php?api_key=***")
+        );
+        let plan = plan(parsed(std::slice::from_ref(&exported)), &[stored.clone()]).expect("valid");
+        assert_eq!(plan[0].action, Action::Unchanged);
+        assert_eq!(plan[0].row.url, stored.url, "the stored URL stands");
+
+        let problems = super::plan(parsed(&[exported]), &[]).expect_err("nothing to unmask");
+        assert!(problems[0].message.contains("masked"), "{problems:?}");
+        assert!(!problems[0].message.contains("pw"), "{problems:?}");
+    }
+
+    #[test]
     fn server_manager_instances_default_their_remote_name() {
         let mut garage = instance("garage", Some("srv1"));
         garage.remote_name = None;

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Record, RecordType, Settings};
+use crate::domain::secret::redact;
 
 /// The columns of a CSV export, and the keys of a JSON one, in order.
 pub const COLUMNS: [&str; 16] = [
@@ -74,7 +75,8 @@ fn threshold_text<S: Serializer>(t: &Option<Threshold>, s: S) -> Result<S::Ok, S
 }
 
 impl Row {
-    /// A stored record's settings; the token only when asked for.
+    /// A stored record's settings; the token, and the URL's own secrets (a password, a key
+    /// parameter: `secret::redact`), only when asked for.
     pub fn from_record(r: &Record, with_token: bool) -> Row {
         let s = &r.settings;
         Row {
@@ -82,7 +84,10 @@ impl Row {
             reference: s.reference.clone(),
             label: s.label.clone(),
             api: s.kind,
-            url: s.url.clone(),
+            url: s
+                .url
+                .as_deref()
+                .map(|u| if with_token { u.to_string() } else { redact(u) }),
             token: s.token.clone().filter(|_| with_token),
             probe: s.probe.clone(),
             enabled: s.enabled,

@@ -180,3 +180,107 @@ fn a_signature_quoted_back_in_any_form_is_neither_stored_nor_printed() {
     }
     assert!(stored.contains("modEcho***"), "the module is kept, masked");
 }
+
+#[test]
+fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
+    let server = Server::start(None, |_| Reply::ok("ok"));
+    let env = Env::new();
+    let password = server
+        .url("/")
+        .replacen("http://", &format!("http://monitor:{CANARY}@"), 1);
+    let key = format!("{}?lang=fr&API-Key={CANARY}", server.url("/status"));
+    // Refused, so its first check is news for the hook.
+    let down = format!(
+        "{}?access_token={CANARY}",
+        crate::server::refused_url().replacen("http://", &format!("http://{CANARY}@"), 1)
+    );
+    env.add_instance("shop", "ping", &["--url", &password]);
+    env.add_instance("api", "ping", &["--url", &key]);
+    env.add_instance("gone", "ping", &["--url", &down]);
+    let stored: String = env
+        .sql()
+        .query_row("SELECT url FROM instances WHERE ref = 'api'", [], |r| {
+            r.get(0)
+        })
+        .expect("stored URL");
+    assert_eq!(stored, key, "stored as given");
+
+    // Every run below checks that the canary reaches neither stdout nor stderr.
+    let hook_log = env.path().join("event");
+    let hook = format!("cat > '{0}'; env >> '{0}'", hook_log.display());
+    env.run(&[
+        "-v",
+        "update-instances",
+        "--on-change",
+        "/bin/sh",
+        "-c",
+        &hook,
+    ])
+    .ok();
+    let event = std::fs::read_to_string(&hook_log).expect("the hook ran");
+    assert!(!event.contains(CANARY), "{event}");
+    assert!(event.contains("access_token=***"), "{event}");
+    for args in [
+        &["update-instances", "--dry-run"][..],
+        &["--json", "update-instances"],
+        &["instance", "list"],
+        &["--json", "instance", "list"],
+        &["status"],
+        &["history", "gone"],
+        &["check", "gone"],
+    ] {
+        env.run(args);
+    }
+    let shown = env.run(&["instance", "show", "shop"]).ok().stdout;
+    assert!(shown.contains("http://monitor:***@127.0.0.1"), "{shown}");
+    let shown = env.run(&["--json", "instance", "show", "api"]).ok().json();
+    let url = shown["url"].as_str().expect("url");
+    assert!(url.ends_with("/status?lang=fr&API-Key=***"), "{url}");
+    let shown = env.run(&["instance", "show", "gone", "--show-token"]).ok();
+    assert!(
+        shown.stdout.contains(CANARY),
+        "--show-token shows every secret"
+    );
+
+    for format in ["csv", "json"] {
+        let masked = env.run(&["export", "--format", format]).ok().stdout;
+        assert!(masked.contains("monitor:***@"), "{masked}");
+        let whole = env
+            .run(&["export", "--format", format, "--with-tokens"])
+            .ok()
+            .stdout;
+        assert!(whole.contains(&password) && whole.contains(&key), "{whole}");
+    }
+    // A masked export imports back onto the same database without losing the password.
+    let file = env.path().join("fleet.json");
+    std::fs::write(&file, env.run(&["export"]).ok().stdout).expect("write export");
+    let import = env.run(&["import", &file.to_string_lossy()]).ok();
+    assert!(
+        import.stdout.contains("0 updated, 3 unchanged"),
+        "{}",
+        import.stdout
+    );
+
+    let page = env.path().join("status.html");
+    env.run(&["report", "--html", &page.to_string_lossy()]).ok();
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(!html.contains(CANARY));
+
+    // Refusals quote the URL masked.
+    let typo = format!("http://monitor:{CANARY}@shop example/");
+    env.run(&["instance", "add", "typo", "--api", "ping", "--url", &typo])
+        .fails(2, "invalid URL 'http://monitor:***@shop example/'");
+    let bad = env.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("type,ref,api,url\ninstance,x,ping,ftp://u:{CANARY}@h/\n"),
+    )
+    .expect("write");
+    let refused = env.run(&["import", &bad.to_string_lossy()]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("ftp://u:***@h/"),
+        "{}",
+        refused.stderr
+    );
+}
