@@ -5,6 +5,7 @@ use clap::Parser;
 
 use webhost::cli::{Cli, subcommand_named};
 use webhost::exit::Exit;
+use webhost::output::terminal_safe;
 
 fn main() -> ExitCode {
     let argv: Vec<OsString> = std::env::args_os().collect();
@@ -12,7 +13,7 @@ fn main() -> ExitCode {
         Ok(cli) => match webhost::settings::run(cli) {
             Ok(exit) => exit.into(),
             Err(err) => {
-                eprintln!("webhost: {}", one_line(&err));
+                eprintln!("webhost: {}", terminal_safe(&one_line(&err)));
                 Exit::for_error(&err).into()
             }
         },

@@ -1,10 +1,10 @@
 //! The summary of a polling pass, and the dry-run listing.
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 use serde::Serialize;
 
-use super::Output;
+use super::{Output, terminal_safe};
 use crate::domain::model::{RecordType, Status};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -46,7 +46,7 @@ impl Output {
             eprintln!(
                 "webhost: change hook failed for {}: {}",
                 o.reference,
-                o.failure.as_deref().unwrap_or("")
+                terminal_safe(o.failure.as_deref().unwrap_or(""))
             );
         }
         if self.json {
@@ -87,14 +87,14 @@ impl Output {
                     format!("was {}", s.previous)
                 };
                 t.add_row(vec![
-                    Cell::new(&s.reference),
+                    cell(&s.reference),
                     self.status_cell(s.status),
-                    Cell::new(change),
-                    Cell::new(
+                    cell(change),
+                    cell(
                         s.response_ms
                             .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
                     ),
-                    Cell::new(&s.message),
+                    cell(&s.message),
                 ]);
             }
             self.print_table(&mut t)?;
@@ -154,9 +154,9 @@ impl Output {
         let mut t = self.table(&["REF", "API", "URL"]);
         for r in records {
             t.add_row(vec![
-                Cell::new(r.reference()),
-                Cell::new(r.settings.kind),
-                Cell::new(match (&r.settings.url, &r.host_ref) {
+                cell(r.reference()),
+                cell(r.settings.kind),
+                cell(match (&r.settings.url, &r.host_ref) {
                     (Some(url), _) => redact(url),
                     (None, Some(_)) => "(via its host)".to_string(),
                     (None, None) => "-".to_string(),

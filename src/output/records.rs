@@ -2,6 +2,8 @@
 
 use anyhow::Result;
 use comfy_table::Cell;
+
+use super::cell;
 use serde::Serialize;
 
 use super::Output;
@@ -255,25 +257,25 @@ impl Output {
             let s = &r.settings;
             let st = &r.state;
             let mut row = vec![
-                Cell::new(&s.reference),
-                Cell::new(s.label.as_deref().unwrap_or("")),
-                Cell::new(s.kind),
-                Cell::new(if s.enabled { "on" } else { "off" }),
+                cell(&s.reference),
+                cell(s.label.as_deref().unwrap_or("")),
+                cell(s.kind),
+                cell(if s.enabled { "on" } else { "off" }),
                 self.status_cell(st.status()),
                 self.health_cell(r.health(now).health),
-                Cell::new(
+                cell(
                     st.last_check_at
                         .map_or_else(|| "never".into(), |t| time::age(t, now)),
                 ),
-                Cell::new(or_dash(st.response_ms.map(|ms| format!("{ms} ms")))),
-                Cell::new(disk_text(r)),
+                cell(or_dash(st.response_ms.map(|ms| format!("{ms} ms")))),
+                cell(disk_text(r)),
             ];
             if let Some(u) = uptimes.and_then(|u| u.get(i)) {
-                row.extend([u.day, u.week, u.month].map(|p| Cell::new(percent_text(p))));
+                row.extend([u.day, u.week, u.month].map(|p| cell(percent_text(p))));
             }
             if rt == RecordType::Instance {
-                row.push(Cell::new(r.host_ref.as_deref().unwrap_or("-")));
-                row.push(Cell::new(st.dolibarr_version.as_deref().unwrap_or("-")));
+                row.push(cell(r.host_ref.as_deref().unwrap_or("-")));
+                row.push(cell(st.dolibarr_version.as_deref().unwrap_or("-")));
             }
             t.add_row(row);
         }
@@ -391,20 +393,20 @@ impl Output {
             let value = if k == "status" {
                 self.status_cell(st.status())
             } else {
-                Cell::new(v)
+                cell(v)
             };
-            t.add_row(vec![Cell::new(format!("{k}:")), value]);
+            t.add_row(vec![cell(format!("{k}:")), value]);
         }
         self.print_table(&mut t)?;
         if let Some(modules) = modules {
             let mut mt = self.table(&["MODULE", "VERSION", "ACTIVE", "SOURCE", "EDITOR"]);
             for m in modules {
                 mt.add_row(vec![
-                    Cell::new(&m.name),
-                    Cell::new(m.version.as_deref().unwrap_or("?")),
-                    Cell::new(if m.active { "yes" } else { "no" }),
-                    Cell::new(m.source.as_deref().unwrap_or("-")),
-                    Cell::new(m.editor.as_deref().unwrap_or("-")),
+                    cell(&m.name),
+                    cell(m.version.as_deref().unwrap_or("?")),
+                    cell(if m.active { "yes" } else { "no" }),
+                    cell(m.source.as_deref().unwrap_or("-")),
+                    cell(m.editor.as_deref().unwrap_or("-")),
                 ]);
             }
             self.raw(format!("\nmodules ({}):\n", modules.len()).as_bytes())?;

@@ -1,10 +1,10 @@
 //! `export` and `import`: the exported file, what an import changed, and why a file was refused.
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 use serde::Serialize;
 
-use super::Output;
+use super::{Output, terminal_safe};
 use crate::domain::model::RecordType;
 use crate::transfer::{self, Action, Format, Planned, Problem, Row};
 
@@ -55,10 +55,10 @@ impl Output {
         let mut t = self.table(&["ACTION", "TYPE", "REF", "CHANGES"]);
         for p in planned.iter().filter(|p| p.action != Action::Unchanged) {
             t.add_row(vec![
-                Cell::new(p.action.as_str()),
-                Cell::new(p.row.record_type),
-                Cell::new(&p.row.reference),
-                Cell::new(p.changed.join(", ")),
+                cell(p.action.as_str()),
+                cell(p.row.record_type),
+                cell(&p.row.reference),
+                cell(p.changed.join(", ")),
             ]);
         }
         if created + updated > 0 {
@@ -85,7 +85,7 @@ impl Output {
                 line.push_str(&format!("{s}: "));
             }
             line.push_str(&p.message);
-            eprintln!("{line}");
+            eprintln!("{}", terminal_safe(&line));
         }
     }
 }

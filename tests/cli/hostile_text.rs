@@ -284,3 +284,135 @@ fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
         refused.stderr
     );
 }
+
+/// OSC 52 (write the clipboard), a C1 CSI and a bidi override: what a hostile server puts in
+/// a text to act on the terminal of whoever reads it.
+const OSC52: &str = "\u{1b}]52;c;cm0gLXJmIH4=\u{7}";
+const CSI: &str = "\u{9b}2J";
+const RLO: &str = "\u{202e}";
+
+/// No character in `text` that a terminal would act on (newlines end lines; nothing else).
+#[track_caller]
+fn assert_terminal_safe(what: &str, text: &str) {
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|c| *c != '\n' && (c.is_control() || ('\u{202a}'..='\u{2069}').contains(c)))
+        .collect();
+    assert!(raw.is_empty(), "{what} printed {raw:?}:\n{text}");
+}
+
+#[test]
+fn control_characters_from_servers_never_reach_the_terminal_raw() {
+    // Texts are read to their first line; a module's name is a key, read whole.
+    let module = format!("modEvil{OSC52}\nLine");
+    let version = format!("1.0{CSI}");
+    let editor = format!("Evil{RLO}Corp\tTab");
+    let dolibarr = format!("18.0.4{OSC52}");
+    let body = {
+        let (module, version, editor, dolibarr) = (
+            module.clone(),
+            version.clone(),
+            editor.clone(),
+            dolibarr.clone(),
+        );
+        webobserver_with(move |doc| {
+            doc["dolibarr"]["version"] = json!(dolibarr);
+            doc["module"][module] = json!({
+                "version": version,
+                "source": format!("external{CSI}"),
+                "editor_name": editor,
+                "active": "1"
+            });
+        })
+    };
+    let server = Server::manager(None, move |hit| {
+        match (hit.path.as_str(), hit.query.get("action")) {
+            ("/down.php", _) => {
+                Reply::Body(500, format!("<b>Fatal</b> {OSC52} {CSI}").into_bytes())
+            }
+            ("/manager.php", None) => Reply::fixture("servermanager-server.json"),
+            ("/manager.php", Some(a)) if a == "get-all-instance" => {
+                Reply::ok(json!([format!("shop{OSC52}{RLO}")]).to_string())
+            }
+            _ => Reply::ok(body.clone()),
+        }
+    });
+    let env = Env::new();
+    env.add_instance(
+        "martin",
+        "server-observer-v1",
+        &["--url", &server.url("/get-data.php")],
+    );
+    env.add_instance(
+        "down",
+        "server-observer-v1",
+        &["--url", &server.url("/down.php")],
+    );
+    env.add_host(
+        "srv",
+        "server-manager-v1",
+        &["--url", &server.url("/manager.php")],
+    );
+
+    let hosts = env.run(&["update-hosts"]).ok();
+    assert!(
+        hosts.stderr.contains("new instances: shop\\u{1b}]52;"),
+        "{}",
+        hosts.stderr
+    );
+    let pass = env.run(&["update-instances"]).ok();
+    for (what, run) in [("update-hosts", &hosts), ("update-instances", &pass)] {
+        assert_terminal_safe(what, &run.stdout);
+        assert_terminal_safe(what, &run.stderr);
+    }
+    assert!(
+        pass.stdout.contains("\\u{1b}]52;c;"),
+        "made visible:\n{}",
+        pass.stdout
+    );
+
+    for args in [
+        &["instance", "show", "martin"][..],
+        &["instance", "list"],
+        &["instance", "show", "down"],
+        &["modules"],
+        &["modules", "--flat"],
+        &["versions"],
+        &["history", "martin"],
+        &["history", "down"],
+        &["status"],
+        &["changes"],
+        &["--json", "modules"],
+        &["--json", "instance", "show", "martin"],
+    ] {
+        let run = env.run(args).ok();
+        assert_terminal_safe(&args.join(" "), &run.stdout);
+        assert_terminal_safe(&args.join(" "), &run.stderr);
+    }
+    let show = env.run(&["instance", "show", "martin"]).ok().stdout;
+    assert!(
+        show.contains("modEvil\\u{1b}]52;c;cm0gLXJmIH4=\\u{7}\\u{a}Line"),
+        "{show}"
+    );
+    assert!(show.contains("Evil\\u{202e}Corp\\u{9}Tab"), "{show}");
+    for r in ["martin", "down"] {
+        let check = env.run(&["check", r]);
+        assert_terminal_safe("check", &check.stdout);
+        assert_eq!(check.stdout.lines().count(), 1, "{}", check.stdout);
+    }
+
+    // JSON carries the exact text.
+    let json = env
+        .run(&["--json", "instance", "show", "martin"])
+        .ok()
+        .json();
+    assert_eq!(json["instance"]["dolibarr_version"], dolibarr.as_str());
+    let evil = json["modules"]
+        .as_array()
+        .expect("modules")
+        .iter()
+        .find(|m| m["name"] == module.as_str())
+        .expect("the module, named exactly");
+    assert_eq!(evil["version"], version.as_str());
+    assert_eq!(evil["editor"], editor.as_str());
+}
