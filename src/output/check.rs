@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Output, terminal_safe};
 use crate::domain::check::{PerfValue, PluginState, Subject, Verdict};
+use crate::domain::secret;
 
 /// A verdict as `check --json` prints it.
 #[derive(Debug, Serialize)]
@@ -39,8 +40,9 @@ fn perfdata(metrics: &[PerfValue]) -> String {
     metrics.iter().map(perf_text).collect::<Vec<_>>().join(" ")
 }
 
-/// `WEBHOST OK - summary | perfdata`, on one line whatever the messages hold, and
-/// terminal-safe (Icinga shows it in a browser, but people run plugins in a shell too).
+/// `WEBHOST OK - summary | perfdata`, on one line whatever the messages hold, terminal-safe
+/// (Icinga shows it in a browser, but people run plugins in a shell too) and with any URL in
+/// it redacted (an unknown ref is quoted as typed).
 pub fn line(v: &Verdict) -> String {
     // A newline would end the plugin output, and `|` starts perfdata.
     let summary: String = v
@@ -55,7 +57,7 @@ pub fn line(v: &Verdict) -> String {
     let mut line = format!(
         "WEBHOST {} - {}",
         v.state.as_str(),
-        terminal_safe(summary.trim())
+        terminal_safe(&secret::scrub(summary.trim(), &[]))
     );
     let perf = perfdata(&v.metrics);
     if !perf.is_empty() {

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Output, terminal_safe};
 use crate::domain::model::RecordType;
+use crate::domain::secret;
 use crate::transfer::{self, Action, Format, Planned, Problem, Row};
 
 /// One imported row in `--json`. Field names only: the token's value is never printed.
@@ -74,7 +75,8 @@ impl Output {
     }
 
     /// Every problem of a refused import, one per line on stderr (even with `--quiet`: they
-    /// are the error), `file:line: ...` as compilers write, so editors can jump to them.
+    /// are the error), `file:line: ...` as compilers write, so editors can jump to them. A
+    /// problem may quote a cell: any URL in it is redacted, as everywhere else.
     pub fn import_problems(&self, file: &str, problems: &[Problem]) {
         for p in problems {
             let mut line = format!("{file}:{}: ", p.at.line);
@@ -85,7 +87,7 @@ impl Output {
                 line.push_str(&format!("{s}: "));
             }
             line.push_str(&p.message);
-            eprintln!("{}", terminal_safe(&line));
+            eprintln!("{}", terminal_safe(&secret::scrub(&line, &[])));
         }
     }
 }

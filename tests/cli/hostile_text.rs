@@ -266,20 +266,30 @@ fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
     let html = std::fs::read_to_string(&page).expect("the page");
     assert!(!html.contains(CANARY));
 
-    // Refusals quote the URL masked.
+    // Refusals quote the URL masked, even where a ref was expected.
+    let typed = format!("http://u:{CANARY}@h/");
+    env.run(&["instance", "show", &typed])
+        .fails(2, "http://u:***@h/");
+    let check = env.run(&["check", &typed]);
+    assert!(check.stdout.contains("http://u:***@h/"), "{}", check.stdout);
     let typo = format!("http://monitor:{CANARY}@shop example/");
     env.run(&["instance", "add", "typo", "--api", "ping", "--url", &typo])
         .fails(2, "invalid URL 'http://monitor:***@shop example/'");
     let bad = env.path().join("bad.csv");
-    std::fs::write(
-        &bad,
-        format!("type,ref,api,url\ninstance,x,ping,ftp://u:{CANARY}@h/\n"),
-    )
-    .expect("write");
+    let rows = format!(
+        "type,ref,api,url,cert_warn_days\ninstance,x,ping,ftp://u:{CANARY}@h/,\n\
+         instance,y,ping,http://y/,http://u:{CANARY}@y/\n"
+    );
+    std::fs::write(&bad, rows).expect("write");
     let refused = env.run(&["import", &bad.to_string_lossy()]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(
         refused.stderr.contains("ftp://u:***@h/"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("not 'http://u:***@y/'"),
         "{}",
         refused.stderr
     );
