@@ -59,10 +59,12 @@ pub fn redact(url: &str) -> String {
     out
 }
 
-/// Whether `url` holds a `***` where `redact` puts one: an export without tokens left its
-/// secrets out, so it is not the URL to store.
-pub fn is_masked(url: &str) -> bool {
-    redact(url) == url && redact(&url.replace(MASK, "x")) != url.replace(MASK, "x")
+/// Whether `text` (a URL, a probe argument) holds a `***` where `scrub` puts one for a URL's
+/// secret or a `hash=`: an export without tokens left its secrets out, so it is not the text
+/// to store.
+pub fn is_masked(text: &str) -> bool {
+    let unmasked = text.replace(MASK, "x");
+    scrub(text, &[]) == text && scrub(&unmasked, &[]) != unmasked
 }
 
 /// Where the authority of `rest` (what follows `scheme://`) ends: at its first `/`, `?` or `#`.
@@ -319,6 +321,8 @@ mod tests {
         assert!(!is_masked("https://u:pw@h.example/"));
         assert!(!is_masked("https://h.example/***/x?a=***"));
         assert!(!is_masked("https://h.example/"));
+        assert!(is_masked("--url=https://u:***@h.example/"));
+        assert!(!is_masked("--stars=***"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::time;
 use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
-use crate::domain::secret::redact;
+use crate::domain::secret::{redact, scrub};
 use crate::domain::units::human_bytes;
 use crate::domain::uptime::Uptime;
 
@@ -29,8 +29,9 @@ pub struct RecordView<'a> {
     pub token_set: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub probe: &'a [String],
+    /// URLs in the arguments redacted unless `--show-token`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probe: Vec<String>,
     pub enabled: bool,
     pub insecure_tls: bool,
     pub created_at: String,
@@ -119,7 +120,7 @@ impl<'a> RecordView<'a> {
             url: url_text(s.url.as_deref(), show_token),
             token_set: s.token.is_some(),
             token: s.token.as_deref().filter(|_| show_token),
-            probe: &s.probe,
+            probe: probe_args(&s.probe, show_token),
             enabled: s.enabled,
             insecure_tls: s.insecure_tls,
             created_at: time::rfc3339(r.created_at),
@@ -170,6 +171,20 @@ fn url_text(url: Option<&str>, show_secrets: bool) -> Option<String> {
             redact(u)
         }
     })
+}
+
+/// A custom probe's command line as shown: a URL among its arguments loses its secrets too.
+fn probe_args(probe: &[String], show_secrets: bool) -> Vec<String> {
+    probe
+        .iter()
+        .map(|arg| {
+            if show_secrets {
+                arg.clone()
+            } else {
+                scrub(arg, &[])
+            }
+        })
+        .collect()
 }
 
 fn percent_text(p: Option<f64>) -> String {
@@ -321,7 +336,7 @@ impl Output {
             ("token", token),
         ];
         if !s.probe.is_empty() {
-            fields.push(("probe", s.probe.join(" ")));
+            fields.push(("probe", probe_args(&s.probe, show_token).join(" ")));
         }
         fields.extend([
             (

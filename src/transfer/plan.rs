@@ -153,6 +153,27 @@ pub fn plan(parsed: Vec<Parsed>, existing: &[Row]) -> Result<Vec<Planned>, Vec<P
                 ),
             }
         }
+        // The same for URLs among a custom probe's arguments.
+        if row.probe.iter().any(|arg| secret::is_masked(arg)) {
+            let hides = |stored: &Vec<String>| {
+                stored.len() == row.probe.len()
+                    && stored
+                        .iter()
+                        .zip(&row.probe)
+                        .all(|(s, r)| secret::scrub(s, &[]) == *r)
+            };
+            match before.map(|b| &b.probe).filter(|stored| hides(stored)) {
+                Some(stored) => row.probe.clone_from(stored),
+                None => add(
+                    at,
+                    subject.clone(),
+                    "the probe's arguments have secrets masked (***), as `export` writes them \
+                     without --with-tokens, and the stored probe does not match them: give them \
+                     whole"
+                        .into(),
+                ),
+            }
+        }
         // The settings as they will be stored: a row without a token keeps the stored one.
         let mut effective = row.settings();
         if effective.token.is_none() {

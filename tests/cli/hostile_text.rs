@@ -197,6 +197,8 @@ fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
     env.add_instance("shop", "ping", &["--url", &password]);
     env.add_instance("api", "ping", &["--url", &key]);
     env.add_instance("gone", "ping", &["--url", &down]);
+    let target = format!("--target=https://monitor:{CANARY}@h.example/");
+    env.add_instance("own", "custom", &["--probe", "/bin/true", &target]);
     let stored: String = env
         .sql()
         .query_row("SELECT url FROM instances WHERE ref = 'api'", [], |r| {
@@ -236,6 +238,11 @@ fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
     let shown = env.run(&["--json", "instance", "show", "api"]).ok().json();
     let url = shown["url"].as_str().expect("url");
     assert!(url.ends_with("/status?lang=fr&API-Key=***"), "{url}");
+    let shown = env.run(&["instance", "show", "own"]).ok().stdout;
+    assert!(
+        shown.contains("/bin/true --target=https://monitor:***@h.example/"),
+        "{shown}"
+    );
     let shown = env.run(&["instance", "show", "gone", "--show-token"]).ok();
     assert!(
         shown.stdout.contains(CANARY),
@@ -256,7 +263,7 @@ fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
     std::fs::write(&file, env.run(&["export"]).ok().stdout).expect("write export");
     let import = env.run(&["import", &file.to_string_lossy()]).ok();
     assert!(
-        import.stdout.contains("0 updated, 3 unchanged"),
+        import.stdout.contains("0 updated, 4 unchanged"),
         "{}",
         import.stdout
     );
