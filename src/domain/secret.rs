@@ -81,7 +81,8 @@ fn authority_len(rest: &str) -> usize {
         return end;
     };
     let is_port = rest[colon + 1..end].bytes().all(|b| b.is_ascii_digit());
-    if rest[..end].contains('@') || is_port {
+    let ipv6 = rest.starts_with('[');
+    if rest[..end].contains('@') || is_port || ipv6 {
         return end;
     }
     match rest[end..].find('@') {
@@ -300,6 +301,8 @@ mod tests {
                 "https://h.example:8443/a/@me?x=1",
                 "https://h.example:8443/a/@me?x=1",
             ),
+            ("http://[::1]:8080/a/@me", "http://[::1]:8080/a/@me"),
+            ("http://u:pw@[::1]:8080/", "http://u:***@[::1]:8080/"),
             ("https://h.example/?token=", "https://h.example/?token="),
             (
                 "https://h.example/?tokens_left=3",
