@@ -478,7 +478,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand export" -l db -d 'SQLite
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand export" -l with-tokens -d 'Include the API tokens (they are left out otherwise)'
+complete -c webhost -n "__fish_webhost_using_subcommand export" -l with-tokens -d 'Include the API tokens and the secrets inside URLs (they are left out otherwise)'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s v -l verbose -d 'Say more about what is being done, on stderr'

@@ -81,15 +81,19 @@ pub enum Command {
     Prune(PruneArgs),
     /// Print every record's settings (not their state) as JSON or CSV, to back up or copy a fleet
     ///
-    /// Hosts come first, then instances. Tokens are left out unless --with-tokens is given; a
-    /// file with tokens is a secret, keep it private. `webhost import` reads the file back.
+    /// Hosts come first, then instances. Tokens, and the passwords and keys inside URLs (written
+    /// `***`), are left out unless --with-tokens is given; a file with tokens is a secret, keep
+    /// it private. `webhost import` reads the file back. In CSV, a cell a spreadsheet would run
+    /// as a formula (starting with = + - @ TAB CR), or one starting with ', gets a leading '
+    /// that import removes.
     Export(ExportArgs),
     /// Create or update records from a file written by `export` (JSON or CSV), all or nothing
     ///
     /// Records are matched by type and ref: a new ref is created, a known one gets the file's
     /// settings (a field left out or empty gets its default), and records the file does not
     /// name are left alone. A row without a token keeps the stored token, so importing an
-    /// export made without --with-tokens never wipes tokens (`edit --clear-token` removes one).
+    /// export made without --with-tokens never wipes tokens (`edit --clear-token` removes one);
+    /// a URL whose secrets that export masked keeps the stored URL.
     ///
     /// Every row is checked first, against the database and the rest of the file (an
     /// instance's host may be in either); if any row is wrong, each problem is printed with its
@@ -222,7 +226,7 @@ pub struct PruneArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Include the API tokens (they are left out otherwise)
+    /// Include the API tokens and the secrets inside URLs (they are left out otherwise)
     #[arg(long)]
     pub with_tokens: bool,
     /// Output format (CSV: a header row, empty cells for none, probe as a JSON array)

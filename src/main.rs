@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use webhost::cli::{Cli, subcommand_named};
+use webhost::domain::secret;
 use webhost::exit::Exit;
+use webhost::output::terminal_safe;
 
 fn main() -> ExitCode {
     let argv: Vec<OsString> = std::env::args_os().collect();
@@ -12,7 +14,9 @@ fn main() -> ExitCode {
         Ok(cli) => match webhost::settings::run(cli) {
             Ok(exit) => exit.into(),
             Err(err) => {
-                eprintln!("webhost: {}", one_line(&err));
+                // An error may quote what was typed: a URL with a password, control characters.
+                let line = secret::scrub(&one_line(&err), &[]);
+                eprintln!("webhost: {}", terminal_safe(&line));
                 Exit::for_error(&err).into()
             }
         },

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::model::{ApiKind, Discovered, Reading, RecordType, Status};
+use super::units::shorten;
 use super::validate;
 
 /// An instance stored under the host.
@@ -59,22 +60,59 @@ pub struct Plan<'a> {
     pub created: Vec<String>,
     pub flagged_missing: Vec<String>,
     pub returned: Vec<String>,
+    /// Listed names that no record was created for, each with why (shortened when long): the
+    /// pass summary says them, so a name never vanishes unnoticed.
+    pub refused: Vec<(String, String)>,
 }
 
+/// Longest name kept as an instance's name on its server: a folder name (NAME_MAX) is at most
+/// 255 bytes, so a longer one is no instance, and would only bloat the store.
+pub const MAX_NAME: usize = 255;
+
+/// How much of a refused name its message quotes.
+const QUOTED_NAME: usize = 64;
+
 /// The refs a new instance named `name` may get, in the order they are tried: the name itself,
-/// then `<host>.<name>` with the characters a ref cannot hold replaced by `_`.
-fn ref_candidates(host_ref: &str, name: &str) -> [String; 2] {
+/// then `<host>.<name>` with the characters a ref cannot hold replaced by `_`, then that
+/// shortened to fit and told apart by a hash of the whole name (`<host>.<start>-<hash>`), for
+/// names too long, or whose cleaned form another name already took. Some may be invalid refs
+/// (the name itself, often): `new_instance` skips those.
+fn ref_candidates(host_ref: &str, name: &str) -> [String; 3] {
     let cleaned: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if validate::ref_char(c) { c } else { '_' })
         .collect();
-    [name.to_string(), format!("{host_ref}.{cleaned}")]
+    let prefixed = format!("{host_ref}.{cleaned}");
+    let hash = format!("{:08x}", fnv1a(name.as_bytes()) as u32);
+    let room = validate::MAX_REF - hash.len() - 1;
+    let mut start = prefixed.chars().take(room).collect::<String>();
+    while start.ends_with(['.', '-', '_']) && start.len() > 1 {
+        start.pop();
+    }
+    let derived = format!("{start}-{hash}");
+    [name.to_string(), prefixed, derived]
+}
+
+/// FNV-1a: a hash that stays the same across Rust releases, unlike `DefaultHasher`, so a
+/// name's derived ref is the same in every pass.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Why a listed name can never become an instance, if it cannot.
+fn unusable(name: &str) -> Option<String> {
+    if name.chars().all(|c| c == '.') {
+        return Some("a folder entry, not an instance".into());
+    }
+    if name.len() > MAX_NAME {
+        return Some(format!(
+            "a name of {} bytes: no folder name is longer than {MAX_NAME}",
+            name.len()
+        ));
+    }
+    None
 }
 
 /// Every ref a plan over `listed` might give a new record: the store says which are taken.
@@ -89,8 +127,9 @@ pub fn candidate_refs(
         .collect();
     listed
         .iter()
-        .filter(|d| !names.contains(d.name.as_str()))
+        .filter(|d| !names.contains(d.name.as_str()) && unusable(&d.name).is_none())
         .flat_map(|d| ref_candidates(host_ref, &d.name))
+        .filter(|r| validate::reference(RecordType::Instance, r).is_ok())
         .collect()
 }
 
@@ -151,8 +190,12 @@ pub fn plan<'a>(
                 });
             }
             (None, Some(reading)) => {
-                let Some(instance) = new_instance(host, d, taken, &new_refs) else {
-                    continue;
+                let instance = match new_instance(host, d, taken, &new_refs) {
+                    Ok(instance) => instance,
+                    Err(why) => {
+                        plan.refused.push((shorten(&d.name, QUOTED_NAME), why));
+                        continue;
+                    }
                 };
                 new_refs.insert(instance.reference.clone());
                 plan.created.push(d.name.clone());
@@ -181,33 +224,38 @@ pub fn plan<'a>(
     plan
 }
 
-/// The record for a listed instance: its ref is the remote name, or `<host>.<name>` when that
-/// ref is taken or invalid. None when it cannot be checked (no kind fits) or no ref is free.
+/// The record for a listed instance: its ref is the first free one of `ref_candidates`. Err
+/// says why there is none: the name is unusable, nothing could check it (a custom probe listed
+/// it without a URL), or every candidate ref is taken.
 fn new_instance(
     host: Host<'_>,
     d: &Discovered,
     taken: &HashSet<String>,
     new_refs: &HashSet<String>,
-) -> Option<NewInstance> {
+) -> Result<NewInstance, String> {
+    if let Some(why) = unusable(&d.name) {
+        return Err(why);
+    }
     let (kind, url) = match (host.kind, &d.url) {
         (ApiKind::ServerManagerV1, _) => (ApiKind::ServerManagerV1, None),
         (_, Some(url)) => (ApiKind::Ping, Some(url.clone())),
-        (_, None) => return None,
+        (_, None) => return Err("listed without a URL, so nothing could check it".into()),
     };
     let free = |r: &String| {
         validate::reference(RecordType::Instance, r).is_ok()
             && !taken.contains(r)
             && !new_refs.contains(r)
     };
-    let [own, prefixed] = ref_candidates(host.reference, &d.name);
-    let reference = if free(&own) {
-        own
-    } else if free(&prefixed) {
-        prefixed
-    } else {
-        return None;
+    let candidates = ref_candidates(host.reference, &d.name);
+    let Some(reference) = candidates.iter().find(|r| free(r)).cloned() else {
+        let tried: Vec<&str> = candidates
+            .iter()
+            .filter(|r| validate::reference(RecordType::Instance, r).is_ok())
+            .map(String::as_str)
+            .collect();
+        return Err(format!("no free ref for it ({} taken)", tried.join(", ")));
     };
-    Some(NewInstance {
+    Ok(NewInstance {
         reference,
         kind,
         url,
@@ -293,6 +341,7 @@ mod tests {
             listed("shop", Some(Status::Online)),
             listed("taken", Some(Status::Online)),
             listed("a b", Some(Status::Error)),
+            listed("a_b", Some(Status::Online)),
             listed("..", Some(Status::Online)),
             listed("shop", Some(Status::Offline)),
             listed("nothing", None),
@@ -317,10 +366,102 @@ mod tests {
                 ("shop", "shop", true),
                 ("srv.taken", "taken", true),
                 ("srv.a_b", "a b", true),
-                ("..", "..", true),
+                // Its own ref is free, so the cleaned "a b" above does not stand in its way.
+                ("a_b", "a_b", true),
             ]
         );
-        assert_eq!(plan.created, ["shop", "taken", "a b", ".."]);
+        assert_eq!(plan.created, ["shop", "taken", "a b", "a_b"]);
+        assert_eq!(
+            plan.refused,
+            [(
+                "..".to_string(),
+                "a folder entry, not an instance".to_string()
+            )]
+        );
+    }
+
+    fn created_refs(plan: &Plan) -> Vec<String> {
+        plan.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Create { instance, .. } => Some(instance.reference.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_that_cannot_be_refs_get_a_derived_one_or_are_reported() {
+        let long_a = format!("{}-a", "x".repeat(200));
+        let long_b = format!("{}-b", "x".repeat(200));
+        let huge = "y".repeat(MAX_NAME + 1);
+        let list = [
+            listed(".", Some(Status::Online)),
+            listed("...", Some(Status::Online)),
+            listed(&long_a, Some(Status::Online)),
+            listed(&long_b, Some(Status::Online)),
+            listed(&huge, Some(Status::Online)),
+            listed("a b", Some(Status::Online)),
+            listed("a\u{1b}b", Some(Status::Online)),
+        ];
+        let plan = plan(HOST, &list, &[], &HashSet::new());
+        let refs = created_refs(&plan);
+        assert_eq!(refs.len(), 4, "{refs:?}");
+        for r in &refs {
+            assert!(
+                validate::reference(RecordType::Instance, r).is_ok(),
+                "{r:?} is no ref"
+            );
+        }
+        assert!(refs[0].starts_with("srv.xxx") && refs[1].starts_with("srv.xxx"));
+        assert_eq!(refs[0].len(), validate::MAX_REF);
+        assert_ne!(refs[0], refs[1], "long names sharing a start stay apart");
+        // The name with ESC is cleaned like "a b", whose ref it would take: it gets a hash.
+        assert_eq!(refs[2], "srv.a_b");
+        assert!(refs[3].starts_with("srv.a_b-") && refs[3].len() == "srv.a_b-".len() + 8);
+        assert_eq!(plan.created, [&long_a, &long_b, "a b", "a\u{1b}b"]);
+
+        let refused: Vec<(&str, &str)> = plan
+            .refused
+            .iter()
+            .map(|(name, why)| (name.as_str(), why.as_str()))
+            .collect();
+        assert_eq!(refused.len(), 3, "{refused:?}");
+        assert_eq!(refused[0], (".", "a folder entry, not an instance"));
+        assert_eq!(refused[1], ("...", "a folder entry, not an instance"));
+        assert_eq!(
+            refused[2].0.chars().count(),
+            QUOTED_NAME,
+            "quoted shortened"
+        );
+        assert!(refused[2].1.contains("256 bytes"), "{}", refused[2].1);
+
+        // The same derived refs every time, and the store is asked about exactly those.
+        let again = super::plan(HOST, &list, &[], &HashSet::new());
+        assert_eq!(created_refs(&again), refs);
+        let asked = candidate_refs("srv", &list, &[]);
+        for r in &refs {
+            assert!(asked.contains(r), "{r} not asked about");
+        }
+        assert!(asked.iter().all(|r| r.len() <= validate::MAX_REF));
+    }
+
+    #[test]
+    fn a_name_whose_every_ref_is_taken_is_reported() {
+        let list = [listed("shop", Some(Status::Online))];
+        let taken: HashSet<String> = candidate_refs("srv", &list, &[]).into_iter().collect();
+        assert_eq!(taken.len(), 3, "{taken:?}");
+        let plan = plan(HOST, &list, &[], &taken);
+        assert!(plan.steps.is_empty() && plan.created.is_empty());
+        assert_eq!(plan.refused.len(), 1);
+        assert_eq!(plan.refused[0].0, "shop");
+        assert!(
+            plan.refused[0]
+                .1
+                .starts_with("no free ref for it (shop, srv.shop, srv.shop-"),
+            "{:?}",
+            plan.refused
+        );
     }
 
     #[test]
@@ -338,6 +479,13 @@ mod tests {
         ];
         let plan = plan(host, &list, &[known(9, "back", true)], &HashSet::new());
         assert_eq!(plan.steps.len(), 2, "{:?}", plan.steps);
+        assert_eq!(
+            plan.refused,
+            [(
+                "no-url".to_string(),
+                "listed without a URL, so nothing could check it".to_string()
+            )]
+        );
         assert!(matches!(
             &plan.steps[0],
             Step::Create { instance, reading: None }
@@ -352,7 +500,10 @@ mod tests {
         let list = [listed("shop", None), listed("new one", None)];
         assert_eq!(
             candidate_refs("srv", &list, &[known(1, "shop", false)]),
-            ["new one", "srv.new_one"]
+            [
+                "srv.new_one".to_string(),
+                format!("srv.new_one-{:08x}", fnv1a(b"new one") as u32)
+            ]
         );
     }
 }

@@ -55,6 +55,8 @@ pub struct Stored {
     pub created: Vec<String>,
     pub flagged_missing: Vec<String>,
     pub returned: Vec<String>,
+    /// Names a host's discovery listed but could not make a record of, and why.
+    pub refused: Vec<(String, String)>,
     /// Alerts due for this record (and, for a host, its discovered instances).
     pub events: Vec<Event>,
 }

@@ -4,23 +4,41 @@ use anyhow::Result;
 
 use super::error::invalid;
 use super::model::{ApiKind, RecordType, Settings};
+use super::secret::redact;
 
-/// Refs are names people type and scripts pass around: keep them shell- and URL-safe.
+/// The longest ref.
+pub const MAX_REF: usize = 128;
+
+/// Whether `c` may appear in a ref.
+pub fn ref_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+}
+
+/// Refs are names people type and scripts pass around: keep them shell- and URL-safe. Only
+/// dots (`.`, `..`) would read as folders wherever a ref becomes a path or a URL segment.
 pub fn reference(rt: RecordType, r: &str) -> Result<()> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-    if r.is_empty() || r.len() > 128 || !r.chars().all(ok_char) || r.starts_with('-') {
+    if r.is_empty()
+        || r.len() > MAX_REF
+        || !r.chars().all(ref_char)
+        || r.starts_with('-')
+        || r.chars().all(|c| c == '.')
+    {
         return Err(invalid(format!(
-            "invalid {rt} ref '{r}': use 1 to 128 letters, digits, '.', '_' or '-' (not starting with '-')"
+            "invalid {rt} ref '{}': use 1 to {MAX_REF} letters, digits, '.', '_' or '-' (not \
+             starting with '-', not only dots)",
+            super::units::shorten(r, MAX_REF + 1)
         )));
     }
     Ok(())
 }
 
-/// A monitoring URL must be absolute http(s) with a host.
+/// A monitoring URL must be absolute http(s) with a host. The message quotes it redacted: a
+/// URL may carry a password.
 pub fn url(u: &str) -> Result<()> {
     let bad = |why: &str| {
         invalid(format!(
-            "invalid URL '{u}': {why} (expected e.g. https://erp.example.com/custom/webobserver/public/get-data.php)"
+            "invalid URL '{}': {why} (expected e.g. https://erp.example.com/custom/webobserver/public/get-data.php)",
+            redact(u)
         ))
     };
     let uri: http::Uri = u.parse().map_err(|_| bad("it does not parse"))?;
@@ -95,7 +113,10 @@ mod tests {
     #[test]
     fn refs() {
         assert!(reference(RecordType::Host, "web-01.prod_a").is_ok());
-        for bad in ["", "a b", "a/b", "-x", "é", "a;rm"] {
+        assert!(reference(RecordType::Host, ".hidden").is_ok());
+        assert!(reference(RecordType::Host, &"a".repeat(MAX_REF)).is_ok());
+        let long = "a".repeat(MAX_REF + 1);
+        for bad in ["", "a b", "a/b", "-x", "é", "a;rm", ".", "..", "...", &long] {
             assert!(
                 reference(RecordType::Host, bad).is_err(),
                 "{bad:?} accepted"
@@ -110,5 +131,11 @@ mod tests {
         for bad in ["ftp://x/", "example.com", "http://", "", "https:// bad"] {
             assert!(url(bad).is_err(), "{bad:?} accepted");
         }
+        let why = url("https://u:pa ss@h.example/?token=t0k").expect_err("a blank");
+        assert!(
+            why.to_string()
+                .contains("'https://u:***@h.example/?token=***'"),
+            "{why}"
+        );
     }
 }

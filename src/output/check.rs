@@ -3,8 +3,9 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::Output;
+use super::{Output, terminal_safe};
 use crate::domain::check::{PerfValue, PluginState, Subject, Verdict};
+use crate::domain::secret;
 
 /// A verdict as `check --json` prints it.
 #[derive(Debug, Serialize)]
@@ -39,7 +40,9 @@ fn perfdata(metrics: &[PerfValue]) -> String {
     metrics.iter().map(perf_text).collect::<Vec<_>>().join(" ")
 }
 
-/// `WEBHOST OK - summary | perfdata`, on one line whatever the messages hold.
+/// `WEBHOST OK - summary | perfdata`, on one line whatever the messages hold, terminal-safe
+/// (Icinga shows it in a browser, but people run plugins in a shell too) and with any URL in
+/// it redacted (an unknown ref is quoted as typed).
 pub fn line(v: &Verdict) -> String {
     // A newline would end the plugin output, and `|` starts perfdata.
     let summary: String = v
@@ -51,7 +54,11 @@ pub fn line(v: &Verdict) -> String {
             c => c,
         })
         .collect();
-    let mut line = format!("WEBHOST {} - {}", v.state.as_str(), summary.trim());
+    let mut line = format!(
+        "WEBHOST {} - {}",
+        v.state.as_str(),
+        terminal_safe(&secret::scrub(summary.trim(), &[]))
+    );
     let perf = perfdata(&v.metrics);
     if !perf.is_empty() {
         line.push_str(" | ");
@@ -148,6 +155,11 @@ mod tests {
         assert_eq!(
             line(&v),
             "WEBHOST CRITICAL - shop offline, connection refused or / worse"
+        );
+        let hostile = Verdict::unknown("version 1.0\u{1b}]52;c;x\u{7}\u{9b}".into(), None);
+        assert_eq!(
+            line(&hostile),
+            "WEBHOST UNKNOWN - version 1.0\\u{1b}]52;c;x\\u{7}\\u{9b}"
         );
         assert_eq!(v.state.code(), 2);
         assert_eq!(PluginState::Unknown.code(), 3);

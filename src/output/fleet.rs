@@ -1,7 +1,7 @@
 //! `webhost status`: counts, problems, disks, certificates and pass ages.
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 
 use super::{Output, time};
 use crate::domain::fleet::FleetStatus;
@@ -75,11 +75,11 @@ impl Output {
             let mut t = self.table(&["TYPE", "REF", "STATUS", "SINCE", "MESSAGE"]);
             for p in &f.not_online {
                 t.add_row(vec![
-                    Cell::new(p.record_type),
-                    Cell::new(&p.reference),
+                    cell(p.record_type),
+                    cell(&p.reference),
                     self.status_cell(p.status),
-                    Cell::new(p.since.map_or_else(|| "-".into(), |s| time::age(s, now))),
-                    Cell::new(p.message.as_deref().unwrap_or("")),
+                    cell(p.since.map_or_else(|| "-".into(), |s| time::age(s, now))),
+                    cell(p.message.as_deref().unwrap_or("")),
                 ]);
             }
             self.print_table(&mut t)?;
@@ -89,12 +89,12 @@ impl Output {
             let mut t = self.table(&["TYPE", "REF", "HEALTH", "USED", "TOTAL", "WHY"]);
             for d in &f.disks {
                 t.add_row(vec![
-                    Cell::new(d.record_type),
-                    Cell::new(&d.reference),
+                    cell(d.record_type),
+                    cell(&d.reference),
                     self.health_cell(d.health),
-                    Cell::new(human_bytes(d.used_bytes)),
-                    Cell::new(d.total_bytes.map_or_else(|| "-".into(), human_bytes)),
-                    Cell::new(&d.reason),
+                    cell(human_bytes(d.used_bytes)),
+                    cell(d.total_bytes.map_or_else(|| "-".into(), human_bytes)),
+                    cell(&d.reason),
                 ]);
             }
             self.print_table(&mut t)?;
@@ -104,10 +104,10 @@ impl Output {
             let mut t = self.table(&["TYPE", "REF", "EXPIRES", "DAYS LEFT"]);
             for c in &f.certificates {
                 t.add_row(vec![
-                    Cell::new(c.record_type),
-                    Cell::new(&c.reference),
-                    Cell::new(time::local(c.expires_at)),
-                    Cell::new(c.days_left),
+                    cell(c.record_type),
+                    cell(&c.reference),
+                    cell(time::local(c.expires_at)),
+                    cell(c.days_left),
                 ]);
             }
             self.print_table(&mut t)?;

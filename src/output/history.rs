@@ -1,7 +1,7 @@
 //! `history`, `changes` and `prune` results.
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Output;
@@ -119,11 +119,11 @@ impl Output {
             let mut t = self.table(&["WHEN", "FROM", "TO", "AFTER", "MESSAGE"]);
             for c in &h.changes {
                 t.add_row(vec![
-                    Cell::new(time::local(c.change.at)),
+                    cell(time::local(c.change.at)),
                     self.status_cell(c.change.from),
                     self.status_cell(c.change.to),
-                    Cell::new(c.lasted_seconds.map_or_else(|| "-".into(), span)),
-                    Cell::new(c.change.message.as_deref().unwrap_or("")),
+                    cell(c.lasted_seconds.map_or_else(|| "-".into(), span)),
+                    cell(c.change.message.as_deref().unwrap_or("")),
                 ]);
             }
             self.print_table(&mut t)?;
@@ -133,14 +133,14 @@ impl Output {
             let mut t = self.table(&["WHEN", "STATUS", "RESPONSE", "DISK", "MESSAGE"]);
             for c in &h.checks {
                 t.add_row(vec![
-                    Cell::new(time::local(c.at)),
+                    cell(time::local(c.at)),
                     self.status_cell(c.status),
-                    Cell::new(
+                    cell(
                         c.response_ms
                             .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
                     ),
-                    Cell::new(c.disk_used.map_or_else(|| "-".into(), human_bytes)),
-                    Cell::new(c.message.as_deref().unwrap_or("")),
+                    cell(c.disk_used.map_or_else(|| "-".into(), human_bytes)),
+                    cell(c.message.as_deref().unwrap_or("")),
                 ]);
             }
             self.print_table(&mut t)?;
@@ -176,11 +176,11 @@ impl Output {
                 (None, None) => String::new(),
             };
             t.add_row(vec![
-                Cell::new(time::local(c.at)),
-                Cell::new(&c.instance),
-                Cell::new(&c.subject),
-                Cell::new(&c.change),
-                Cell::new(detail),
+                cell(time::local(c.at)),
+                cell(&c.instance),
+                cell(&c.subject),
+                cell(&c.change),
+                cell(detail),
             ]);
         }
         self.print_table(&mut t)

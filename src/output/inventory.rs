@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Output;
@@ -150,14 +150,14 @@ impl Output {
         for g in &groups {
             for v in &g.versions {
                 t.add_row(vec![
-                    Cell::new(g.module),
-                    Cell::new(version_text(
+                    cell(g.module),
+                    cell(version_text(
                         v.version,
                         v.effective_version,
                         v.follows_dolibarr,
                     )),
-                    Cell::new(v.instances),
-                    Cell::new(v.active),
+                    cell(v.instances),
+                    cell(v.active),
                 ]);
             }
         }
@@ -187,15 +187,15 @@ impl Output {
         let mut t = self.table(&["INSTANCE", "MODULE", "VERSION", "ACTIVE", "SOURCE"]);
         for m in rows {
             t.add_row(vec![
-                Cell::new(&m.instance),
-                Cell::new(&m.name),
-                Cell::new(version_text(
+                cell(&m.instance),
+                cell(&m.name),
+                cell(version_text(
                     m.version.as_deref(),
                     m.effective_version(),
                     m.follows_dolibarr(),
                 )),
-                Cell::new(yes_no(m.active)),
-                Cell::new(m.source.as_deref().unwrap_or("-")),
+                cell(yes_no(m.active)),
+                cell(m.source.as_deref().unwrap_or("-")),
             ]);
         }
         self.print_table(&mut t)
@@ -214,9 +214,9 @@ impl Output {
         let mut t = self.table(&["VERSION", "INSTANCES", "REFS"]);
         for c in &counts {
             t.add_row(vec![
-                Cell::new(c.version.unwrap_or("unknown")),
-                Cell::new(c.instances),
-                Cell::new(c.refs.join(", ")),
+                cell(c.version.unwrap_or("unknown")),
+                cell(c.instances),
+                cell(c.refs.join(", ")),
             ]);
         }
         self.print_table(&mut t)

@@ -15,17 +15,56 @@ pub mod svg;
 mod time;
 mod transfer;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::domain::health::Health;
 use crate::domain::model::Status;
 
 pub use records::{RecordView, modules_json};
+
+/// Text fit for a terminal. Every character a terminal would act on rather than show is
+/// written as its escape, `\u{1b}` (lowercase hex, the way Rust writes it): the C0 controls
+/// (NUL, ESC, TAB and newline included), DEL, the C1 controls U+0080–U+009F (which some
+/// terminals read as ESC sequences: U+009B is CSI) and the bidirectional embeddings, overrides
+/// and isolates U+202A–U+202E and U+2066–U+2069 (which reorder what is shown). A server's
+/// `ESC ] 52 ; c ; ... BEL` in a module name would otherwise write the reader's clipboard.
+///
+/// This is the one rule for everything printed for a person: every table cell (through
+/// `cell`), every note and log line on stderr, the plugin line. JSON keeps the real text,
+/// escaped the JSON way (`\u001b`, see `json_text`).
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts_on_terminal(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a terminal would act on `c` rather than show it (see `terminal_safe`).
+fn acts_on_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A table cell: the only way output makes one (clippy.toml forbids `Cell::new` elsewhere), so
+/// no text reaches a table without `terminal_safe`.
+#[allow(clippy::disallowed_methods)]
+fn cell(content: impl ToString) -> Cell {
+    Cell::new(terminal_safe(&content.to_string()))
+}
 
 /// When to use colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +129,7 @@ impl Output {
     /// A line for the person at the terminal (stderr), unless `--quiet`.
     pub fn note(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", msg.as_ref());
+            eprintln!("{}", terminal_safe(msg.as_ref()));
         }
     }
 
@@ -102,7 +141,7 @@ impl Output {
     /// Extra detail for `--verbose` (stderr).
     pub fn detail(&self, msg: impl AsRef<str>) {
         if self.verbose > 0 && !self.quiet {
-            eprintln!("webhost: {}", msg.as_ref());
+            eprintln!("webhost: {}", terminal_safe(msg.as_ref()));
         }
     }
 
@@ -117,7 +156,7 @@ impl Output {
         }
         let text: String = entries
             .iter()
-            .map(|(k, v)| format!("{k} = {v}\n"))
+            .map(|(k, v)| format!("{k} = {}\n", terminal_safe(v)))
             .collect();
         self.raw(text.as_bytes())
     }
@@ -129,7 +168,7 @@ impl Output {
 
     /// Pretty JSON of any result, with a trailing newline.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
-        let text = serde_json::to_string_pretty(value)?;
+        let text = json_text(value)?;
         self.write(|w| writeln!(w, "{text}"))
     }
 
@@ -146,7 +185,7 @@ impl Output {
         let mut t = Table::new();
         t.load_style(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(Cell::new));
+            .set_header(header.iter().map(cell));
         if self.color {
             t.enforce_styling();
         }
@@ -170,7 +209,7 @@ impl Output {
 
     /// A health word, coloured when colours are on.
     fn health_cell(&self, health: Health) -> Cell {
-        let cell = Cell::new(health.as_str());
+        let cell = cell(health.as_str());
         if !self.color {
             return cell;
         }
@@ -184,7 +223,7 @@ impl Output {
 
     /// A status word, coloured when colours are on.
     fn status_cell(&self, status: Status) -> Cell {
-        let cell = Cell::new(status.as_str());
+        let cell = cell(status.as_str());
         if !self.color {
             return cell;
         }
@@ -195,6 +234,65 @@ impl Output {
             Status::Missing => Color::Magenta,
             Status::Unknown => Color::DarkGrey,
         })
+    }
+}
+
+/// Pretty JSON whose strings also escape, as `\u009b`, what serde_json leaves raw and a terminal
+/// would act on: DEL, the C1 controls and the bidi controls (serde_json escapes only C0). A
+/// JSON reader gets the very same text; a terminal showing the JSON gets no control sequence.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    let mut out = Vec::with_capacity(256);
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut out, SafeFormatter(PrettyFormatter::new()));
+    value.serialize(&mut serializer)?;
+    // serde_json writes UTF-8 only.
+    Ok(String::from_utf8(out)?)
+}
+
+/// serde_json's pretty layout, with `terminal_safe`'s characters escaped inside strings.
+struct SafeFormatter<'a>(PrettyFormatter<'a>);
+
+impl Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|(_, c)| acts_on_terminal(*c)) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
@@ -217,6 +315,39 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn terminal_safe_shows_what_a_terminal_would_act_on() {
+        let hostile = "mod\u{1b}]52;c;aGk=\u{7}x\u{9b}2J\u{0}\t\n\r\u{7f}\u{85}\u{202e}\u{2066}é✓";
+        assert_eq!(
+            terminal_safe(hostile),
+            "mod\\u{1b}]52;c;aGk=\\u{7}x\\u{9b}2J\\u{0}\\u{9}\\u{a}\\u{d}\\u{7f}\\u{85}\\u{202e}\\u{2066}é✓"
+        );
+        assert!(matches!(terminal_safe("plain é ✓ text"), Cow::Borrowed(_)));
+        // Zero-width joiners and the like are text, not terminal commands.
+        assert_eq!(terminal_safe("a\u{200d}b"), "a\u{200d}b");
+    }
+
+    #[test]
+    fn json_escapes_every_terminal_control_and_keeps_the_text() {
+        let hostile = "a\u{1b}]52;c;x\u{7}\u{9b}\u{7f}\u{202e}\u{2069}é\"\\";
+        let text = json_text(&serde_json::json!({ "name": hostile })).expect("JSON");
+        assert!(
+            text.chars().all(|c| c == '\n' || !acts_on_terminal(c)),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u009b") && text.contains("\\u202e"),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back["name"], hostile);
+        assert_eq!(
+            json_text(&serde_json::json!({"a": [1, "b"]})).expect("JSON"),
+            serde_json::to_string_pretty(&serde_json::json!({"a": [1, "b"]})).expect("JSON"),
+            "the layout is serde_json's pretty one"
+        );
     }
 
     #[test]

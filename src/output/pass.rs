@@ -1,10 +1,10 @@
 //! The summary of a polling pass, and the dry-run listing.
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 use serde::Serialize;
 
-use super::Output;
+use super::{Output, terminal_safe};
 use crate::domain::model::{RecordType, Status};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::domain::alert::MAX_ATTEMPTS;
 use crate::domain::model::Record;
 use crate::domain::pass::{Delivery, PassReport, Progress};
+use crate::domain::secret::redact;
 
 /// One polled record in `--json`.
 #[derive(Debug, Serialize)]
@@ -31,11 +32,20 @@ struct ResultView<'a> {
     flagged_missing: &'a [String],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     returned: &'a [String],
+    /// Names the host listed that could not become records, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    refused: Vec<RefusedView<'a>>,
     /// Alerts handed to the change hook for this record.
     alerts: usize,
     /// Why the hook failed for this record, when it did.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hook_errors: Vec<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct RefusedView<'a> {
+    name: &'a str,
+    why: &'a str,
 }
 
 impl Output {
@@ -54,7 +64,7 @@ impl Output {
             eprintln!(
                 "webhost: change hook failed for {}: {} ({then})",
                 o.reference,
-                o.failure.as_deref().unwrap_or("")
+                terminal_safe(o.failure.as_deref().unwrap_or(""))
             );
         }
         if let Some(signal) = report.interrupted {
@@ -78,6 +88,11 @@ impl Output {
                     created: &s.created,
                     flagged_missing: &s.flagged_missing,
                     returned: &s.returned,
+                    refused: s
+                        .refused
+                        .iter()
+                        .map(|(name, why)| RefusedView { name, why })
+                        .collect(),
                     alerts: s.events.len(),
                     hook_errors: failed
                         .iter()
@@ -101,14 +116,14 @@ impl Output {
                     format!("was {}", s.previous)
                 };
                 t.add_row(vec![
-                    Cell::new(&s.reference),
+                    cell(&s.reference),
                     self.status_cell(s.status),
-                    Cell::new(change),
-                    Cell::new(
+                    cell(change),
+                    cell(
                         s.response_ms
                             .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
                     ),
-                    Cell::new(&s.message),
+                    cell(&s.message),
                 ]);
             }
             self.print_table(&mut t)?;
@@ -122,6 +137,12 @@ impl Output {
                 if !list.is_empty() {
                     self.note(format!("{}: {what}: {}", s.reference, list.join(", ")));
                 }
+            }
+            for (name, why) in &s.refused {
+                self.note(format!(
+                    "{}: listed but not added: {name}: {why}",
+                    s.reference
+                ));
             }
         }
         let sum = &report.summary;
@@ -175,15 +196,13 @@ impl Output {
         let mut t = self.table(&["REF", "API", "URL"]);
         for r in records {
             t.add_row(vec![
-                Cell::new(r.reference()),
-                Cell::new(r.settings.kind),
-                Cell::new(
-                    r.settings
-                        .url
-                        .as_deref()
-                        .or(r.host_ref.as_deref().map(|_| "(via its host)"))
-                        .unwrap_or("-"),
-                ),
+                cell(r.reference()),
+                cell(r.settings.kind),
+                cell(match (&r.settings.url, &r.host_ref) {
+                    (Some(url), _) => redact(url),
+                    (None, Some(_)) => "(via its host)".to_string(),
+                    (None, None) => "-".to_string(),
+                }),
             ]);
         }
         if !records.is_empty() {

@@ -2,6 +2,8 @@
 
 use anyhow::Result;
 use comfy_table::Cell;
+
+use super::cell;
 use serde::Serialize;
 
 use super::Output;
@@ -9,6 +11,7 @@ use super::time;
 use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
+use crate::domain::secret::{redact, scrub};
 use crate::domain::units::human_bytes;
 use crate::domain::uptime::Uptime;
 
@@ -21,12 +24,14 @@ pub struct RecordView<'a> {
     pub reference: &'a str,
     pub label: Option<&'a str>,
     pub api: ApiKind,
-    pub url: Option<&'a str>,
+    /// Redacted (`secret::redact`) unless `--show-token`.
+    pub url: Option<String>,
     pub token_set: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub probe: &'a [String],
+    /// URLs in the arguments redacted unless `--show-token`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probe: Vec<String>,
     pub enabled: bool,
     pub insecure_tls: bool,
     pub created_at: String,
@@ -112,10 +117,10 @@ impl<'a> RecordView<'a> {
             reference: &s.reference,
             label: s.label.as_deref(),
             api: s.kind,
-            url: s.url.as_deref(),
+            url: url_text(s.url.as_deref(), show_token),
             token_set: s.token.is_some(),
             token: s.token.as_deref().filter(|_| show_token),
-            probe: &s.probe,
+            probe: probe_args(&s.probe, show_token),
             enabled: s.enabled,
             insecure_tls: s.insecure_tls,
             created_at: time::rfc3339(r.created_at),
@@ -155,6 +160,31 @@ impl<'a> RecordView<'a> {
             modules: None,
         }
     }
+}
+
+/// The URL as shown: its password and secret parameters masked, unless secrets were asked for.
+fn url_text(url: Option<&str>, show_secrets: bool) -> Option<String> {
+    url.map(|u| {
+        if show_secrets {
+            u.to_string()
+        } else {
+            redact(u)
+        }
+    })
+}
+
+/// A custom probe's command line as shown: a URL among its arguments loses its secrets too.
+fn probe_args(probe: &[String], show_secrets: bool) -> Vec<String> {
+    probe
+        .iter()
+        .map(|arg| {
+            if show_secrets {
+                arg.clone()
+            } else {
+                scrub(arg, &[])
+            }
+        })
+        .collect()
 }
 
 fn percent_text(p: Option<f64>) -> String {
@@ -242,25 +272,25 @@ impl Output {
             let s = &r.settings;
             let st = &r.state;
             let mut row = vec![
-                Cell::new(&s.reference),
-                Cell::new(s.label.as_deref().unwrap_or("")),
-                Cell::new(s.kind),
-                Cell::new(if s.enabled { "on" } else { "off" }),
+                cell(&s.reference),
+                cell(s.label.as_deref().unwrap_or("")),
+                cell(s.kind),
+                cell(if s.enabled { "on" } else { "off" }),
                 self.status_cell(st.status()),
                 self.health_cell(r.health(now).health),
-                Cell::new(
+                cell(
                     st.last_check_at
                         .map_or_else(|| "never".into(), |t| time::age(t, now)),
                 ),
-                Cell::new(or_dash(st.response_ms.map(|ms| format!("{ms} ms")))),
-                Cell::new(disk_text(r)),
+                cell(or_dash(st.response_ms.map(|ms| format!("{ms} ms")))),
+                cell(disk_text(r)),
             ];
             if let Some(u) = uptimes.and_then(|u| u.get(i)) {
-                row.extend([u.day, u.week, u.month].map(|p| Cell::new(percent_text(p))));
+                row.extend([u.day, u.week, u.month].map(|p| cell(percent_text(p))));
             }
             if rt == RecordType::Instance {
-                row.push(Cell::new(r.host_ref.as_deref().unwrap_or("-")));
-                row.push(Cell::new(st.dolibarr_version.as_deref().unwrap_or("-")));
+                row.push(cell(r.host_ref.as_deref().unwrap_or("-")));
+                row.push(cell(st.dolibarr_version.as_deref().unwrap_or("-")));
             }
             t.add_row(row);
         }
@@ -302,11 +332,11 @@ impl Output {
             ("type", r.record_type.to_string()),
             ("label", or_dash(s.label.as_deref())),
             ("api", s.kind.to_string()),
-            ("url", or_dash(s.url.as_deref())),
+            ("url", or_dash(url_text(s.url.as_deref(), show_token))),
             ("token", token),
         ];
         if !s.probe.is_empty() {
-            fields.push(("probe", s.probe.join(" ")));
+            fields.push(("probe", probe_args(&s.probe, show_token).join(" ")));
         }
         fields.extend([
             (
@@ -378,20 +408,20 @@ impl Output {
             let value = if k == "status" {
                 self.status_cell(st.status())
             } else {
-                Cell::new(v)
+                cell(v)
             };
-            t.add_row(vec![Cell::new(format!("{k}:")), value]);
+            t.add_row(vec![cell(format!("{k}:")), value]);
         }
         self.print_table(&mut t)?;
         if let Some(modules) = modules {
             let mut mt = self.table(&["MODULE", "VERSION", "ACTIVE", "SOURCE", "EDITOR"]);
             for m in modules {
                 mt.add_row(vec![
-                    Cell::new(&m.name),
-                    Cell::new(m.version.as_deref().unwrap_or("?")),
-                    Cell::new(if m.active { "yes" } else { "no" }),
-                    Cell::new(m.source.as_deref().unwrap_or("-")),
-                    Cell::new(m.editor.as_deref().unwrap_or("-")),
+                    cell(&m.name),
+                    cell(m.version.as_deref().unwrap_or("?")),
+                    cell(if m.active { "yes" } else { "no" }),
+                    cell(m.source.as_deref().unwrap_or("-")),
+                    cell(m.editor.as_deref().unwrap_or("-")),
                 ]);
             }
             self.raw(format!("\nmodules ({}):\n", modules.len()).as_bytes())?;

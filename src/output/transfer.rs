@@ -1,11 +1,12 @@
 //! `export` and `import`: the exported file, what an import changed, and why a file was refused.
 
+use super::cell;
 use anyhow::Result;
-use comfy_table::Cell;
 use serde::Serialize;
 
-use super::Output;
+use super::{Output, terminal_safe};
 use crate::domain::model::RecordType;
+use crate::domain::secret;
 use crate::transfer::{self, Action, Format, Planned, Problem, Row};
 
 /// One imported row in `--json`. Field names only: the token's value is never printed.
@@ -55,10 +56,10 @@ impl Output {
         let mut t = self.table(&["ACTION", "TYPE", "REF", "CHANGES"]);
         for p in planned.iter().filter(|p| p.action != Action::Unchanged) {
             t.add_row(vec![
-                Cell::new(p.action.as_str()),
-                Cell::new(p.row.record_type),
-                Cell::new(&p.row.reference),
-                Cell::new(p.changed.join(", ")),
+                cell(p.action.as_str()),
+                cell(p.row.record_type),
+                cell(&p.row.reference),
+                cell(p.changed.join(", ")),
             ]);
         }
         if created + updated > 0 {
@@ -74,7 +75,8 @@ impl Output {
     }
 
     /// Every problem of a refused import, one per line on stderr (even with `--quiet`: they
-    /// are the error), `file:line: ...` as compilers write, so editors can jump to them.
+    /// are the error), `file:line: ...` as compilers write, so editors can jump to them. A
+    /// problem may quote a cell: any URL in it is redacted, as everywhere else.
     pub fn import_problems(&self, file: &str, problems: &[Problem]) {
         for p in problems {
             let mut line = format!("{file}:{}: ", p.at.line);
@@ -85,7 +87,7 @@ impl Output {
                 line.push_str(&format!("{s}: "));
             }
             line.push_str(&p.message);
-            eprintln!("{line}");
+            eprintln!("{}", terminal_safe(&secret::scrub(&line, &[])));
         }
     }
 }

@@ -216,6 +216,7 @@ fn store_check(
         created: Vec::new(),
         flagged_missing: Vec::new(),
         returned: Vec::new(),
+        refused: Vec::new(),
         events,
     })
 }
@@ -267,6 +268,7 @@ fn discover(
     s.events.extend(events);
     s.created = plan.created;
     s.flagged_missing = plan.flagged_missing;
+    s.refused = plan.refused;
     s.returned = plan.returned;
     Ok(())
 }
@@ -417,8 +419,15 @@ mod tests {
         let changes = store.inventory_changes(0).expect("changes");
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].subject, "modules");
-        assert_eq!(changes[0].new.as_deref(), Some("60 modules changed (60 upgraded)"));
-        assert_eq!(stored(&store, id), list("1.1"), "the list itself is stored whole");
+        assert_eq!(
+            changes[0].new.as_deref(),
+            Some("60 modules changed (60 upgraded)")
+        );
+        assert_eq!(
+            stored(&store, id),
+            list("1.1"),
+            "the list itself is stored whole"
+        );
     }
 
     #[test]

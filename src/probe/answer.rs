@@ -204,26 +204,32 @@ pub fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
         .try_fold(value, |current, key| current.as_object()?.get(*key))
 }
 
-/// An integer from a number or a numeric string (`30`, `"30"`, `"30.0"`).
+/// An integer from a number or a numeric string (`30`, `"30"`, `"30.0"`). Fractions and
+/// numbers outside the `i64` range (`12.5`, `2^64`, `1e300`) are unknown: a cast would
+/// saturate them into a plausible-looking 8 EiB.
 pub fn integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(number) => number.as_i64().or_else(|| {
-            number
-                .as_f64()
-                .filter(|f| f.fract() == 0.0)
-                .map(|f| f as i64)
-        }),
+        Value::Number(number) => number.as_i64().or_else(|| number.as_f64().and_then(whole)),
         Value::String(text) => {
             let text = text.trim();
-            text.parse::<i64>().ok().or_else(|| {
-                text.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite() && f.fract() == 0.0)
-                    .map(|f| f as i64)
-            })
+            text.parse::<i64>()
+                .ok()
+                .or_else(|| text.parse::<f64>().ok().and_then(whole))
         }
         _ => None,
     }
+}
+
+/// `f` as an `i64` when it is a whole number inside the range; None otherwise.
+fn whole(f: f64) -> Option<i64> {
+    // 2^63 is exact as a float (`i64::MAX as f64` rounds up to it), hence the open range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (f.is_finite() && f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)).then_some(f as i64)
+}
+
+/// A count (users): an integer that is not negative; anything else is unknown.
+pub fn count(value: &Value) -> Option<i64> {
+    integer(value).filter(|n| *n >= 0)
 }
 
 /// A number of any kind, from a number or a numeric string.
@@ -299,7 +305,8 @@ pub fn human_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = number * 1024f64.powi(power);
-    (bytes.is_finite() && bytes >= 0.0 && bytes < u64::MAX as f64).then(|| bytes.round() as u64)
+    // The store keeps sizes as SQLite integers (i64): a larger one could not be kept anyway.
+    (bytes.is_finite() && bytes >= 0.0 && bytes < i64::MAX as f64).then(|| bytes.round() as u64)
 }
 
 /// A percentage from `"74.94 %"`, `"78"` or `78`; outside 0–100 it is nonsense, so unknown.
@@ -462,6 +469,10 @@ mod tests {
         assert_eq!(size(Some(&json!("-1"))), None);
         assert_eq!(size(None), None);
         assert_eq!(size(Some(&json!("2764"))), Some(2764));
+        assert_eq!(count(&json!(-1)), None);
+        assert_eq!(count(&json!("-3")), None);
+        assert_eq!(count(&json!("7")), Some(7));
+        assert_eq!(count(&json!(0)), Some(0));
 
         assert_eq!(
             text(Some(&json!(
@@ -499,5 +510,32 @@ mod tests {
         assert_eq!(percent(Some(&json!(1e308))), None);
         assert_eq!(percent(Some(&json!("-5 %"))), None);
         assert_eq!(percent(Some(&json!("100"))), Some(100.0));
+    }
+
+    #[test]
+    fn numbers_beyond_the_integer_range_or_not_whole_are_unknown() {
+        let read = |text: &str| serde_json::from_str::<Value>(text).expect("JSON");
+        for value in [
+            read("18446744073709551616"), // 2^64
+            read("18446744073709551615"), // u64::MAX
+            read("9223372036854775808"),  // i64::MAX + 1
+            json!(1e300),
+            json!(-1e300),
+            json!(12.5),
+            json!("12.5"),
+            json!("18446744073709551616"),
+            json!("1e300"),
+        ] {
+            assert_eq!(integer(&value), None, "{value}");
+            assert_eq!(size(Some(&value)), None, "{value}");
+            assert_eq!(count(&value), None, "{value}");
+        }
+        assert_eq!(integer(&json!(i64::MAX)), Some(i64::MAX));
+        assert_eq!(integer(&json!(i64::MIN)), Some(i64::MIN));
+        assert_eq!(integer(&json!("1e3")), Some(1000));
+        assert_eq!(integer(&json!(-4.0)), Some(-4));
+        assert_eq!(human_size("8 EB"), None, "2^63 does not fit the store");
+        assert_eq!(human_size("16 EB"), None);
+        assert_eq!(human_size("7 EB"), Some(7 << 60));
     }
 }

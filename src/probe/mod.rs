@@ -14,11 +14,13 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::domain::model::{ApiKind, Reading, RecordType, Status};
+use crate::domain::model::{ApiKind, Discovered, Module, Reading, RecordType, Status};
 use crate::domain::secret;
+use crate::domain::units::shorten;
 
 use self::kinds::{custom, ping, server_manager, server_observer};
 use self::net::http;
+use self::sign::Signer;
 
 /// Everything needed to check one record. Built by `poll` from the store.
 #[derive(Debug, Clone)]
@@ -86,62 +88,140 @@ impl Prober {
 
     /// Checks one record. Never fails: every problem becomes the reading's status and message.
     pub fn probe(&self, target: &Target) -> Reading {
+        let mut signer = Signer::new(target.token.as_deref());
         // A bug in a parser must cost one reading, not the worker thread and its whole batch.
-        let reading = panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(target)))
-            .unwrap_or_else(|_| {
-                Reading::new(
-                    Status::Error,
-                    "internal error while checking (a bug in webhost)",
-                )
-            });
-        scrub_reading(reading, target.token.as_deref())
+        let mut reading =
+            panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(target, &mut signer)))
+                .unwrap_or_else(|_| {
+                    Reading::new(
+                        Status::Error,
+                        "internal error while checking (a bug in webhost)",
+                    )
+                });
+        scrub_reading(&mut reading, &signer.secrets());
+        reading
     }
 
-    fn dispatch(&self, target: &Target) -> Reading {
+    fn dispatch(&self, target: &Target, signer: &mut Signer) -> Reading {
         match (target.kind, target.record_type) {
             (ApiKind::Ping, _) => ping::probe(&self.http, target),
             (ApiKind::ServerObserverV1, RecordType::Host) => {
-                server_observer::probe_host(&self.http, target)
+                server_observer::probe_host(&self.http, target, signer)
             }
             (ApiKind::ServerObserverV1, RecordType::Instance) => {
-                server_observer::probe_instance(&self.http, target)
+                server_observer::probe_instance(&self.http, target, signer)
             }
             (ApiKind::ServerManagerV1, RecordType::Host) => {
-                server_manager::probe_host(&self.http, target)
+                server_manager::probe_host(&self.http, target, signer)
             }
             (ApiKind::ServerManagerV1, RecordType::Instance) => {
-                server_manager::probe_instance(&self.http, target)
+                server_manager::probe_instance(&self.http, target, signer)
             }
             (ApiKind::Custom, _) => custom::probe(&self.settings, target),
         }
     }
 }
 
-/// Last line of defence for "tokens never appear in a reading": texts quoted from answers or
-/// from a probe's stderr may echo the request.
-fn scrub_reading(mut reading: Reading, token: Option<&str>) -> Reading {
-    let secrets: Vec<&str> = token.into_iter().collect();
-    reading.message = secret::scrub(&reading.message, &secrets);
-    if let Some(discovered) = reading.discovered.as_mut() {
-        for instance in discovered {
-            instance.url = instance.url.as_deref().map(secret::redact);
-            if let Some(inner) = instance.reading.take() {
-                instance.reading = Some(scrub_reading(inner, token));
-            }
+/// The most of a server's text a reading keeps: enough for any real version, module name or
+/// message, and a `…` says it was cut. Unbounded, a 1 MiB version was copied into every check
+/// row and into the hook's environment, which then could not start.
+const MAX_TEXT: usize = 256;
+const MAX_MESSAGE: usize = 1024;
+const MAX_URL: usize = 2048;
+
+/// Last line of defence for "tokens never appear in a reading": any text quoted from an answer
+/// or from a probe's output may echo the request, so every string of the reading loses the
+/// `secrets` (the token and the signatures sent) and any `hash=` value. The destructuring is
+/// exhaustive, so a text field added later cannot be forgotten here.
+///
+/// Every text is also bounded (`MAX_TEXT`, `MAX_MESSAGE`, `MAX_URL`), except the names a host
+/// lists: they are identities, and discovery refuses those too long to be one.
+fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
+    let scrub_to =
+        |max: usize| move |text: &mut String| *text = shorten(&secret::scrub(text, secrets), max);
+    let scrub = scrub_to(MAX_TEXT);
+    let Reading {
+        status: _,
+        message,
+        http_status: _,
+        response_ms: _,
+        disk_used: _,
+        disk_total: _,
+        disk_partial: _,
+        dolibarr_version,
+        users_all: _,
+        users_active: _,
+        last_login,
+        modules,
+        discovered,
+        no_answer: _,
+    } = reading;
+    scrub_to(MAX_MESSAGE)(message);
+    dolibarr_version.iter_mut().for_each(scrub);
+    last_login.iter_mut().for_each(scrub);
+    for module in modules.iter_mut().flatten() {
+        let Module {
+            name,
+            version,
+            active: _,
+            source,
+            editor,
+        } = module;
+        scrub(name);
+        [version, source, editor]
+            .into_iter()
+            .flat_map(|text| text.iter_mut())
+            .for_each(scrub);
+    }
+    for instance in discovered.iter_mut().flatten() {
+        let Discovered { name, url, reading } = instance;
+        *name = secret::scrub(name, secrets);
+        if let Some(url) = url {
+            *url = shorten(&secret::redact(&secret::scrub(url, secrets)), MAX_URL);
+        }
+        if let Some(inner) = reading {
+            scrub_reading(inner, secrets);
         }
     }
-    reading
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::model::Discovered;
 
     #[test]
     fn prober_is_shared_by_reference_across_threads() {
         fn assert_sync<T: Sync + Send>() {}
         assert_sync::<Prober>();
+    }
+
+    #[test]
+    fn a_server_text_is_kept_bounded_and_says_it_was_cut() {
+        let huge = "1".repeat(1 << 20);
+        let mut reading = Reading {
+            dolibarr_version: Some(huge.clone()),
+            modules: Some(vec![Module {
+                name: huge.clone(),
+                version: None,
+                active: true,
+                source: None,
+                editor: Some(huge.clone()),
+            }]),
+            ..Reading::new(Status::Online, format!("Dolibarr {huge}"))
+        };
+        scrub_reading(&mut reading, &[]);
+        let version = reading.dolibarr_version.expect("version");
+        assert_eq!(version.chars().count(), MAX_TEXT);
+        assert!(version.ends_with('…'));
+        assert_eq!(reading.message.chars().count(), MAX_MESSAGE);
+        let modules = reading.modules.expect("modules");
+        assert_eq!(modules[0].name.chars().count(), MAX_TEXT);
+        assert!(
+            modules[0]
+                .editor
+                .as_ref()
+                .is_some_and(|e| e.chars().count() == MAX_TEXT)
+        );
     }
 
     #[test]
@@ -155,7 +235,7 @@ mod tests {
             url: Some("https://a.example/x?hash=abcdef0123&time=1".into()),
             reading: Some(inner),
         }]);
-        let reading = scrub_reading(reading, Some("tok-XYZ9"));
+        scrub_reading(&mut reading, &["tok-XYZ9"]);
         assert_eq!(reading.message, "echoed *** and ?hash=***&time=1");
         let discovered = reading.discovered.expect("discovered");
         assert_eq!(
@@ -166,6 +246,149 @@ mod tests {
             discovered[0].reading.as_ref().map(|r| r.message.as_str()),
             Some("inner ***")
         );
+    }
+
+    /// A server answering `requests` requests with `answer(hash, action, name)`, where `hash`
+    /// is the signature the request carried; returns its URL and, joined, the hashes it got.
+    fn echo_server(
+        requests: usize,
+        answer: fn(&str, Option<&str>, Option<&str>) -> String,
+    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
+        let port = server.server_addr().to_ip().expect("ip").port();
+        let handle = std::thread::spawn(move || {
+            let mut hashes = Vec::new();
+            for request in server.incoming_requests().take(requests) {
+                let url = request.url().to_string();
+                let query = url.split_once('?').map_or("", |(_, q)| q).to_string();
+                let get = |key: &str| {
+                    query
+                        .split('&')
+                        .filter_map(|pair| pair.split_once('='))
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, v)| v.to_string())
+                };
+                let hash = get("hash").unwrap_or_default();
+                let body = answer(
+                    &hash,
+                    get("action").as_deref(),
+                    get("instance_name").as_deref(),
+                );
+                hashes.push(hash);
+                let _ = request.respond(tiny_http::Response::from_string(body));
+            }
+            hashes
+        });
+        (format!("http://127.0.0.1:{port}/script.php"), handle)
+    }
+
+    /// An observer document quoting `hash` (as sent, and upper-cased) in every text it has.
+    fn quoting_document(hash: &str) -> String {
+        let upper = hash.to_ascii_uppercase();
+        serde_json::json!({
+            "apiname": "serverobserver",
+            "dolibarr": {
+                "version": format!("18.0.4-{hash}"),
+                "path": {"http": format!("https://x.example/?sig={upper}")},
+            },
+            "user": {"all": 1, "active": 1, "date_last_login": format!("{hash} 10:00")},
+            "module": {
+                format!("mod{hash}"): {
+                    "version": upper,
+                    "source": format!("src {hash}"),
+                    "editor_name": format!("Evil {upper}"),
+                    "active": "1"
+                }
+            }
+        })
+        .to_string()
+    }
+
+    fn signed_target(record_type: RecordType, kind: ApiKind, url: &str) -> Target {
+        Target {
+            record_type,
+            reference: "r".into(),
+            kind,
+            url: Some(url.into()),
+            token: Some("s3cr3t-T0ken".into()),
+            remote_name: Some("shop".into()),
+            probe: Vec::new(),
+            insecure_tls: false,
+            host: None,
+        }
+    }
+
+    /// Neither the token nor any hash sent, in any case, anywhere in the reading.
+    fn assert_clean(reading: &Reading, hashes: &[String]) {
+        let text = serde_json::to_string(reading).expect("JSON");
+        assert!(!text.contains("s3cr3t-T0ken"), "{text}");
+        for hash in hashes {
+            assert_eq!(hash.len(), 32, "every request was signed");
+            assert!(!text.contains(hash.as_str()), "{text}");
+            assert!(!text.contains(&hash.to_ascii_uppercase()), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_echoed_signature_is_masked_in_every_text_of_an_instance_reading() {
+        let (url, server) = echo_server(1, |hash, _, _| quoting_document(hash));
+        let prober = Prober::new(Settings::default());
+        let reading = prober.probe(&signed_target(
+            RecordType::Instance,
+            ApiKind::ServerObserverV1,
+            &url,
+        ));
+        let hashes = server.join().expect("server thread");
+        assert_eq!(reading.status, Status::Online, "{}", reading.message);
+        assert_clean(&reading, &hashes);
+        assert_eq!(reading.dolibarr_version.as_deref(), Some("18.0.4-***"));
+        let module = &reading.modules.as_ref().expect("modules")[0];
+        assert_eq!(module.name, "mod***");
+        assert_eq!(module.editor.as_deref(), Some("Evil ***"));
+    }
+
+    #[test]
+    fn an_echoed_signature_is_masked_in_a_refusal_and_in_what_a_host_discovers() {
+        // Not `hash=`: a signature quoted in prose is masked because it is the one sent.
+        let (url, server) = echo_server(1, |hash, _, _| {
+            format!("Invalid signature {hash} for time 1764000000")
+        });
+        let reading = Prober::new(Settings::default()).probe(&signed_target(
+            RecordType::Host,
+            ApiKind::ServerObserverV1,
+            &url,
+        ));
+        let hashes = server.join().expect("server thread");
+        assert_eq!(
+            reading.message,
+            "answer is not JSON: Invalid signature *** for time 1764000000"
+        );
+        assert_clean(&reading, &hashes);
+
+        let (url, server) = echo_server(4, |hash, action, name| match (action, name) {
+            (None, _) => {
+                r#"{"apiversion":"2.0","space":{"bytes_total":100,"bytes_left":50}}"#.to_string()
+            }
+            (Some("get-all-instance"), _) => format!(r#"["shop-{hash}","refusing"]"#),
+            (_, Some("refusing")) => format!("<b>Bad signature</b> {}", hash.to_uppercase()),
+            _ => quoting_document(hash),
+        });
+        let reading = Prober::new(Settings::default()).probe(&signed_target(
+            RecordType::Host,
+            ApiKind::ServerManagerV1,
+            &url,
+        ));
+        let hashes = server.join().expect("server thread");
+        assert_eq!(hashes[0], "", "the server document is not signed");
+        assert_clean(&reading, &hashes[1..]);
+        let discovered = reading.discovered.as_ref().expect("discovered");
+        assert_eq!(discovered[0].name, "shop-***");
+        assert_eq!(
+            discovered[0].url.as_deref(),
+            Some("https://x.example/?sig=***")
+        );
+        let refusing = discovered[1].reading.as_ref().expect("reading");
+        assert_eq!(refusing.message, "answer is not JSON: Bad signature ***");
     }
 
     #[test]

@@ -38,6 +38,57 @@ pub fn signed_url(url: &str, token: Option<&str>, now_unix: u64) -> String {
     }
 }
 
+/// Signs the requests of one check and remembers every signature it sent: a server may quote a
+/// signature back in any form (`Invalid signature 0f3e... for time ...`), and the check's
+/// reading is scrubbed of exactly the values its requests carried (`secrets`). Each request is
+/// signed for the moment it is made, so a long host check stays inside the servers' window.
+#[derive(Debug)]
+pub struct Signer<'a> {
+    token: Option<&'a str>,
+    sent: Vec<String>,
+}
+
+impl<'a> Signer<'a> {
+    /// Signs with `token`; without one, requests go unsigned.
+    pub fn new(token: Option<&'a str>) -> Signer<'a> {
+        Signer {
+            token,
+            sent: Vec::new(),
+        }
+    }
+
+    /// Whether the requests carry a signature.
+    pub fn signs(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// `url` signed for now by the system clock, as `signed_url` does.
+    pub fn sign(&mut self, url: &str) -> String {
+        self.sign_at(url, now_unix())
+    }
+
+    /// `url` signed for `now_unix`; the signature is remembered.
+    pub fn sign_at(&mut self, url: &str, now_unix: u64) -> String {
+        let Some(token) = self.token else {
+            return url.to_string();
+        };
+        let hash = signature(token, now_unix);
+        let signed = with_query(url, &[("hash", &hash), ("time", &now_unix.to_string())]);
+        if !self.sent.contains(&hash) {
+            self.sent.push(hash);
+        }
+        signed
+    }
+
+    /// What no reading of this check may hold: the token, and every signature sent.
+    pub fn secrets(&self) -> Vec<&str> {
+        self.token
+            .into_iter()
+            .chain(self.sent.iter().map(String::as_str))
+            .collect()
+    }
+}
+
 /// Appends `pairs` (percent-encoded) to the query of `url`, before any `#fragment`.
 pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     let (base, fragment) = match url.find('#') {
@@ -129,6 +180,35 @@ mod tests {
                 signature("", 1_764_000_000)
             )
         );
+    }
+
+    #[test]
+    fn a_signer_remembers_exactly_the_signatures_it_sent() {
+        let mut signer = Signer::new(Some("s3cr3t-T0ken"));
+        assert!(signer.signs());
+        let first = signer.sign_at("http://h/x.php", 1_764_000_000);
+        assert_eq!(
+            first,
+            signed_url("http://h/x.php", Some("s3cr3t-T0ken"), 1_764_000_000)
+        );
+        signer.sign_at("http://h/x.php?action=a", 1_764_000_000);
+        signer.sign_at("http://h/x.php", 1_764_000_002);
+        assert_eq!(
+            signer.secrets(),
+            [
+                "s3cr3t-T0ken",
+                EXAMPLE_HASH,
+                &signature("s3cr3t-T0ken", 1_764_000_002)
+            ]
+        );
+        // Not the neighbours of a time used: only what was sent.
+        let neighbour = signature("s3cr3t-T0ken", 1_764_000_001);
+        assert!(!signer.secrets().contains(&neighbour.as_str()));
+
+        let mut unsigned = Signer::new(None);
+        assert!(!unsigned.signs());
+        assert_eq!(unsigned.sign("http://h/x.php"), "http://h/x.php");
+        assert!(unsigned.secrets().is_empty());
     }
 
     #[test]

@@ -1,4 +1,11 @@
 //! The CSV form of an export: a header row, then one row per record; an empty cell is none.
+//!
+//! Exports are opened in spreadsheets, which run a cell starting with `=`, `+`, `-`, `@`, TAB
+//! or CR as a formula (OWASP "CSV injection": `=HYPERLINK(...)` in a label a server or a
+//! colleague typed). Such a cell is written with a `'` before it, which spreadsheets show as
+//! text; so is a cell that starts with `'` already. Import removes exactly one leading `'`, so
+//! every cell reads back as it was, and a `'` typed by hand is read the way a spreadsheet
+//! reads it: as the text marker, not as part of the text.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +18,7 @@ pub fn write_csv(rows: &[Row]) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS)?;
     for r in rows {
-        w.write_record(r.cells())?;
+        w.write_record(r.cells().map(neutralised))?;
     }
     w.into_inner()
         .map_err(|e| anyhow::anyhow!("cannot write CSV: {}", e.error()))
@@ -80,11 +87,32 @@ pub(super) fn parse_csv(text: &str) -> Result<Vec<Parsed>, Problem> {
     Ok(rows)
 }
 
+/// What makes a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written: `'` before one a spreadsheet would run, or one starting with `'`.
+fn neutralised(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) || cell.starts_with('\'') {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as read: without the one `'` that `neutralised` may have put before it.
+fn restored(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
 struct CsvFields<'a>(HashMap<&'a str, &'a str>);
 
 impl CsvFields<'_> {
     fn cell(&self, key: &str) -> Option<&str> {
-        self.0.get(key).copied().filter(|c| !c.is_empty())
+        self.0
+            .get(key)
+            .copied()
+            .map(restored)
+            .filter(|c| !c.is_empty())
     }
 }
 

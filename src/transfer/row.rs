@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Record, RecordType, Settings};
+use crate::domain::secret::{redact, scrub};
 
 /// The columns of a CSV export, and the keys of a JSON one, in order.
 pub const COLUMNS: [&str; 16] = [
@@ -74,7 +75,9 @@ fn threshold_text<S: Serializer>(t: &Option<Threshold>, s: S) -> Result<S::Ok, S
 }
 
 impl Row {
-    /// A stored record's settings; the token only when asked for.
+    /// A stored record's settings; the token, and the secrets of its URL and of any URL among
+    /// its probe's arguments (a password, a key parameter: `secret::redact`), only when asked
+    /// for.
     pub fn from_record(r: &Record, with_token: bool) -> Row {
         let s = &r.settings;
         Row {
@@ -82,9 +85,22 @@ impl Row {
             reference: s.reference.clone(),
             label: s.label.clone(),
             api: s.kind,
-            url: s.url.clone(),
+            url: s
+                .url
+                .as_deref()
+                .map(|u| if with_token { u.to_string() } else { redact(u) }),
             token: s.token.clone().filter(|_| with_token),
-            probe: s.probe.clone(),
+            probe: s
+                .probe
+                .iter()
+                .map(|arg| {
+                    if with_token {
+                        arg.clone()
+                    } else {
+                        scrub(arg, &[])
+                    }
+                })
+                .collect(),
             enabled: s.enabled,
             insecure_tls: s.insecure_tls,
             host: r.host_ref.clone(),

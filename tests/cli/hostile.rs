@@ -441,3 +441,28 @@ fn a_stalled_https_site_gets_no_second_timeout_for_its_certificate() {
     assert_eq!(run[0]["message"], "timed out after 1 s");
     assert_eq!(silent.connections(), 1, "one connection: the check's own");
 }
+
+#[test]
+fn a_megabyte_version_is_kept_short_in_the_record_and_every_check() {
+    let doc = String::from_utf8(crate::server::fixture("webobserver-instance.json"))
+        .expect("UTF-8")
+        .replacen("\"18.0.4\"", &format!("\"{}\"", "9".repeat(1 << 20)), 1);
+    let server = Server::start(None, move |_| Reply::ok(doc.clone()));
+    let env = Env::new();
+    env.add_instance("big", "server-observer-v1", &["--url", &server.url("/")]);
+    env.run(&["update-instances"]).ok();
+    let show = env.run(&["--json", "instance", "show", "big"]).ok().json();
+    let version = show["instance"]["dolibarr_version"]
+        .as_str()
+        .expect("version");
+    assert_eq!(version.chars().count(), 256, "cut");
+    assert!(version.ends_with('…'), "and says so");
+    let longest: i64 = env
+        .sql()
+        .query_row("SELECT max(length(message)) FROM checks", [], |r| r.get(0))
+        .expect("checks");
+    assert!(
+        longest <= 1024,
+        "a check's message holds {longest} characters"
+    );
+}

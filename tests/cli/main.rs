@@ -6,6 +6,7 @@ mod faults;
 mod generated;
 mod hostile;
 mod hostile_files;
+mod hostile_text;
 mod integrations;
 mod inventory;
 mod local_state;

@@ -13,7 +13,7 @@ use crate::domain::units::human_bytes;
 use crate::probe::Target;
 use crate::probe::answer::{self, AnswerError, at, percent, size, text};
 use crate::probe::net::http::Http;
-use crate::probe::sign::{self, now_unix};
+use crate::probe::sign::{self, Signer};
 
 /// The server document (no action).
 #[derive(Debug, Clone, PartialEq)]
@@ -134,12 +134,12 @@ pub fn instance_list(value: &Value) -> Result<Vec<String>, AnswerError> {
 }
 
 /// `<host url>?action=get-info-instance&instance_name=<name>&hash=..&time=..`.
-fn info_url(host_url: &str, name: &str, token: Option<&str>) -> String {
+fn info_url(host_url: &str, name: &str, signer: &mut Signer) -> String {
     let url = sign::with_query(
         host_url,
         &[("action", "get-info-instance"), ("instance_name", name)],
     );
-    sign::signed_url(&url, token, now_unix())
+    signer.sign(&url)
 }
 
 /// What asking the server about one instance gave.
@@ -158,13 +158,13 @@ fn instance_reading(fetched: &Fetched) -> Result<(Reading, Option<String>), DocE
 /// and each further request would only wait for its own timeout.
 const GIVE_UP_AFTER: usize = 2;
 
-/// Checks a host: its server document, then its instance list, then each listed instance.
-pub fn probe_host(http: &Http, target: &Target) -> Reading {
+/// Checks a host: its server document, then its instance list, then each listed instance,
+/// signing with `signer`.
+pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading {
     let Some(url) = target.url.as_deref() else {
         return Reading::new(Status::Error, "no URL to check");
     };
-    let token = target.token.as_deref();
-    let signed = token.is_some();
+    let signed = signer.signs();
 
     // The server document needs no signature.
     let fetched = fetch_document(http, url, target.insecure_tls, false);
@@ -184,11 +184,7 @@ pub fn probe_host(http: &Http, target: &Target) -> Reading {
     };
     let disk = server.disk_summary();
 
-    let list_url = sign::signed_url(
-        &sign::with_query(url, &[("action", "get-all-instance")]),
-        token,
-        now_unix(),
-    );
+    let list_url = signer.sign(&sign::with_query(url, &[("action", "get-all-instance")]));
     let fetched = fetch_document(http, &list_url, target.insecure_tls, signed);
     let names = fetched
         .document
@@ -231,7 +227,7 @@ pub fn probe_host(http: &Http, target: &Target) -> Reading {
         }
         let fetched = fetch_document(
             http,
-            &info_url(url, &name, token),
+            &info_url(url, &name, signer),
             target.insecure_tls,
             signed,
         );
@@ -301,8 +297,8 @@ fn host_failure(mut reading: Reading) -> Reading {
     reading
 }
 
-/// Checks one instance by name through its host's script.
-pub fn probe_instance(http: &Http, target: &Target) -> Reading {
+/// Checks one instance by name through its host's script, signing with `signer`.
+pub fn probe_instance(http: &Http, target: &Target, signer: &mut Signer) -> Reading {
     let Some(url) = target.url.as_deref() else {
         return Reading::new(Status::Error, "no host URL to ask this instance through");
     };
@@ -312,12 +308,11 @@ pub fn probe_instance(http: &Http, target: &Target) -> Reading {
             "no name on the server recorded for this instance",
         );
     };
-    let token = target.token.as_deref();
     let fetched = fetch_document(
         http,
-        &info_url(url, name, token),
+        &info_url(url, name, signer),
         target.insecure_tls,
-        token.is_some(),
+        signer.signs(),
     );
     match instance_reading(&fetched) {
         Ok((reading, _)) => reading,
@@ -441,7 +436,7 @@ mod tests {
         let url = info_url(
             "https://srv.example/manager.php",
             "a b&c",
-            Some("s3cr3t-T0ken"),
+            &mut Signer::new(Some("s3cr3t-T0ken")),
         );
         let (before, after) = url.split_once("&hash=").expect("signed");
         assert_eq!(
@@ -503,6 +498,10 @@ mod tests {
         (format!("http://127.0.0.1:{port}/manager.php"), handle)
     }
 
+    fn signer(token: &'static str) -> Signer<'static> {
+        Signer::new(Some(token))
+    }
+
     fn host_target(url: &str, token: &str) -> Target {
         Target {
             record_type: RecordType::Host,
@@ -521,7 +520,7 @@ mod tests {
     fn host_discovers_its_instances() {
         let (url, server) = fake_server("tok-123", fixture!("servermanager-instances.json"), 6);
         let http = Http::new(&Settings::default());
-        let reading = probe_host(&http, &host_target(&url, "tok-123"));
+        let reading = probe_host(&http, &host_target(&url, "tok-123"), &mut signer("tok-123"));
         let seen = server.join().expect("server thread");
 
         assert_eq!(reading.status, Status::Online);
@@ -575,7 +574,7 @@ mod tests {
     fn wrong_token_stops_at_the_list() {
         let (url, server) = fake_server("right", fixture!("servermanager-instances.json"), 2);
         let http = Http::new(&Settings::default());
-        let reading = probe_host(&http, &host_target(&url, "wrong"));
+        let reading = probe_host(&http, &host_target(&url, "wrong"), &mut signer("wrong"));
         server.join().expect("server thread");
         assert_eq!(reading.status, Status::Error);
         assert_eq!(reading.discovered, None);
@@ -592,7 +591,7 @@ mod tests {
     fn empty_list_is_no_proof() {
         let (url, server) = fake_server("tok", b"[]", 2);
         let http = Http::new(&Settings::default());
-        let reading = probe_host(&http, &host_target(&url, "tok"));
+        let reading = probe_host(&http, &host_target(&url, "tok"), &mut signer("tok"));
         server.join().expect("server thread");
         assert_eq!(reading.status, Status::Error);
         assert!(reading.message.starts_with("server lists no instances"));
@@ -606,13 +605,13 @@ mod tests {
         let mut target = host_target(&url, "tok");
         target.record_type = RecordType::Instance;
         target.remote_name = Some("garage-lefebvre".into());
-        let reading = probe_instance(&http, &target);
+        let reading = probe_instance(&http, &target, &mut signer("tok"));
         assert_eq!(reading.status, Status::Online);
         assert_eq!(reading.message, "Dolibarr 19.0.3, 4 modules (3 active)");
         assert_eq!(reading.disk_used, Some(5_905_580_032));
 
         target.remote_name = Some("old-demo".into());
-        let reading = probe_instance(&http, &target);
+        let reading = probe_instance(&http, &target, &mut signer("tok"));
         assert_eq!(reading.status, Status::Missing);
         assert!(reading.message.contains("no longer has this instance"));
         server.join().expect("server thread");

@@ -11,7 +11,7 @@ use crate::domain::units::human_bytes;
 use crate::probe::Target;
 use crate::probe::answer::{self, AnswerError, at, entries, flag, human_size, percent, size, text};
 use crate::probe::net::http::Http;
-use crate::probe::sign::{self, now_unix};
+use crate::probe::sign::Signer;
 
 /// Which script wrote a document, as far as its keys tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,10 @@ impl Units {
         match (self, value?) {
             (Units::Bytes, n) => Some(n),
             (Units::Mib, 0) => None,
-            (Units::Mib, n) => n.checked_mul(1024 * 1024),
+            // A size the store cannot keep as an integer is no size.
+            (Units::Mib, n) => n
+                .checked_mul(1024 * 1024)
+                .filter(|bytes| i64::try_from(*bytes).is_ok()),
             (Units::Unknown, _) => None,
         }
     }
@@ -126,8 +129,8 @@ pub fn instance_doc(doc: &Value) -> Result<InstanceDoc, AnswerError> {
         version: text(dolibarr.get("version")),
         last_install: text(dolibarr.get("version1")),
         url: text(at(dolibarr, &["path", "http"])),
-        users_all: at(doc, &["user", "all"]).and_then(answer::integer),
-        users_active: at(doc, &["user", "active"]).and_then(answer::integer),
+        users_all: at(doc, &["user", "all"]).and_then(answer::count),
+        users_active: at(doc, &["user", "active"]).and_then(answer::count),
         last_login,
         modules: modules(doc.get("module")),
         disk_used,
@@ -331,18 +334,18 @@ impl InstanceDoc {
     }
 }
 
-/// The observer URL, signed when the record has a token.
-fn request_url(target: &Target) -> Option<String> {
-    let url = target.url.as_deref()?;
-    Some(sign::signed_url(url, target.token.as_deref(), now_unix()))
-}
-
 /// Fetches and reads the document, then makes the reading with `on_document`.
-fn check(http: &Http, target: &Target, on_document: fn(&InstanceDoc) -> Reading) -> Reading {
-    let Some(url) = request_url(target) else {
+fn check(
+    http: &Http,
+    target: &Target,
+    signer: &mut Signer,
+    on_document: fn(&InstanceDoc) -> Reading,
+) -> Reading {
+    let Some(url) = target.url.as_deref() else {
         return Reading::new(Status::Error, "no URL to check");
     };
-    let fetched = fetch_document(http, &url, target.insecure_tls, target.token.is_some());
+    let url = signer.sign(url);
+    let fetched = fetch_document(http, &url, target.insecure_tls, signer.signs());
     let parsed = fetched
         .document
         .as_ref()
@@ -358,14 +361,14 @@ fn check(http: &Http, target: &Target, on_document: fn(&InstanceDoc) -> Reading)
     }
 }
 
-/// Checks an instance through its own observer script.
-pub fn probe_instance(http: &Http, target: &Target) -> Reading {
-    check(http, target, InstanceDoc::instance_reading)
+/// Checks an instance through its own observer script, signing with `signer`.
+pub fn probe_instance(http: &Http, target: &Target, signer: &mut Signer) -> Reading {
+    check(http, target, signer, InstanceDoc::instance_reading)
 }
 
 /// Checks a host through the observer script of one of its instances.
-pub fn probe_host(http: &Http, target: &Target) -> Reading {
-    let mut reading = check(http, target, InstanceDoc::host_reading);
+pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading {
+    let mut reading = check(http, target, signer, InstanceDoc::host_reading);
     // `Missing` is for instances; for a host it is an unusable answer.
     if reading.status == Status::Missing {
         reading.status = Status::Error;
@@ -754,7 +757,7 @@ mod tests {
         let query = asked.strip_prefix("/get-data.php?hash=").expect("signed");
         let (hash, time) = query.split_once("&time=").expect("time");
         let time: u64 = time.parse().expect("decimal time");
-        assert_eq!(hash, sign::signature("s3cr3t-T0ken", time));
+        assert_eq!(hash, crate::probe::sign::signature("s3cr3t-T0ken", time));
 
         assert_eq!(reading.status, Status::Online);
         assert_eq!(reading.http_status, Some(200));
