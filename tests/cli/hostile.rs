@@ -466,3 +466,51 @@ fn a_megabyte_version_is_kept_short_in_the_record_and_every_check() {
         "a check's message holds {longest} characters"
     );
 }
+
+#[test]
+fn a_host_check_is_bounded_as_a_whole() {
+    // A server listing 30 instances and taking 0.4 s over each: asked one after another, they
+    // would hold the pass for 12 s, four times its timeout.
+    let server = Server::manager(None, |hit| {
+        match hit.query.get("action").map(String::as_str) {
+            Some("get-all-instance") => {
+                let names: Vec<String> = (0..30).map(|i| format!("\"i{i:02}\"")).collect();
+                Reply::ok(format!("[{}]", names.join(",")))
+            }
+            Some("get-info-instance") => {
+                // The fault itself (a slow server), not synchronisation.
+                std::thread::sleep(std::time::Duration::from_millis(400));
+                Reply::fixture("servermanager-instance-garage-lefebvre.json")
+            }
+            _ => Reply::fixture("servermanager-server.json"),
+        }
+    });
+    let env = Env::new();
+    env.add_host(
+        "srv",
+        "server-manager-v1",
+        &["--url", &server.url("/manager.php")],
+    );
+    let run = env
+        .run(&["--json", "update-hosts", "--timeout", "1s"])
+        .ok()
+        .json();
+    let asked = server
+        .hits()
+        .iter()
+        .filter(|h| h.query.get("action").map(String::as_str) == Some("get-info-instance"))
+        .count();
+    assert!(asked <= 4, "{asked} instances asked within a 1 s check");
+    let message = run[0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("not asked (the check used its whole 1 s)"),
+        "{message}"
+    );
+    assert!(
+        run[0]["response_ms"].as_u64().is_some_and(|ms| ms >= 1000),
+        "{run}"
+    );
+    // The instances it did not ask about exist, and were not checked.
+    let later = env.run(&["--json", "instance", "show", "i29"]).ok().json();
+    assert_eq!(later["status"], "unknown");
+}

@@ -6,6 +6,8 @@ pub mod ping;
 pub mod server_manager;
 pub mod server_observer;
 
+use std::time::Instant;
+
 use serde_json::Value;
 
 use crate::domain::model::{NoAnswer, Reading, Status};
@@ -62,11 +64,19 @@ impl Fetched {
 }
 
 /// GETs a JSON document, applying the HTTP status rules shared by the JSON kinds.
-pub(crate) fn fetch_document(http: &Http, url: &str, insecure_tls: bool, signed: bool) -> Fetched {
+/// `deadline` is the end of the whole check the fetch is part of, if it has one.
+pub(crate) fn fetch_document(
+    http: &Http,
+    url: &str,
+    insecure_tls: bool,
+    signed: bool,
+    deadline: Option<Instant>,
+) -> Fetched {
     let options = http::Options {
         insecure_tls,
         signed,
         discard_body: false,
+        deadline,
     };
     let answer = match http.get(url, options) {
         Ok(answer) => answer,

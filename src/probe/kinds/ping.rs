@@ -13,6 +13,7 @@ pub fn probe(http: &Http, target: &Target) -> Reading {
         insecure_tls: target.insecure_tls,
         signed: false,
         discard_body: true,
+        deadline: None,
     };
     match http.get(url, options) {
         Ok(answer) => {

@@ -37,6 +37,9 @@ pub struct Options {
     pub signed: bool,
     /// Read the body only to time it, and keep none of it (ping).
     pub discard_body: bool,
+    /// The end of a larger check this request is part of (a host asking about its
+    /// instances): the request stops there, if that comes before its own timeout.
+    pub deadline: Option<Instant>,
 }
 
 /// A final answer (after redirects), whatever its HTTP status.
@@ -64,6 +67,11 @@ pub struct Failure {
 }
 
 impl Http {
+    /// The limit of one call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub fn new(settings: &Settings) -> Http {
         Http {
             verified: agent(settings, false),
@@ -76,7 +84,9 @@ impl Http {
     /// GET `url`, following at most `MAX_REDIRECTS` redirects, all within the timeout.
     pub fn get(&self, url: &str, options: Options) -> Result<Answer, Failure> {
         let start = Instant::now();
-        let deadline = start + self.timeout;
+        let deadline = options
+            .deadline
+            .map_or(start + self.timeout, |d| d.min(start + self.timeout));
         let agent = if options.insecure_tls {
             &self.insecure
         } else {
