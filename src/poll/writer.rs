@@ -428,6 +428,35 @@ mod tests {
             list("1.1"),
             "the list itself is stored whole"
         );
+        // Pruned with the raw checks, unlike a real change.
+        let dolibarr = Reading {
+            dolibarr_version: Some("18.0.4".into()),
+            ..Reading::new(Status::Online, "ok")
+        };
+        write(
+            &mut store,
+            &[CheckResult::new(key(id), 3, dolibarr.clone(), None)],
+            None,
+        )
+        .expect("write");
+        let upgraded = Reading {
+            dolibarr_version: Some("19.0.0".into()),
+            ..dolibarr
+        };
+        write(
+            &mut store,
+            &[CheckResult::new(key(id), 4, upgraded, None)],
+            None,
+        )
+        .expect("write");
+        store.prune(86_400 * 2).expect("prune");
+        let kept: Vec<String> = store
+            .inventory_changes(0)
+            .expect("changes")
+            .into_iter()
+            .map(|c| c.subject)
+            .collect();
+        assert_eq!(kept, ["dolibarr"]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use rusqlite::{Transaction, TransactionBehavior, params};
 use super::Store;
 use super::sql::{from_int, owner_column};
 use crate::domain::history::{Check, PassInfo, Pruned, StateChange};
-use crate::domain::inventory::InventoryChange;
+use crate::domain::inventory::{ChangeKind, InventoryChange};
 use crate::domain::model::{RecordType, Status};
 use crate::domain::uptime::{self, Tally, Uptime};
 
@@ -155,7 +155,8 @@ impl Store {
 
     /// Deletes raw checks before the UTC midnight at or before `cutoff`, after rolling each
     /// pruned day up into `daily` (checks, failures, time up, response times) so long-window
-    /// uptime survives. State and inventory changes are kept. All or nothing.
+    /// uptime survives, and the summaries of module churn. State and inventory changes are
+    /// kept. All or nothing.
     pub fn prune(&mut self, cutoff: i64) -> Result<Pruned> {
         let cutoff = cutoff.div_euclid(86_400) * 86_400;
         let tx = self
@@ -167,6 +168,12 @@ impl Store {
         }
         pruned.checks_deleted = tx.execute("DELETE FROM checks WHERE at < ?1", [cutoff])?;
         tx.execute("DELETE FROM passes WHERE started_at < ?1", [cutoff])?;
+        // A churn summary says nothing a later one does not: it goes with the raw checks. Real
+        // changes (an upgrade, a module added) are the inventory's history and stay.
+        tx.execute(
+            "DELETE FROM inventory_changes WHERE at < ?1 AND change = ?2",
+            params![cutoff, ChangeKind::Changed.as_str()],
+        )?;
         tx.commit()?;
         Ok(pruned)
     }
