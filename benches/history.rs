@@ -152,7 +152,10 @@ fn main() -> ExitCode {
     };
     // A database from an older webhost is migrated here, not in the first timed run.
     let t = Instant::now();
-    drop(Store::open(&path).expect("cannot open the database"));
+    drop(
+        Store::open(&path, webhost::store::Access::Create { mode: 0o600 })
+            .expect("cannot open the database"),
+    );
     println!(
         "opened (migrating if needed) in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -635,7 +638,8 @@ fn fill(path: &Path, opts: &Options) -> Fill {
 
 /// Adds the instances through the store, as `webhost instance add --api ping` would.
 fn add_instances(path: &Path, n: u32, created_at: i64) -> Vec<i64> {
-    let mut store = Store::open(path).expect("cannot create the database");
+    let mut store = Store::open(path, webhost::store::Access::Create { mode: 0o600 })
+        .expect("cannot create the database");
     let width = n.to_string().len().max(4);
     (1..=n)
         .map(|i| {
@@ -688,7 +692,10 @@ impl Progress {
 /// Fails the bench unless the filled database has exactly the schema a fresh one gets.
 fn check_schema(path: &Path, dir: &Path) {
     let fresh = dir.join("fresh.db");
-    drop(Store::open(&fresh).expect("cannot create a fresh database"));
+    drop(
+        Store::open(&fresh, webhost::store::Access::Create { mode: 0o600 })
+            .expect("cannot create a fresh database"),
+    );
     let schema = |p: &Path| -> Vec<(String, String, Option<String>)> {
         let conn = Connection::open(p).expect("cannot open a database");
         let mut stmt = conn
@@ -852,7 +859,8 @@ fn measure_processes(
 
 fn measure_in_process(db: &Path, reference: &str, runs: usize, rows: &mut Vec<Row>) {
     let (row, store) = time("in-process: Store::open", runs, false, || {
-        Store::open(db).expect("cannot open the database")
+        Store::open(db, webhost::store::Access::Create { mode: 0o600 })
+            .expect("cannot open the database")
     });
     rows.push(row);
     let rec = store

@@ -214,7 +214,8 @@ fn churn(o: &Options, figures: &mut Vec<Figure>) -> Result<(), String> {
     let n = o.modules;
     let dir = tempdir()?;
     let db = dir.path().join("webhost.db");
-    let mut store = Store::open(&db).map_err(|e| format!("{e:#}"))?;
+    let mut store = Store::open(&db, webhost::store::Access::Create { mode: 0o600 })
+        .map_err(|e| format!("{e:#}"))?;
     let mut settings = Settings::new("i", ApiKind::ServerObserverV1);
     settings.url = Some("http://127.0.0.1:9/get-data.php".into());
     let id = store

@@ -203,7 +203,8 @@ fn instance_url(port: u16, n: u64) -> String {
 /// A fresh database with instances 1..=n of the fleet on `port`.
 fn make_db(dir: &Path, port: u16, n: u64) -> Result<PathBuf, String> {
     let path = dir.join("webhost.db");
-    Store::open(&path).map_err(|e| format!("{e:#}"))?;
+    Store::open(&path, webhost::store::Access::Create { mode: 0o600 })
+        .map_err(|e| format!("{e:#}"))?;
     let mut conn = Connection::open(&path).map_err(|e| e.to_string())?;
     let tx = conn.transaction().map_err(|e| e.to_string())?;
     {
@@ -226,6 +227,8 @@ fn make_db(dir: &Path, port: u16, n: u64) -> Result<PathBuf, String> {
         }
     }
     tx.commit().map_err(|e| e.to_string())?;
+    // The tokens go to their own file now, before any pass is timed.
+    Store::open(&path, webhost::store::Access::Write).map_err(|e| format!("{e:#}"))?;
     Ok(path)
 }
 

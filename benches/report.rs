@@ -353,7 +353,8 @@ fn fill(path: &Path, plans: &[Plan], o: &Options, from: i64, now: i64) -> Result
     let err = |e: &dyn std::fmt::Display| e.to_string();
     let mut ids = Vec::with_capacity(plans.len());
     {
-        let mut store = Store::open(path).map_err(|e| format!("{e:#}"))?;
+        let mut store = Store::open(path, webhost::store::Access::Create { mode: 0o600 })
+            .map_err(|e| format!("{e:#}"))?;
         let mut host_ids = Vec::new();
         for p in plans {
             let rec = Settings {

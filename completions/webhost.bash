@@ -329,13 +329,17 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -351,7 +355,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__changes)
-            opts="-q -v -h --since --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --since --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +366,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -377,7 +385,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__check)
-            opts="-q -v -h --host --instance --max-age --live --timeout --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --host --instance --max-age --live --timeout --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +403,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -407,13 +419,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__completions)
-            opts="-q -v -h --db --json --quiet --verbose --color --help bash zsh fish"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -429,13 +445,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config)
-            opts="-q -v -h --db --json --quiet --verbose --color --help set get unset list help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help set get unset list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -451,13 +471,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__get)
-            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -557,13 +581,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__list)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -579,13 +607,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__set)
-            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -601,13 +633,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__unset)
-            opts="-q -v -h --db --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -623,7 +659,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__export)
-            opts="-q -v -h --with-tokens --format --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --with-tokens --format --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +670,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1181,7 +1221,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__history)
-            opts="-q -v -h --since --limit --host --instance --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --since --limit --host --instance --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1199,6 +1239,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1211,13 +1255,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host)
-            opts="-q -v -h --db --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1233,7 +1281,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1267,6 +1315,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1279,13 +1331,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__disable)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1301,7 +1357,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__edit)
-            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1359,6 +1415,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1371,13 +1431,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__enable)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1519,7 +1583,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__list)
-            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1541,6 +1605,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1553,13 +1621,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__remove)
-            opts="-q -v -h --cascade --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --cascade --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1575,13 +1647,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__show)
-            opts="-q -v -h --show-token --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --show-token --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1597,13 +1673,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__import)
-            opts="-q -v -h --dry-run --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --dry-run --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1619,13 +1699,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance)
-            opts="-q -v -h --db --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1641,7 +1725,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1683,6 +1767,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1695,13 +1783,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__disable)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1717,7 +1809,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1783,6 +1875,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1795,13 +1891,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__enable)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1943,7 +2043,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__list)
-            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1965,6 +2065,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1977,13 +2081,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__remove)
-            opts="-q -v -h --cascade --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --cascade --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1999,13 +2107,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__show)
-            opts="-q -v -h --show-token --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --show-token --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2021,13 +2133,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__man)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2043,7 +2159,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__metrics)
-            opts="-q -v -h --output --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --output --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2054,6 +2170,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2069,7 +2189,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__modules)
-            opts="-q -v -h --name --active --version-below --instance --flat --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --name --active --version-below --instance --flat --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2091,6 +2211,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2103,7 +2227,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__prune)
-            opts="-q -v -h --older-than --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --older-than --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2114,6 +2238,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2129,7 +2257,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__report)
-            opts="-q -v -h --html --since --public --stale --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --html --since --public --stale --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2151,6 +2279,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2163,7 +2295,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__status)
-            opts="-q -v -h --stale --certs --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --stale --certs --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2181,6 +2313,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2193,7 +2329,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2244,6 +2380,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2259,7 +2399,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2313,6 +2453,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2325,13 +2469,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__versions)
-            opts="-q -v -h --db --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_webhost_global_optspecs
-    string join \n db= json q/quiet v/verbose color= h/help V/version
+    string join \n db= db-mode= json q/quiet v/verbose color= h/help V/version
 end
 
 function __fish_webhost_needs_command
@@ -25,6 +25,7 @@ function __fish_webhost_using_subcommand
 end
 
 complete -c webhost -n "__fish_webhost_needs_command" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_needs_command" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_needs_command" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -53,6 +54,7 @@ complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Pr
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -80,6 +82,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l label -d 'Free text shown beside the ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -101,6 +104,7 @@ warning\t''
 critical\t''
 unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -122,6 +126,7 @@ warning\t''
 critical\t''
 unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -133,6 +138,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -158,6 +164,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days; `default` restores 21' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` restores 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -168,6 +175,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -177,6 +185,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -186,6 +195,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -194,6 +204,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -210,6 +221,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -239,6 +251,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l label -d 'Free text shown beside the ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -260,6 +273,7 @@ warning\t''
 critical\t''
 unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -281,6 +295,7 @@ warning\t''
 critical\t''
 unknown\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -292,6 +307,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -319,6 +335,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l host -d 'Move it to this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l remote-name -d 'New folder name on its server' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -330,6 +347,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -339,6 +357,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -348,6 +367,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -356,6 +376,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -382,6 +403,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l remind-
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l hook-timeout -d 'Limit for one run of the change hook (it is killed then, with what it started)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -402,6 +424,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l rem
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l hook-timeout -d 'Limit for one run of the change hook (it is killed then, with what it started)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -415,6 +438,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand modules" -l name -d 'Onl
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l version-below -d 'Only modules older than this version, compared number by number (3.21.0 < 3.24.1, 1.2 < 1.10)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l instance -d 'Only modules of this instance (repeatable)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand modules" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -425,6 +449,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand modules" -s q -l quiet -
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand versions" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -435,6 +460,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand versions" -s h -l help -
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l stale -d 'A pass older than this means cron has stopped: 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l certs -d 'How many certificates to list, soonest to expire first' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -445,6 +471,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand status" -s h -l help -d 
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l since -d 'How far back: 30m, 24h, 7d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l limit -d 'At most this many checks (newest first)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -456,6 +483,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand history" -s v -l verbose
 complete -c webhost -n "__fish_webhost_using_subcommand history" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -l since -d 'How far back: 30m, 24h, 7d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -465,6 +493,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand changes" -s v -l verbose
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -l older-than -d 'Delete raw checks older than this (rounded down to a UTC midnight): 90d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -475,6 +504,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand prune" -s h -l help -d '
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l format -d 'Output format (CSV: a header row, empty cells for none, probe as a JSON array)' -r -f -a "json\t'A JSON array of objects'
 csv\t'A header row, then one row per record'"
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand export" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -484,6 +514,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand export" -s q -l quiet -d
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand import" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand import" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand import" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -495,6 +526,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand import" -s h -l help -d 
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l max-age -d 'UNKNOWN when the last stored check is older than this (cron has stopped): 15m, 1h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l timeout -d 'With --live: limit for the check, from DNS to the last byte' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand check" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -507,6 +539,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand check" -s v -l verbose -
 complete -c webhost -n "__fish_webhost_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l output -d 'Write to this file instead of stdout, atomically (a temp file beside it, then a rename), mode 0644' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -518,6 +551,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand report" -l html -d 'Writ
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l since -d 'The window for uptime, response times, the uptime strip and changes: 24h, 7d, 30d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l stale -d 'A pass older than this is flagged as stale (cron has stopped): 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -527,6 +561,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand report" -s q -l quiet -d
 complete -c webhost -n "__fish_webhost_using_subcommand report" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -540,6 +575,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_s
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "list" -d 'Print every setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -548,6 +584,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -556,6 +593,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -564,6 +602,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -577,6 +616,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -585,6 +625,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand completions" -s q -l qui
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -11,7 +11,7 @@ use crate::domain::config::{ConfigKey, defaults};
 use crate::domain::health::Health;
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Status};
-use crate::domain::units::{parse_duration, parse_size};
+use crate::domain::units::{parse_duration, parse_mode, parse_size};
 use crate::domain::version::Version;
 use crate::exit;
 use crate::output::ColorChoice;
@@ -27,6 +27,11 @@ pub struct Cli {
     /// SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]
     #[arg(long, global = true, env = "WEBHOST_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// Mode of a database this run creates (0640: its group may read it); the tokens, in a
+    /// file of their own beside it, are always 0600
+    #[arg(long, global = true, env = "WEBHOST_DB_MODE", value_name = "MODE", default_value = defaults::DB_MODE, value_parser = parse_mode)]
+    pub db_mode: u32,
 
     /// Print machine-readable JSON instead of tables
     #[arg(long, global = true)]

@@ -35,7 +35,12 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         None => default_db()?,
     };
     let clock = Clock::from_env().map_err(invalid)?;
-    let ctx = Context { db, out, clock };
+    let ctx = Context {
+        db,
+        db_mode: cli.db_mode,
+        out,
+        clock,
+    };
     match cli.command {
         Command::Host(cmd) => host(&ctx, cmd),
         Command::Instance(cmd) => instance(&ctx, cmd),

@@ -27,7 +27,7 @@ pub fn run(
     // What can be checked without the database is checked first (nothing gets created).
     let assumed_host_kind = host.map(|_| ApiKind::ServerManagerV1);
     validate::settings(rt, &settings, assumed_host_kind)?;
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.create_store()?;
     let host_kind = match host {
         None => None,
         Some(h) => {

@@ -36,7 +36,11 @@ fn judge(
     max_age: Duration,
     live: Option<ProbeSettings>,
 ) -> Result<Verdict> {
-    let store = ctx.open_existing_store()?;
+    // A live check signs its request: it needs the tokens, which only their owner may read.
+    let store = match live {
+        Some(_) => ctx.read_store_with_tokens()?,
+        None => ctx.read_store()?,
+    };
     let rec = which.find(&store)?;
     let reading = match live {
         // A record with monitoring off is not probed: its verdict is UNKNOWN anyway.

@@ -25,7 +25,7 @@ pub fn run(
     if let Some(source) = token {
         edit.token = Some(Some(source.read()?));
     }
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.write_store()?;
     let rec = store.get(rt, reference)?;
     let mut s = rec.settings.clone();
     edit.apply(&mut s);

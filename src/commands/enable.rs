@@ -6,7 +6,7 @@ use super::{Context, Outcome};
 use crate::domain::model::RecordType;
 
 pub fn run(ctx: &Context, rt: RecordType, reference: &str, enabled: bool) -> Result<Outcome> {
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.write_store()?;
     if !store.set_enabled(rt, reference, enabled)? {
         store.get(rt, reference)?; // gives the clear "not found" error
     }

@@ -8,12 +8,16 @@ use crate::domain::query::Filter;
 use crate::transfer::{Format, Row};
 
 pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = if with_tokens {
+        ctx.read_store_with_tokens()?
+    } else {
+        ctx.read_store()?
+    };
     let mut rows = Vec::new();
     let mut tokens = 0;
     for rt in RecordType::ALL {
         for r in store.list(rt, &Filter::default())? {
-            tokens += usize::from(r.settings.token.is_some());
+            tokens += usize::from(r.has_token);
             rows.push(Row::from_record(&r, with_tokens));
         }
     }

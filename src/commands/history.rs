@@ -9,7 +9,7 @@ use crate::domain::history;
 use crate::output::history::History;
 
 pub fn run(ctx: &Context, which: &Which, since: Duration, limit: usize) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     let rec = which.find(&store)?;
     let now = ctx.now();
     let since = now - since.as_secs() as i64;

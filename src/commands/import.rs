@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Outcome> {
     // A database that does not exist yet has no records; bad input must not create it.
     let mut existing = Vec::new();
     if ctx.db.exists() {
-        let store = ctx.open_store()?;
+        let store = ctx.write_store()?;
         for rt in RecordType::ALL {
             for r in store.list(rt, &Filter::default())? {
                 existing.push(Row::from_record(&r, true));
@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Outcome> {
             })
             .collect();
         if !items.is_empty() {
-            ctx.open_store()?.import(&items, ctx.now())?;
+            ctx.create_store()?.import(&items, ctx.now())?;
         }
     }
     ctx.out.import(&planned, dry_run)?;

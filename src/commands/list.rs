@@ -14,7 +14,7 @@ pub fn run(
     health: Option<Health>,
     with_uptime: bool,
 ) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     let now = ctx.now();
     let mut records = store.list(rt, filter)?;
     if let Some(h) = health {

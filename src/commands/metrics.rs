@@ -12,7 +12,7 @@ use crate::output::metrics::{self, RecordSample};
 
 /// Prints the exposition, or writes it to `output` atomically.
 pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     let now = ctx.now();
     let modules = store.module_counts()?;
     // Disabled records are left out: their state is frozen, and a series that stays "down"

@@ -34,7 +34,7 @@ use crate::domain::check::PluginState;
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Record, RecordType};
 use crate::output::Output;
-use crate::store::Store;
+use crate::store::{Access, Store};
 
 /// How a command ended, when it could run: the entry turns it into the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,22 +49,36 @@ pub enum Outcome {
     Interrupted(i32),
 }
 
-/// What every command gets: where the database is, how to print, and what time it is.
+/// What every command gets: where the database is, the mode to create it with, how to print,
+/// and what time it is.
 pub struct Context {
     pub db: PathBuf,
+    /// The mode of a database this run creates (the tokens' file is always 0600).
+    pub db_mode: u32,
     pub out: Output,
     pub clock: Clock,
 }
 
 impl Context {
-    /// The database, created if missing: for the commands that add or change records.
-    pub fn open_store(&self) -> Result<Store> {
-        Store::open(&self.db)
+    /// For the commands that add records: the database is created when missing.
+    pub fn create_store(&self) -> Result<Store> {
+        Store::open(&self.db, Access::Create { mode: self.db_mode })
     }
 
-    /// The database, which must exist: for the commands that only read it.
-    pub fn open_existing_store(&self) -> Result<Store> {
-        Store::open_existing(&self.db)
+    /// For the commands that change what exists: a missing database is an error.
+    pub fn write_store(&self) -> Result<Store> {
+        Store::open(&self.db, Access::Write)
+    }
+
+    /// For the commands that only read: opened read-only, so a user who may read the database
+    /// but not write it (Nagios, the web server) can; tokens are not read.
+    pub fn read_store(&self) -> Result<Store> {
+        Store::open(&self.db, Access::Read)
+    }
+
+    /// Reads, with the tokens: only their owner may.
+    pub fn read_store_with_tokens(&self) -> Result<Store> {
+        Store::open(&self.db, Access::ReadTokens)
     }
 
     pub fn now(&self) -> i64 {

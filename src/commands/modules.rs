@@ -15,7 +15,7 @@ pub fn run(
     version_below: Option<&Version>,
     flat: bool,
 ) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     for r in &filter.instances {
         store.get(RecordType::Instance, r)?; // a typo is an error, not an empty list
     }

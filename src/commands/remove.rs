@@ -9,7 +9,7 @@ use crate::domain::model::RecordType;
 /// Deletes a record and its history; a host with instances only with `cascade`, which
 /// deletes them too.
 pub fn run(ctx: &Context, rt: RecordType, reference: &str, cascade: bool) -> Result<Outcome> {
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.write_store()?;
     let rec = store.get(rt, reference)?;
     let mut also = Vec::new();
     if rt == RecordType::Host {

@@ -31,7 +31,7 @@ pub struct Request<'a> {
 
 pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
     let started = std::time::Instant::now();
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     let now = ctx.now();
     let window = Window {
         from: now - args.since.as_secs() as i64,

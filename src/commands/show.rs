@@ -6,7 +6,11 @@ use super::{Context, Outcome};
 use crate::domain::model::RecordType;
 
 pub fn run(ctx: &Context, rt: RecordType, reference: &str, show_token: bool) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = if show_token {
+        ctx.read_store_with_tokens()?
+    } else {
+        ctx.read_store()?
+    };
     let rec = store.get(rt, reference)?;
     let modules = match rt {
         RecordType::Instance => Some(store.modules(rec.id)?),

@@ -12,7 +12,7 @@ use crate::domain::{config, fleet};
 /// `stale`: a pass older than this means cron has stopped; `certs`: how many certificates to
 /// list, soonest to expire first.
 pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     let now = ctx.now();
     let hosts = store.list(RecordType::Host, &Filter::default())?;
     let instances = store.list(RecordType::Instance, &Filter::default())?;

@@ -29,7 +29,7 @@ pub struct Request {
 
 pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     let name = rt.pass_name();
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.write_store()?;
     for r in &req.refs {
         store.get(rt, r)?; // an unknown ref is a usage error, before anything runs
     }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use super::{Context, Outcome};
 
 pub fn run(ctx: &Context) -> Result<Outcome> {
-    let store = ctx.open_existing_store()?;
+    let store = ctx.read_store()?;
     let instances = store.instance_versions()?;
     ctx.out.dolibarr_versions(&instances)?;
     Ok(Outcome::Done)

@@ -309,6 +309,7 @@ mod tests {
             host_ref: None,
             discovered: false,
             missing: false,
+            has_token: false,
             state,
         }
     }

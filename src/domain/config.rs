@@ -13,6 +13,8 @@ use super::units::parse_duration;
 /// Every default of an option, written once: the command line shows them in `--help`, and
 /// whatever reads an option left out falls back to the same value.
 pub mod defaults {
+    /// The mode of a database webhost creates: its owner's alone.
+    pub const DB_MODE: &str = "0600";
     /// Records checked at once in a pass.
     pub const JOBS: u16 = 16;
     /// Limit for one check, from DNS to the last byte (and for `check --live`).

@@ -208,6 +208,7 @@ mod tests {
             host_ref: None,
             discovered: false,
             missing: false,
+            has_token: false,
             state,
         }
     }

@@ -442,6 +442,8 @@ pub struct Record {
     pub discovered: bool,
     /// Its server no longer lists it.
     pub missing: bool,
+    /// It has a token (`settings.token` holds it only when the tokens were read).
+    pub has_token: bool,
     pub state: State,
 }
 

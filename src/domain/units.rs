@@ -146,6 +146,27 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{text}' is not a usable size"))
 }
 
+/// Parses a file mode in octal (`0640`, `640`): its owner must be able to read and write it,
+/// and nobody else to write it.
+pub fn parse_mode(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let mode = u32::from_str_radix(t.strip_prefix("0o").unwrap_or(t), 8)
+        .ok()
+        .filter(|m| *m <= 0o777)
+        .ok_or_else(|| format!("'{text}' is not a file mode (octal, e.g. 0600 or 0640)"))?;
+    if mode & 0o600 != 0o600 {
+        return Err(format!(
+            "mode {mode:04o} would not let webhost read and write its own database"
+        ));
+    }
+    if mode & 0o002 != 0 {
+        return Err(format!(
+            "mode {mode:04o} would let anyone change the database"
+        ));
+    }
+    Ok(mode)
+}
+
 /// `text` cut to at most `max` characters, with an ellipsis when cut.
 pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -209,6 +230,16 @@ mod tests {
         assert_eq!(human_bytes(52_709_986_140), "49.09 GiB");
         assert_eq!(human_bytes(1_189_085_184), "1.11 GiB");
         assert_eq!(human_bytes(527_371_075_584), "491.15 GiB");
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(parse_mode("0640"), Ok(0o640));
+        assert_eq!(parse_mode("600"), Ok(0o600));
+        assert!(parse_mode("0400").is_err(), "the owner must write");
+        assert!(parse_mode("0666").is_err(), "world-writable");
+        assert!(parse_mode("0999").is_err());
+        assert!(parse_mode("rw-r-----").is_err());
     }
 
     #[test]

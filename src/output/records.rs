@@ -118,7 +118,7 @@ impl<'a> RecordView<'a> {
             label: s.label.as_deref(),
             api: s.kind,
             url: url_text(s.url.as_deref(), show_token),
-            token_set: s.token.is_some(),
+            token_set: r.has_token || s.token.is_some(),
             token: s.token.as_deref().filter(|_| show_token),
             probe: probe_args(&s.probe, show_token),
             enabled: s.enabled,
@@ -323,9 +323,9 @@ impl Output {
             )
         };
         let token = match (&s.token, show_token) {
-            (None, _) => "not set".to_string(),
             (Some(t), true) => t.clone(),
-            (Some(_), false) => "set".to_string(),
+            _ if r.has_token || s.token.is_some() => "set".to_string(),
+            _ => "not set".to_string(),
         };
         let mut fields: Vec<(&str, String)> = vec![
             ("ref", s.reference.clone()),

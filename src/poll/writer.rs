@@ -291,7 +291,11 @@ mod tests {
     /// A store with one instance; returns its id.
     fn setup() -> (tempfile::TempDir, Store, i64) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = Store::open(&dir.path().join("w.db")).expect("open");
+        let mut store = Store::open(
+            &dir.path().join("w.db"),
+            crate::store::Access::Create { mode: 0o600 },
+        )
+        .expect("open");
         let mut settings = Settings::new("i", ApiKind::ServerObserverV1);
         settings.url = Some("http://x/".into());
         let id = store

@@ -200,4 +200,13 @@ pub const MIGRATIONS: &[&str] = &[
     -- The last pass is the one started last, whatever the clock said when it started.
     CREATE INDEX passes_kind_order ON passes(kind);
     ",
+    // 9: the tokens move to a file of their own (`webhost.secrets.db`, always 0600), so the
+    // state may be shared with a group; a record's row only says whether it has one. The
+    // `token` column stays, emptied by the first writer after this migration.
+    "
+    ALTER TABLE hosts ADD COLUMN has_token INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE instances ADD COLUMN has_token INTEGER NOT NULL DEFAULT 0;
+    UPDATE hosts SET has_token = 1 WHERE token IS NOT NULL;
+    UPDATE instances SET has_token = 1 WHERE token IS NOT NULL;
+    ",
 ];

@@ -9,6 +9,7 @@ mod metrics;
 mod migrations;
 mod records;
 mod report;
+mod secrets;
 mod sql;
 mod transfer;
 mod writes;
@@ -31,40 +32,72 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The tokens' database is attached (as `secrets`): tokens are read and written.
+    secrets: bool,
+}
+
+/// How a command uses the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads the fleet only: opened read-only, never created nor migrated, without the
+    /// tokens. What a user who may read the database, but not write it or its folder, can do.
+    Read,
+    /// Reads, with the tokens (`show --show-token`, `export --with-tokens`, `check --live`).
+    ReadTokens,
+    /// Changes records or state: the database must exist.
+    Write,
+    /// Adds records: creates the database and its folder when missing, the database with
+    /// `mode` (the tokens' file is always 0600).
+    Create { mode: u32 },
 }
 
 impl Store {
-    /// Opens (creating it and its folder if needed) the database at `path` and brings its
-    /// schema up to date: for the commands that add or change records.
-    pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path)?;
-        Store::connect(path, OpenFlags::default())
-    }
-
-    /// Opens the database at `path`, which must exist: for the commands that only read, so
-    /// that a mistyped `--db` is an error rather than a new empty database. Older schemas are
-    /// still brought up to date.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        check_existing(path)?;
-        // Without CREATE, SQLite cannot make the file either should it vanish meanwhile.
-        Store::connect(path, OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE)
-    }
-
-    fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
-        let why = |e| open_error(e, path);
+    /// Opens the database at `path` for `access`. Writers bring its schema up to date (and
+    /// move tokens out of an older database into the tokens' file); readers refuse a schema
+    /// other than this webhost's, since they may not change it.
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
+        let read_only = matches!(access, Access::Read | Access::ReadTokens);
+        match access {
+            Access::Create { mode } => create_private_file(path, mode)?,
+            _ => check_existing(path)?,
+        }
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI
+        } else {
+            // Without CREATE, SQLite cannot make the file should it vanish meanwhile.
+            (OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE) | OpenFlags::SQLITE_OPEN_URI
+        };
+        let why = |e| open_error(e, path, read_only);
         let mut conn = Connection::open_with_flags(path, flags).map_err(why)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(why)?;
-        // WAL lets readers (and other writers' BEGIN IMMEDIATE) proceed while a pass runs.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        conn.execute_batch("PRAGMA foreign_keys = ON;")
             .map_err(why)?;
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-            .map_err(why)?;
-        migrate(&mut conn).with_context(|| format!("database {}", path.display()))?;
-        Ok(Store {
+        if read_only {
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(why)?;
+            check_schema(version).with_context(|| format!("database {}", path.display()))?;
+        } else {
+            // WAL lets readers (and other writers' BEGIN IMMEDIATE) proceed while a pass
+            // runs; its files are kept when the last writer closes, so that a reader who may
+            // not create files in the folder can still open the database.
+            let _mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(why)?;
+            keep_wal_files(&conn);
+            conn.execute_batch("PRAGMA synchronous = NORMAL;")
+                .map_err(why)?;
+            migrate(&mut conn).with_context(|| format!("database {}", path.display()))?;
+        }
+        let mut store = Store {
             conn,
             path: path.to_owned(),
-        })
+            secrets: false,
+        };
+        if access != Access::Read {
+            store.attach_secrets(read_only)?;
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -72,14 +105,53 @@ impl Store {
     }
 }
 
+/// Asks SQLite to keep the -wal and -shm files when the last connection closes: without them, a
+/// reader that may not write the folder cannot open a WAL database.
+fn keep_wal_files(conn: &Connection) {
+    let mut keep: std::ffi::c_int = 1;
+    // SAFETY: the handle is the live connection's; SQLITE_FCNTL_PERSIST_WAL reads and writes
+    // the one int it is given, which outlives the call. Failing only loses the files' keeping.
+    unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+            (&raw mut keep).cast(),
+        );
+    }
+}
+
+/// A reader may not migrate: a schema other than this webhost's is an error that says what
+/// to do.
+fn check_schema(current: i64) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        bail!(
+            "schema version {current} is newer than this webhost knows ({known}): upgrade webhost"
+        );
+    }
+    if current < known {
+        bail!(
+            "it was written by an older webhost (schema {current}, this one knows {known}), and \
+             only its owner may bring it up to date: its next pass will (or run `webhost \
+             update-instances` as that user)"
+        );
+    }
+    Ok(())
+}
+
 /// Says in one line why a database could not be opened, in the user's terms.
-fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
+fn open_error(e: rusqlite::Error, path: &Path, read_only: bool) -> anyhow::Error {
     use rusqlite::ErrorCode as C;
     let p = path.display();
     let msg = match e.sqlite_error_code() {
         Some(C::NotADatabase | C::DatabaseCorrupt) => {
             format!("{p} is not a webhost database (not SQLite, or damaged)")
         }
+        Some(C::ReadOnly | C::CannotOpen | C::PermissionDenied) if read_only => format!(
+            "cannot read {p}: reading needs read permission on it and on its -wal and -shm \
+             files beside it (webhost keeps them once it has written the database)"
+        ),
         Some(C::ReadOnly | C::CannotOpen | C::PermissionDenied) => format!(
             "cannot open {p} for writing: the file or its folder is read-only \
              (SQLite also writes its -wal and -shm files beside it)"
@@ -96,9 +168,9 @@ fn open_error(e: rusqlite::Error, path: &Path) -> anyhow::Error {
     anyhow::anyhow!(msg)
 }
 
-/// Creates the folder and an empty database file readable by its owner only, before SQLite
-/// touches it (SQLite gives the -wal and -shm files the database file's mode).
-fn create_private_file(path: &Path) -> Result<()> {
+/// Creates the folder and an empty database file with `mode` (0600: its owner only), before
+/// SQLite touches it (SQLite gives the -wal and -shm files the database file's mode).
+fn create_private_file(path: &Path, mode: u32) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir)
             .with_context(|| format!("cannot create folder {}", dir.display()))?;
@@ -107,12 +179,12 @@ fn create_private_file(path: &Path) -> Result<()> {
     let created = OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
+        .mode(mode)
         .open(path);
     match created {
         // A umask can only take bits away; one as odd as 0277 would leave us unable to write.
         Ok(file) => file
-            .set_permissions(fs::Permissions::from_mode(0o600))
+            .set_permissions(fs::Permissions::from_mode(mode))
             .with_context(|| format!("cannot create database {}", path.display())),
         // Something is there already (maybe created by another process meanwhile): a file is
         // opened as it is, anything else refused.

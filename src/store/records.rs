@@ -4,32 +4,46 @@ use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
+use super::secrets::write_token;
 use super::sql::{from_int, table};
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Module, Record, RecordType, Settings, State};
 use crate::domain::query::Filter;
 
 /// The columns both tables share, in the order `record_from_row` reads them; hosts fill the
-/// instance-only columns with NULLs so one reader serves both.
-const COLUMNS: &str = "r.id, r.ref, r.label, r.api_kind, r.url, r.token, r.probe, r.enabled,
+/// instance-only columns with NULLs so one reader serves both. `{token}` is the token from the
+/// tokens' file when it is attached, else NULL.
+const COLUMNS: &str = "r.id, r.ref, r.label, r.api_kind, r.url, {token}, r.probe, r.enabled,
     r.insecure_tls, r.created_at, r.status, r.status_since, r.message, r.last_check_at,
     r.last_success_at, r.consecutive_failures, r.response_ms, r.http_status, r.disk_used,
     r.disk_total, r.disk_partial";
 
 /// Shared columns added by migrations 3 and 4, read after the instance-only ones.
 const LATE_COLUMNS: &str = "r.disk_warn, r.disk_crit, r.cert_warn_days, r.cert_crit_days,
-    r.cert_expires_at, r.cert_error, r.consecutive_successes";
+    r.cert_expires_at, r.cert_error, r.consecutive_successes, r.has_token";
 
-fn select(rt: RecordType) -> String {
+fn select(rt: RecordType, secrets: bool) -> String {
+    let (token, join) = if secrets {
+        (
+            "t.token",
+            format!(
+                " LEFT JOIN secrets.tokens t ON t.record_type = '{}' AND t.record_id = r.id",
+                rt.as_str()
+            ),
+        )
+    } else {
+        ("NULL", String::new())
+    };
+    let columns = COLUMNS.replace("{token}", token);
     match rt {
         RecordType::Host => format!(
-            "SELECT {COLUMNS}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS}
-             FROM hosts r"
+            "SELECT {columns}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS}
+             FROM hosts r{join}"
         ),
         RecordType::Instance => format!(
-            "SELECT {COLUMNS}, r.host_id, h.ref, r.remote_name, r.discovered, r.missing,
+            "SELECT {columns}, r.host_id, h.ref, r.remote_name, r.discovered, r.missing,
                 r.dolibarr_version, r.users_all, r.users_active, r.last_login, {LATE_COLUMNS}
-             FROM instances r LEFT JOIN hosts h ON h.id = r.host_id"
+             FROM instances r LEFT JOIN hosts h ON h.id = r.host_id{join}"
         ),
     }
 }
@@ -65,6 +79,7 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
         host_ref: row.get(22)?,
         discovered: row.get(24)?,
         missing: row.get(25)?,
+        has_token: row.get(37)?,
         state: State {
             status: Some(row.get(10)?),
             status_since: row.get(11)?,
@@ -99,8 +114,9 @@ fn filtered(
     rt: RecordType,
     filter: &Filter,
     page: Option<(i64, usize)>,
+    secrets: bool,
 ) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
-    let mut sql = select(rt);
+    let mut sql = select(rt, secrets);
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some((after, _)) = page {
@@ -149,7 +165,7 @@ fn filtered(
 impl Store {
     /// Records of one type matching `filter`, ordered by host then ref.
     pub fn list(&self, rt: RecordType, filter: &Filter) -> Result<Vec<Record>> {
-        self.query_records(rt, filtered(rt, filter, None))
+        self.query_records(rt, filtered(rt, filter, None, self.secrets))
     }
 
     /// Up to `limit` records matching `filter` whose id is above `after`, by id: a pass reads
@@ -161,7 +177,7 @@ impl Store {
         after: i64,
         limit: usize,
     ) -> Result<Vec<Record>> {
-        self.query_records(rt, filtered(rt, filter, Some((after, limit))))
+        self.query_records(rt, filtered(rt, filter, Some((after, limit)), self.secrets))
     }
 
     fn query_records(
@@ -179,7 +195,7 @@ impl Store {
 
     /// How many records `list` would return.
     pub fn count(&self, rt: RecordType, filter: &Filter) -> Result<usize> {
-        let (sql, args) = filtered(rt, filter, None);
+        let (sql, args) = filtered(rt, filter, None, false);
         let n: i64 = self.conn.query_row(
             &format!("SELECT count(*) FROM ({sql})"),
             rusqlite::params_from_iter(args.iter()),
@@ -190,7 +206,7 @@ impl Store {
 
     /// The record with this ref, if any.
     pub fn find(&self, rt: RecordType, reference: &str) -> Result<Option<Record>> {
-        let sql = format!("{} WHERE r.ref = ?1", select(rt));
+        let sql = format!("{} WHERE r.ref = ?1", select(rt, self.secrets));
         Ok(self
             .conn
             .query_row(&sql, [reference], |row| record_from_row(rt, row))
@@ -211,13 +227,23 @@ impl Store {
         if self.find(rt, &rec.reference)?.is_some() {
             return Err(duplicate(rt, &rec.reference));
         }
+        self.require_secrets()?;
         insert_row(&self.conn, rt, rec, false, now)
             .map_err(|e| unique_violation(e, rt, &rec.reference))
     }
 
-    /// Replaces a record's settings.
+    /// Replaces a record's settings, its token included.
     pub fn update_settings(&mut self, rt: RecordType, id: i64, s: &Settings) -> Result<()> {
+        self.require_secrets()?;
         update_row(&self.conn, rt, id, s).map_err(|e| unique_violation(e, rt, &s.reference))?;
+        Ok(())
+    }
+
+    /// Writing a record writes its token: only a store opened for writing has them.
+    fn require_secrets(&self) -> Result<()> {
+        if !self.secrets {
+            anyhow::bail!("the tokens are not open: this store was opened to read");
+        }
         Ok(())
     }
 
@@ -242,6 +268,19 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if self.secrets {
+            if rt == RecordType::Host && cascade {
+                tx.execute(
+                    "DELETE FROM secrets.tokens WHERE record_type = 'instance' AND record_id IN
+                        (SELECT id FROM instances WHERE host_id = ?1)",
+                    [id],
+                )?;
+            }
+            tx.execute(
+                "DELETE FROM secrets.tokens WHERE record_type = ?1 AND record_id = ?2",
+                params![rt.as_str(), id],
+            )?;
+        }
         if rt == RecordType::Host && cascade {
             tx.execute("DELETE FROM instances WHERE host_id = ?1", [id])?;
         }
@@ -295,12 +334,13 @@ pub(super) fn insert_row(
         if rt == RecordType::Instance { ", ?14, ?15, ?16" } else { "" },
     );
     let probe = probe_json(&rec.probe);
+    let no_token: Option<&str> = None;
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![
         &rec.reference,
         &rec.label,
         &rec.kind,
         &rec.url,
-        &rec.token,
+        &no_token,
         &probe,
         &rec.enabled,
         &rec.insecure_tls,
@@ -318,7 +358,9 @@ pub(super) fn insert_row(
         ]);
     }
     conn.execute(&sql, args.as_slice())?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    write_token(conn, rt, id, rec.token.as_deref())?;
+    Ok(id)
 }
 
 /// The UPDATE behind `Store::update_settings`, on any connection or transaction.
@@ -340,12 +382,13 @@ pub(super) fn update_row(
         },
     );
     let probe = probe_json(&s.probe);
+    let no_token: Option<&str> = None;
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![
         &s.reference,
         &s.label,
         &s.kind,
         &s.url,
-        &s.token,
+        &no_token,
         &probe,
         &s.enabled,
         &s.insecure_tls,
@@ -358,7 +401,9 @@ pub(super) fn update_row(
     if rt == RecordType::Instance {
         args.extend([&s.host_id as &dyn rusqlite::ToSql, &s.remote_name]);
     }
-    conn.execute(&sql, args.as_slice())
+    let changed = conn.execute(&sql, args.as_slice())?;
+    write_token(conn, rt, id, s.token.as_deref())?;
+    Ok(changed)
 }
 
 fn duplicate(rt: RecordType, reference: &str) -> anyhow::Error {

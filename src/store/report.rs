@@ -641,7 +641,11 @@ mod tests {
         schedules: &[(RecordType, &[(i64, Status)])],
     ) -> (tempfile::TempDir, Store, Vec<(RecordKey, Status)>) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = Store::open(&dir.path().join("w.db")).expect("open");
+        let mut store = Store::open(
+            &dir.path().join("w.db"),
+            crate::store::Access::Create { mode: 0o600 },
+        )
+        .expect("open");
         let mut records = Vec::new();
         for (n, &(record_type, checks)) in schedules.iter().enumerate() {
             let table = match record_type {

@@ -33,8 +33,12 @@ impl Store {
             };
             let stored: Option<(i64, Option<String>)> = tx
                 .query_row(
-                    &format!("SELECT id, token FROM {} WHERE ref = ?1", table(rt)),
-                    [reference],
+                    &format!(
+                        "SELECT r.id, t.token FROM {} r LEFT JOIN secrets.tokens t
+                         ON t.record_type = ?2 AND t.record_id = r.id WHERE r.ref = ?1",
+                        table(rt)
+                    ),
+                    params![reference, rt.as_str()],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;

@@ -51,6 +51,12 @@ fn an_older_schema_is_upgraded_keeping_its_records() {
         conn.pragma_update(None, "user_version", 1)
             .expect("set version");
     }
+    // A reader may not change the database: it says who will.
+    env.run(&["host", "list"])
+        .fails(1, "written by an older webhost (schema 1");
+    assert_eq!(user_version(&env), 1);
+    // The next pass (a writer) brings it up to date.
+    env.run(&["update-hosts", "--dry-run"]).ok();
     let hosts = env.run(&["--json", "host", "list"]).ok().json();
     assert_eq!(hosts[0]["ref"], "old");
     assert_eq!(hosts[0]["created_at"], "2023-11-14T22:13:20Z");

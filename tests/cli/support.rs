@@ -187,7 +187,9 @@ impl Env {
     /// the reading commands refuse a database that does not exist.
     #[track_caller]
     pub fn create_empty_db(&self) {
-        self.run(&["prune", "--older-than", "90d"]).ok();
+        // Storing a setting is one of the few commands that create a database.
+        self.run(&["config", "set", "hook-batch", "20"]).ok();
+        self.run(&["config", "unset", "hook-batch"]).ok();
     }
 
     /// Opens the database directly, to check what the binary wrote.
