@@ -781,11 +781,24 @@ fn page_source(root: &clap::Command) -> String {
     )
 }
 
-/// webhost(1), as clap_mangen renders it.
+/// webhost(1): clap_mangen's sections, then the exit codes, environment, files and examples
+/// (instead of the exit codes as `--help` wraps them, which roff would fill into one
+/// paragraph), then the version.
 fn root_page(root: &clap::Command) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(root.clone()).render(&mut buf)?;
-    Ok(buf)
+    let man = clap_mangen::Man::new(root.clone());
+    let mut page = Page::default();
+    page.add(|w| man.render_title(w))?;
+    page.add(|w| man.render_name_section(w))?;
+    page.add(|w| man.render_synopsis_section(w))?;
+    page.add(|w| man.render_description_section(w))?;
+    page.add(|w| man.render_options_section(w))?;
+    page.add(|w| man.render_subcommands_section(w))?;
+    page.roff(&exit_status_section())?;
+    page.roff(&environment_section())?;
+    page.roff(&files_section())?;
+    page.roff(&examples_section())?;
+    page.add(|w| man.render_version_section(w))?;
+    Ok(page.bytes)
 }
 
 /// The page of `cmd`, below the groups `parents` (the root left out).
@@ -853,6 +866,173 @@ fn with_code(text: &str) -> Vec<clap_mangen::roff::Inline> {
         .filter(|(_, part)| !part.is_empty())
         .map(|(i, part)| if i % 2 == 1 { bold(part) } else { roman(part) })
         .collect()
+}
+
+/// One `.TP` item: `term` over `text`, their `code` spans in bold.
+fn item(roff: &mut clap_mangen::roff::Roff, term: &str, text: &str) {
+    roff.control("TP", []);
+    roff.text(with_code(term));
+    roff.text(with_code(text));
+}
+
+/// EXIT STATUS from `exit::TABLE` and `exit::PLUGIN`, the table `--help` ends with.
+fn exit_status_section() -> clap_mangen::roff::Roff {
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["EXIT STATUS"]);
+    for (exit, meaning) in exit::TABLE {
+        item(&mut roff, &format!("`{}`", exit.code()), meaning);
+    }
+    roff.control("PP", []);
+    roff.text(with_code(exit::PLUGIN));
+    roff
+}
+
+fn environment_section() -> clap_mangen::roff::Roff {
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["ENVIRONMENT"]);
+    // Paths broken at a hyphen, or stretched apart to fill lines, are hard to read; FILES
+    // turns hyphenation and filling both margins back on at its end.
+    roff.control("nh", []);
+    roff.control("ad", ["l"]);
+    for (name, text) in [
+        (
+            "`WEBHOST_DB`",
+            "The database file, as `--db` names it; `--db` wins.",
+        ),
+        (
+            "`WEBHOST_DB_MODE`",
+            "The mode, in octal, of a database webhost creates: 0600 unless this says \
+             otherwise, e.g. 0640 to let the file's group read it.",
+        ),
+        (
+            "`XDG_DATA_HOME`, `HOME`",
+            "Where the database is when neither `--db` nor `WEBHOST_DB` names one: \
+             $XDG_DATA_HOME/webhost/webhost.db, else $HOME/.local/share/webhost/webhost.db.",
+        ),
+        (
+            "`NO_COLOR`",
+            "Set and not empty: `--color auto` (the default) prints no colours.",
+        ),
+        (
+            "`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`",
+            "The HTTP requests of checks go through the proxy named by the first of \
+             `ALL_PROXY`, `HTTPS_PROXY` and `HTTP_PROXY` that is set (or their lower-case \
+             forms), for http and https URLs alike and as a CONNECT tunnel, except to the \
+             hosts `NO_PROXY` lists (comma-separated; `*` for all, `.example.com` for its \
+             subdomains). The TLS handshake that reads a certificate's expiry and the \
+             connectivity check always connect directly.",
+        ),
+        (
+            &format!("`{}`", crate::clock::ENV),
+            "For tests and demos: a Unix time (seconds) that webhost takes as now, for the \
+             checks, changes and passes it records and the windows and ages it reads. Request \
+             signatures keep the system clock.",
+        ),
+    ] {
+        item(&mut roff, name, text);
+    }
+    roff
+}
+
+fn files_section() -> clap_mangen::roff::Roff {
+    use crate::domain::model::RecordType;
+    let db = std::path::Path::new("DB");
+    let locks: Vec<String> = RecordType::ALL
+        .iter()
+        .map(|rt| format!("`{}`", crate::poll::lock_path(db, rt.pass_name()).display()))
+        .collect();
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["FILES"]);
+    item(
+        &mut roff,
+        "`$XDG_DATA_HOME/webhost/webhost.db` (`~/.local/share/webhost/webhost.db`)",
+        "The database (DB below), unless `--db` or `WEBHOST_DB` names another: every record, \
+         its checks and state, and the settings of `webhost config`. Created with mode 0600 \
+         (see `WEBHOST_DB_MODE`).",
+    );
+    item(
+        &mut roff,
+        "`DB-wal`, `DB-shm`",
+        "SQLite's write-ahead log and its index, beside the database, with its mode. While \
+         webhost runs they hold its latest changes: back it up with `sqlite3 DB \".backup \
+         COPY\"` rather than by copying the file.",
+    );
+    item(
+        &mut roff,
+        &locks.join(", "),
+        "Locked by a pass, so that two passes of the same kind never run at once on one \
+         database (the second exits 75). Empty; the lock ends with the process, even a killed \
+         one.",
+    );
+    item(
+        &mut roff,
+        "`webhost.secrets.db`",
+        "Beside the database: the API tokens, mode 0600.",
+    );
+    roff.control("hy", []);
+    roff.control("ad", ["b"]);
+    roff
+}
+
+/// A few of the README's commands.
+fn examples_section() -> clap_mangen::roff::Roff {
+    use clap_mangen::roff::roman;
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, lines) in [
+        (
+            "A server running the server-manager script; the token is read from stdin, never \
+             from the command line:",
+            &[
+                "echo 's3cr3t-T0ken' | webhost host add srv1 --api server-manager-v1 \\",
+                "    --url https://srv1.example-hosting.fr/manager/index.php \\",
+                "    --token-stdin --label \"Main server\"",
+            ][..],
+        ),
+        (
+            "A Dolibarr instance on that server, checked through its host's script, and any \
+             website, checked with a plain GET:",
+            &[
+                "webhost instance add garage-lefebvre --api server-manager-v1 --host srv1",
+                "webhost instance add shop --api ping --url https://shop.example.com/",
+            ][..],
+        ),
+        (
+            "The crontab lines that poll the fleet every five minutes and keep 90 days of raw \
+             checks:",
+            &[
+                "*/5 * * * *  webhost -q update-hosts",
+                "*/5 * * * *  webhost -q update-instances --keep-days 90",
+            ][..],
+        ),
+        (
+            "The fleet at a glance: counts, what is down, disks, certificates, stale passes:",
+            &["webhost status"][..],
+        ),
+        (
+            "A Nagios or Icinga service: UNKNOWN when the last check is older than 15 minutes:",
+            &["webhost check shop --max-age 15m"][..],
+        ),
+        (
+            "The status page, for the last 7 days, and the one for customers:",
+            &[
+                "webhost report --html /var/www/status/index.html",
+                "webhost report --html status.html --since 30d --public",
+            ][..],
+        ),
+    ] {
+        roff.control("PP", []);
+        roff.text([roman(what)]);
+        roff.control("PP", []);
+        roff.control("RS", ["4"]);
+        roff.control("nf", []);
+        for line in lines {
+            roff.text([roman(*line)]);
+        }
+        roff.control("fi", []);
+        roff.control("RE", []);
+    }
+    roff
 }
 
 /// A subcommand page's note on the options it takes from webhost(1).
@@ -1066,6 +1246,29 @@ mod tests {
                 assert!(cmd.find_subcommand(n).is_some(), "RELATED names {n}");
             }
         }
+    }
+
+    /// EXIT STATUS is the exit table, one item per code, instead of the text `--help` wraps.
+    #[test]
+    fn the_root_page_lists_every_exit_code() {
+        let pages = man_pages().expect("pages render");
+        let root = page(&pages, "webhost.1");
+        let status = root
+            .split(".SH \"EXIT STATUS\"\n")
+            .nth(1)
+            .and_then(|s| s.split("\n.SH ").next())
+            .expect("an EXIT STATUS section");
+        for (exit, _) in exit::TABLE {
+            assert!(
+                status.contains(&format!(".TP\n\\fB{}\\fR\n", exit.code())),
+                "{status}"
+            );
+        }
+        assert!(status.contains("\\fBwebhost check\\fR exits like a Nagios plugin"));
+        for section in ["ENVIRONMENT", "FILES", "EXAMPLES"] {
+            assert!(root.contains(&format!("\n.SH {section}\n")), "no {section}");
+        }
+        assert!(!root.contains(".SH EXTRA"));
     }
 
     #[test]
