@@ -2133,12 +2133,16 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__man)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --dir --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

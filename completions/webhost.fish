@@ -51,7 +51,7 @@ complete -c webhost -n "__fish_webhost_needs_command" -f -a "metrics" -d 'Every 
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "report" -d 'Write the fleet\'s status page: one self-contained HTML file'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
-complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff), or write every page into a folder'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
@@ -624,6 +624,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand completions" -l json -d 
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l dir -d 'Write every page into this folder (created if need be), e.g. ~/.local/share/man/man1' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -632,7 +633,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s v -l verbose -d 'Say more about what is being done, on stderr'
-complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "host" -d 'Manage hosts (servers)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
@@ -650,7 +651,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "report" -d 'Write the fleet\'s status page: one self-contained HTML file'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "man" -d 'Print the man page (roff), or write every page into a folder'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'

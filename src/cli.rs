@@ -135,8 +135,18 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write every page into a folder
+    ///
+    /// With no option, prints webhost(1). With --dir, writes it and a page for each subcommand
+    /// at every level (webhost-host-add.1 for `webhost host add`, ...) into DIR instead.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this folder (created if need be), e.g. ~/.local/share/man/man1
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -707,9 +717,424 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 
 /// The man page in roff, as committed in `man/webhost.1`.
 pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    Ok(buf)
+    let root = man_root();
+    root_page(&root)
+}
+
+/// Every man page, `webhost.1` first, then one for each subcommand at every level, named as
+/// git's and cargo's are: `webhost-host-add.1` for `webhost host add`. `man/` holds them all.
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let root = man_root();
+    let mut pages = vec![(page_file(&root), root_page(&root)?)];
+    for cmd in visible_subcommands(&root) {
+        add_subcommand_pages(&root, &mut Vec::new(), cmd, &mut pages)?;
+    }
+    Ok(pages)
+}
+
+/// The page of `cmd`, then those of its subcommands, depth first in the definition's order.
+/// `parents` are the groups above it, the root left out.
+fn add_subcommand_pages<'a>(
+    root: &'a clap::Command,
+    parents: &mut Vec<&'a clap::Command>,
+    cmd: &'a clap::Command,
+    pages: &mut Vec<(String, Vec<u8>)>,
+) -> std::io::Result<()> {
+    pages.push((page_file(cmd), subcommand_page(root, parents, cmd)?));
+    parents.push(cmd);
+    for sub in visible_subcommands(cmd) {
+        add_subcommand_pages(root, parents, sub, pages)?;
+    }
+    parents.pop();
+    Ok(())
+}
+
+/// Writes every page of `man_pages` into `dir` (created if need be), each atomically, mode 0644.
+pub fn write_man_pages(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, page) in man_pages()? {
+        crate::output::atomic::write(&dir.join(name), &page)?;
+    }
+    Ok(())
+}
+
+/// The definition as the pages describe it, built so that every subcommand knows its full
+/// name (`webhost host add`) and page name (`webhost-host-add`). Without clap's `help`
+/// subcommands: they would be listed as pages that do not exist.
+fn man_root() -> clap::Command {
+    let mut root = Cli::command().disable_help_subcommand(true);
+    root.build();
+    root
+}
+
+fn visible_subcommands(cmd: &clap::Command) -> impl Iterator<Item = &clap::Command> {
+    cmd.get_subcommands().filter(|c| !c.is_hide_set())
+}
+
+/// `webhost-host-add`, as clap names a built subcommand for display.
+fn page_name(cmd: &clap::Command) -> &str {
+    cmd.get_display_name().unwrap_or_else(|| cmd.get_name())
+}
+
+fn page_file(cmd: &clap::Command) -> String {
+    format!("{}.1", page_name(cmd))
+}
+
+/// The footer's source: the program and its version, the same on every page.
+fn page_source(root: &clap::Command) -> String {
+    format!(
+        "{} {}",
+        root.get_name(),
+        root.get_version().unwrap_or_default()
+    )
+}
+
+/// webhost(1): clap_mangen's sections, then the exit codes, environment, files and examples
+/// (instead of the exit codes as `--help` wraps them, which roff would fill into one
+/// paragraph), then the version.
+fn root_page(root: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(root.clone());
+    let mut page = Page::default();
+    page.add(|w| man.render_title(w))?;
+    page.add(|w| man.render_name_section(w))?;
+    page.add(|w| man.render_synopsis_section(w))?;
+    page.add(|w| man.render_description_section(w))?;
+    page.add(|w| man.render_options_section(w))?;
+    page.add(|w| man.render_subcommands_section(w))?;
+    page.roff(&exit_status_section())?;
+    page.roff(&environment_section())?;
+    page.roff(&files_section())?;
+    page.roff(&examples_section())?;
+    page.add(|w| man.render_version_section(w))?;
+    Ok(page.bytes)
+}
+
+/// The page of `cmd`, below the groups `parents` (the root left out).
+fn subcommand_page(
+    root: &clap::Command,
+    parents: &[&clap::Command],
+    cmd: &clap::Command,
+) -> std::io::Result<Vec<u8>> {
+    // The global options are webhost(1)'s: one sentence names them instead of every page
+    // repeating their descriptions.
+    let own = cmd
+        .clone()
+        .mut_args(|a| if a.is_global_set() { a.hide(true) } else { a });
+    let man = clap_mangen::Man::new(own).source(page_source(root));
+    let mut page = Page::default();
+    page.add(|w| man.render_title(w))?;
+    page.add(|w| man.render_name_section(w))?;
+    page.add(|w| man.render_synopsis_section(w))?;
+    page.add(|w| man.render_description_section(w))?;
+    page.add(|w| man.render_options_section(w))?;
+    page.roff(&global_options_note(root))?;
+    if visible_subcommands(cmd).next().is_some() {
+        page.add(|w| man.render_subcommands_section(w))?;
+    }
+    if cmd.get_after_long_help().is_some() || cmd.get_after_help().is_some() {
+        page.add(|w| man.render_extra_section(w))?;
+    }
+    page.roff(&see_also_section(root, parents, cmd))?;
+    Ok(page.bytes)
+}
+
+/// A page put together from sections. Every piece clap_mangen or roff renders starts with
+/// the same preamble (it defines the apostrophe), which a page needs once.
+#[derive(Default)]
+struct Page {
+    bytes: Vec<u8>,
+}
+
+impl Page {
+    fn add(
+        &mut self,
+        render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut piece = Vec::new();
+        render(&mut piece)?;
+        let preamble = clap_mangen::roff::Roff::new().render();
+        let body = match self.bytes.is_empty() {
+            true => &piece[..],
+            false => piece.strip_prefix(preamble.as_bytes()).unwrap_or(&piece),
+        };
+        self.bytes.extend_from_slice(body);
+        Ok(())
+    }
+
+    fn roff(&mut self, roff: &clap_mangen::roff::Roff) -> std::io::Result<()> {
+        self.add(|w| roff.to_writer(w))
+    }
+}
+
+/// `text` in roman, its `code` spans in bold, as the exit table writes option names.
+fn with_code(text: &str) -> Vec<clap_mangen::roff::Inline> {
+    use clap_mangen::roff::{bold, roman};
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| if i % 2 == 1 { bold(part) } else { roman(part) })
+        .collect()
+}
+
+/// One `.TP` item: `term` over `text`, their `code` spans in bold.
+fn item(roff: &mut clap_mangen::roff::Roff, term: &str, text: &str) {
+    roff.control("TP", []);
+    roff.text(with_code(term));
+    roff.text(with_code(text));
+}
+
+/// EXIT STATUS from `exit::TABLE` and `exit::PLUGIN`, the table `--help` ends with.
+fn exit_status_section() -> clap_mangen::roff::Roff {
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["EXIT STATUS"]);
+    for (exit, meaning) in exit::TABLE {
+        item(&mut roff, &format!("`{}`", exit.code()), meaning);
+    }
+    roff.control("PP", []);
+    roff.text(with_code(exit::PLUGIN));
+    roff
+}
+
+fn environment_section() -> clap_mangen::roff::Roff {
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["ENVIRONMENT"]);
+    // Paths broken at a hyphen, or stretched apart to fill lines, are hard to read; FILES
+    // turns hyphenation and filling both margins back on at its end.
+    roff.control("nh", []);
+    roff.control("ad", ["l"]);
+    for (name, text) in [
+        (
+            "`WEBHOST_DB`",
+            "The database file, as `--db` names it; `--db` wins.",
+        ),
+        (
+            "`WEBHOST_DB_MODE`",
+            "The mode, in octal, of a database webhost creates: 0600 unless this says \
+             otherwise, e.g. 0640 to let the file's group read it.",
+        ),
+        (
+            "`XDG_DATA_HOME`, `HOME`",
+            "Where the database is when neither `--db` nor `WEBHOST_DB` names one: \
+             $XDG_DATA_HOME/webhost/webhost.db, else $HOME/.local/share/webhost/webhost.db.",
+        ),
+        (
+            "`NO_COLOR`",
+            "Set and not empty: `--color auto` (the default) prints no colours.",
+        ),
+        (
+            "`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`",
+            "The HTTP requests of checks go through the proxy named by the first of \
+             `ALL_PROXY`, `HTTPS_PROXY` and `HTTP_PROXY` that is set (or their lower-case \
+             forms), for http and https URLs alike and as a CONNECT tunnel, except to the \
+             hosts `NO_PROXY` lists (comma-separated; `*` for all, `.example.com` for its \
+             subdomains). The TLS handshake that reads a certificate's expiry and the \
+             connectivity check always connect directly.",
+        ),
+        (
+            &format!("`{}`", crate::clock::ENV),
+            "For tests and demos: a Unix time (seconds) that webhost takes as now, for the \
+             checks, changes and passes it records and the windows and ages it reads. Request \
+             signatures keep the system clock.",
+        ),
+    ] {
+        item(&mut roff, name, text);
+    }
+    roff
+}
+
+fn files_section() -> clap_mangen::roff::Roff {
+    use crate::domain::model::RecordType;
+    let db = std::path::Path::new("DB");
+    let locks: Vec<String> = RecordType::ALL
+        .iter()
+        .map(|rt| format!("`{}`", crate::poll::lock_path(db, rt.pass_name()).display()))
+        .collect();
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["FILES"]);
+    item(
+        &mut roff,
+        "`$XDG_DATA_HOME/webhost/webhost.db` (`~/.local/share/webhost/webhost.db`)",
+        "The database (DB below), unless `--db` or `WEBHOST_DB` names another: every record, \
+         its checks and state, and the settings of `webhost config`. Created with mode 0600 \
+         (see `WEBHOST_DB_MODE`).",
+    );
+    item(
+        &mut roff,
+        "`DB-wal`, `DB-shm`",
+        "SQLite's write-ahead log and its index, beside the database, with its mode. While \
+         webhost runs they hold its latest changes: back it up with `sqlite3 DB \".backup \
+         COPY\"` rather than by copying the file.",
+    );
+    item(
+        &mut roff,
+        &locks.join(", "),
+        "Locked by a pass, so that two passes of the same kind never run at once on one \
+         database (the second exits 75). Empty; the lock ends with the process, even a killed \
+         one.",
+    );
+    item(
+        &mut roff,
+        "`webhost.secrets.db`",
+        "Beside the database: the API tokens, mode 0600.",
+    );
+    roff.control("hy", []);
+    roff.control("ad", ["b"]);
+    roff
+}
+
+/// A few of the README's commands.
+fn examples_section() -> clap_mangen::roff::Roff {
+    use clap_mangen::roff::roman;
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, lines) in [
+        (
+            "A server running the server-manager script; the token is read from stdin, never \
+             from the command line:",
+            &[
+                "echo 's3cr3t-T0ken' | webhost host add srv1 --api server-manager-v1 \\",
+                "    --url https://srv1.example-hosting.fr/manager/index.php \\",
+                "    --token-stdin --label \"Main server\"",
+            ][..],
+        ),
+        (
+            "A Dolibarr instance on that server, checked through its host's script, and any \
+             website, checked with a plain GET:",
+            &[
+                "webhost instance add garage-lefebvre --api server-manager-v1 --host srv1",
+                "webhost instance add shop --api ping --url https://shop.example.com/",
+            ][..],
+        ),
+        (
+            "The crontab lines that poll the fleet every five minutes and keep 90 days of raw \
+             checks:",
+            &[
+                "*/5 * * * *  webhost -q update-hosts",
+                "*/5 * * * *  webhost -q update-instances --keep-days 90",
+            ][..],
+        ),
+        (
+            "The fleet at a glance: counts, what is down, disks, certificates, stale passes:",
+            &["webhost status"][..],
+        ),
+        (
+            "A Nagios or Icinga service: UNKNOWN when the last check is older than 15 minutes:",
+            &["webhost check shop --max-age 15m"][..],
+        ),
+        (
+            "The status page, for the last 7 days, and the one for customers:",
+            &[
+                "webhost report --html /var/www/status/index.html",
+                "webhost report --html status.html --since 30d --public",
+            ][..],
+        ),
+    ] {
+        roff.control("PP", []);
+        roff.text([roman(what)]);
+        roff.control("PP", []);
+        roff.control("RS", ["4"]);
+        roff.control("nf", []);
+        for line in lines {
+            roff.text([roman(*line)]);
+        }
+        roff.control("fi", []);
+        roff.control("RE", []);
+    }
+    roff
+}
+
+/// A subcommand page's note on the options it takes from webhost(1).
+fn global_options_note(root: &clap::Command) -> clap_mangen::roff::Roff {
+    let names: Vec<String> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set() && !a.is_hide_set())
+        .filter_map(|a| a.get_long())
+        .map(|long| format!("`--{long}`"))
+        .collect();
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("PP", []);
+    roff.text(with_code(&format!(
+        "The global options of `webhost`(1) are taken too: {}.",
+        names.join(", ")
+    )));
+    roff
+}
+
+/// Top-level commands a reader of one page is likely to want next, beyond its parent and
+/// siblings. A test holds every name to an existing page.
+const RELATED: &[(&str, &[&str])] = &[
+    ("host", &["instance", "update-hosts"]),
+    ("instance", &["host", "update-instances"]),
+    ("update-hosts", &["update-instances", "config", "status"]),
+    (
+        "update-instances",
+        &["update-hosts", "config", "prune", "status"],
+    ),
+    ("modules", &["versions", "changes"]),
+    ("versions", &["modules", "changes"]),
+    ("status", &["history", "check", "metrics", "report"]),
+    ("history", &["status", "changes"]),
+    ("changes", &["modules", "versions", "history"]),
+    ("prune", &["update-instances", "history"]),
+    ("export", &["import"]),
+    ("import", &["export"]),
+    ("check", &["status", "metrics"]),
+    ("metrics", &["status", "check", "report"]),
+    ("report", &["status", "metrics"]),
+    ("config", &["update-hosts", "update-instances"]),
+    ("completions", &["man"]),
+    ("man", &["completions"]),
+];
+
+/// SEE ALSO: webhost(1), then the parent group and its other subcommands and the same
+/// subcommand in the other groups (`host add` for `instance add`), or the related commands.
+fn see_also_section<'a>(
+    root: &'a clap::Command,
+    parents: &[&'a clap::Command],
+    cmd: &clap::Command,
+) -> clap_mangen::roff::Roff {
+    use clap_mangen::roff::{bold, roman};
+    let mut pages: Vec<&str> = vec![page_name(root)];
+    let mut push = |c: &'a clap::Command| {
+        let page = page_name(c);
+        if page != page_name(cmd) && !pages.contains(&page) {
+            pages.push(page);
+        }
+    };
+    match parents.last() {
+        Some(&parent) => {
+            push(parent);
+            visible_subcommands(parent).for_each(&mut push);
+            visible_subcommands(root)
+                .filter(|group| group.get_name() != parent.get_name())
+                .filter_map(|group| group.find_subcommand(cmd.get_name()))
+                .for_each(&mut push);
+        }
+        None => {
+            let related = RELATED.iter().find(|(name, _)| *name == cmd.get_name());
+            related
+                .into_iter()
+                .flat_map(|(_, names)| names.iter())
+                .filter_map(|name| root.find_subcommand(name))
+                .for_each(&mut push);
+        }
+    }
+    let mut inlines = Vec::new();
+    for page in pages {
+        if !inlines.is_empty() {
+            inlines.push(roman(", "));
+        }
+        inlines.push(bold(page));
+        inlines.push(roman("(1)"));
+    }
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["SEE ALSO"]);
+    // A page name broken at a hyphen reads as two names; the last section needs no reset.
+    roff.control("nh", []);
+    roff.control("ad", ["l"]);
+    roff.text(inlines);
+    roff
 }
 
 /// The subcommand the words of `argv` (after the program name) ask for, by the definition:
@@ -748,6 +1173,111 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn page<'a>(pages: &'a [(String, Vec<u8>)], name: &str) -> &'a str {
+        let (_, bytes) = pages
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no page {name}"));
+        std::str::from_utf8(bytes).expect("a page is UTF-8")
+    }
+
+    #[test]
+    fn every_subcommand_has_a_page_named_by_its_path() {
+        fn paths(cmd: &clap::Command, prefix: &str, out: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{prefix}-{}", sub.get_name());
+                out.push(format!("{name}.1"));
+                paths(sub, &name, out);
+            }
+        }
+        let mut expected = vec!["webhost.1".to_string()];
+        paths(&Cli::command(), "webhost", &mut expected);
+        let pages = man_pages().expect("pages render");
+        let mut names: Vec<String> = pages.iter().map(|(n, _)| n.clone()).collect();
+        assert_eq!(names.first().map(String::as_str), Some("webhost.1"));
+        names.sort();
+        expected.sort();
+        assert_eq!(names, expected);
+
+        let add = page(&pages, "webhost-host-add.1");
+        assert!(add.contains(".TH webhost-host-add 1 "), "{add}");
+        assert!(
+            add.contains("\nwebhost\\-host\\-add \\- Add a host\n"),
+            "{add}"
+        );
+        assert!(
+            add.contains(".SH SYNOPSIS\n\\fBwebhost host add\\fR "),
+            "{add}"
+        );
+        let source = format!("\"webhost {}\"", env!("CARGO_PKG_VERSION"));
+        assert!(add.contains(&source), "{add}");
+        assert_eq!(
+            page(&pages, "webhost.1").as_bytes(),
+            man_page().expect("page renders")
+        );
+    }
+
+    /// Every `NAME(1)` a page points to (its subcommands, SEE ALSO) is a page there is.
+    #[test]
+    fn pages_refer_only_to_pages_that_exist() {
+        let pages = man_pages().expect("pages render");
+        let names: Vec<&str> = pages
+            .iter()
+            .filter_map(|(n, _)| n.strip_suffix(".1"))
+            .collect();
+        for (name, bytes) in &pages {
+            let text = String::from_utf8_lossy(bytes)
+                .replace("\\fB", "")
+                .replace("\\fR", "")
+                .replace("\\-", "-");
+            let mut refs = 0;
+            for (at, _) in text.match_indices("(1)") {
+                let word = text[..at]
+                    .rsplit(|c: char| c.is_whitespace() || c == ',')
+                    .next()
+                    .unwrap_or_default();
+                if word.starts_with("webhost") {
+                    refs += 1;
+                    assert!(names.contains(&word), "{name} refers to {word}(1)");
+                }
+            }
+            assert!(refs > 0, "{name} refers to no other page");
+        }
+    }
+
+    #[test]
+    fn related_commands_are_commands() {
+        let cmd = Cli::command();
+        for (name, related) in RELATED {
+            for n in std::iter::once(name).chain(related.iter()) {
+                assert!(cmd.find_subcommand(n).is_some(), "RELATED names {n}");
+            }
+        }
+    }
+
+    /// EXIT STATUS is the exit table, one item per code, instead of the text `--help` wraps.
+    #[test]
+    fn the_root_page_lists_every_exit_code() {
+        let pages = man_pages().expect("pages render");
+        let root = page(&pages, "webhost.1");
+        let status = root
+            .split(".SH \"EXIT STATUS\"\n")
+            .nth(1)
+            .and_then(|s| s.split("\n.SH ").next())
+            .expect("an EXIT STATUS section");
+        for (exit, _) in exit::TABLE {
+            assert!(
+                status.contains(&format!(".TP\n\\fB{}\\fR\n", exit.code())),
+                "{status}"
+            );
+        }
+        assert!(status.contains("\\fBwebhost check\\fR exits like a Nagios plugin"));
+        for section in ["ENVIRONMENT", "FILES", "EXAMPLES"] {
+            assert!(root.contains(&format!("\n.SH {section}\n")), "no {section}");
+        }
+        assert!(!root.contains(".SH EXTRA"));
     }
 
     #[test]

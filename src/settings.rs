@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{
     Cli, Command, CommonEdit, ConfigCommand, HostCommand, InstanceCommand, Limit, ListArgs,
-    TokenArgs, UpdateArgs, completions as completion_script, man_page,
+    TokenArgs, UpdateArgs, completions as completion_script, man_page, write_man_pages,
 };
 use crate::clock::Clock;
 use crate::commands::{self, Context, Outcome, TokenSource, Which};
@@ -89,7 +89,10 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Completions { shell } => {
             commands::completions::run(&ctx, &completion_script(shell))
         }
-        Command::Man => commands::man::run(&ctx, &man_page()?),
+        Command::Man(a) => match a.dir {
+            None => commands::man::run(&ctx, &man_page()?),
+            Some(dir) => write_man_pages(&dir).map(|()| Outcome::Done),
+        },
     }
 }
 
