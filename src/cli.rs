@@ -962,9 +962,10 @@ fn files_section() -> clap_mangen::roff::Roff {
     item(
         &mut roff,
         "`DB-wal`, `DB-shm`",
-        "SQLite's write-ahead log and its index, beside the database, with its mode. While \
-         webhost runs they hold its latest changes: back it up with `sqlite3 DB \".backup \
-         COPY\"` rather than by copying the file.",
+        "SQLite's write-ahead log and its index, beside the database, with its mode. They hold \
+         its latest changes: back it up with `sqlite3 DB \".backup COPY\"` rather than by \
+         copying the file. webhost keeps them, so that a user who may read the database (and \
+         them) but not write its folder can read it.",
     );
     item(
         &mut roff,
@@ -975,8 +976,10 @@ fn files_section() -> clap_mangen::roff::Roff {
     );
     item(
         &mut roff,
-        "`webhost.secrets.db`",
-        "Beside the database: the API tokens, mode 0600.",
+        "`DB.secrets.db` (`webhost.secrets.db` for `webhost.db`)",
+        "Beside the database: the API tokens, always mode 0600, read only by the commands \
+         that need them (passes, adding and editing records, `show --show-token`, `export \
+         --with-tokens`, `check --live`). Back it up with the database.",
     );
     roff.control("hy", []);
     roff.control("ad", ["b"]);
