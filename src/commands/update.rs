@@ -49,6 +49,7 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         refs: req.refs.clone(),
         hooks: config::hooks(&req.alerts, &stored)?,
         keep_all_results: ctx.out.prints_each_result(),
+        keep_down_results: req.fail_on_down,
         connectivity_check: config::connectivity_check(&stored),
     };
     ctx.out.detail(format!(
@@ -98,6 +99,8 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         ));
     }
     if req.fail_on_down && report.summary.down() > 0 {
+        // Even under -q: cron mails what a failing job printed, so it names what is down.
+        ctx.out.down_records(&report)?;
         return Ok(Outcome::Down);
     }
     Ok(Outcome::Done)

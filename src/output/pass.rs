@@ -178,6 +178,27 @@ impl Output {
         self.raw(format!("{line}\n").as_bytes())
     }
 
+    /// `--fail-on-down` under `--quiet`: one line per record found down, for cron's mail (the
+    /// table or JSON already said it otherwise).
+    pub fn down_records(&self, report: &PassReport) -> Result<()> {
+        if !self.quiet {
+            return Ok(());
+        }
+        let text: String = report
+            .results
+            .iter()
+            .filter(|s| s.status.is_down())
+            .map(|s| {
+                let line = format!(
+                    "{} {} {}: {}",
+                    s.record_type, s.reference, s.status, s.message
+                );
+                format!("{}\n", terminal_safe(&line))
+            })
+            .collect();
+        self.raw(text.as_bytes())
+    }
+
     /// A progress line on stderr while a pass runs, only on a terminal and never with
     /// `--quiet` or `--json`.
     pub fn progress_bar(&self) -> ProgressBar {

@@ -47,6 +47,8 @@ pub struct PassOptions {
     /// Keep every record's result in the report, to print them. Otherwise only results that
     /// carry alerts are kept, so a quiet cron pass holds no per-record state.
     pub keep_all_results: bool,
+    /// Keep the results of records found down too (a quiet `--fail-on-down` pass names them).
+    pub keep_down_results: bool,
     /// `HOST:PORT`s this machine should always reach: tried when no check of a pass got any
     /// answer, before the pass is blamed on this machine's network.
     pub connectivity_check: Vec<String>,
@@ -164,7 +166,10 @@ pub fn run(
             for s in stored {
                 summary.count(s.status);
                 stored_count += 1;
-                if opts.keep_all_results || !s.events.is_empty() {
+                if opts.keep_all_results
+                    || !s.events.is_empty()
+                    || (opts.keep_down_results && s.status.is_down())
+                {
                     results.push(s);
                 }
             }

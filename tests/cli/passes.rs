@@ -542,4 +542,15 @@ fn fail_on_down_exits_3_and_no_secret_is_printed() {
     }
     env.run(&["update-instances", "--fail-on-down", "--ref", "good"])
         .ok();
+    // As cron runs it: quiet, yet the records that are down are named, one line each, so
+    // that the mail cron sends says what.
+    let quiet = env.run(&["-q", "update-instances", "--fail-on-down"]);
+    assert_eq!(quiet.code, 3);
+    let lines: Vec<&str> = quiet.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        ["instance bad offline: connection refused"],
+        "{}",
+        quiet.stdout
+    );
 }
