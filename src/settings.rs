@@ -69,6 +69,8 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 true => Some(ProbeSettings {
                     timeout: a.timeout,
                     max_body: parse_size(defaults::MAX_ANSWER_SIZE).map_err(invalid)?,
+                    lookups: 1,
+                    ca_file: None,
                 }),
                 false => None,
             };
@@ -129,6 +131,8 @@ fn pass(a: UpdateArgs) -> commands::update::Request {
         probe: ProbeSettings {
             timeout: a.timeout,
             max_body: a.max_answer_size,
+            lookups: usize::from(a.jobs),
+            ca_file: None,
         },
         refs: a.refs,
         dry_run: a.dry_run,

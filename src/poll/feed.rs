@@ -129,6 +129,7 @@ fn target(r: &Record, host: Option<&Record>) -> Target {
             .or_else(|| via_host.then(|| s.reference.clone())),
         probe: s.probe.clone(),
         insecure_tls: s.insecure_tls || (via_host && host.is_some_and(|h| h.settings.insecure_tls)),
+        ca_file: None,
         host: host.map(|h| HostLink {
             reference: h.settings.reference.clone(),
             url: h.settings.url.clone(),

@@ -22,7 +22,7 @@ use crate::domain::pass::CheckResult;
 use crate::domain::pass::{self, PassReport, PassSummary, Progress};
 use crate::domain::query::Filter;
 pub use crate::probe::Settings as ProbeSettings;
-use crate::probe::net::{self, tls::ExpiryCache};
+use crate::probe::net;
 use crate::probe::{Prober, Target};
 use crate::store::Store;
 
@@ -90,8 +90,6 @@ pub fn run(
     let mut feed = Feed::new(store, rt, &opts.refs)?;
     let pass_id = store.start_pass(rt.pass_name(), clock.now())?;
     let prober = Prober::new(opts.probe.clone());
-    // One TLS handshake per distinct host:port per pass, shared by the workers.
-    let certs = ExpiryCache::new();
     let jobs = opts.jobs.clamp(1, total.max(1));
     // Two targets waiting per worker: the writer tops the queue up as each result arrives.
     let (work_tx, work_rx) = mpsc::sync_channel::<(i64, Target)>(jobs * 2);
@@ -111,7 +109,7 @@ pub fn run(
         let mut work = Some(work_tx);
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (work_rx, prober, certs) = (&work_rx, &prober, &certs);
+            let (work_rx, prober) = (&work_rx, &prober);
             scope.spawn(move || {
                 loop {
                     // The guard is dropped at the end of the statement, before the probe.
@@ -130,7 +128,7 @@ pub fn run(
                         .url
                         .as_deref()
                         .filter(|_| left >= MIN_HANDSHAKE)
-                        .and_then(|u| certs.get(u, left));
+                        .and_then(|u| prober.certificate_expiry(u, left));
                     let key = RecordKey {
                         record_type: rt,
                         id,

@@ -37,8 +37,20 @@ pub struct Target {
     /// Program and arguments of a custom probe (run without a shell).
     pub probe: Vec<String>,
     pub insecure_tls: bool,
+    /// A CA file to trust besides the machine's roots.
+    pub ca_file: Option<std::path::PathBuf>,
     /// For an instance on a host: the host's ref and URL (handed to custom probes).
     pub host: Option<HostLink>,
+}
+
+impl Target {
+    /// How this record's TLS is verified.
+    pub fn verify(&self) -> http::Verify<'_> {
+        http::Verify {
+            insecure: self.insecure_tls,
+            ca_file: self.ca_file.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +67,10 @@ pub struct Settings {
     pub timeout: Duration,
     /// Largest answer accepted, counted after decompression.
     pub max_body: u64,
+    /// Threads looking names up at once: the pass's job count.
+    pub lookups: usize,
+    /// A CA file trusted for records without one of their own (the stored `ca-file`).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// What the unit tests probe with: the options' defaults.
@@ -66,6 +82,8 @@ impl Default for Settings {
         Settings {
             timeout: parse_duration(defaults::TIMEOUT).unwrap_or(Duration::from_secs(1)),
             max_body: parse_size(defaults::MAX_ANSWER_SIZE).unwrap_or(1),
+            lookups: 2,
+            ca_file: None,
         }
     }
 }
@@ -84,6 +102,12 @@ impl Prober {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The TLS certificate expiry of the https server at `url`, shared by every record of the
+    /// pass on the same host and port; None when `url` is not https.
+    pub fn certificate_expiry(&self, url: &str, timeout: Duration) -> Option<Result<i64, String>> {
+        self.http.certificate_expiry(url, timeout)
     }
 
     /// Checks one record. Never fails: every problem becomes the reading's status and message.
@@ -314,6 +338,7 @@ mod tests {
             remote_name: Some("shop".into()),
             probe: Vec::new(),
             insecure_tls: false,
+            ca_file: None,
             host: None,
         }
     }
@@ -409,6 +434,7 @@ mod tests {
                     remote_name: Some("n".into()),
                     probe: Vec::new(),
                     insecure_tls: false,
+                    ca_file: None,
                     host: None,
                 };
                 let reading = prober.probe(&target);

@@ -180,6 +180,7 @@ mod tests {
             remote_name: None,
             probe: command.iter().map(|s| s.to_string()).collect(),
             insecure_tls: false,
+            ca_file: None,
             host: None,
         }
     }

@@ -68,12 +68,12 @@ impl Fetched {
 pub(crate) fn fetch_document(
     http: &Http,
     url: &str,
-    insecure_tls: bool,
+    verify: http::Verify<'_>,
     signed: bool,
     deadline: Option<Instant>,
 ) -> Fetched {
     let options = http::Options {
-        insecure_tls,
+        verify,
         signed,
         discard_body: false,
         deadline,

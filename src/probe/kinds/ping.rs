@@ -10,7 +10,7 @@ pub fn probe(http: &Http, target: &Target) -> Reading {
         return Reading::new(Status::Error, "no URL to check");
     };
     let options = Options {
-        insecure_tls: target.insecure_tls,
+        verify: target.verify(),
         signed: false,
         discard_body: true,
         deadline: None,
@@ -65,6 +65,7 @@ mod tests {
             remote_name: None,
             probe: Vec::new(),
             insecure_tls: false,
+            ca_file: None,
             host: None,
         }
     }

@@ -173,7 +173,7 @@ pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading 
     let deadline = Some(started + http.timeout());
 
     // The server document needs no signature.
-    let fetched = fetch_document(http, url, target.insecure_tls, false, deadline);
+    let fetched = fetch_document(http, url, target.verify(), false, deadline);
     let server = fetched
         .document
         .as_ref()
@@ -191,7 +191,7 @@ pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading 
     let disk = server.disk_summary();
 
     let list_url = signer.sign(&sign::with_query(url, &[("action", "get-all-instance")]));
-    let fetched = fetch_document(http, &list_url, target.insecure_tls, signed, deadline);
+    let fetched = fetch_document(http, &list_url, target.verify(), signed, deadline);
     let names = fetched
         .document
         .as_ref()
@@ -252,7 +252,7 @@ pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading 
         let fetched = fetch_document(
             http,
             &info_url(url, &name, signer),
-            target.insecure_tls,
+            target.verify(),
             signed,
             deadline,
         );
@@ -344,7 +344,7 @@ pub fn probe_instance(http: &Http, target: &Target, signer: &mut Signer) -> Read
     let fetched = fetch_document(
         http,
         &info_url(url, name, signer),
-        target.insecure_tls,
+        target.verify(),
         signer.signs(),
         None,
     );
@@ -546,6 +546,7 @@ mod tests {
             remote_name: None,
             probe: Vec::new(),
             insecure_tls: false,
+            ca_file: None,
             host: None,
         }
     }

@@ -345,7 +345,7 @@ fn check(
         return Reading::new(Status::Error, "no URL to check");
     };
     let url = signer.sign(url);
-    let fetched = fetch_document(http, &url, target.insecure_tls, signer.signs(), None);
+    let fetched = fetch_document(http, &url, target.verify(), signer.signs(), None);
     let parsed = fetched
         .document
         .as_ref()
@@ -743,6 +743,7 @@ mod tests {
             remote_name: None,
             probe: Vec::new(),
             insecure_tls: false,
+            ca_file: None,
             host: None,
         }
     }

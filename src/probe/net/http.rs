@@ -1,38 +1,55 @@
 //! The only HTTP code of webhost: GET with a whole-call timeout, a body cap, manual redirects,
 //! and transport failures turned into short human messages.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
-use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::http::{StatusCode, Uri, header};
-use ureq::tls::TlsConfig;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector};
 
 use crate::domain::model::{NoAnswer, Status};
 use crate::domain::secret::{redact, scrub};
 use crate::domain::units::{human_bytes, human_duration};
 use crate::probe::Settings;
+use crate::probe::net::resolve::Lookups;
+use crate::probe::net::tls::ExpiryCache;
+use crate::probe::net::transport::{self, Tcp, Tls};
+use crate::probe::net::trust;
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// Shared HTTP clients. Verified and insecure TLS use separate agents so that a connection
-/// opened without verification can never be reused, through the pool, for a verified record.
+/// Shared HTTP clients, one per way of verifying TLS (verified against the machine's roots,
+/// verified against those plus a CA file, not verified), so that a connection opened under a
+/// looser trust can never be reused, through the pool, for a record that trusts less.
 pub struct Http {
-    verified: Agent,
-    insecure: Agent,
-    timeout: Duration,
-    max_body: u64,
+    agents: Mutex<HashMap<TrustKey, Result<Agent, String>>>,
+    settings: Settings,
+    lookups: Lookups,
+    /// Every handshake's certificate expiry, by host and port, for the pass to read.
+    expiries: Arc<ExpiryCache>,
+}
+
+/// Insecure or not, and the CA file trusted besides the machine's roots.
+type TrustKey = (bool, Option<PathBuf>);
+
+/// How a request's TLS is verified: the record's settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verify<'a> {
+    /// Skip certificate verification (the record's `insecure_tls`).
+    pub insecure: bool,
+    /// Trust this PEM file's certificates too (the record's `ca_file`).
+    pub ca_file: Option<&'a Path>,
 }
 
 /// How to make one GET.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    /// Skip TLS certificate verification (the record's `insecure_tls`).
-    pub insecure_tls: bool,
+pub struct Options<'a> {
+    pub verify: Verify<'a>,
     /// The URL carries a signature: never follow a redirect to another scheme, host or port.
     pub signed: bool,
     /// Read the body only to time it, and keep none of it (ping).
@@ -51,6 +68,8 @@ pub struct Answer {
     pub elapsed_ms: u64,
     /// The URL that gave this answer, already redacted for printing.
     pub final_url: String,
+    /// Set when another address than the first answered: which, and what the first did.
+    pub via: Option<String>,
 }
 
 /// No final answer.
@@ -69,29 +88,68 @@ pub struct Failure {
 impl Http {
     /// The limit of one call.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.settings.timeout
     }
 
     pub fn new(settings: &Settings) -> Http {
         Http {
-            verified: agent(settings, false),
-            insecure: agent(settings, true),
-            timeout: settings.timeout,
-            max_body: settings.max_body,
+            agents: Mutex::new(HashMap::new()),
+            settings: settings.clone(),
+            lookups: Lookups::new(settings.lookups),
+            expiries: Arc::new(ExpiryCache::new()),
         }
     }
 
+    /// The certificate expiry of `url`'s https server (None: not https): the one the check's
+    /// own connection saw, else read by a handshake of its own, once per host and port.
+    pub fn certificate_expiry(&self, url: &str, timeout: Duration) -> Option<Result<i64, String>> {
+        self.expiries.get(url, &self.lookups, timeout)
+    }
+
+    /// The client for `verify`, made on first use; an unusable CA file is the error.
+    fn agent(&self, verify: Verify<'_>) -> Result<Agent, String> {
+        // A record without a CA file of its own uses the stored setting's, if any.
+        let ca_file = verify.ca_file.or(self.settings.ca_file.as_deref());
+        let key = (verify.insecure, ca_file.map(Path::to_path_buf));
+        let mut agents = self
+            .agents
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        agents
+            .entry(key)
+            .or_insert_with(|| {
+                // A CA file changes nothing for a client that verifies nothing.
+                let ca_file = ca_file.filter(|_| !verify.insecure);
+                trust::client_config(verify.insecure, ca_file).map(|tls| self.make_agent(tls))
+            })
+            .clone()
+    }
+
+    fn make_agent(&self, tls: Arc<rustls::ClientConfig>) -> Agent {
+        let config = Agent::config_builder()
+            .input_buffer_size(INPUT_BUFFER)
+            .max_response_header_size(MAX_HEADER)
+            .output_buffer_size(OUTPUT_BUFFER)
+            .timeout_global(Some(self.settings.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(concat!("webhost/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(Tcp)
+                .chain(Tls::new(tls, Arc::clone(&self.expiries)));
+        Agent::with_parts(config, connector, self.lookups.clone())
+    }
+
     /// GET `url`, following at most `MAX_REDIRECTS` redirects, all within the timeout.
-    pub fn get(&self, url: &str, options: Options) -> Result<Answer, Failure> {
+    pub fn get(&self, url: &str, options: Options<'_>) -> Result<Answer, Failure> {
         let start = Instant::now();
+        let timeout = self.settings.timeout;
         let deadline = options
             .deadline
-            .map_or(start + self.timeout, |d| d.min(start + self.timeout));
-        let agent = if options.insecure_tls {
-            &self.insecure
-        } else {
-            &self.verified
-        };
+            .map_or(start + timeout, |d| d.min(start + timeout));
         let elapsed_ms = || u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
         let fail = |status: Status, message: String, http_status: Option<u16>| Failure {
             status,
@@ -100,6 +158,11 @@ impl Http {
             elapsed_ms: elapsed_ms(),
             no_answer: None,
         };
+        let agent = match self.agent(options.verify) {
+            Ok(agent) => agent,
+            Err(message) => return Err(fail(Status::Error, message, None)),
+        };
+        transport::forget_address_note();
 
         let mut current = url.to_string();
         let mut redirects = 0;
@@ -109,7 +172,7 @@ impl Http {
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                let message = format!("timed out after {}", human_duration(self.timeout));
+                let message = format!("timed out after {}", human_duration(timeout));
                 return Err(Failure {
                     no_answer: Some(NoAnswer::Silent).filter(|_| redirected.is_none()),
                     ..fail(Status::Offline, message, redirected)
@@ -178,11 +241,14 @@ impl Http {
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.trim().parse::<u64>().ok())
                 .map_or(INITIAL_BODY, |length| {
-                    usize::try_from(length.min(self.max_body).min(MAX_INITIAL_BODY))
+                    usize::try_from(length.min(self.settings.max_body).min(MAX_INITIAL_BODY))
                         .unwrap_or(INITIAL_BODY)
                 });
             // ureq's limit counts bytes after gzip decoding, which is what the cap is about.
-            let config = response.body_mut().with_config().limit(self.max_body);
+            let config = response
+                .body_mut()
+                .with_config()
+                .limit(self.settings.max_body);
             let body = if options.discard_body {
                 let mut reader = config.reader();
                 match io::copy(&mut reader, &mut io::sink()) {
@@ -212,6 +278,7 @@ impl Http {
                 body,
                 elapsed_ms: elapsed_ms(),
                 final_url: redact(&current),
+                via: transport::take_address_note(),
             });
         }
     }
@@ -221,7 +288,7 @@ impl Http {
     fn describe(&self, error: &ureq::Error, url: &str) -> (Status, String, Option<NoAnswer>) {
         use NoAnswer::{Rejected, Silent};
         use ureq::Error as E;
-        let timed_out = || format!("timed out after {}", human_duration(self.timeout));
+        let timed_out = || format!("timed out after {}", human_duration(self.settings.timeout));
         let dns = || format!("DNS lookup failed for {}", host(url));
         let offline = |message: String, how: NoAnswer| (Status::Offline, message, Some(how));
         match error {
@@ -240,7 +307,7 @@ impl Http {
             E::ConnectionFailed => offline("connection failed".into(), Silent),
             E::BodyExceedsLimit(_) => (
                 Status::Error,
-                format!("answer larger than {}", human_bytes(self.max_body)),
+                format!("answer larger than {}", human_bytes(self.settings.max_body)),
                 None,
             ),
             E::Decompress(_, _) => (
@@ -308,67 +375,6 @@ const OUTPUT_BUFFER: usize = 16 * 1024;
 /// First allocation for a body of unknown length, and the most a Content-Length reserves.
 const INITIAL_BODY: usize = 16 * 1024;
 const MAX_INITIAL_BODY: u64 = 1024 * 1024;
-
-fn agent(settings: &Settings, insecure_tls: bool) -> Agent {
-    let tls = TlsConfig::builder()
-        .disable_verification(insecure_tls)
-        .build();
-    let config = Agent::config_builder()
-        .tls_config(tls)
-        .input_buffer_size(INPUT_BUFFER)
-        .max_response_header_size(MAX_HEADER)
-        .output_buffer_size(OUTPUT_BUFFER)
-        .timeout_global(Some(settings.timeout))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .user_agent(concat!("webhost/", env!("CARGO_PKG_VERSION")))
-        .build();
-    Agent::with_parts(config, DefaultConnector::new(), LiteralResolver::default())
-}
-
-/// ureq's resolver, except that an IP address in the URL is used as it is. With a timeout set,
-/// ureq starts a thread for every lookup so that it can give up on a slow DNS server; for an
-/// address there is nothing to look up, and a thread per connection (20,000 in a
-/// 10,000-instance pass) cost CPU and left the heap fragmented, growing peak memory.
-#[derive(Debug, Default)]
-struct LiteralResolver {
-    names: DefaultResolver,
-}
-
-impl Resolver for LiteralResolver {
-    fn resolve(
-        &self,
-        uri: &Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        match literal_address(uri) {
-            Some(address) => {
-                let mut addresses = self.empty();
-                addresses.push(address);
-                Ok(addresses)
-            }
-            None => self.names.resolve(uri, config, timeout),
-        }
-    }
-}
-
-/// The socket address of a URL whose host is an IP address (`[::1]` included).
-fn literal_address(uri: &Uri) -> Option<SocketAddr> {
-    let host = uri.host()?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    let ip: IpAddr = host.parse().ok()?;
-    let port = uri.port_u16().or(match uri.scheme_str() {
-        Some("https") => Some(443),
-        Some("http") => Some(80),
-        _ => None,
-    })?;
-    Some(SocketAddr::new(ip, port))
-}
 
 /// The standard text of an HTTP status: `HTTP 503 Service Unavailable`.
 pub fn status_text(code: u16) -> String {
@@ -457,26 +463,8 @@ mod tests {
         Settings {
             timeout: Duration::from_millis(timeout_ms),
             max_body,
+            ..Settings::default()
         }
-    }
-
-    #[test]
-    fn ip_addresses_in_urls_need_no_lookup() {
-        let address = |url: &str| literal_address(&url.parse::<Uri>().expect("a URI"));
-        assert_eq!(
-            address("http://127.0.0.1:8080/x"),
-            Some("127.0.0.1:8080".parse().expect("an address"))
-        );
-        assert_eq!(
-            address("https://10.1.2.3/x"),
-            Some("10.1.2.3:443".parse().expect("an address"))
-        );
-        assert_eq!(
-            address("http://[::1]/x"),
-            Some("[::1]:80".parse().expect("an address"))
-        );
-        assert_eq!(address("https://erp.example.com/x"), None);
-        assert_eq!(address("http://localhost:8080/x"), None);
     }
 
     /// A server answering `count` requests with `respond`, and the URLs it was asked for.
@@ -505,18 +493,6 @@ mod tests {
 
     fn header(name: &str, value: &str) -> Header {
         Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid test header")
-    }
-
-    #[test]
-    fn agents_are_configured_apart() {
-        let http = Http::new(&settings(2_500, 1024));
-        for (agent, insecure) in [(&http.verified, false), (&http.insecure, true)] {
-            let config = agent.config();
-            assert_eq!(config.tls_config().disable_verification(), insecure);
-            assert_eq!(config.timeouts().global, Some(Duration::from_millis(2_500)));
-            assert_eq!(config.max_redirects(), 0);
-            assert!(!config.http_status_as_error());
-        }
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The network: HTTP requests, TLS handshakes for certificate expiry, and the connectivity
 //! check that tells this machine's network being down from the fleet being down.
 
+pub mod connect;
 pub mod http;
+pub mod resolve;
 pub mod tls;
+pub mod transport;
+pub mod trust;
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -18,21 +18,22 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 use ureq::http::Uri;
 
+use super::connect::race;
+use super::resolve::{LookupError, Lookups};
 use crate::domain::units::human_duration;
 
 /// The leaf certificate's notAfter, in Unix seconds (UTC), of the https server at `url`.
 ///
-/// Connecting, the handshake and everything else happen within `timeout` (except the DNS
-/// lookup, which the standard library cannot bound). A record's `insecure_tls` does not
+/// The lookup, connecting and the handshake all happen within `timeout`. A record's `insecure_tls` does not
 /// matter here: this handshake never verifies the certificate anyway.
-pub fn certificate_expiry(url: &str, timeout: Duration) -> Result<i64, String> {
+pub fn certificate_expiry(url: &str, lookups: &Lookups, timeout: Duration) -> Result<i64, String> {
     let (host, port) = https_host_port(url)?;
     let deadline = Instant::now() + timeout;
     let timed_out = || format!("timed out after {}", human_duration(timeout));
 
     let name = ServerName::try_from(host.clone())
         .map_err(|_| format!("invalid host name for TLS: {host}"))?;
-    let mut socket = connect(&host, port, deadline, &timed_out)?;
+    let mut socket = connect(&host, port, lookups, deadline, &timed_out)?;
     let mut tls = ClientConnection::new(client_config()?, name)
         .map_err(|error| format!("TLS handshake failed: {error}"))?;
 
@@ -128,28 +129,46 @@ impl ExpiryCache {
         ExpiryCache::default()
     }
 
-    /// The expiry for `url`'s host and port, computed by the first asker; None when `url` is not
-    /// https (nothing to check).
-    pub fn get(&self, url: &str, timeout: Duration) -> Option<Result<i64, String>> {
-        let key = match https_host_port(url) {
-            Ok((host, port)) => format!("{host}:{port}"),
+    /// Notes the expiry a connection's handshake saw, for `get` to find instead of making a
+    /// handshake of its own. The first note of a host and port stands.
+    pub fn note(&self, host: &str, port: u16, expiry: Result<i64, String>) {
+        let _ = self.cell(key(host, port)).set(expiry);
+    }
+
+    /// The expiry for `url`'s host and port: the one a connection noted, else one handshake
+    /// made by the first asker (a fetch that failed before TLS, or ended on plain http); None
+    /// when `url` is not https (nothing to check).
+    pub fn get(
+        &self,
+        url: &str,
+        lookups: &Lookups,
+        timeout: Duration,
+    ) -> Option<Result<i64, String>> {
+        let (host, port) = match https_host_port(url) {
+            Ok(host_port) => host_port,
             Err(error) if error == NOT_HTTPS => return None,
             // Unusable URL: nothing to share, and the error costs no network.
             Err(error) => return Some(Err(error)),
         };
-        let cell = {
-            // A thread that panicked while holding the lock left the map itself intact.
-            let mut cells = self
-                .cells
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            Arc::clone(cells.entry(key).or_default())
-        };
+        let cell = self.cell(key(&host, port));
         Some(
-            cell.get_or_init(|| certificate_expiry(url, timeout))
+            cell.get_or_init(|| certificate_expiry(url, lookups, timeout))
                 .clone(),
         )
     }
+
+    fn cell(&self, key: String) -> Arc<ExpiryCell> {
+        // A thread that panicked while holding the lock left the map itself intact.
+        let mut cells = self
+            .cells
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(cells.entry(key).or_default())
+    }
+}
+
+fn key(host: &str, port: u16) -> String {
+    format!("{}:{port}", host.to_ascii_lowercase())
 }
 
 /// One host and port's expiry, or why it is unknown; set once.
@@ -179,46 +198,20 @@ fn https_host_port(url: &str) -> Result<(String, u16), String> {
 fn connect(
     host: &str,
     port: u16,
+    lookups: &Lookups,
     deadline: Instant,
     timed_out: &dyn Fn() -> String,
 ) -> Result<TcpStream, String> {
-    let addresses = resolve(host, port, deadline, timed_out)?;
-    let mut last_error = format!("DNS lookup failed for {host}");
-    for address in addresses {
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            return Err(timed_out());
-        }
-        match TcpStream::connect_timeout(&address, remaining) {
-            Ok(socket) => return Ok(socket),
-            Err(error) => last_error = describe_io(&error, timed_out),
-        }
-    }
-    Err(last_error)
-}
-
-/// The addresses of `host`, looked up within `deadline`. The system resolver has no timeout of
-/// its own, so the lookup runs on a thread of its own that is left to finish on its own when it
-/// is late: the check goes on without it.
-fn resolve(
-    host: &str,
-    port: u16,
-    deadline: Instant,
-    timed_out: &dyn Fn() -> String,
-) -> Result<Vec<std::net::SocketAddr>, String> {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Ok(vec![std::net::SocketAddr::new(ip, port)]);
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let name = host.to_string();
-    std::thread::spawn(move || {
-        let _ = tx.send((name.as_str(), port).to_socket_addrs().map(Vec::from_iter));
-    });
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(Ok(addresses)) => Ok(addresses),
-        Ok(Err(_)) => Err(format!("DNS lookup failed for {host}")),
-        Err(_) => Err(timed_out()),
-    }
+    let left = deadline.saturating_duration_since(Instant::now());
+    let addresses = lookups
+        .lookup(host, port, left)
+        .map_err(|error| match error {
+            LookupError::NotFound => format!("DNS lookup failed for {host}"),
+            LookupError::TimedOut => timed_out(),
+        })?;
+    race(&addresses, deadline)
+        .map(|connected| connected.stream)
+        .map_err(|error| describe_io(&error, timed_out))
 }
 
 fn describe_io(error: &io::Error, timed_out: &dyn Fn() -> String) -> String {
@@ -253,7 +246,7 @@ fn client_config() -> Result<Arc<ClientConfig>, String> {
 /// nothing here (whoever answers can sign a certificate of their own making), and refusing an
 /// algorithm would only lose the date.
 #[derive(Debug)]
-struct AcceptAnyCertificate;
+pub(crate) struct AcceptAnyCertificate;
 
 impl ServerCertVerifier for AcceptAnyCertificate {
     fn verify_server_cert(
@@ -416,7 +409,7 @@ mod tests {
     #[test]
     fn reads_the_expiry_of_the_served_certificate() {
         let server = Server::start(JULY_2031, rustls::DEFAULT_VERSIONS);
-        let expiry = certificate_expiry(&server.url("/index.php"), TIMEOUT);
+        let expiry = certificate_expiry(&server.url("/index.php"), &Lookups::new(1), TIMEOUT);
         assert_eq!(expiry, Ok(JULY_2031));
         assert_eq!(server.finish(), 1);
     }
@@ -424,14 +417,20 @@ mod tests {
     #[test]
     fn reads_the_expiry_over_tls_1_2() {
         let server = Server::start(JULY_2031, &[&rustls::version::TLS12]);
-        assert_eq!(certificate_expiry(&server.url(""), TIMEOUT), Ok(JULY_2031));
+        assert_eq!(
+            certificate_expiry(&server.url(""), &Lookups::new(1), TIMEOUT),
+            Ok(JULY_2031)
+        );
         assert_eq!(server.finish(), 1);
     }
 
     #[test]
     fn an_expired_self_signed_certificate_still_gives_its_date() {
         let server = Server::start(Y2001, rustls::DEFAULT_VERSIONS);
-        assert_eq!(certificate_expiry(&server.url("/"), TIMEOUT), Ok(Y2001));
+        assert_eq!(
+            certificate_expiry(&server.url("/"), &Lookups::new(1), TIMEOUT),
+            Ok(Y2001)
+        );
         assert_eq!(server.finish(), 1);
     }
 
@@ -509,7 +508,7 @@ mod tests {
         drop(listener);
         let url = format!("https://127.0.0.1:{port}/");
         assert_eq!(
-            certificate_expiry(&url, TIMEOUT),
+            certificate_expiry(&url, &Lookups::new(1), TIMEOUT),
             Err("connection refused".to_string())
         );
     }
@@ -521,7 +520,7 @@ mod tests {
         let port = listener.local_addr().expect("local address").port();
         let url = format!("https://127.0.0.1:{port}/");
         assert_eq!(
-            certificate_expiry(&url, Duration::from_millis(200)),
+            certificate_expiry(&url, &Lookups::new(1), Duration::from_millis(200)),
             Err("timed out after 200 ms".to_string())
         );
     }
@@ -536,7 +535,11 @@ mod tests {
             let _ = socket.read(&mut [0u8; 512]);
             let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
         });
-        let result = certificate_expiry(&format!("https://127.0.0.1:{port}/"), TIMEOUT);
+        let result = certificate_expiry(
+            &format!("https://127.0.0.1:{port}/"),
+            &Lookups::new(1),
+            TIMEOUT,
+        );
         server.join().expect("server thread");
         assert!(
             result
@@ -555,13 +558,13 @@ mod tests {
             "",
         ] {
             assert_eq!(
-                certificate_expiry(url, TIMEOUT),
+                certificate_expiry(url, &Lookups::new(1), TIMEOUT),
                 Err("not https".to_string())
             );
-            assert_eq!(ExpiryCache::new().get(url, TIMEOUT), None);
+            assert_eq!(ExpiryCache::new().get(url, &Lookups::new(1), TIMEOUT), None);
         }
         assert_eq!(
-            certificate_expiry("https://", TIMEOUT),
+            certificate_expiry("https://", &Lookups::new(1), TIMEOUT),
             Err("invalid URL".to_string())
         );
     }
@@ -594,7 +597,7 @@ mod tests {
             let askers: Vec<_> = (0..8)
                 .map(|n| {
                     let (cache, url) = (&cache, &urls[n % urls.len()]);
-                    scope.spawn(move || cache.get(url, TIMEOUT))
+                    scope.spawn(move || cache.get(url, &Lookups::new(1), TIMEOUT))
                 })
                 .collect();
             for asker in askers {
@@ -602,7 +605,7 @@ mod tests {
             }
         });
         assert_eq!(
-            cache.get(&server.url("/later"), TIMEOUT),
+            cache.get(&server.url("/later"), &Lookups::new(1), TIMEOUT),
             Some(Ok(JULY_2031))
         );
         assert_eq!(server.finish(), 1);
@@ -617,7 +620,7 @@ mod tests {
         let refused = Some(Err("connection refused".to_string()));
         for path in ["/", "/other"] {
             let url = format!("https://127.0.0.1:{port}{path}");
-            assert_eq!(cache.get(&url, TIMEOUT), refused);
+            assert_eq!(cache.get(&url, &Lookups::new(1), TIMEOUT), refused);
         }
         let cells = cache.cells.lock().expect("cache lock");
         assert_eq!(
