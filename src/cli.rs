@@ -132,6 +132,27 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// A first look: a made-up fleet on 127.0.0.1, polled for a working day; its status and page
+    ///
+    /// Starts a small fleet inside this process (a server-manager server, Dolibarr instances
+    /// with WebObserver, a website; some of them failing), fills a database in a new folder
+    /// under $TMPDIR (/tmp) with 90 rounds of update-hosts and update-instances, 5 minutes
+    /// apart by its clock (an upgrade, an outage and a disk filling up among them), then
+    /// prints `status` and writes the status page in that folder. Needs no network beyond
+    /// 127.0.0.1, and no root.
+    ///
+    /// --db, WEBHOST_DB and the data folder are ignored: nothing outside the temp folder is
+    /// touched, and the folder is removed at the end unless --keep is given. --quiet prints
+    /// only the closing lines; --json prints one object (the folder, the database, the page
+    /// and the records by status).
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the temp folder (database and status page) and print how to explore it
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, Args)]

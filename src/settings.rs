@@ -30,6 +30,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
 
 fn dispatch(cli: Cli) -> Result<Outcome> {
     let out = Output::new(cli.json, cli.quiet, cli.verbose, cli.color);
+    if let Command::Demo(a) = &cli.command {
+        // The demo makes its own database in a temp folder: --db, WEBHOST_DB and the data
+        // folder are not even looked up.
+        let clock = Clock::from_env().map_err(invalid)?;
+        return commands::demo::run(out, clock, &commands::demo::Request { keep: a.keep });
+    }
     let db = match cli.db {
         Some(p) => p,
         None => default_db()?,
@@ -85,6 +91,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             commands::completions::run(&ctx, &completion_script(shell))
         }
         Command::Man => commands::man::run(&ctx, &man_page()?),
+        Command::Demo(_) => unreachable!("the demo runs above, without a database"),
     }
 }
 

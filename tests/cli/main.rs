@@ -2,6 +2,7 @@
 
 mod alerts;
 mod crash;
+mod demo;
 mod faults;
 mod generated;
 mod hostile;
