@@ -28,6 +28,9 @@ _webhost() {
             webhost,config)
                 cmd="webhost__subcmd__config"
                 ;;
+            webhost,demo)
+                cmd="webhost__subcmd__demo"
+                ;;
             webhost,export)
                 cmd="webhost__subcmd__export"
                 ;;
@@ -114,6 +117,9 @@ _webhost() {
                 ;;
             webhost__subcmd__help,config)
                 cmd="webhost__subcmd__help__subcmd__config"
+                ;;
+            webhost__subcmd__help,demo)
+                cmd="webhost__subcmd__help__subcmd__demo"
                 ;;
             webhost__subcmd__help,export)
                 cmd="webhost__subcmd__help__subcmd__export"
@@ -329,7 +335,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +664,32 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__demo)
+            opts="-q -v -h --keep --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__export)
             opts="-q -v -h --with-tokens --format --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -689,7 +721,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man help"
+            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +835,20 @@ _webhost() {
         webhost__subcmd__help__subcmd__config__subcmd__unset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -140,6 +140,20 @@ pub enum Command {
     /// With no option, prints webhost(1). With --dir, writes it and a page for each subcommand
     /// at every level (webhost-host-add.1 for `webhost host add`, ...) into DIR instead.
     Man(ManArgs),
+    /// A first look: a made-up fleet on 127.0.0.1, polled for a working day; its status and page
+    ///
+    /// Starts a small fleet inside this process (a server-manager server, Dolibarr instances
+    /// with WebObserver, a website; some of them failing), fills a database in a new folder
+    /// under $TMPDIR (/tmp) with 90 rounds of update-hosts and update-instances, 5 minutes
+    /// apart by its clock (an upgrade, an outage and a disk filling up among them), then
+    /// prints `status` and writes the status page in that folder. Needs no network beyond
+    /// 127.0.0.1, and no root.
+    ///
+    /// --db, WEBHOST_DB and the data folder are ignored: nothing outside the temp folder is
+    /// touched, and the folder is removed at the end unless --keep is given. --quiet prints
+    /// only the closing lines; --json prints one object (the folder, the database, the page
+    /// and the records by status).
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +161,13 @@ pub struct ManArgs {
     /// Write every page into this folder (created if need be), e.g. ~/.local/share/man/man1
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the temp folder (database and status page) and print how to explore it
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,11 +3,13 @@
 //! Layers, each importing only those below it: `cli` (clap definitions) and `settings` (the
 //! command line resolved) → `commands` (one file per subcommand) → `poll` (one pass) →
 //! `probe` (HTTP and custom probes), `store` (all SQL) and `output` (all printing), all
-//! standing on `domain` (types and rules, pure). `exit` holds the exit codes.
+//! standing on `domain` (types and rules, pure). `exit` holds the exit codes. `demo` is the
+//! made-up fleet `webhost demo` serves itself (below `commands`, beside `probe`).
 
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod demo;
 pub mod domain;
 pub mod exec;
 pub mod exit;

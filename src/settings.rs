@@ -30,6 +30,12 @@ pub fn run(cli: Cli) -> Result<Exit> {
 
 fn dispatch(cli: Cli) -> Result<Outcome> {
     let out = Output::new(cli.json, cli.quiet, cli.verbose, cli.color);
+    if let Command::Demo(a) = &cli.command {
+        // The demo makes its own database in a temp folder: --db, WEBHOST_DB and the data
+        // folder are not even looked up.
+        let clock = Clock::from_env().map_err(invalid)?;
+        return commands::demo::run(out, clock, &commands::demo::Request { keep: a.keep });
+    }
     let db = match cli.db {
         Some(p) => p,
         None => default_db()?,
@@ -95,6 +101,8 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             None => commands::man::run(&ctx, &man_page()?),
             Some(dir) => write_man_pages(&dir).map(|()| Outcome::Done),
         },
+        // Handled before a database is looked up (see run); never dispatched.
+        Command::Demo(_) => anyhow::bail!("webhost demo runs without a database"),
     }
 }
 

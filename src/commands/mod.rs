@@ -7,6 +7,7 @@ pub mod changes;
 pub mod check;
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod edit;
 pub mod enable;
 pub mod export;

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 mod check;
+pub mod demo;
 mod fleet;
 pub mod history;
 mod inventory;

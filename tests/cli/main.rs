@@ -2,6 +2,7 @@
 
 mod alerts;
 mod crash;
+mod demo;
 mod deployment;
 mod faults;
 mod generated;
