@@ -207,7 +207,13 @@ fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
             let (edit, token) = edit(a.common);
             commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), None)
         }
-        HostCommand::Remove(a) => commands::remove::run(ctx, rt, &a.reference, a.cascade),
+        HostCommand::Remove(a) => {
+            let how = commands::remove::Removal {
+                cascade: a.cascade,
+                forget: false,
+            };
+            commands::remove::run(ctx, rt, &a.reference, how)
+        }
         HostCommand::Enable(a) => commands::enable::run(ctx, rt, &a.reference, true),
         HostCommand::Disable(a) => commands::enable::run(ctx, rt, &a.reference, false),
     }
@@ -241,7 +247,13 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
             };
             commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), host)
         }
-        InstanceCommand::Remove(a) => commands::remove::run(ctx, rt, &a.reference, a.cascade),
+        InstanceCommand::Remove(a) => {
+            let how = commands::remove::Removal {
+                cascade: a.cascade,
+                forget: false,
+            };
+            commands::remove::run(ctx, rt, &a.reference, how)
+        }
         InstanceCommand::Enable(a) => commands::enable::run(ctx, rt, &a.reference, true),
         InstanceCommand::Disable(a) => commands::enable::run(ctx, rt, &a.reference, false),
     }
