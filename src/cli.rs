@@ -12,6 +12,7 @@ use crate::domain::health::Health;
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Status};
 use crate::domain::units::{parse_duration, parse_mode, parse_size};
+use crate::domain::validate::HOST_KINDS;
 use crate::domain::version::Version;
 use crate::exit;
 use crate::output::ColorChoice;
@@ -266,7 +267,7 @@ pub struct UpdateArgs {
     /// How many records are checked at once
     #[arg(short, long, default_value_t = defaults::JOBS, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
-    /// Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m
+    /// Limit for one check, from DNS to the last byte: 10s, 500ms, 2m
     #[arg(long, default_value = defaults::TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
     /// Largest answer accepted, in bytes after decompression (suffixes K, M, G)
@@ -306,6 +307,9 @@ pub struct UpdateArgs {
 pub enum ConfigCommand {
     /// Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N,
     /// remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...
+    ///
+    /// on-change is checked as it will be run: a path must be an executable file, a bare name
+    /// one found on PATH (cron's PATH is short: a full path is safer).
     Set {
         #[arg(value_enum)]
         key: ConfigKey,
@@ -364,13 +368,13 @@ pub enum HostCommand {
     /// List hosts
     #[command(visible_alias = "ls")]
     List(ListArgs),
-    /// Show every field of one host
+    /// Show every field of one host: settings, state, disk, certificate
     Show(ShowArgs),
     /// Change a host's settings
     Edit(HostEdit),
-    /// Delete a host and its history
+    /// Delete a host and its history (and, with --cascade, its instances)
     #[command(visible_alias = "rm")]
-    Remove(RemoveArgs),
+    Remove(HostRemove),
     /// Turn monitoring on for a host
     Enable(RefArg),
     /// Turn monitoring off for a host (it keeps its history)
@@ -383,14 +387,19 @@ pub enum InstanceCommand {
     Add(InstanceAdd),
     /// List instances
     #[command(visible_alias = "ls")]
-    List(ListArgs),
+    List(InstanceList),
     /// Show every field of one instance, with its modules
     Show(ShowArgs),
     /// Change an instance's settings
     Edit(InstanceEdit),
     /// Delete an instance and its history
+    ///
+    /// An instance its host's server lists (one discovery created, or one on a
+    /// server-manager-v1 host) leaves its name behind, so that update-hosts does not create it
+    /// again while the server lists it; --forget leaves nothing, and clears what an earlier
+    /// remove left. To stop checking an instance but keep it, `disable` it instead.
     #[command(visible_alias = "rm")]
-    Remove(RemoveArgs),
+    Remove(InstanceRemove),
     /// Turn monitoring on for an instance
     Enable(RefArg),
     /// Turn monitoring off for an instance (it keeps its history)
@@ -419,7 +428,7 @@ pub struct HostAdd {
     pub reference: String,
     /// Monitoring API the host speaks
     #[arg(long, value_enum)]
-    pub api: ApiKind,
+    pub api: HostApi,
     /// URL of the monitoring script (http or https)
     #[arg(long)]
     pub url: String,
@@ -434,9 +443,10 @@ pub struct HostAdd {
     /// Add it with monitoring off
     #[arg(long)]
     pub disabled: bool,
-    /// Accept an invalid TLS certificate for this host only
-    #[arg(long)]
-    pub insecure_tls: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 }
 
 #[derive(Debug, Args)]
@@ -467,9 +477,52 @@ pub struct InstanceAdd {
     /// Add it with monitoring off
     #[arg(long)]
     pub disabled: bool,
-    /// Accept an invalid TLS certificate for this instance only
-    #[arg(long)]
-    pub insecure_tls: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+}
+
+/// Whether a record accepts an invalid TLS certificate: the same options on add and edit.
+/// `--insecure-tls` alone is `--insecure-tls true`, which edit has always taken.
+#[derive(Debug, Default, Args)]
+pub struct TlsArgs {
+    /// Accept an invalid TLS certificate (self-signed, expired, for another name) for this
+    /// record only
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", overrides_with = "no_insecure_tls")]
+    pub insecure_tls: Option<bool>,
+    /// Refuse an invalid TLS certificate (the default), as --insecure-tls false does
+    #[arg(long, overrides_with = "insecure_tls")]
+    pub no_insecure_tls: bool,
+}
+
+impl TlsArgs {
+    /// What was asked: None when neither option was given.
+    pub fn choice(&self) -> Option<bool> {
+        match self.no_insecure_tls {
+            true => Some(false),
+            false => self.insecure_tls,
+        }
+    }
+}
+
+/// A record's own health thresholds, on add and edit alike; `default` means the default's.
+#[derive(Debug, Default, Args)]
+pub struct ThresholdArgs {
+    /// Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most
+    /// --disk-crit; `default` is 80%
+    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
+    pub disk_warn: Option<Limit<Threshold>>,
+    /// Disk critical threshold, like --disk-warn; `default` is 90%
+    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
+    pub disk_crit: Option<Limit<Threshold>>,
+    /// Warn when the TLS certificate expires within this many days, at least
+    /// --cert-crit-days; `default` is 21
+    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
+    pub cert_warn_days: Option<Limit<i64>>,
+    /// Critical when the TLS certificate expires within this many days; `default` is 7
+    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
+    pub cert_crit_days: Option<Limit<i64>>,
 }
 
 /// Settings both record types can change.
@@ -478,9 +531,6 @@ pub struct CommonEdit {
     /// New ref
     #[arg(long, value_name = "REF")]
     pub rename: Option<String>,
-    /// New monitoring API kind
-    #[arg(long, value_enum)]
-    pub api: Option<ApiKind>,
     /// New monitoring URL
     #[arg(long)]
     pub url: Option<String>,
@@ -495,22 +545,10 @@ pub struct CommonEdit {
     /// New custom probe command and arguments (put last)
     #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
     pub probe: Option<Vec<String>>,
-    /// Accept (true) or refuse (false) an invalid TLS certificate
-    #[arg(long, value_name = "BOOL", action = ArgAction::Set)]
-    pub insecure_tls: Option<bool>,
-    /// Disk warning threshold: a share of the partition (85%) or an amount used (5G);
-    /// `default` restores 80%
-    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
-    pub disk_warn: Option<Limit<Threshold>>,
-    /// Disk critical threshold, like --disk-warn; `default` restores 90%
-    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
-    pub disk_crit: Option<Limit<Threshold>>,
-    /// Warn when the TLS certificate expires within this many days; `default` restores 21
-    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
-    pub cert_warn_days: Option<Limit<i64>>,
-    /// Critical when the TLS certificate expires within this many days; `default` restores 7
-    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
-    pub cert_crit_days: Option<Limit<i64>>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 }
 
 /// A per-record override, or `default` to drop the override.
@@ -541,16 +579,24 @@ where
 
 #[derive(Debug, Args)]
 pub struct HostEdit {
+    /// The host to change
     #[arg(value_name = "REF")]
     pub reference: String,
+    /// New monitoring API kind
+    #[arg(long, value_enum)]
+    pub api: Option<HostApi>,
     #[command(flatten)]
     pub common: CommonEdit,
 }
 
 #[derive(Debug, Args)]
 pub struct InstanceEdit {
+    /// The instance to change
     #[arg(value_name = "REF")]
     pub reference: String,
+    /// New monitoring API kind
+    #[arg(long, value_enum)]
+    pub api: Option<ApiKind>,
     #[command(flatten)]
     pub common: CommonEdit,
     /// Move it to this host
@@ -565,10 +611,17 @@ pub struct InstanceEdit {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only records on this host (instances) or this host itself
+pub struct InstanceList {
+    /// Only the instances on this host
     #[arg(long, value_name = "HOSTREF")]
     pub host: Option<String>,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// The filters and columns both `list` commands take.
+#[derive(Debug, Args)]
+pub struct ListArgs {
     /// Only records with this status
     #[arg(long, value_enum)]
     pub status: Option<Status>,
@@ -588,6 +641,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// Its ref, as `list` shows it
     #[arg(value_name = "REF")]
     pub reference: String,
     /// Show the API token too (it is hidden otherwise, in tables and in JSON)
@@ -596,21 +650,53 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RemoveArgs {
+pub struct HostRemove {
+    /// The host to delete
     #[arg(value_name = "REF")]
     pub reference: String,
-    /// For a host: also delete the instances that belong to it
+    /// Also delete the instances that belong to it
     #[arg(long)]
     pub cascade: bool,
 }
 
 #[derive(Debug, Args)]
+pub struct InstanceRemove {
+    /// The instance to delete (with --forget, also one removed before)
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Leave nothing behind, so that update-hosts adds it again while its server lists it
+    #[arg(long)]
+    pub forget: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct RefArg {
+    /// Its ref, as `list` shows it
     #[arg(value_name = "REF")]
     pub reference: String,
 }
 
 // ---- Domain values as the command line names them ------------------------------------------
+
+/// An API kind a host may speak (`validate::HOST_KINDS`): `host add --api` offers only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostApi(pub ApiKind);
+
+const HOST_APIS: [HostApi; 3] = [
+    HostApi(HOST_KINDS[0]),
+    HostApi(HOST_KINDS[1]),
+    HostApi(HOST_KINDS[2]),
+];
+
+impl ValueEnum for HostApi {
+    fn value_variants<'a>() -> &'a [Self] {
+        &HOST_APIS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        self.0.to_possible_value()
+    }
+}
 
 impl ValueEnum for ApiKind {
     fn value_variants<'a>() -> &'a [Self] {

@@ -21,3 +21,4 @@ mod support;
 mod tls;
 mod tls_server;
 mod transfer;
+mod usage;
