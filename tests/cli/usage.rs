@@ -43,6 +43,50 @@ fn options(help: &str) -> Vec<String> {
 }
 
 #[test]
+fn the_main_commands_end_their_help_with_real_examples() {
+    let env = Env::new();
+    for (args, example) in [
+        (
+            &["host", "add"][..],
+            "webhost host add srv1 --api server-manager-v1",
+        ),
+        (
+            &["instance", "add"],
+            "webhost instance add shop --api ping --url",
+        ),
+        (
+            &["instance", "remove"],
+            "webhost instance remove garage-lefebvre --forget",
+        ),
+        (&["update-hosts"], "webhost -q update-hosts"),
+        (
+            &["update-instances"],
+            "webhost -q update-instances --keep-days 90",
+        ),
+        (&["status"], "webhost status --stale 2h"),
+        (&["check"], "webhost check shop --max-age 15m"),
+        (
+            &["report"],
+            "webhost report --html /var/www/status/index.html",
+        ),
+        (&["import"], "webhost import --dry-run fleet.csv"),
+        (
+            &["config", "set"],
+            "webhost config set on-change /usr/local/bin/notify-mail.sh",
+        ),
+    ] {
+        for flag in ["--help", "-h"] {
+            let text = env.run(&[args, &[flag]].concat()).ok().stdout;
+            let examples = text
+                .split("\nExamples:\n")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{args:?} {flag}: no examples:\n{text}"));
+            assert!(examples.contains(example), "{args:?} {flag}:\n{examples}");
+        }
+    }
+}
+
+#[test]
 fn options_are_offered_only_where_they_apply() {
     let env = Env::new();
     let instance_remove = options(&help(&env, &["instance", "remove"]));
