@@ -1327,14 +1327,14 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --api)
-                    COMPREPLY=($(compgen -W "ping server-observer-v1 server-manager-v1 custom" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "server-observer-v1 server-manager-v1 custom" -- "${cur}"))
                     return 0
                     ;;
                 --url)
@@ -1354,6 +1354,26 @@ _webhost() {
                     return 0
                     ;;
                 --probe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-tls)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --disk-warn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-crit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-crit-days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1403,18 +1423,18 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__edit)
-            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --rename)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --api)
+                    COMPREPLY=($(compgen -W "server-observer-v1 server-manager-v1 custom" -- "${cur}"))
                     return 0
                     ;;
-                --api)
-                    COMPREPLY=($(compgen -W "ping server-observer-v1 server-manager-v1 custom" -- "${cur}"))
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --url)
@@ -1629,16 +1649,12 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__list)
-            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --status --enabled --disabled --health --uptime --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --status)
                     COMPREPLY=($(compgen -W "unknown online offline error missing" -- "${cur}"))
                     return 0
@@ -1771,7 +1787,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1806,6 +1822,26 @@ _webhost() {
                     return 0
                     ;;
                 --probe)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-tls)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --disk-warn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-crit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-crit-days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1855,18 +1891,18 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --rename --api --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --rename)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --api)
                     COMPREPLY=($(compgen -W "ping server-observer-v1 server-manager-v1 custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --url)
@@ -2127,7 +2163,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__remove)
-            opts="-q -v -h --cascade --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --forget --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

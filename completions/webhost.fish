@@ -66,15 +66,14 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "list" -d 'List hosts'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "ls" -d 'List hosts'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "show" -d 'Show every field of one host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "show" -d 'Show every field of one host: settings, state, disk, certificate'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "edit" -d 'Change a host\'s settings'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "remove" -d 'Delete a host and its history'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "rm" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "remove" -d 'Delete a host and its history (and, with --cascade, its instances)'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "rm" -d 'Delete a host and its history (and, with --cascade, its instances)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "enable" -d 'Turn monitoring on for a host'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l api -d 'Monitoring API the host speaks' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
-server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l api -d 'Monitoring API the host speaks' -r -f -a "server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
 server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
 custom\t'Your own probe: an external command speaking JSON'"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l url -d 'URL of the monitoring script (http or https)' -r
@@ -82,6 +81,12 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l label -d 'Free text shown beside the ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
+false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -89,12 +94,11 @@ always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate for this host only'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l host -d 'Only records on this host (instances) or this host itself' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
@@ -116,7 +120,6 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l host -d 'Only records on this host (instances) or this host itself' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
@@ -148,22 +151,21 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l rename -d 'New ref' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l api -d 'New monitoring API kind' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
-server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l api -d 'New monitoring API kind' -r -f -a "server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
 server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
 custom\t'Your own probe: an external command speaking JSON'"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l rename -d 'New ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l url -d 'New monitoring URL' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token-file -d 'Read the API token from a file (first line)' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l label -d 'New label (empty text removes it)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept (true) or refuse (false) an invalid TLS certificate' -r -f -a "true\t''
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G); `default` restores 80%' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` restores 90%' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days; `default` restores 21' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` restores 7' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -171,6 +173,7 @@ always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -180,7 +183,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l cascade -d 'Also delete the instances that belong to it'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -190,7 +193,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l cascade -d 'Also delete the instances that belong to it'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -215,9 +218,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "list" -d 'List hosts'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one host'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one host: settings, state, disk, certificate'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a host\'s settings'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a host and its history (and, with --cascade, its instances)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn monitoring on for a host'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -251,6 +254,12 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l remote-name -d 'The instance\'s folder name on its server [default: the ref]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l label -d 'Free text shown beside the ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
+false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -258,12 +267,12 @@ always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate for this instance only'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l host -d 'Only records on this host (instances) or this host itself' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l host -d 'Only the instances on this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
@@ -285,7 +294,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l host -d 'Only records on this host (instances) or this host itself' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l host -d 'Only the instances on this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l status -d 'Only records with this status' -r -f -a "unknown\t'Never checked'
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
@@ -317,22 +326,22 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l rename -d 'New ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l api -d 'New monitoring API kind' -r -f -a "ping\t'A plain GET of any site: online status, HTTP status, response time (instances only)'
 server-observer-v1\t'Dolibarr\'s ServerObserver / WebObserver script'
 server-manager-v1\t'The server-manager script: a host lists its instances; an instance is asked through its host'
 custom\t'Your own probe: an external command speaking JSON'"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l rename -d 'New ref' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l url -d 'New monitoring URL' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token-file -d 'Read the API token from a file (first line)' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token -d 'The API token itself (visible to other users in `ps`; prefer --token-stdin)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l label -d 'New label (empty text removes it)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept (true) or refuse (false) an invalid TLS certificate' -r -f -a "true\t''
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G); `default` restores 80%' -r
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` restores 90%' -r
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days; `default` restores 21' -r
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` restores 7' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l host -d 'Move it to this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l remote-name -d 'New folder name on its server' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
@@ -342,6 +351,7 @@ always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-host -d 'Detach it from its host'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
@@ -352,21 +362,21 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l forget -d 'Leave nothing behind, so that update-hosts adds it again while its server lists it'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l cascade -d 'For a host: also delete the instances that belong to it'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l forget -d 'Leave nothing behind, so that update-hosts adds it again while its server lists it'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -394,7 +404,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s j -l jobs -d 'How many records are checked at once' -r
-complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout -d 'Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout -d 'Limit for one check, from DNS to the last byte: 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l keep-days -d 'After the pass, delete raw checks older than this many days (as `prune` does)' -r
@@ -415,7 +425,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s q -l qu
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s j -l jobs -d 'How many records are checked at once' -r
-complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l timeout -d 'Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l timeout -d 'Limit for one check, from DNS to the last byte: 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l keep-days -d 'After the pass, delete raw checks older than this many days (as `prune` does)' -r
@@ -583,7 +593,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is being done, on stderr'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -667,9 +677,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host: settings, state, disk, certificate'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "edit" -d 'Change a host\'s settings'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "remove" -d 'Delete a host and its history'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "remove" -d 'Delete a host and its history (and, with --cascade, its instances)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "enable" -d 'Turn monitoring on for a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "add" -d 'Add an instance'

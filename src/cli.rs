@@ -12,6 +12,7 @@ use crate::domain::health::Health;
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Status};
 use crate::domain::units::{parse_duration, parse_mode, parse_size};
+use crate::domain::validate::HOST_KINDS;
 use crate::domain::version::Version;
 use crate::exit;
 use crate::output::ColorChoice;
@@ -62,8 +63,10 @@ pub enum Command {
     #[command(subcommand)]
     Instance(InstanceCommand),
     /// Poll every enabled host once (one cron line)
+    #[command(after_help = examples_help("update-hosts"))]
     UpdateHosts(UpdateArgs),
     /// Poll every enabled instance once (one cron line)
+    #[command(after_help = examples_help("update-instances"))]
     UpdateInstances(UpdateArgs),
     /// Which modules the Dolibarr instances have, at which versions, active or not
     ///
@@ -77,6 +80,7 @@ pub enum Command {
     /// whose version is not known yet (never checked, or not Dolibarr) come last.
     Versions,
     /// The fleet at a glance: counts, what is down, disks, certificates, stale passes
+    #[command(after_help = examples_help("status"))]
     Status(StatusArgs),
     /// The checks and status changes of one record
     History(HistoryArgs),
@@ -104,6 +108,7 @@ pub enum Command {
     /// instance's host may be in either); if any row is wrong, each problem is printed with its
     /// line, nothing is written, and the exit code is 2. Otherwise every change is written in
     /// one transaction, and the records created, updated and unchanged are listed.
+    #[command(after_help = examples_help("import"))]
     Import(ImportArgs),
     /// Nagios/Icinga plugin: one record's health as OK, WARNING, CRITICAL or UNKNOWN
     ///
@@ -113,6 +118,7 @@ pub enum Command {
     /// certificate thresholds give WARNING or CRITICAL, and a check older than --max-age (or
     /// none), a disabled record or an unknown REF is UNKNOWN. --live checks the record now
     /// instead, and stores nothing.
+    #[command(after_help = examples_help("check"))]
     Check(CheckArgs),
     /// Every enabled record's state and the last passes, in the Prometheus text format
     ///
@@ -126,6 +132,7 @@ pub enum Command {
     /// instances (status, uptime, response times, a 90-bar uptime strip, disk, certificate,
     /// Dolibarr version), what changed and the module inventory. It needs no server and loads
     /// nothing from elsewhere: run it from cron after each pass and publish the file.
+    #[command(after_help = examples_help("report"))]
     Report(ReportArgs),
     /// Settings stored in the database (the change hook and its thresholds)
     #[command(subcommand)]
@@ -287,7 +294,7 @@ pub struct UpdateArgs {
     /// How many records are checked at once
     #[arg(short, long, default_value_t = defaults::JOBS, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
-    /// Limit for one check, from DNS to the last byte: 10, 10s, 500ms, 2m
+    /// Limit for one check, from DNS to the last byte: 10s, 500ms, 2m
     #[arg(long, default_value = defaults::TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
     /// Largest answer accepted, in bytes after decompression (suffixes K, M, G)
@@ -327,6 +334,10 @@ pub struct UpdateArgs {
 pub enum ConfigCommand {
     /// Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N,
     /// remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...
+    ///
+    /// on-change is checked as it will be run: a path must be an executable file, a bare name
+    /// one found on PATH (cron's PATH is short: a full path is safer).
+    #[command(after_help = examples_help("config set"))]
     Set {
         #[arg(value_enum)]
         key: ConfigKey,
@@ -381,17 +392,18 @@ pub enum Shell {
 #[derive(Debug, Subcommand)]
 pub enum HostCommand {
     /// Add a host
+    #[command(after_help = examples_help("host add"))]
     Add(HostAdd),
     /// List hosts
     #[command(visible_alias = "ls")]
     List(ListArgs),
-    /// Show every field of one host
+    /// Show every field of one host: settings, state, disk, certificate
     Show(ShowArgs),
     /// Change a host's settings
     Edit(HostEdit),
-    /// Delete a host and its history
+    /// Delete a host and its history (and, with --cascade, its instances)
     #[command(visible_alias = "rm")]
-    Remove(RemoveArgs),
+    Remove(HostRemove),
     /// Turn monitoring on for a host
     Enable(RefArg),
     /// Turn monitoring off for a host (it keeps its history)
@@ -401,17 +413,23 @@ pub enum HostCommand {
 #[derive(Debug, Subcommand)]
 pub enum InstanceCommand {
     /// Add an instance
+    #[command(after_help = examples_help("instance add"))]
     Add(InstanceAdd),
     /// List instances
     #[command(visible_alias = "ls")]
-    List(ListArgs),
+    List(InstanceList),
     /// Show every field of one instance, with its modules
     Show(ShowArgs),
     /// Change an instance's settings
     Edit(InstanceEdit),
     /// Delete an instance and its history
-    #[command(visible_alias = "rm")]
-    Remove(RemoveArgs),
+    ///
+    /// An instance its host's server lists (one discovery created, or one on a
+    /// server-manager-v1 host) leaves its name behind, so that update-hosts does not create it
+    /// again while the server lists it; --forget leaves nothing, and clears what an earlier
+    /// remove left. To stop checking an instance but keep it, `disable` it instead.
+    #[command(visible_alias = "rm", after_help = examples_help("instance remove"))]
+    Remove(InstanceRemove),
     /// Turn monitoring on for an instance
     Enable(RefArg),
     /// Turn monitoring off for an instance (it keeps its history)
@@ -440,7 +458,7 @@ pub struct HostAdd {
     pub reference: String,
     /// Monitoring API the host speaks
     #[arg(long, value_enum)]
-    pub api: ApiKind,
+    pub api: HostApi,
     /// URL of the monitoring script (http or https)
     #[arg(long)]
     pub url: String,
@@ -455,9 +473,10 @@ pub struct HostAdd {
     /// Add it with monitoring off
     #[arg(long)]
     pub disabled: bool,
-    /// Accept an invalid TLS certificate for this host only
-    #[arg(long)]
-    pub insecure_tls: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 }
 
 #[derive(Debug, Args)]
@@ -488,9 +507,52 @@ pub struct InstanceAdd {
     /// Add it with monitoring off
     #[arg(long)]
     pub disabled: bool,
-    /// Accept an invalid TLS certificate for this instance only
-    #[arg(long)]
-    pub insecure_tls: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+}
+
+/// Whether a record accepts an invalid TLS certificate: the same options on add and edit.
+/// `--insecure-tls` alone is `--insecure-tls true`, which edit has always taken.
+#[derive(Debug, Default, Args)]
+pub struct TlsArgs {
+    /// Accept an invalid TLS certificate (self-signed, expired, for another name) for this
+    /// record only
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", overrides_with = "no_insecure_tls")]
+    pub insecure_tls: Option<bool>,
+    /// Refuse an invalid TLS certificate (the default), as --insecure-tls false does
+    #[arg(long, overrides_with = "insecure_tls")]
+    pub no_insecure_tls: bool,
+}
+
+impl TlsArgs {
+    /// What was asked: None when neither option was given.
+    pub fn choice(&self) -> Option<bool> {
+        match self.no_insecure_tls {
+            true => Some(false),
+            false => self.insecure_tls,
+        }
+    }
+}
+
+/// A record's own health thresholds, on add and edit alike; `default` means the default's.
+#[derive(Debug, Default, Args)]
+pub struct ThresholdArgs {
+    /// Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most
+    /// --disk-crit; `default` is 80%
+    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
+    pub disk_warn: Option<Limit<Threshold>>,
+    /// Disk critical threshold, like --disk-warn; `default` is 90%
+    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
+    pub disk_crit: Option<Limit<Threshold>>,
+    /// Warn when the TLS certificate expires within this many days, at least
+    /// --cert-crit-days; `default` is 21
+    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
+    pub cert_warn_days: Option<Limit<i64>>,
+    /// Critical when the TLS certificate expires within this many days; `default` is 7
+    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
+    pub cert_crit_days: Option<Limit<i64>>,
 }
 
 /// Settings both record types can change.
@@ -499,9 +561,6 @@ pub struct CommonEdit {
     /// New ref
     #[arg(long, value_name = "REF")]
     pub rename: Option<String>,
-    /// New monitoring API kind
-    #[arg(long, value_enum)]
-    pub api: Option<ApiKind>,
     /// New monitoring URL
     #[arg(long)]
     pub url: Option<String>,
@@ -516,22 +575,10 @@ pub struct CommonEdit {
     /// New custom probe command and arguments (put last)
     #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
     pub probe: Option<Vec<String>>,
-    /// Accept (true) or refuse (false) an invalid TLS certificate
-    #[arg(long, value_name = "BOOL", action = ArgAction::Set)]
-    pub insecure_tls: Option<bool>,
-    /// Disk warning threshold: a share of the partition (85%) or an amount used (5G);
-    /// `default` restores 80%
-    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
-    pub disk_warn: Option<Limit<Threshold>>,
-    /// Disk critical threshold, like --disk-warn; `default` restores 90%
-    #[arg(long, value_name = "LIMIT", value_parser = parse_limit::<Threshold>)]
-    pub disk_crit: Option<Limit<Threshold>>,
-    /// Warn when the TLS certificate expires within this many days; `default` restores 21
-    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
-    pub cert_warn_days: Option<Limit<i64>>,
-    /// Critical when the TLS certificate expires within this many days; `default` restores 7
-    #[arg(long, value_name = "DAYS", value_parser = parse_limit::<i64>)]
-    pub cert_crit_days: Option<Limit<i64>>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
 }
 
 /// A per-record override, or `default` to drop the override.
@@ -562,16 +609,24 @@ where
 
 #[derive(Debug, Args)]
 pub struct HostEdit {
+    /// The host to change
     #[arg(value_name = "REF")]
     pub reference: String,
+    /// New monitoring API kind
+    #[arg(long, value_enum)]
+    pub api: Option<HostApi>,
     #[command(flatten)]
     pub common: CommonEdit,
 }
 
 #[derive(Debug, Args)]
 pub struct InstanceEdit {
+    /// The instance to change
     #[arg(value_name = "REF")]
     pub reference: String,
+    /// New monitoring API kind
+    #[arg(long, value_enum)]
+    pub api: Option<ApiKind>,
     #[command(flatten)]
     pub common: CommonEdit,
     /// Move it to this host
@@ -586,10 +641,17 @@ pub struct InstanceEdit {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only records on this host (instances) or this host itself
+pub struct InstanceList {
+    /// Only the instances on this host
     #[arg(long, value_name = "HOSTREF")]
     pub host: Option<String>,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// The filters and columns both `list` commands take.
+#[derive(Debug, Args)]
+pub struct ListArgs {
     /// Only records with this status
     #[arg(long, value_enum)]
     pub status: Option<Status>,
@@ -609,6 +671,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// Its ref, as `list` shows it
     #[arg(value_name = "REF")]
     pub reference: String,
     /// Show the API token too (it is hidden otherwise, in tables and in JSON)
@@ -617,21 +680,53 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RemoveArgs {
+pub struct HostRemove {
+    /// The host to delete
     #[arg(value_name = "REF")]
     pub reference: String,
-    /// For a host: also delete the instances that belong to it
+    /// Also delete the instances that belong to it
     #[arg(long)]
     pub cascade: bool,
 }
 
 #[derive(Debug, Args)]
+pub struct InstanceRemove {
+    /// The instance to delete (with --forget, also one removed before)
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Leave nothing behind, so that update-hosts adds it again while its server lists it
+    #[arg(long)]
+    pub forget: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct RefArg {
+    /// Its ref, as `list` shows it
     #[arg(value_name = "REF")]
     pub reference: String,
 }
 
 // ---- Domain values as the command line names them ------------------------------------------
+
+/// An API kind a host may speak (`validate::HOST_KINDS`): `host add --api` offers only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostApi(pub ApiKind);
+
+const HOST_APIS: [HostApi; 3] = [
+    HostApi(HOST_KINDS[0]),
+    HostApi(HOST_KINDS[1]),
+    HostApi(HOST_KINDS[2]),
+];
+
+impl ValueEnum for HostApi {
+    fn value_variants<'a>() -> &'a [Self] {
+        &HOST_APIS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        self.0.to_possible_value()
+    }
+}
 
 impl ValueEnum for ApiKind {
     fn value_variants<'a>() -> &'a [Self] {
@@ -719,6 +814,204 @@ impl ValueEnum for ColorChoice {
             ColorChoice::Never => "never",
         }))
     }
+}
+
+// ---- Examples ---------------------------------------------------------------------------------
+
+/// One example: what it does, then the command line (continued with `\` and an indent).
+type Example = (&'static str, &'static str);
+
+/// The examples `--help` ends with and the man pages show, by command path. A test runs every
+/// `webhost` command of them through this definition, so they stay real command lines.
+pub const EXAMPLES: &[(&str, &[Example])] = &[
+    (
+        "host add",
+        &[
+            (
+                "A server-manager server; the token from stdin, out of `ps` and history",
+                "echo 's3cr3t-T0ken' | webhost host add srv1 --api server-manager-v1 \\\n    \
+                 --url https://srv1.example-hosting.fr/manager/index.php \\\n    \
+                 --token-stdin --label \"Main server\"",
+            ),
+            (
+                "A ServerObserver server, its token in a file, warning at 85% of its disk",
+                "webhost host add srv2 --api server-observer-v1 \\\n    \
+                 --url https://srv2.example-hosting.fr/serverobserver/check.php \\\n    \
+                 --token-file /etc/webhost/srv2.token --disk-warn 85% --disk-crit 95%",
+            ),
+            (
+                "A server checked by your own probe (no shell; --probe goes last)",
+                "webhost host add lab --api custom --url https://lab.example.com/ \\\n    \
+                 --probe /usr/local/lib/webhost/probe-lab --quick",
+            ),
+        ],
+    ),
+    (
+        "instance add",
+        &[
+            (
+                "A Dolibarr instance on a server-manager host, asked through its host",
+                "webhost instance add garage-lefebvre --api server-manager-v1 --host srv1",
+            ),
+            (
+                "Any website: a plain GET (no token)",
+                "webhost instance add shop --api ping --url https://shop.example.com/",
+            ),
+            (
+                "A Dolibarr instance with its own WebObserver script",
+                "webhost instance add martin --api server-observer-v1 \\\n    \
+                 --url https://erp.martin.fr/custom/webobserver/public/get-data.php \\\n    \
+                 --token-file /etc/webhost/martin.token",
+            ),
+            (
+                "A self-signed certificate, critical 3 days before it expires",
+                "webhost instance add intranet --api ping --url https://intranet.lan/ \\\n    \
+                 --insecure-tls --cert-warn-days 14 --cert-crit-days 3",
+            ),
+        ],
+    ),
+    (
+        "instance remove",
+        &[
+            (
+                "Delete an instance and its history",
+                "webhost instance remove shop",
+            ),
+            (
+                "Let update-hosts add a removed instance again (its server lists it)",
+                "webhost instance remove garage-lefebvre --forget",
+            ),
+            (
+                "Stop checking an instance, but keep its record and history",
+                "webhost instance disable garage-lefebvre",
+            ),
+        ],
+    ),
+    (
+        "update-hosts",
+        &[
+            (
+                "From cron: poll every host, discover new instances, print only errors",
+                "webhost -q update-hosts",
+            ),
+            (
+                "See which hosts would be polled",
+                "webhost update-hosts --dry-run",
+            ),
+            (
+                "Poll one host now, allowing it 30 seconds",
+                "webhost update-hosts --ref srv1 --timeout 30s",
+            ),
+        ],
+    ),
+    (
+        "update-instances",
+        &[
+            (
+                "From cron: poll every instance and keep 90 days of raw checks",
+                "webhost -q update-instances --keep-days 90",
+            ),
+            (
+                "Exit 3 when a record is down (cron mails it); run a hook on each change",
+                "webhost -q update-instances --fail-on-down \\\n    \
+                 --on-change /usr/local/bin/notify-mail.sh",
+            ),
+            (
+                "A big fleet: 64 checks at once, each given 5 seconds",
+                "webhost update-instances --jobs 64 --timeout 5s",
+            ),
+            (
+                "Poll two instances now",
+                "webhost update-instances --ref shop --ref martin",
+            ),
+        ],
+    ),
+    (
+        "status",
+        &[
+            ("The fleet at a glance", "webhost status"),
+            (
+                "Passes run hourly: stale after 2 hours; list 10 certificates",
+                "webhost status --stale 2h --certs 10",
+            ),
+            ("The same as JSON, for a script", "webhost --json status"),
+        ],
+    ),
+    (
+        "check",
+        &[
+            (
+                "A Nagios service: UNKNOWN when the last check is over 15 minutes old",
+                "webhost check shop --max-age 15m",
+            ),
+            (
+                "Probe a host now instead (nothing is stored)",
+                "webhost check srv1 --host --live --timeout 5s",
+            ),
+        ],
+    ),
+    (
+        "report",
+        &[
+            (
+                "The status page for the last 7 days",
+                "webhost report --html /var/www/status/index.html",
+            ),
+            (
+                "For customers: 30 days, without URLs, folders or server messages",
+                "webhost report --html /var/www/status/public.html --since 30d --public",
+            ),
+        ],
+    ),
+    (
+        "import",
+        &[
+            (
+                "See what a file would create and update (and which fields change)",
+                "webhost import --dry-run fleet.csv",
+            ),
+            ("Apply it, all or nothing", "webhost import fleet.csv"),
+            (
+                "Copy a fleet, tokens included, from another machine",
+                "ssh old-server webhost export --with-tokens | webhost import -",
+            ),
+        ],
+    ),
+    (
+        "config set",
+        &[
+            (
+                "Run a command on each status change, the event as JSON on its stdin",
+                "webhost config set on-change /usr/local/bin/notify-mail.sh",
+            ),
+            (
+                "Alert after 2 failed passes in a row; remind every 6 hours",
+                "webhost config set failure-threshold 2\nwebhost config set remind-every 6h",
+            ),
+            (
+                "Hosts this machine always reaches: its own outage is not the fleet's",
+                "webhost config set connectivity-check 9.9.9.9:53 gateway.example:443",
+            ),
+        ],
+    ),
+];
+
+/// The examples of the command at `path`.
+fn examples_of(path: &str) -> &'static [Example] {
+    EXAMPLES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(&[][..], |(_, examples)| examples)
+}
+
+/// The `Examples:` text `--help` ends with, cargo's way: each one's purpose as a comment over
+/// its command, indented.
+fn examples_help(path: &str) -> String {
+    let mut text = String::from("Examples:");
+    for (what, line) in examples_of(path) {
+        text.push_str(&format!("\n  # {what}\n  {}\n", line.replace('\n', "\n  ")));
+    }
+    text.trim_end().to_string()
 }
 
 // ---- What the definition generates -----------------------------------------------------------
@@ -853,7 +1146,15 @@ fn subcommand_page(
     if visible_subcommands(cmd).next().is_some() {
         page.add(|w| man.render_subcommands_section(w))?;
     }
-    if cmd.get_after_long_help().is_some() || cmd.get_after_help().is_some() {
+    let path: Vec<&str> = parents
+        .iter()
+        .map(|p| p.get_name())
+        .chain([cmd.get_name()])
+        .collect();
+    let examples = examples_of(&path.join(" "));
+    if !examples.is_empty() {
+        page.roff(&subcommand_examples_section(examples))?;
+    } else if cmd.get_after_long_help().is_some() || cmd.get_after_help().is_some() {
         page.add(|w| man.render_extra_section(w))?;
     }
     page.roff(&see_also_section(root, parents, cmd))?;
@@ -1009,7 +1310,6 @@ fn files_section() -> clap_mangen::roff::Roff {
 
 /// A few of the README's commands.
 fn examples_section() -> clap_mangen::roff::Roff {
-    use clap_mangen::roff::roman;
     let mut roff = clap_mangen::roff::Roff::new();
     roff.control("SH", ["EXAMPLES"]);
     for (what, lines) in [
@@ -1054,18 +1354,35 @@ fn examples_section() -> clap_mangen::roff::Roff {
             ][..],
         ),
     ] {
-        roff.control("PP", []);
-        roff.text([roman(what)]);
-        roff.control("PP", []);
-        roff.control("RS", ["4"]);
-        roff.control("nf", []);
-        for line in lines {
-            roff.text([roman(*line)]);
-        }
-        roff.control("fi", []);
-        roff.control("RE", []);
+        example(&mut roff, what, lines);
     }
     roff
+}
+
+/// EXAMPLES of a subcommand's page: those its `--help` ends with.
+fn subcommand_examples_section(examples: &[Example]) -> clap_mangen::roff::Roff {
+    let mut roff = clap_mangen::roff::Roff::new();
+    roff.control("SH", ["EXAMPLES"]);
+    for (what, line) in examples {
+        let lines: Vec<&str> = line.lines().collect();
+        example(&mut roff, &format!("{what}:"), &lines);
+    }
+    roff
+}
+
+/// One example: what it does, then its lines as they are, indented.
+fn example(roff: &mut clap_mangen::roff::Roff, what: &str, lines: &[&str]) {
+    use clap_mangen::roff::roman;
+    roff.control("PP", []);
+    roff.text(with_code(what));
+    roff.control("PP", []);
+    roff.control("RS", ["4"]);
+    roff.control("nf", []);
+    for line in lines {
+        roff.text([roman(*line)]);
+    }
+    roff.control("fi", []);
+    roff.control("RE", []);
 }
 
 /// A subcommand page's note on the options it takes from webhost(1).
@@ -1316,5 +1633,136 @@ mod tests {
             Some("status")
         );
         assert_eq!(subcommand_named(&argv(&["webhost", "--db=x"])), None);
+    }
+
+    /// The words of the `webhost` commands in an example's shell line: quotes removed,
+    /// redirections dropped, pipelines and lists split.
+    fn webhost_commands(line: &str) -> Vec<Vec<String>> {
+        let mut commands = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut word: Option<String> = None;
+        let mut quote = None;
+        let joined = line.replace("\\\n", " ");
+        let mut end_command = |words: &mut Vec<String>| {
+            if words.first().map(String::as_str) == Some("webhost") {
+                commands.push(std::mem::take(words));
+            }
+            words.clear();
+        };
+        for c in joined.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.get_or_insert_default().push(c),
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    word.get_or_insert_default();
+                }
+                (None, ' ' | '\n' | '|' | '&' | ';') => {
+                    words.extend(word.take());
+                    if c != ' ' {
+                        end_command(&mut words);
+                    }
+                }
+                (None, c) => word.get_or_insert_default().push(c),
+            }
+        }
+        assert_eq!(quote, None, "an unclosed quote in {line:?}");
+        words.extend(word.take());
+        end_command(&mut words);
+        for command in &mut commands {
+            while let Some(at) = command.iter().position(|w| w == ">" || w == "<") {
+                command.drain(at..(at + 2).min(command.len()));
+            }
+        }
+        commands
+    }
+
+    #[test]
+    fn every_example_is_a_command_line_webhost_takes() {
+        let cmd = Cli::command();
+        for (path, examples) in EXAMPLES {
+            assert!(!examples.is_empty(), "{path}: no examples");
+            for (what, line) in *examples {
+                let commands = webhost_commands(line);
+                assert!(!commands.is_empty(), "{path}: {what}: no webhost command");
+                for words in commands {
+                    let parsed = cmd.clone().try_get_matches_from(&words);
+                    assert!(
+                        parsed.is_ok(),
+                        "{path}: {words:?}: {}",
+                        parsed.map_err(|e| e.to_string()).err().unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
+
+    /// `--help` wraps at the terminal's width: within 80 columns, no example breaks.
+    #[test]
+    fn examples_fit_eighty_columns() {
+        for (path, _) in EXAMPLES {
+            for line in examples_help(path).lines() {
+                assert!(line.chars().count() <= 80, "{path}: {line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_main_commands_end_their_help_with_examples() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        for path in [
+            "host add",
+            "instance add",
+            "instance remove",
+            "update-hosts",
+            "update-instances",
+            "status",
+            "check",
+            "report",
+            "import",
+            "config set",
+        ] {
+            let sub = path
+                .split(' ')
+                .try_fold(&cmd, |c, name| c.find_subcommand(name))
+                .unwrap_or_else(|| panic!("no command {path}"));
+            let after = sub.get_after_help().map(ToString::to_string);
+            assert_eq!(after, Some(examples_help(path)), "{path}");
+            assert!(examples_help(path).starts_with("Examples:\n  # "), "{path}");
+        }
+        // And nothing names a command that is not there.
+        for (path, _) in EXAMPLES {
+            let found = path
+                .split(' ')
+                .try_fold(&cmd, |c, name| c.find_subcommand(name));
+            assert!(found.is_some(), "EXAMPLES names {path}");
+        }
+    }
+
+    #[test]
+    fn example_lines_are_split_as_a_shell_would() {
+        assert_eq!(
+            webhost_commands("echo 'a b' | webhost x --l \"Main server\" > out && webhost y"),
+            [
+                vec!["webhost", "x", "--l", "Main server"],
+                vec!["webhost", "y"]
+            ]
+        );
+        assert_eq!(
+            webhost_commands("ssh h webhost export | webhost import -\nwebhost z \\\n    --q"),
+            [vec!["webhost", "import", "-"], vec!["webhost", "z", "--q"]]
+        );
+    }
+
+    #[test]
+    fn a_subcommand_page_shows_its_examples() {
+        let pages = man_pages().expect("pages render");
+        let add = page(&pages, "webhost-host-add.1");
+        assert!(add.contains("\n.SH EXAMPLES\n"), "{add}");
+        assert!(add.contains("webhost host add srv2"), "{add}");
+        assert!(!add.contains(".SH EXTRA"), "{add}");
+        let show = page(&pages, "webhost-host-show.1");
+        assert!(!show.contains(".SH EXAMPLES"), "{show}");
     }
 }

@@ -10,13 +10,14 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{
     Cli, Command, CommonEdit, ConfigCommand, HostCommand, InstanceCommand, Limit, ListArgs,
-    TokenArgs, UpdateArgs, completions as completion_script, man_page, write_man_pages,
+    ThresholdArgs, TokenArgs, UpdateArgs, completions as completion_script, man_page,
+    write_man_pages,
 };
 use crate::clock::Clock;
 use crate::commands::{self, Context, Outcome, TokenSource, Which};
 use crate::domain::config::{AlertOptions, defaults};
 use crate::domain::error::invalid;
-use crate::domain::model::{Edit, RecordType, Settings};
+use crate::domain::model::{ApiKind, Edit, RecordType, Settings};
 use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::units::parse_size;
 use crate::exit::Exit;
@@ -166,14 +167,14 @@ fn token_source(t: TokenArgs) -> Option<TokenSource> {
     }
 }
 
-fn filter(a: &ListArgs) -> Filter {
+fn filter(a: &ListArgs, host: Option<String>) -> Filter {
     let enabled = match (a.enabled, a.disabled) {
         (true, _) => Some(true),
         (_, true) => Some(false),
         _ => None,
     };
     Filter {
-        host: a.host.clone(),
+        host,
         status: a.status,
         enabled,
         refs: Vec::new(),
@@ -181,22 +182,34 @@ fn filter(a: &ListArgs) -> Filter {
 }
 
 /// The edits both record types share, and where a new token comes from.
-fn edit(e: CommonEdit) -> (Edit, Option<TokenSource>) {
+fn edit(kind: Option<ApiKind>, e: CommonEdit) -> (Edit, Option<TokenSource>) {
+    let t = e.thresholds;
     let edit = Edit {
         rename: e.rename,
-        kind: e.api,
+        kind,
         url: e.url,
         token: e.clear_token.then_some(None),
         label: e.label,
         probe: e.probe,
-        insecure_tls: e.insecure_tls,
-        disk_warn: e.disk_warn.map(Limit::into_option),
-        disk_crit: e.disk_crit.map(Limit::into_option),
-        cert_warn_days: e.cert_warn_days.map(Limit::into_option),
-        cert_crit_days: e.cert_crit_days.map(Limit::into_option),
+        insecure_tls: e.tls.choice(),
+        disk_warn: t.disk_warn.map(Limit::into_option),
+        disk_crit: t.disk_crit.map(Limit::into_option),
+        cert_warn_days: t.cert_warn_days.map(Limit::into_option),
+        cert_crit_days: t.cert_crit_days.map(Limit::into_option),
         remote_name: None,
     };
     (edit, token_source(e.token))
+}
+
+/// A new record's `settings` with its own thresholds; `default` is the same as none.
+fn with_thresholds(settings: Settings, t: ThresholdArgs) -> Settings {
+    Settings {
+        disk_warn: t.disk_warn.and_then(Limit::into_option),
+        disk_crit: t.disk_crit.and_then(Limit::into_option),
+        cert_warn_days: t.cert_warn_days.and_then(Limit::into_option),
+        cert_crit_days: t.cert_crit_days.and_then(Limit::into_option),
+        ..settings
+    }
 }
 
 fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
@@ -208,18 +221,25 @@ fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
                 url: Some(a.url),
                 probe: a.probe.unwrap_or_default(),
                 enabled: !a.disabled,
-                insecure_tls: a.insecure_tls,
-                ..Settings::new(a.reference, a.api)
+                insecure_tls: a.tls.choice().unwrap_or(false),
+                ..Settings::new(a.reference, a.api.0)
             };
+            let settings = with_thresholds(settings, a.thresholds);
             commands::add::run(ctx, rt, settings, token_source(a.token).as_ref(), None)
         }
-        HostCommand::List(a) => commands::list::run(ctx, rt, &filter(&a), a.health, a.uptime),
+        HostCommand::List(a) => commands::list::run(ctx, rt, &filter(&a, None), a.health, a.uptime),
         HostCommand::Show(a) => commands::show::run(ctx, rt, &a.reference, a.show_token),
         HostCommand::Edit(a) => {
-            let (edit, token) = edit(a.common);
+            let (edit, token) = edit(a.api.map(|k| k.0), a.common);
             commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), None)
         }
-        HostCommand::Remove(a) => commands::remove::run(ctx, rt, &a.reference, a.cascade),
+        HostCommand::Remove(a) => {
+            let how = commands::remove::Removal {
+                cascade: a.cascade,
+                forget: false,
+            };
+            commands::remove::run(ctx, rt, &a.reference, how)
+        }
         HostCommand::Enable(a) => commands::enable::run(ctx, rt, &a.reference, true),
         HostCommand::Disable(a) => commands::enable::run(ctx, rt, &a.reference, false),
     }
@@ -234,17 +254,21 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
                 url: a.url,
                 probe: a.probe.unwrap_or_default(),
                 enabled: !a.disabled,
-                insecure_tls: a.insecure_tls,
+                insecure_tls: a.tls.choice().unwrap_or(false),
                 remote_name: a.remote_name,
                 ..Settings::new(a.reference, a.api)
             };
+            let settings = with_thresholds(settings, a.thresholds);
             let token = token_source(a.token);
             commands::add::run(ctx, rt, settings, token.as_ref(), a.host.as_deref())
         }
-        InstanceCommand::List(a) => commands::list::run(ctx, rt, &filter(&a), a.health, a.uptime),
+        InstanceCommand::List(a) => {
+            let l = a.list;
+            commands::list::run(ctx, rt, &filter(&l, a.host), l.health, l.uptime)
+        }
         InstanceCommand::Show(a) => commands::show::run(ctx, rt, &a.reference, a.show_token),
         InstanceCommand::Edit(a) => {
-            let (mut edit, token) = edit(a.common);
+            let (mut edit, token) = edit(a.api, a.common);
             edit.remote_name = a.remote_name;
             let host = match (a.no_host, a.host.as_deref()) {
                 (true, _) => Some(None),
@@ -253,7 +277,13 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
             };
             commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), host)
         }
-        InstanceCommand::Remove(a) => commands::remove::run(ctx, rt, &a.reference, a.cascade),
+        InstanceCommand::Remove(a) => {
+            let how = commands::remove::Removal {
+                cascade: false,
+                forget: a.forget,
+            };
+            commands::remove::run(ctx, rt, &a.reference, how)
+        }
         InstanceCommand::Enable(a) => commands::enable::run(ctx, rt, &a.reference, true),
         InstanceCommand::Disable(a) => commands::enable::run(ctx, rt, &a.reference, false),
     }

@@ -1,11 +1,15 @@
 //! A host's discovery: what its server listed against the instances stored under it, turned
 //! into a plan: readings to store for the known ones, new records to create, and the ones no
 //! longer listed to flag missing. Nothing is ever deleted.
+//!
+//! A listed name whose instance the user removed is left alone (it has a tombstone) for as long
+//! as the server lists it, so `instance remove` sticks; once the list leaves it out, its
+//! tombstone goes, and a later install of that name is a new instance.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use super::model::{ApiKind, Discovered, Reading, RecordType, Status};
+use super::model::{ApiKind, Discovered, Reading, Record, RecordType, Status};
 use super::units::shorten;
 use super::validate;
 
@@ -63,6 +67,37 @@ pub struct Plan<'a> {
     /// Listed names that no record was created for, each with why (shortened when long): the
     /// pass summary says them, so a name never vanishes unnoticed.
     pub refused: Vec<(String, String)>,
+    /// Tombstones of names the list no longer gives: to delete.
+    pub lifted: Vec<String>,
+}
+
+/// What removing an instance leaves behind so that its host's discovery does not create it
+/// again: its host and the name the server lists it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub host_id: i64,
+    pub remote_name: String,
+    /// The ref it had, by which `instance remove --forget` finds the tombstone.
+    pub reference: String,
+    /// Whether its server listed it at its last pass (a discovered instance not missing);
+    /// else it only may (one added by hand on a server-manager host, which lists every install).
+    pub listed: bool,
+}
+
+/// The tombstone removing `instance` (on a host of `host_kind`) must leave, if any: when its
+/// host's next pass would otherwise create it again. A discovered instance flagged missing
+/// needs none (its server no longer lists it), nor one on a host that lists nothing.
+pub fn tombstone(instance: &Record, host_kind: ApiKind) -> Option<Tombstone> {
+    let host_id = instance.settings.host_id?;
+    let remote_name = instance.settings.remote_name.clone()?;
+    let listed = instance.discovered && !instance.missing;
+    let may_be_listed = !instance.discovered && host_kind == ApiKind::ServerManagerV1;
+    (listed || may_be_listed).then(|| Tombstone {
+        host_id,
+        remote_name,
+        reference: instance.reference().to_string(),
+        listed,
+    })
 }
 
 /// Longest name kept as an instance's name on its server: a folder name (NAME_MAX) is at most
@@ -134,12 +169,14 @@ pub fn candidate_refs(
 }
 
 /// Plans the discovery of `host` from what it `listed` and the instances `known` under it;
-/// `taken` holds the refs (of `candidate_refs`) that records already use.
+/// `taken` holds the refs (of `candidate_refs`) that records already use, `tombstoned` the
+/// names of its instances the user removed (never created again while listed).
 pub fn plan<'a>(
     host: Host<'_>,
     listed: &'a [Discovered],
     known: &[KnownInstance],
     taken: &HashSet<String>,
+    tombstoned: &HashSet<String>,
 ) -> Plan<'a> {
     let gone = || {
         Cow::Owned(Reading::new(
@@ -189,6 +226,8 @@ pub fn plan<'a>(
                     reading: gone(),
                 });
             }
+            // Removed by the user: not to be created again.
+            (None, _) if tombstoned.contains(&d.name) => {}
             (None, Some(reading)) => {
                 let instance = match new_instance(host, d, taken, &new_refs) {
                     Ok(instance) => instance,
@@ -221,6 +260,12 @@ pub fn plan<'a>(
             reading: gone(),
         });
     }
+    plan.lifted = tombstoned
+        .iter()
+        .filter(|name| !listed_names.contains(name.as_str()))
+        .cloned()
+        .collect();
+    plan.lifted.sort();
     plan
 }
 
@@ -266,6 +311,7 @@ fn new_instance(
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::Settings;
     use super::*;
 
     const HOST: Host = Host {
@@ -315,7 +361,7 @@ mod tests {
             known(4, "gone", false),
             known(5, "long-gone", true),
         ];
-        let plan = plan(HOST, &list, &known, &HashSet::new());
+        let plan = plan(HOST, &list, &known, &HashSet::new(), &HashSet::new());
         assert_eq!(
             checked(&plan),
             [
@@ -347,7 +393,7 @@ mod tests {
             listed("nothing", None),
         ];
         let taken: HashSet<String> = ["taken".to_string()].into();
-        let plan = plan(HOST, &list, &[], &taken);
+        let plan = plan(HOST, &list, &[], &taken, &HashSet::new());
         let created: Vec<(&str, &str, bool)> = plan
             .steps
             .iter()
@@ -404,7 +450,7 @@ mod tests {
             listed("a b", Some(Status::Online)),
             listed("a\u{1b}b", Some(Status::Online)),
         ];
-        let plan = plan(HOST, &list, &[], &HashSet::new());
+        let plan = plan(HOST, &list, &[], &HashSet::new(), &HashSet::new());
         let refs = created_refs(&plan);
         assert_eq!(refs.len(), 4, "{refs:?}");
         for r in &refs {
@@ -437,7 +483,7 @@ mod tests {
         assert!(refused[2].1.contains("256 bytes"), "{}", refused[2].1);
 
         // The same derived refs every time, and the store is asked about exactly those.
-        let again = super::plan(HOST, &list, &[], &HashSet::new());
+        let again = super::plan(HOST, &list, &[], &HashSet::new(), &HashSet::new());
         assert_eq!(created_refs(&again), refs);
         let asked = candidate_refs("srv", &list, &[]);
         for r in &refs {
@@ -451,7 +497,7 @@ mod tests {
         let list = [listed("shop", Some(Status::Online))];
         let taken: HashSet<String> = candidate_refs("srv", &list, &[]).into_iter().collect();
         assert_eq!(taken.len(), 3, "{taken:?}");
-        let plan = plan(HOST, &list, &[], &taken);
+        let plan = plan(HOST, &list, &[], &taken, &HashSet::new());
         assert!(plan.steps.is_empty() && plan.created.is_empty());
         assert_eq!(plan.refused.len(), 1);
         assert_eq!(plan.refused[0].0, "shop");
@@ -477,7 +523,13 @@ mod tests {
             listed("no-url", Some(Status::Unknown)),
             listed("back", Some(Status::Unknown)),
         ];
-        let plan = plan(host, &list, &[known(9, "back", true)], &HashSet::new());
+        let plan = plan(
+            host,
+            &list,
+            &[known(9, "back", true)],
+            &HashSet::new(),
+            &HashSet::new(),
+        );
         assert_eq!(plan.steps.len(), 2, "{:?}", plan.steps);
         assert_eq!(
             plan.refused,
@@ -505,5 +557,81 @@ mod tests {
                 format!("srv.new_one-{:08x}", fnv1a(b"new one") as u32)
             ]
         );
+    }
+
+    #[test]
+    fn a_removed_name_is_not_created_again_while_listed() {
+        let list = [
+            listed("removed", Some(Status::Online)),
+            listed("vouched", Some(Status::Unknown)),
+            listed("gone-install", None),
+            listed("again", Some(Status::Online)),
+            listed("new", Some(Status::Online)),
+        ];
+        // "again" was removed, then added back by hand: its record wins over its tombstone.
+        let known = [known(3, "again", false)];
+        let tombstoned: HashSet<String> =
+            ["removed", "vouched", "gone-install", "again", "unlisted"]
+                .into_iter()
+                .map(String::from)
+                .collect();
+        let plan = plan(HOST, &list, &known, &HashSet::new(), &tombstoned);
+        assert_eq!(created_refs(&plan), ["new"]);
+        assert_eq!(plan.created, ["new"]);
+        assert_eq!(checked(&plan), [(3, Status::Online)]);
+        assert!(plan.refused.is_empty() && plan.flagged_missing.is_empty());
+        // Only the tombstone of a name no longer listed goes.
+        assert_eq!(plan.lifted, ["unlisted"]);
+
+        let without = super::plan(HOST, &list, &known, &HashSet::new(), &HashSet::new());
+        assert_eq!(created_refs(&without), ["removed", "vouched", "new"]);
+        assert!(without.lifted.is_empty());
+    }
+
+    #[test]
+    fn removing_leaves_a_tombstone_only_where_discovery_would_bring_it_back() {
+        let record = |discovered: bool, missing: bool| {
+            let mut settings = Settings::new("shop", ApiKind::ServerManagerV1);
+            settings.host_id = Some(7);
+            settings.remote_name = Some("shop-folder".into());
+            Record {
+                id: 1,
+                record_type: RecordType::Instance,
+                settings,
+                created_at: 0,
+                host_ref: Some("srv".into()),
+                discovered,
+                missing,
+                has_token: false,
+                state: Default::default(),
+            }
+        };
+        let stone = tombstone(&record(true, false), ApiKind::ServerManagerV1).expect("listed");
+        assert_eq!(
+            stone,
+            Tombstone {
+                host_id: 7,
+                remote_name: "shop-folder".into(),
+                reference: "shop".into(),
+                listed: true,
+            }
+        );
+        assert!(tombstone(&record(true, false), ApiKind::Custom).is_some_and(|t| t.listed));
+        assert_eq!(
+            tombstone(&record(true, true), ApiKind::ServerManagerV1),
+            None
+        );
+        let by_hand = tombstone(&record(false, false), ApiKind::ServerManagerV1);
+        assert!(by_hand.is_some_and(|t| !t.listed));
+        assert_eq!(
+            tombstone(&record(false, false), ApiKind::ServerObserverV1),
+            None
+        );
+        let mut alone = record(true, false);
+        alone.settings.host_id = None;
+        assert_eq!(tombstone(&alone, ApiKind::ServerManagerV1), None);
+        let mut unnamed = record(false, false);
+        unnamed.settings.remote_name = None;
+        assert_eq!(tombstone(&unnamed, ApiKind::ServerManagerV1), None);
     }
 }

@@ -68,29 +68,56 @@ pub fn span(secs: i64) -> String {
     }
 }
 
-/// Parses `10`, `10s`, `500ms`, `30m`, `24h`, `7d`, `2w` (a bare number is seconds).
+/// The longest duration an option takes: more is a typo, and would overflow the instants
+/// that callers compute as `now - duration`.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// Parses `500ms`, `10s`, `30m`, `24h`, `7d`, `2w`. A bare number is refused: `--since 7`
+/// could mean seconds or days, and a wrong guess reads the wrong window silently.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration (e.g. 10s, 500ms, 2m)"))?;
-    let d = match unit.trim() {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        "d" => Duration::from_secs(n * 86_400),
-        "w" => Duration::from_secs(n * 7 * 86_400),
+    let unit = unit.trim();
+    if num.is_empty() {
+        return Err(format!(
+            "'{text}' is not a duration: a number and a unit (ms, s, m, h, d or w), e.g. 10s, \
+             500ms, 2m, 7d"
+        ));
+    }
+    if unit.is_empty() {
+        return Err(format!(
+            "'{text}' needs a unit: {num}s, {num}m, {num}h, {num}d"
+        ));
+    }
+    let per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60 * 1000,
+        "h" => 3600 * 1000,
+        "d" => 86_400 * 1000,
+        "w" => 7 * 86_400 * 1000,
         other => {
             return Err(format!(
-                "unknown unit '{other}' in '{text}' (use ms, s, m or h)"
+                "unknown unit '{other}' in '{text}' (use ms, s, m, h, d or w)"
             ));
         }
     };
+    let too_long = || {
+        format!(
+            "'{text}' is too long a duration: at most {}d (100 years)",
+            MAX_DURATION.as_secs() / 86_400
+        )
+    };
+    // Digits beyond u64 are an overflow too, not a malformed number.
+    let n: u64 = num.parse().map_err(|_| too_long())?;
+    let d = n
+        .checked_mul(per_unit)
+        .map(Duration::from_millis)
+        .filter(|d| *d <= MAX_DURATION)
+        .ok_or_else(too_long)?;
     if d.is_zero() {
-        return Err("a duration must be more than zero".into());
+        return Err(format!("'{text}': a duration must be more than zero"));
     }
     Ok(d)
 }
@@ -190,13 +217,18 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration(" 24h "), Ok(Duration::from_secs(86_400)));
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert!(parse_duration("0").is_err());
+        assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION));
+        assert!(parse_duration("0s").is_err());
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("5 days").is_err());
+        assert!(parse_duration("-5s").is_err());
+        assert!(parse_duration("").is_err());
         assert_eq!(duration_arg(900), "15m");
         assert_eq!(duration_arg(7200), "2h");
         assert_eq!(duration_arg(86_400), "1d");
@@ -204,6 +236,41 @@ mod tests {
         assert_eq!(human_duration(Duration::from_secs(10)), "10 s");
         assert_eq!(human_duration(Duration::from_millis(300)), "300 ms");
         assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
+    }
+
+    #[test]
+    fn a_bare_number_is_refused_with_the_units_it_may_mean() {
+        assert_eq!(
+            parse_duration("7"),
+            Err("'7' needs a unit: 7s, 7m, 7h, 7d".to_string())
+        );
+        assert!(parse_duration("0").is_err_and(|e| e.contains("needs a unit")));
+    }
+
+    #[test]
+    fn an_unknown_unit_is_refused_with_every_real_one() {
+        let why = parse_duration("3y").expect_err("no years");
+        assert!(why.contains("use ms, s, m, h, d or w"), "{why}");
+        let why = parse_duration("ms").expect_err("no number");
+        assert!(why.contains("ms, s, m, h, d or w"), "{why}");
+    }
+
+    #[test]
+    fn a_duration_past_a_hundred_years_is_refused_not_wrapped() {
+        for huge in [
+            "36501d",
+            "999999999999999d",
+            "18446744073709551615ms",
+            "99999999999999999999999s",
+            "30000000000000000w",
+        ] {
+            let why = parse_duration(huge).expect_err(huge);
+            assert!(why.contains("too long"), "{huge}: {why}");
+        }
+        // What a caller computes as `now - since` stays far from overflowing.
+        let now = 1_764_000_000_i64;
+        let longest = parse_duration("5214w").expect("100 years in weeks");
+        assert!(i64::try_from(longest.as_secs()).is_ok_and(|s| now.checked_sub(s).is_some()));
     }
 
     #[test]

@@ -3,8 +3,15 @@
 use anyhow::Result;
 
 use super::error::invalid;
-use super::model::{ApiKind, RecordType, Settings};
+use super::model::{ApiKind, RecordType, Settings, Threshold};
 use super::secret::redact;
+
+/// The kinds a host may speak: every one but `ping`, which checks a site, not a server.
+pub const HOST_KINDS: [ApiKind; 3] = [
+    ApiKind::ServerObserverV1,
+    ApiKind::ServerManagerV1,
+    ApiKind::Custom,
+];
 
 /// The longest ref.
 pub const MAX_REF: usize = 128;
@@ -63,9 +70,18 @@ pub fn settings(rt: RecordType, s: &Settings, host_kind: Option<ApiKind>) -> Res
         return Err(invalid("the token is empty: give a token, or leave it out"));
     }
     match (rt, s.kind) {
-        (RecordType::Host, ApiKind::Ping) => {
+        (RecordType::Host, kind) if !HOST_KINDS.contains(&kind) => {
+            let kinds: Vec<&str> = HOST_KINDS.iter().map(|k| k.as_str()).collect();
+            return Err(invalid(format!(
+                "a host cannot use --api {kind}: use {} ({kind} is for instances)",
+                kinds.join(", ")
+            )));
+        }
+        (_, ApiKind::Ping) if s.token.is_some() => {
+            // Stored, it would look used; a plain GET sends none.
             return Err(invalid(
-                "a host cannot use --api ping: use server-observer-v1, server-manager-v1 or custom (ping is for instances)",
+                "--api ping sends no token: leave out --token, --token-stdin and --token-file \
+                 (`edit --clear-token` removes a stored one)",
             ));
         }
         (_, ApiKind::Custom) if s.probe.is_empty() => {
@@ -103,7 +119,69 @@ pub fn settings(rt: RecordType, s: &Settings, host_kind: Option<ApiKind>) -> Res
     if needs_url && s.url.is_none() {
         return Err(invalid(format!("--api {} needs --url URL", s.kind)));
     }
+    thresholds(s)
+}
+
+/// A warning threshold must come before the critical one, or the warning can never show:
+/// disk warn at most disk crit (when both are percentages, or both sizes: a share and an
+/// amount cannot be compared), and certificate warn days at least crit days. The defaults
+/// count: `--disk-warn 95%` alone is above the default 90%.
+fn thresholds(s: &Settings) -> Result<()> {
+    let t = s.thresholds();
+    let named = |given: bool, option: &str, value: String| match given {
+        true => format!("--{option} {value}"),
+        false => format!("the default --{option} {value}"),
+    };
+    let disk_inverted = match (t.disk_warn, t.disk_crit) {
+        (Threshold::Percent(w), Threshold::Percent(c)) => w > c,
+        (Threshold::Bytes(w), Threshold::Bytes(c)) => w > c,
+        _ => false,
+    };
+    if disk_inverted {
+        return Err(invalid(format!(
+            "{} is above {}: the warning would never show (warn must be at most crit)",
+            named(
+                s.disk_warn.is_some(),
+                "disk-warn",
+                threshold_text(t.disk_warn)
+            ),
+            named(
+                s.disk_crit.is_some(),
+                "disk-crit",
+                threshold_text(t.disk_crit)
+            ),
+        )));
+    }
+    if t.cert_warn_days < t.cert_crit_days {
+        return Err(invalid(format!(
+            "{} is fewer days than {}: the warning would never show (a certificate warns \
+             first, with more days left, so warn must be at least crit)",
+            named(
+                s.cert_warn_days.is_some(),
+                "cert-warn-days",
+                t.cert_warn_days.to_string()
+            ),
+            named(
+                s.cert_crit_days.is_some(),
+                "cert-crit-days",
+                t.cert_crit_days.to_string()
+            ),
+        )));
+    }
     Ok(())
+}
+
+/// A threshold the way the options take it: `85%`, `5G` (or bytes when not a whole unit).
+fn threshold_text(t: Threshold) -> String {
+    match t {
+        Threshold::Percent(p) => format!("{p}%"),
+        Threshold::Bytes(b) => match b {
+            b if b.is_multiple_of(1 << 30) => format!("{}G", b >> 30),
+            b if b.is_multiple_of(1 << 20) => format!("{}M", b >> 20),
+            b if b.is_multiple_of(1 << 10) => format!("{}K", b >> 10),
+            b => b.to_string(),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -137,5 +215,104 @@ mod tests {
                 .contains("'https://u:***@h.example/?token=***'"),
             "{why}"
         );
+    }
+
+    fn ping(token: Option<&str>) -> Settings {
+        Settings {
+            url: Some("https://shop.example/".into()),
+            token: token.map(str::to_string),
+            ..Settings::new("shop", ApiKind::Ping)
+        }
+    }
+
+    #[test]
+    fn a_ping_takes_no_token() {
+        assert!(settings(RecordType::Instance, &ping(None), None).is_ok());
+        let why = settings(RecordType::Instance, &ping(Some("t0k")), None).expect_err("a token");
+        assert!(why.to_string().contains("ping sends no token"), "{why}");
+        let mut so = ping(Some("t0k"));
+        so.kind = ApiKind::ServerObserverV1;
+        assert!(settings(RecordType::Instance, &so, None).is_ok());
+    }
+
+    #[test]
+    fn hosts_take_every_kind_but_ping() {
+        for kind in ApiKind::ALL {
+            let mut s = ping(None);
+            s.kind = kind;
+            s.probe = vec!["/bin/true".into()];
+            if kind != ApiKind::Custom {
+                s.probe.clear();
+            }
+            let ok = settings(RecordType::Host, &s, None).is_ok();
+            assert_eq!(ok, HOST_KINDS.contains(&kind), "{kind}");
+        }
+    }
+
+    fn with(edit: impl FnOnce(&mut Settings)) -> Result<()> {
+        let mut s = ping(None);
+        edit(&mut s);
+        settings(RecordType::Instance, &s, None)
+    }
+
+    #[test]
+    fn a_warning_must_come_before_the_critical_threshold() {
+        use Threshold::{Bytes, Percent};
+        let err = |r: Result<()>| r.map_err(|e| e.to_string()).expect_err("refused");
+        let why = err(with(|s| {
+            s.disk_warn = Some(Percent(95.0));
+            s.disk_crit = Some(Percent(90.0));
+        }));
+        assert_eq!(
+            why,
+            "--disk-warn 95% is above --disk-crit 90%: the warning would never show (warn must \
+             be at most crit)"
+        );
+        // The default critical threshold (90%) counts.
+        let why = err(with(|s| s.disk_warn = Some(Percent(95.0))));
+        assert!(why.contains("above the default --disk-crit 90%"), "{why}");
+        let why = err(with(|s| {
+            s.disk_warn = Some(Bytes(20 << 30));
+            s.disk_crit = Some(Bytes(10 << 30));
+        }));
+        assert!(
+            why.starts_with("--disk-warn 20G is above --disk-crit 10G"),
+            "{why}"
+        );
+        // Certificates warn with more days left than they go critical.
+        let why = err(with(|s| {
+            s.cert_warn_days = Some(5);
+            s.cert_crit_days = Some(10);
+        }));
+        assert!(
+            why.starts_with("--cert-warn-days 5 is fewer days than --cert-crit-days 10"),
+            "{why}"
+        );
+        let why = err(with(|s| s.cert_crit_days = Some(30)));
+        assert!(why.contains("the default --cert-warn-days 21"), "{why}");
+
+        for fine in [
+            with(|s| {
+                s.disk_warn = Some(Percent(85.0));
+                s.disk_crit = Some(Percent(95.0));
+            }),
+            with(|s| {
+                s.disk_warn = Some(Percent(90.0));
+                s.disk_crit = Some(Percent(90.0));
+            }),
+            // A share and an amount cannot be compared: either may come first.
+            with(|s| {
+                s.disk_warn = Some(Bytes(1 << 30));
+                s.disk_crit = Some(Percent(50.0));
+            }),
+            with(|s| s.disk_warn = Some(Bytes(500 << 30))),
+            with(|s| {
+                s.cert_warn_days = Some(30);
+                s.cert_crit_days = Some(30);
+            }),
+            with(|s| s.cert_warn_days = Some(60)),
+        ] {
+            assert!(fine.is_ok(), "{fine:?}");
+        }
     }
 }

@@ -238,7 +238,9 @@ fn discover(
     };
     let known = batch.known_instances(host_id)?;
     let taken = batch.refs_taken(&discovery::candidate_refs(host.reference, listed, &known))?;
-    let plan = discovery::plan(host, listed, &known, &taken);
+    let tombstoned = batch.tombstones(host_id)?;
+    let plan = discovery::plan(host, listed, &known, &taken, &tombstoned);
+    batch.lift_tombstones(host_id, &plan.lifted)?;
     let instance = |id| RecordKey {
         record_type: RecordType::Instance,
         id,

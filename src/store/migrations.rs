@@ -209,4 +209,17 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE hosts SET has_token = 1 WHERE token IS NOT NULL;
     UPDATE instances SET has_token = 1 WHERE token IS NOT NULL;
     ",
+    // 10: the names of discovered instances the user removed while their server still listed
+    // them, so that discovery does not create them again; each goes when its server stops
+    // listing it (or `instance remove --forget` says so), and with its host.
+    "
+    CREATE TABLE tombstones (
+        host_id      INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        remote_name  TEXT NOT NULL,           -- the name its server lists
+        ref          TEXT NOT NULL,           -- the ref it had, for `--forget`
+        removed_at   INTEGER NOT NULL,
+        PRIMARY KEY (host_id, remote_name)
+    ) WITHOUT ROWID;
+    CREATE INDEX tombstones_ref ON tombstones(ref);
+    ",
 ];

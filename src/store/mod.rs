@@ -11,6 +11,7 @@ mod records;
 mod report;
 mod secrets;
 mod sql;
+mod tombstones;
 mod transfer;
 mod writes;
 

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::Store;
 use super::secrets::write_token;
 use super::sql::{from_int, table};
+use crate::domain::discovery::Tombstone;
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Module, Record, RecordType, Settings, State};
 use crate::domain::query::Filter;
@@ -263,8 +264,14 @@ impl Store {
     }
 
     /// Deletes a record and its history (and, for a host with `cascade`, its instances),
-    /// all or nothing.
-    pub fn remove(&mut self, rt: RecordType, id: i64, cascade: bool) -> Result<()> {
+    /// all or nothing; an instance may leave a `tombstone` (at `now`) in its place.
+    pub fn remove(
+        &mut self,
+        rt: RecordType,
+        id: i64,
+        cascade: bool,
+        tombstone: Option<(&Tombstone, i64)>,
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -285,6 +292,9 @@ impl Store {
             tx.execute("DELETE FROM instances WHERE host_id = ?1", [id])?;
         }
         tx.execute(&format!("DELETE FROM {} WHERE id = ?1", table(rt)), [id])?;
+        if let Some((stone, now)) = tombstone {
+            super::tombstones::leave(&tx, stone, now)?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -22,3 +22,4 @@ mod support;
 mod tls;
 mod tls_server;
 mod transfer;
+mod usage;

@@ -55,8 +55,17 @@ fn certificate_expiry_is_recorded_and_insecure_tls_stays_per_record() {
         "read even when the certificate is not trusted"
     );
 
-    env.run(&["instance", "edit", "lax", "--cert-warn-days", "5"])
-        .ok();
+    // Warning at 5 days needs a critical threshold below it (the default is 7).
+    env.run(&[
+        "instance",
+        "edit",
+        "lax",
+        "--cert-warn-days",
+        "5",
+        "--cert-crit-days",
+        "3",
+    ])
+    .ok();
     let lax = env.run(&["--json", "instance", "show", "lax"]).ok().json();
     assert_eq!(lax["health"], "ok");
 
