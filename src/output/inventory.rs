@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cell;
+use super::{Col, cell};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -146,7 +146,12 @@ impl Output {
             self.note(NO_MODULES);
             return Ok(());
         }
-        let mut t = self.table(&["MODULE", "VERSION", "INSTANCES", "ACTIVE"]);
+        let mut t = self.table(&[
+            Col::whole("MODULE"),
+            Col::whole("VERSION"),
+            Col::whole("INSTANCES"),
+            Col::whole("ACTIVE"),
+        ]);
         for g in &groups {
             for v in &g.versions {
                 t.add_row(vec![
@@ -161,7 +166,7 @@ impl Output {
                 ]);
             }
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
     /// `modules --flat`: one row per instance and module.
@@ -184,7 +189,13 @@ impl Output {
             self.note(NO_MODULES);
             return Ok(());
         }
-        let mut t = self.table(&["INSTANCE", "MODULE", "VERSION", "ACTIVE", "SOURCE"]);
+        let mut t = self.table(&[
+            Col::whole("INSTANCE"),
+            Col::whole("MODULE"),
+            Col::whole("VERSION"),
+            Col::whole("ACTIVE"),
+            Col::cut("SOURCE").optional(1),
+        ]);
         for m in rows {
             t.add_row(vec![
                 cell(&m.instance),
@@ -198,7 +209,7 @@ impl Output {
                 cell(m.source.as_deref().unwrap_or("-")),
             ]);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
     /// `versions`: instances per Dolibarr version.
@@ -211,7 +222,11 @@ impl Output {
             self.note("no instances (add one with `webhost instance add`)");
             return Ok(());
         }
-        let mut t = self.table(&["VERSION", "INSTANCES", "REFS"]);
+        let mut t = self.table(&[
+            Col::whole("VERSION"),
+            Col::whole("INSTANCES"),
+            Col::words("REFS"),
+        ]);
         for c in &counts {
             t.add_row(vec![
                 cell(c.version.unwrap_or("unknown")),
@@ -219,7 +234,7 @@ impl Output {
                 cell(c.refs.join(", ")),
             ]);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 }
 

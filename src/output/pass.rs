@@ -1,6 +1,6 @@
 //! The summary of a polling pass, and the dry-run listing.
 
-use super::cell;
+use super::{Col, cell};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -108,7 +108,13 @@ impl Output {
         }
         let rt = report.record_type;
         if !report.results.is_empty() {
-            let mut t = self.table(&["REF", "STATUS", "CHANGE", "RESPONSE", "MESSAGE"]);
+            let mut t = self.table(&[
+                Col::whole("REF"),
+                Col::whole("STATUS"),
+                Col::whole("CHANGE").optional(2),
+                Col::whole("RESPONSE").optional(1),
+                Col::wrap("MESSAGE"),
+            ]);
             for s in &report.results {
                 let change = if s.status == s.previous {
                     String::new()
@@ -126,7 +132,7 @@ impl Output {
                     cell(&s.message),
                 ]);
             }
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         for s in &report.results {
             for (what, list) in [
@@ -214,7 +220,11 @@ impl Output {
             let refs: Vec<&str> = records.iter().map(Record::reference).collect();
             return self.json(&refs);
         }
-        let mut t = self.table(&["REF", "API", "URL"]);
+        let mut t = self.table(&[
+            Col::whole("REF"),
+            Col::whole("API").optional(1),
+            Col::cut("URL"),
+        ]);
         for r in records {
             t.add_row(vec![
                 cell(r.reference()),
@@ -227,7 +237,7 @@ impl Output {
             ]);
         }
         if !records.is_empty() {
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         self.note(format!("would poll {} {rt}(s)", records.len()));
         Ok(())

@@ -1,9 +1,8 @@
 //! Hosts and instances as tables and JSON. Tokens stay hidden unless asked for.
 
 use anyhow::Result;
-use comfy_table::Cell;
 
-use super::cell;
+use super::{Col, cell};
 use serde::Serialize;
 
 use super::Output;
@@ -258,16 +257,33 @@ impl Output {
             self.note(format!("no {rt}s (add one with `webhost {rt} add`)"));
             return Ok(());
         }
-        let mut header = vec![
-            "REF", "LABEL", "API", "MONITOR", "STATUS", "HEALTH", "CHECKED", "RESPONSE", "DISK",
+        // Left out first on a narrow terminal: what is the same on most rows, then what
+        // `show` tells better; the ref, status and health always stay.
+        let mut columns = vec![
+            Col::whole("REF"),
+            Col::wrap("LABEL").optional(5),
+            Col::whole("API").optional(2),
+            Col::whole("MONITOR").optional(1),
+            Col::whole("STATUS"),
+            Col::whole("HEALTH"),
+            Col::whole("CHECKED").optional(9),
+            Col::whole("RESPONSE").optional(8),
+            Col::cut("DISK").optional(4),
         ];
         if uptimes.is_some() {
-            header.extend(["UP 24H", "UP 7D", "UP 30D"]);
+            columns.extend([
+                Col::whole("UP 24H").optional(3),
+                Col::whole("UP 7D").optional(3),
+                Col::whole("UP 30D").optional(3),
+            ]);
         }
         if rt == RecordType::Instance {
-            header.extend(["HOST", "VERSION"]);
+            columns.extend([
+                Col::whole("HOST").optional(7),
+                Col::whole("VERSION").optional(6),
+            ]);
         }
-        let mut t = self.table(&header);
+        let mut t = self.table(&columns);
         for (i, r) in records.iter().enumerate() {
             let s = &r.settings;
             let st = &r.state;
@@ -294,7 +310,7 @@ impl Output {
             }
             t.add_row(row);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
     /// `host show` / `instance show`: every field, then (instances) the modules.
@@ -402,8 +418,7 @@ impl Output {
                 ("last login", or_dash(st.last_login.as_deref())),
             ]);
         }
-        let mut t = self.table(&[]);
-        t.set_header(Vec::<Cell>::new());
+        let mut t = self.fields_table();
         for (k, v) in fields {
             let value = if k == "status" {
                 self.status_cell(st.status())
@@ -412,9 +427,15 @@ impl Output {
             };
             t.add_row(vec![cell(format!("{k}:")), value]);
         }
-        self.print_table(&mut t)?;
+        self.print_table(&t)?;
         if let Some(modules) = modules {
-            let mut mt = self.table(&["MODULE", "VERSION", "ACTIVE", "SOURCE", "EDITOR"]);
+            let mut mt = self.table(&[
+                Col::whole("MODULE"),
+                Col::whole("VERSION"),
+                Col::whole("ACTIVE"),
+                Col::cut("SOURCE").optional(2),
+                Col::wrap("EDITOR").optional(1),
+            ]);
             for m in modules {
                 mt.add_row(vec![
                     cell(&m.name),
@@ -426,7 +447,7 @@ impl Output {
             }
             self.raw(format!("\nmodules ({}):\n", modules.len()).as_bytes())?;
             if !modules.is_empty() {
-                self.print_table(&mut mt)?;
+                self.print_table(&mt)?;
             }
         }
         Ok(())

@@ -18,6 +18,7 @@ mod report;
 mod server;
 mod store;
 mod support;
+mod terminal;
 mod tls;
 mod tls_server;
 mod transfer;
