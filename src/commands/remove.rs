@@ -5,6 +5,7 @@ use anyhow::Result;
 use super::{Context, Outcome};
 use crate::domain::error::invalid;
 use crate::domain::model::RecordType;
+use crate::domain::units::plural;
 
 /// Deletes a record and its history; a host with instances only with `cascade`, which
 /// deletes them too.
@@ -16,8 +17,8 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, cascade: bool) -> Res
         also = store.instances_of_host(rec.id)?;
         if !also.is_empty() && !cascade {
             return Err(invalid(format!(
-                "host '{reference}' still has {} instance(s): {}; remove or move them first, or pass --cascade to delete them too",
-                also.len(),
+                "host '{reference}' still has {}: {}; remove or move them first, or pass --cascade to delete them too",
+                plural(also.len() as u64, "instance"),
                 also.join(", ")
             )));
         }

@@ -1,6 +1,7 @@
 //! `modules` and `versions`: the inventory across instances, as tables and JSON.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::{Col, cell};
 use anyhow::Result;
@@ -8,6 +9,7 @@ use serde::Serialize;
 
 use super::Output;
 use crate::domain::inventory::{InstalledModule, InstanceVersion};
+use crate::domain::model::RecordType;
 use crate::domain::version::newest_first;
 
 /// One module with the versions it is installed at (`modules`, default view).
@@ -212,14 +214,14 @@ impl Output {
         self.print_table(&t)
     }
 
-    /// `versions`: instances per Dolibarr version.
-    pub fn dolibarr_versions(&self, rows: &[InstanceVersion]) -> Result<()> {
+    /// `versions`: instances per Dolibarr version (every instance of `db` is in `rows`).
+    pub fn dolibarr_versions(&self, rows: &[InstanceVersion], db: &Path) -> Result<()> {
         let counts = count_versions(rows);
         if self.json {
             return self.json(&counts);
         }
         if counts.is_empty() {
-            self.note("no instances (add one with `webhost instance add`)");
+            self.no_records(RecordType::Instance, db);
             return Ok(());
         }
         let mut t = self.table(&[

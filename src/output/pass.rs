@@ -13,6 +13,7 @@ use crate::domain::alert::MAX_ATTEMPTS;
 use crate::domain::model::Record;
 use crate::domain::pass::{Delivery, PassReport, Progress};
 use crate::domain::secret::redact;
+use crate::domain::units::plural;
 
 /// One polled record in `--json`.
 #[derive(Debug, Serialize)]
@@ -163,19 +164,23 @@ impl Output {
             }
         }
         let mut line = format!(
-            "{} {rt}s polled: {} in {:.1} s",
-            sum.polled,
+            "{} polled: {} in {:.1} s",
+            plural(sum.polled, rt.as_str()),
             parts.join(", "),
             report.elapsed.as_secs_f64()
         );
         if !hooks.is_empty() {
-            line.push_str(&format!("; {} alert(s) sent", hooks.len() - failed.len()));
+            let sent = (hooks.len() - failed.len()) as u64;
+            line.push_str(&format!("; {} sent", plural(sent, "alert")));
             let retried = hooks.iter().filter(|d| d.retried).count();
             if retried > 0 {
                 line.push_str(&format!(" ({retried} of them retried)"));
             }
             if !failed.is_empty() {
-                line.push_str(&format!(", {} hook run(s) failed", failed.len()));
+                line.push_str(&format!(
+                    ", {} failed",
+                    plural(failed.len() as u64, "hook run")
+                ));
             }
         }
         if report.interrupted.is_some() {
@@ -239,18 +244,24 @@ impl Output {
         if !records.is_empty() {
             self.print_table(&t)?;
         }
-        self.note(format!("would poll {} {rt}(s)", records.len()));
+        self.note(format!(
+            "would poll {}",
+            plural(records.len() as u64, rt.as_str())
+        ));
         Ok(())
     }
 
     /// Refs given with `--ref` whose monitoring is off.
     pub fn unknown_refs(&self, rt: RecordType, refs: &[String]) {
-        if !refs.is_empty() {
-            self.note(format!(
-                "not polled (monitoring is off for these {rt}s): {}",
-                refs.join(", ")
-            ));
-        }
+        let these = match refs.len() {
+            0 => return,
+            1 => format!("this {rt}"),
+            _ => format!("these {rt}s"),
+        };
+        self.note(format!(
+            "not polled (monitoring is off for {these}): {}",
+            refs.join(", ")
+        ));
     }
 }
 

@@ -1,5 +1,7 @@
 //! Hosts and instances as tables and JSON. Tokens stay hidden unless asked for.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use super::{Col, cell};
@@ -11,7 +13,7 @@ use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
 use crate::domain::secret::{redact, scrub};
-use crate::domain::units::human_bytes;
+use crate::domain::units::{human_bytes, plural};
 use crate::domain::uptime::Uptime;
 
 /// The JSON shape of a record. `token` is present only with `--show-token`.
@@ -231,7 +233,54 @@ fn disk_text(r: &Record) -> String {
     }
 }
 
+/// The command that adds a first record of this type, as a hint.
+fn add_example(rt: RecordType) -> &'static str {
+    match rt {
+        RecordType::Instance => "webhost instance add REF --api ping --url URL",
+        RecordType::Host => "webhost host add REF --api server-manager-v1 --url URL --token-stdin",
+    }
+}
+
 impl Output {
+    /// Why a listing is empty: the database holds no record of this type (`stored` is 0),
+    /// or none of its `stored` records matches the filters.
+    pub fn nothing_listed(&self, rt: RecordType, stored: usize, db: &Path) {
+        if self.json {
+            return;
+        }
+        if stored == 0 {
+            self.no_records(rt, db);
+        } else {
+            self.note(format!("no {rt}s match ({stored} in all)"));
+        }
+    }
+
+    /// There is no record of this type in `db`: where to look, and how to add one.
+    pub fn no_records(&self, rt: RecordType, db: &Path) {
+        self.note(format!(
+            "no {}s in {}: add one with `{}`",
+            rt,
+            db.display(),
+            add_example(rt)
+        ));
+    }
+
+    /// A pass found nothing to poll: no records (`stored` is 0), or monitoring off for all.
+    pub fn nothing_to_poll(&self, rt: RecordType, stored: usize, db: &Path) {
+        if stored == 0 {
+            self.no_records(rt, db);
+        } else {
+            self.note(format!(
+                "monitoring is off for {}: `webhost {rt} enable REF` turns it on",
+                if stored == 1 {
+                    format!("the only {rt}")
+                } else {
+                    format!("all {}", plural(stored as u64, rt.as_str()))
+                }
+            ));
+        }
+    }
+
     /// `host list` / `instance list`.
     /// `uptimes`, when given, holds one entry per record.
     pub fn records(
@@ -254,8 +303,7 @@ impl Output {
             return self.json(&views);
         }
         if records.is_empty() {
-            self.note(format!("no {rt}s (add one with `webhost {rt} add`)"));
-            return Ok(());
+            return Ok(()); // `nothing_listed` says why
         }
         // Left out first on a narrow terminal: what is the same on most rows, then what
         // `show` tells better; the ref, status and health always stay.

@@ -295,3 +295,121 @@ fn a_terminal_width_wins_over_columns_and_a_terminal_of_size_zero_has_none() {
     );
     assert_refs_whole(&shown);
 }
+
+#[test]
+fn one_of_a_thing_is_said_in_the_singular_with_its_article() {
+    let env = Env::new();
+    let server = Server::start(None, |_| Reply::ok("bonjour"));
+    env.add_instance("shop", "ping", &["--url", &server.base]);
+    let pass = env.run(&["update-instances"]).ok();
+    assert!(
+        pass.stdout.contains("1 instance polled: 1 online in"),
+        "{}",
+        pass.stdout
+    );
+    let dry = env.run(&["update-instances", "--dry-run"]).ok();
+    assert!(
+        dry.stderr.contains("would poll 1 instance\n"),
+        "{}",
+        dry.stderr
+    );
+    env.run(&[
+        "instance",
+        "add",
+        "shop",
+        "--api",
+        "ping",
+        "--url",
+        &server.base,
+    ])
+    .fails(2, "an instance named 'shop' already exists");
+    env.add_host(
+        "srv1",
+        "server-manager-v1",
+        &["--url", &server.base, "--token", "t"],
+    );
+    env.run(&[
+        "host",
+        "add",
+        "srv1",
+        "--api",
+        "server-manager-v1",
+        "--url",
+        &server.base,
+    ])
+    .fails(2, "a host named 'srv1' already exists");
+    env.run(&["instance", "edit", "shop", "--host", "srv1"])
+        .ok();
+    env.run(&["host", "remove", "srv1"])
+        .fails(2, "host 'srv1' still has 1 instance: shop;");
+    env.run(&["instance", "disable", "shop"]).ok();
+    let off = env.run(&["update-instances", "--ref", "shop"]).ok();
+    assert!(
+        off.stderr
+            .contains("monitoring is off for this instance): shop"),
+        "{}",
+        off.stderr
+    );
+}
+
+#[test]
+fn an_empty_listing_says_whether_nothing_matched_or_nothing_is_there() {
+    let env = Env::new();
+    env.create_empty_db();
+    let db = env.db.display().to_string();
+    let add_hint = format!(
+        "no instances in {db}: add one with `webhost instance add REF --api ping --url URL`"
+    );
+    for args in [
+        &["instance", "list"][..],
+        &["update-instances"],
+        &["update-instances", "--dry-run"],
+        &["versions"],
+    ] {
+        let run = env.run(args).ok();
+        assert!(run.stderr.contains(&add_hint), "{args:?}: {}", run.stderr);
+    }
+    let hosts = env.run(&["host", "list"]).ok();
+    assert!(
+        hosts.stderr.contains(&format!(
+            "no hosts in {db}: add one with `webhost host add REF"
+        )),
+        "{}",
+        hosts.stderr
+    );
+    // With records there, a filter that matches none is not told to add one.
+    let _server = fleet(&env);
+    env.run(&["update-instances"]).ok();
+    let run = env.run(&["instance", "list", "--status", "missing"]).ok();
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "no instances match (3 in all)\n");
+    assert_eq!(
+        env.run(&["--json", "instance", "list", "--status", "missing"])
+            .ok()
+            .stderr,
+        ""
+    );
+    for r in REFS {
+        env.run(&["instance", "disable", r]).ok();
+    }
+    let run = env.run(&["update-instances"]).ok();
+    assert!(
+        run.stderr
+            .contains("monitoring is off for all 3 instances: `webhost instance enable REF`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn verbose_names_the_database() {
+    let env = Env::new();
+    env.create_empty_db();
+    let run = env.run(&["-v", "instance", "list"]).ok();
+    assert!(
+        run.stderr
+            .contains(&format!("webhost: database {}\n", env.db.display())),
+        "{}",
+        run.stderr
+    );
+}
