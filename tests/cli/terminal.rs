@@ -220,9 +220,27 @@ fn with_no_width_or_a_zero_one_nothing_is_cut_or_wrapped() {
     }
 }
 
+/// Which of webhost's outputs goes to the terminal (the other is a pipe).
+#[derive(Clone, Copy, PartialEq)]
+enum On {
+    Stdout,
+    Stderr,
+}
+
 /// Runs webhost with stdout on a new terminal of `cols` × `rows` (stderr a pipe), COLUMNS as
 /// given: what the terminal showed, without the carriage returns it adds.
 fn on_terminal(env: &Env, cols: u16, rows: u16, columns: Option<&str>, args: &[&str]) -> String {
+    on_terminal_as(On::Stdout, env, cols, rows, columns, args)
+}
+
+fn on_terminal_as(
+    on: On,
+    env: &Env,
+    cols: u16,
+    rows: u16,
+    columns: Option<&str>,
+    args: &[&str],
+) -> String {
     let size = libc::winsize {
         ws_row: rows,
         ws_col: cols,
@@ -243,7 +261,10 @@ fn on_terminal(env: &Env, cols: u16, rows: u16, columns: Option<&str>, args: &[&
     // SAFETY: openpty just opened both, and nothing else owns them.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut command: Command = env.command(args);
-    command.stdout(Stdio::from(slave)).stderr(Stdio::piped());
+    match on {
+        On::Stdout => command.stdout(Stdio::from(slave)).stderr(Stdio::piped()),
+        On::Stderr => command.stderr(Stdio::from(slave)).stdout(Stdio::piped()),
+    };
     match columns {
         Some(c) => command.env("COLUMNS", c),
         None => command.env_remove("COLUMNS"),
@@ -411,5 +432,29 @@ fn verbose_names_the_database() {
             .contains(&format!("webhost: database {}\n", env.db.display())),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn the_progress_line_waits_on_a_slow_check_without_guessing() {
+    let env = Env::new();
+    // Hangs until the pass's 2 s time limit: the line must go on while nothing comes.
+    env.add_instance("slow", "custom", &["--probe", "/bin/sleep", "30"]);
+    let shown = on_terminal_as(
+        On::Stderr,
+        &env,
+        100,
+        40,
+        None,
+        &["update-instances", "--timeout", "2s"],
+    );
+    let draws: Vec<&str> = shown.split("\x1b[2K").filter(|d| !d.is_empty()).collect();
+    assert!(
+        draws.iter().any(|d| d.starts_with("0/1 checked")),
+        "redrawn while waiting: {shown:?}"
+    );
+    assert!(
+        draws.iter().all(|d| !d.contains(" left")),
+        "no time left before anything is done: {shown:?}"
     );
 }
