@@ -5,6 +5,7 @@ use anyhow::Result;
 use super::{Context, Outcome};
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
+use crate::domain::units::plural;
 use crate::transfer::{Format, Row};
 
 pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Outcome> {
@@ -24,8 +25,10 @@ pub fn run(ctx: &Context, with_tokens: bool, format: Format) -> Result<Outcome> 
     ctx.out.export(&rows, format)?;
     if tokens > 0 && !with_tokens {
         ctx.out.note(format!(
-            "tokens left out ({tokens} record(s) have one): pass --with-tokens to include them; \
-             importing this file keeps the tokens already stored"
+            "tokens left out ({} {} one): pass --with-tokens to include them; \
+             importing this file keeps the tokens already stored",
+            plural(tokens as u64, "record"),
+            if tokens == 1 { "has" } else { "have" }
         ));
     }
     Ok(Outcome::Done)

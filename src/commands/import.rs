@@ -9,6 +9,7 @@ use super::{Context, Outcome};
 use crate::domain::error::invalid;
 use crate::domain::model::{RecordType, Upsert};
 use crate::domain::query::Filter;
+use crate::domain::units::plural;
 use crate::transfer::{self, Action, Row};
 
 /// Creates or updates the records `file` holds (`-`: standard input), all or nothing.
@@ -48,8 +49,8 @@ pub fn run(ctx: &Context, file: &Path, dry_run: bool) -> Result<Outcome> {
         let mut lines: Vec<u64> = problems.iter().map(|p| p.at.line).collect();
         lines.dedup();
         invalid(format!(
-            "{name}: {} row(s) refused (see above); nothing was written",
-            lines.len()
+            "{name}: {} refused (see above); nothing was written",
+            plural(lines.len() as u64, "row")
         ))
     })?;
 

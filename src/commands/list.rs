@@ -30,5 +30,10 @@ pub fn run(
         None
     };
     ctx.out.records(rt, &records, uptimes.as_deref(), now)?;
+    if records.is_empty() {
+        // Nothing matched, or there is nothing to match: the hints differ.
+        let stored = store.count(rt, &Filter::default())?;
+        ctx.out.nothing_listed(rt, stored, &ctx.db);
+    }
     Ok(Outcome::Done)
 }

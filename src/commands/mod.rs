@@ -63,23 +63,29 @@ pub struct Context {
 impl Context {
     /// For the commands that add records: the database is created when missing.
     pub fn create_store(&self) -> Result<Store> {
-        Store::open(&self.db, Access::Create { mode: self.db_mode })
+        self.open(Access::Create { mode: self.db_mode })
     }
 
     /// For the commands that change what exists: a missing database is an error.
     pub fn write_store(&self) -> Result<Store> {
-        Store::open(&self.db, Access::Write)
+        self.open(Access::Write)
     }
 
     /// For the commands that only read: opened read-only, so a user who may read the database
     /// but not write it (Nagios, the web server) can; tokens are not read.
     pub fn read_store(&self) -> Result<Store> {
-        Store::open(&self.db, Access::Read)
+        self.open(Access::Read)
     }
 
     /// Reads, with the tokens: only their owner may.
     pub fn read_store_with_tokens(&self) -> Result<Store> {
-        Store::open(&self.db, Access::ReadTokens)
+        self.open(Access::ReadTokens)
+    }
+
+    fn open(&self, access: Access) -> Result<Store> {
+        // `--db`, WEBHOST_DB and XDG_DATA_HOME all decide it: -v says which one won.
+        self.out.detail(format!("database {}", self.db.display()));
+        Store::open(&self.db, access)
     }
 
     pub fn now(&self) -> i64 {

@@ -6,6 +6,7 @@ use super::{Context, Outcome};
 use crate::domain::discovery;
 use crate::domain::error::{Error, invalid};
 use crate::domain::model::RecordType;
+use crate::domain::units::plural;
 
 /// What to remove, and how.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,8 +45,8 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, how: Removal) -> Resu
             also = store.instances_of_host(rec.id)?;
             if !also.is_empty() && !how.cascade {
                 return Err(invalid(format!(
-                    "host '{reference}' still has {} instance(s): {}; remove or move them first, or pass --cascade to delete them too",
-                    also.len(),
+                    "host '{reference}' still has {}: {}; remove or move them first, or pass --cascade to delete them too",
+                    plural(also.len() as u64, "instance"),
                     also.join(", ")
                 )));
             }

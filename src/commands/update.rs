@@ -8,6 +8,8 @@ use anyhow::Result;
 use super::{Context, Outcome};
 use crate::domain::config::{self, AlertOptions};
 use crate::domain::model::RecordType;
+use crate::domain::query::Filter;
+use crate::domain::units::plural;
 use crate::poll::hooks::{self, Delivering};
 use crate::poll::{self, PassOptions, ProbeSettings};
 
@@ -33,10 +35,14 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     for r in &req.refs {
         store.get(rt, r)?; // an unknown ref is a usage error, before anything runs
     }
+    let in_db = store.count(rt, &Filter::default())?;
     if req.dry_run {
         let (records, unknown) = poll::select(&store, rt, &req.refs)?;
         ctx.out.unknown_refs(rt, &unknown);
         ctx.out.dry_run(rt, &records)?;
+        if records.is_empty() && req.refs.is_empty() {
+            ctx.out.nothing_to_poll(rt, in_db, &ctx.db);
+        }
         return Ok(Outcome::Done);
     }
     let stored = store.config_list()?;
@@ -53,15 +59,16 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         connectivity_check: config::connectivity_check(&stored),
     };
     ctx.out.detail(format!(
-        "{name}: {} jobs, timeout {:?}",
-        opts.jobs, opts.probe.timeout
+        "{name}: {}, timeout {:?}",
+        plural(opts.jobs as u64, "job"),
+        opts.probe.timeout
     ));
     let mut bar = ctx.out.progress_bar();
     let report = poll::run(&mut store, rt, &opts, ctx.clock, &mut |p| bar.show(&p))?;
     bar.clear();
     ctx.out.detail(format!(
-        "{name}: {} results stored in {:.3} s of database writing",
-        report.stored,
+        "{name}: {} stored in {:.3} s of database writing",
+        plural(report.stored as u64, "result"),
         report.write_time.as_secs_f64()
     ));
     if report.poller_offline {
@@ -88,14 +95,18 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     };
     ctx.out.unknown_refs(rt, &report.unknown_refs);
     ctx.out.pass(&report, &deliveries)?;
+    if report.summary.polled == 0 && req.refs.is_empty() && report.interrupted.is_none() {
+        ctx.out.nothing_to_poll(rt, in_db, &ctx.db);
+    }
     if let Some(signal) = report.interrupted.or_else(crate::signals::received) {
         return Ok(Outcome::Interrupted(signal));
     }
     if let Some(days) = req.keep_days {
         let pruned = store.prune(ctx.now() - i64::from(days) * 86_400)?;
         ctx.out.detail(format!(
-            "pruned {} checks older than {days} days",
-            pruned.checks_deleted
+            "pruned {} older than {}",
+            plural(pruned.checks_deleted as u64, "check"),
+            plural(u64::from(days), "day")
         ));
     }
     if req.fail_on_down && report.summary.down() > 0 {

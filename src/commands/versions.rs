@@ -7,6 +7,6 @@ use super::{Context, Outcome};
 pub fn run(ctx: &Context) -> Result<Outcome> {
     let store = ctx.read_store()?;
     let instances = store.instance_versions()?;
-    ctx.out.dolibarr_versions(&instances)?;
+    ctx.out.dolibarr_versions(&instances, &ctx.db)?;
     Ok(Outcome::Done)
 }

@@ -204,6 +204,31 @@ pub fn shorten(text: &str, max: usize) -> String {
     out
 }
 
+/// `1 host`, `2 hosts`, `0 instances`: a count with its noun, plural unless the count is one.
+pub fn plural(n: u64, noun: &str) -> String {
+    format!("{n} {}", noun_for(n, noun))
+}
+
+/// The noun as `plural` writes it after `n`: `host`, `hosts`. Every noun webhost counts
+/// takes an `s`.
+pub fn noun_for(n: u64, noun: &str) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// `a host`, `an instance`: the noun with its article, chosen by its first letter (none of
+/// the nouns webhost writes starts with a silent h or a sounded u).
+pub fn with_article(noun: &str) -> String {
+    let vowel = noun
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +332,18 @@ mod tests {
         assert!(parse_mode("0666").is_err(), "world-writable");
         assert!(parse_mode("0999").is_err());
         assert!(parse_mode("rw-r-----").is_err());
+    }
+
+    #[test]
+    fn counts_and_articles() {
+        assert_eq!(plural(1, "host"), "1 host");
+        assert_eq!(plural(2, "host"), "2 hosts");
+        assert_eq!(plural(0, "instance"), "0 instances");
+        assert_eq!(plural(1, "hook run"), "1 hook run");
+        assert_eq!(noun_for(3, "record"), "records");
+        assert_eq!(noun_for(1, "record"), "record");
+        assert_eq!(with_article("instance"), "an instance");
+        assert_eq!(with_article("host"), "a host");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `webhost status`: counts, problems, disks, certificates and pass ages.
 
-use super::cell;
+use super::{Col, cell};
 use anyhow::Result;
 
 use super::{Output, time};
@@ -72,7 +72,13 @@ impl Output {
         self.raw(out.as_bytes())?;
         if !f.not_online.is_empty() {
             self.raw(b"\nnot online:\n")?;
-            let mut t = self.table(&["TYPE", "REF", "STATUS", "SINCE", "MESSAGE"]);
+            let mut t = self.table(&[
+                Col::whole("TYPE").optional(1),
+                Col::whole("REF"),
+                Col::whole("STATUS"),
+                Col::whole("SINCE").optional(2),
+                Col::wrap("MESSAGE"),
+            ]);
             for p in &f.not_online {
                 t.add_row(vec![
                     cell(p.record_type),
@@ -82,11 +88,18 @@ impl Output {
                     cell(p.message.as_deref().unwrap_or("")),
                 ]);
             }
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         if !f.disks.is_empty() {
             self.raw(b"\ndisks over threshold:\n")?;
-            let mut t = self.table(&["TYPE", "REF", "HEALTH", "USED", "TOTAL", "WHY"]);
+            let mut t = self.table(&[
+                Col::whole("TYPE").optional(1),
+                Col::whole("REF"),
+                Col::whole("HEALTH"),
+                Col::whole("USED"),
+                Col::whole("TOTAL").optional(2),
+                Col::wrap("WHY"),
+            ]);
             for d in &f.disks {
                 t.add_row(vec![
                     cell(d.record_type),
@@ -97,11 +110,16 @@ impl Output {
                     cell(&d.reason),
                 ]);
             }
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         if !f.certificates.is_empty() {
             self.raw(b"\ncertificates expiring soonest:\n")?;
-            let mut t = self.table(&["TYPE", "REF", "EXPIRES", "DAYS LEFT"]);
+            let mut t = self.table(&[
+                Col::whole("TYPE").optional(1),
+                Col::whole("REF"),
+                Col::whole("EXPIRES"),
+                Col::whole("DAYS LEFT"),
+            ]);
             for c in &f.certificates {
                 t.add_row(vec![
                     cell(c.record_type),
@@ -110,7 +128,7 @@ impl Output {
                     cell(c.days_left),
                 ]);
             }
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! `history`, `changes` and `prune` results.
 
-use super::cell;
+use super::{Col, cell};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -116,7 +116,13 @@ impl Output {
         )?;
         if !h.changes.is_empty() {
             self.raw(b"\nstatus changes:\n")?;
-            let mut t = self.table(&["WHEN", "FROM", "TO", "AFTER", "MESSAGE"]);
+            let mut t = self.table(&[
+                Col::whole("WHEN"),
+                Col::whole("FROM"),
+                Col::whole("TO"),
+                Col::whole("AFTER").optional(1),
+                Col::wrap("MESSAGE"),
+            ]);
             for c in &h.changes {
                 t.add_row(vec![
                     cell(time::local(c.change.at)),
@@ -126,11 +132,17 @@ impl Output {
                     cell(c.change.message.as_deref().unwrap_or("")),
                 ]);
             }
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         self.raw(format!("\nchecks ({}, newest first):\n", h.checks.len()).as_bytes())?;
         if !h.checks.is_empty() {
-            let mut t = self.table(&["WHEN", "STATUS", "RESPONSE", "DISK", "MESSAGE"]);
+            let mut t = self.table(&[
+                Col::whole("WHEN"),
+                Col::whole("STATUS"),
+                Col::whole("RESPONSE").optional(2),
+                Col::whole("DISK").optional(1),
+                Col::wrap("MESSAGE"),
+            ]);
             for c in &h.checks {
                 t.add_row(vec![
                     cell(time::local(c.at)),
@@ -143,7 +155,7 @@ impl Output {
                     cell(c.message.as_deref().unwrap_or("")),
                 ]);
             }
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         Ok(())
     }
@@ -167,7 +179,14 @@ impl Output {
             self.note("no inventory changes in that period");
             return Ok(());
         }
-        let mut t = self.table(&["WHEN", "INSTANCE", "WHAT", "CHANGE", "DETAIL"]);
+        // The instance and what changed matter more than when, on a narrow terminal.
+        let mut t = self.table(&[
+            Col::whole("WHEN").optional(1),
+            Col::whole("INSTANCE"),
+            Col::whole("WHAT"),
+            Col::whole("CHANGE"),
+            Col::cut("DETAIL"),
+        ]);
         for c in changes {
             let detail = match (&c.old, &c.new) {
                 (Some(o), Some(n)) => format!("{o} → {n}"),
@@ -183,7 +202,7 @@ impl Output {
                 cell(detail),
             ]);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
     pub fn pruned(&self, p: &Pruned) -> Result<()> {

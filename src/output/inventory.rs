@@ -1,13 +1,15 @@
 //! `modules` and `versions`: the inventory across instances, as tables and JSON.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
-use super::cell;
+use super::{Col, cell};
 use anyhow::Result;
 use serde::Serialize;
 
 use super::Output;
 use crate::domain::inventory::{InstalledModule, InstanceVersion};
+use crate::domain::model::RecordType;
 use crate::domain::version::newest_first;
 
 /// One module with the versions it is installed at (`modules`, default view).
@@ -146,7 +148,12 @@ impl Output {
             self.note(NO_MODULES);
             return Ok(());
         }
-        let mut t = self.table(&["MODULE", "VERSION", "INSTANCES", "ACTIVE"]);
+        let mut t = self.table(&[
+            Col::whole("MODULE"),
+            Col::whole("VERSION"),
+            Col::whole("INSTANCES"),
+            Col::whole("ACTIVE"),
+        ]);
         for g in &groups {
             for v in &g.versions {
                 t.add_row(vec![
@@ -161,7 +168,7 @@ impl Output {
                 ]);
             }
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
     /// `modules --flat`: one row per instance and module.
@@ -184,7 +191,13 @@ impl Output {
             self.note(NO_MODULES);
             return Ok(());
         }
-        let mut t = self.table(&["INSTANCE", "MODULE", "VERSION", "ACTIVE", "SOURCE"]);
+        let mut t = self.table(&[
+            Col::whole("INSTANCE"),
+            Col::whole("MODULE"),
+            Col::whole("VERSION"),
+            Col::whole("ACTIVE"),
+            Col::cut("SOURCE").optional(1),
+        ]);
         for m in rows {
             t.add_row(vec![
                 cell(&m.instance),
@@ -198,20 +211,24 @@ impl Output {
                 cell(m.source.as_deref().unwrap_or("-")),
             ]);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
-    /// `versions`: instances per Dolibarr version.
-    pub fn dolibarr_versions(&self, rows: &[InstanceVersion]) -> Result<()> {
+    /// `versions`: instances per Dolibarr version (every instance of `db` is in `rows`).
+    pub fn dolibarr_versions(&self, rows: &[InstanceVersion], db: &Path) -> Result<()> {
         let counts = count_versions(rows);
         if self.json {
             return self.json(&counts);
         }
         if counts.is_empty() {
-            self.note("no instances (add one with `webhost instance add`)");
+            self.no_records(RecordType::Instance, db);
             return Ok(());
         }
-        let mut t = self.table(&["VERSION", "INSTANCES", "REFS"]);
+        let mut t = self.table(&[
+            Col::whole("VERSION"),
+            Col::whole("INSTANCES"),
+            Col::words("REFS"),
+        ]);
         for c in &counts {
             t.add_row(vec![
                 cell(c.version.unwrap_or("unknown")),
@@ -219,7 +236,7 @@ impl Output {
                 cell(c.refs.join(", ")),
             ]);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Everything webhost prints: tables for people, JSON for scripts, the plugin line, the
 //! metrics and the status page. It renders the values it is given, into any writer (stdout
-//! unless told otherwise); nothing else prints results.
+//! unless told otherwise); nothing else prints results. Every table fits the terminal's width
+//! the same way (`Output::print_table`, `layout`); each table says how its columns give way.
 
 pub mod atomic;
 mod check;
@@ -8,6 +9,7 @@ pub mod demo;
 mod fleet;
 pub mod history;
 mod inventory;
+mod layout;
 pub mod metrics;
 mod pass;
 mod records;
@@ -22,6 +24,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use layout::{Fit, Need};
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 
@@ -60,11 +63,114 @@ fn acts_on_terminal(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A table cell: the only way output makes one (clippy.toml forbids `Cell::new` elsewhere), so
-/// no text reaches a table without `terminal_safe`.
-#[allow(clippy::disallowed_methods)]
-fn cell(content: impl ToString) -> Cell {
-    Cell::new(terminal_safe(&content.to_string()))
+/// A table cell: the only way output makes one, so no text reaches a table without
+/// `terminal_safe` (clippy.toml forbids `Cell::new` but in `Output::print_table`, which is
+/// given only these).
+fn cell(content: impl ToString) -> TableCell {
+    TableCell {
+        text: terminal_safe(&content.to_string()).into_owned(),
+        color: None,
+    }
+}
+
+/// The text of a table cell, terminal-safe, and its colour.
+struct TableCell {
+    text: String,
+    color: Option<Color>,
+}
+
+impl TableCell {
+    fn fg(self, color: Color) -> TableCell {
+        TableCell {
+            color: Some(color),
+            ..self
+        }
+    }
+}
+
+/// A column of a table: its header, how it gives way to a narrow terminal (see `Fit`), and
+/// whether it may be left out to make room.
+#[derive(Debug, Clone, Copy)]
+struct Col {
+    header: &'static str,
+    fit: Fit,
+    rank: Option<u8>,
+}
+
+impl Col {
+    /// Never cut: refs, statuses, times, counts, short words.
+    const fn whole(header: &'static str) -> Col {
+        Col::new(header, Fit::Whole)
+    }
+
+    /// Cut with `…` when the room is short.
+    const fn cut(header: &'static str) -> Col {
+        Col::new(header, Fit::Cut)
+    }
+
+    /// Free text: wraps.
+    const fn wrap(header: &'static str) -> Col {
+        Col::new(header, Fit::Wrap)
+    }
+
+    /// A list of refs or names: wraps between them.
+    const fn words(header: &'static str) -> Col {
+        Col::new(header, Fit::Words)
+    }
+
+    const fn new(header: &'static str, fit: Fit) -> Col {
+        Col {
+            header,
+            fit,
+            rank: None,
+        }
+    }
+
+    /// May be left out when the table does not fit otherwise, lowest rank first.
+    const fn optional(self, rank: u8) -> Col {
+        Col {
+            rank: Some(rank),
+            ..self
+        }
+    }
+}
+
+/// A table being built; `Output::print_table` fits it to the width and prints it.
+struct Grid {
+    columns: Vec<Col>,
+    header: bool,
+    rows: Vec<Vec<TableCell>>,
+    /// Wrapped free text stops after this many lines.
+    max_lines: Option<usize>,
+}
+
+impl Grid {
+    fn add_row(&mut self, row: Vec<TableCell>) {
+        self.rows.push(row);
+    }
+}
+
+/// The width tables must fit, decided as `ls` does: the terminal's when stdout is one, else
+/// `COLUMNS` (which `| less` users set); else none. A terminal reporting a width of 0, as
+/// `script` and some `docker exec` do, does not know it.
+fn table_width() -> Option<usize> {
+    let stdout = io::stdout();
+    let terminal = if stdout.is_terminal() {
+        rustix::termios::tcgetwinsize(&stdout)
+            .ok()
+            .map(|size| size.ws_col)
+    } else {
+        None
+    };
+    pick_width(terminal, std::env::var("COLUMNS").ok().as_deref())
+}
+
+/// The terminal's width when it knows it, else `COLUMNS` when that is a number above 0.
+fn pick_width(terminal: Option<u16>, columns: Option<&str>) -> Option<usize> {
+    terminal
+        .filter(|w| *w > 0)
+        .map(usize::from)
+        .or_else(|| columns?.trim().parse().ok().filter(|w: &usize| *w > 0))
 }
 
 /// When to use colours.
@@ -85,6 +191,8 @@ pub struct Output {
     pub quiet: bool,
     pub verbose: u8,
     pub color: bool,
+    /// What tables must fit in (see `table_width`); None: no limit.
+    width: Option<usize>,
     sink: RefCell<Box<dyn Write>>,
 }
 
@@ -95,6 +203,7 @@ impl std::fmt::Debug for Output {
             .field("quiet", &self.quiet)
             .field("verbose", &self.verbose)
             .field("color", &self.color)
+            .field("width", &self.width)
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +224,7 @@ impl Output {
             quiet,
             verbose,
             color,
+            width: table_width(),
             sink: RefCell::new(Box::new(io::stdout())),
         }
     }
@@ -182,39 +292,119 @@ impl Output {
         }
     }
 
-    fn table(&self, header: &[&str]) -> Table {
-        let mut t = Table::new();
-        t.load_style(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(cell));
-        if self.color {
-            t.enforce_styling();
+    /// A table with these columns; each says how it gives way to a narrow terminal.
+    fn table(&self, columns: &[Col]) -> Grid {
+        Grid {
+            columns: columns.to_vec(),
+            header: true,
+            rows: Vec::new(),
+            max_lines: Some(layout::WRAP_LINES),
         }
-        t
     }
 
-    fn print_table(&self, t: &mut Table) -> Result<()> {
-        // Columns flush left, two blanks apart, like `ls -l` or `docker ps`.
-        for col in t.column_iter_mut() {
-            col.set_padding((0, 2));
+    /// A record's fields, one `name:` and value a line: no header, and a long value wraps
+    /// whole (this is where to read it all).
+    fn fields_table(&self) -> Grid {
+        Grid {
+            columns: vec![Col::whole(""), Col::wrap("")],
+            header: false,
+            rows: Vec::new(),
+            max_lines: None,
         }
-        let text = t.to_string();
+    }
+
+    /// Prints a table fitted to the width (`table_width`): columns that may give way are cut
+    /// or wrapped, and when that is not enough, optional ones are left out (stderr names
+    /// them). With no width, every cell is printed whole on one line.
+    #[allow(clippy::disallowed_methods)] // every text here is a `TableCell`'s, already safe
+    fn print_table(&self, t: &Grid) -> Result<()> {
+        let needs: Vec<Need> = t
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, col)| {
+                let cells = || t.rows.iter().filter_map(|r| r.get(i));
+                Need {
+                    fit: col.fit,
+                    rank: col.rank,
+                    header: if t.header {
+                        layout::text_width(col.header)
+                    } else {
+                        0
+                    },
+                    widest: cells()
+                        .map(|c| layout::text_width(&c.text))
+                        .max()
+                        .unwrap_or(0),
+                    widest_word: cells()
+                        .map(|c| layout::widest_word(&c.text))
+                        .max()
+                        .unwrap_or(0),
+                }
+            })
+            .collect();
+        let widths = layout::widths(&needs, self.width);
+        let shown = |i: usize| widths.get(i).copied().flatten();
+        let mut table = Table::new();
+        // The widths are decided above: comfy-table must neither wrap nor ask the terminal.
+        table
+            .load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty();
+        if self.color {
+            table.enforce_styling();
+        }
+        if t.header {
+            table.set_header(
+                t.columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| shown(*i).is_some())
+                    .map(|(_, col)| Cell::new(col.header)),
+            );
+        }
+        for row in &t.rows {
+            let cells = row.iter().enumerate().filter_map(|(i, c)| {
+                let lines = layout::fit(&c.text, t.columns[i].fit, shown(i)?, t.max_lines);
+                let cell = Cell::new(lines.join("\n"));
+                Some(match c.color {
+                    Some(color) if self.color => cell.fg(color),
+                    _ => cell,
+                })
+            });
+            table.add_row(cells.collect::<Vec<Cell>>());
+        }
+        // Columns flush left, two blanks apart, like `ls -l` or `docker ps`.
+        for col in table.column_iter_mut() {
+            col.set_padding((0, layout::GAP as u16));
+        }
+        let text = table.to_string();
         self.write(|w| {
             for line in text.lines() {
                 // comfy-table pads the last column; trailing blanks are noise in a pipe.
                 writeln!(w, "{}", line.trim_end())?;
             }
             Ok(())
-        })
+        })?;
+        let left_out: Vec<&str> = t
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| shown(*i).is_none())
+            .map(|(_, col)| col.header)
+            .collect();
+        if let (false, Some(width)) = (left_out.is_empty(), self.width) {
+            self.note(format!(
+                "left out to fit in {width} columns: {} (a wider terminal or --json shows them)",
+                left_out.join(", ")
+            ));
+        }
+        Ok(())
     }
 
     /// A health word, coloured when colours are on.
-    fn health_cell(&self, health: Health) -> Cell {
-        let cell = cell(health.as_str());
-        if !self.color {
-            return cell;
-        }
-        cell.fg(match health {
+    fn health_cell(&self, health: Health) -> TableCell {
+        cell(health.as_str()).fg(match health {
             Health::Ok => Color::Green,
             Health::Warning => Color::Yellow,
             Health::Critical => Color::Red,
@@ -223,12 +413,8 @@ impl Output {
     }
 
     /// A status word, coloured when colours are on.
-    fn status_cell(&self, status: Status) -> Cell {
-        let cell = cell(status.as_str());
-        if !self.color {
-            return cell;
-        }
-        cell.fg(match status {
+    fn status_cell(&self, status: Status) -> TableCell {
+        cell(status.as_str()).fg(match status {
             Status::Online => Color::Green,
             Status::Offline => Color::Red,
             Status::Error => Color::Yellow,
@@ -349,6 +535,62 @@ mod tests {
             serde_json::to_string_pretty(&serde_json::json!({"a": [1, "b"]})).expect("JSON"),
             "the layout is serde_json's pretty one"
         );
+    }
+
+    #[test]
+    fn the_width_is_the_terminal_s_else_columns_and_zero_is_none() {
+        assert_eq!(pick_width(Some(100), Some("60")), Some(100));
+        assert_eq!(pick_width(Some(0), Some("60")), Some(60));
+        assert_eq!(pick_width(None, Some(" 72 ")), Some(72));
+        assert_eq!(pick_width(Some(0), None), None);
+        assert_eq!(pick_width(None, Some("0")), None);
+        assert_eq!(pick_width(None, Some("wide")), None);
+        assert_eq!(pick_width(None, None), None);
+    }
+
+    #[test]
+    fn a_coloured_table_fits_as_a_plain_one() {
+        let render = |color: bool| {
+            let sink = Shared::default();
+            let out = Output {
+                width: Some(50),
+                color,
+                ..Output::new(false, false, 0, ColorChoice::Never)
+            }
+            .into_writer(Box::new(sink.clone()));
+            let mut t = out.table(&[
+                Col::whole("REF"),
+                Col::whole("STATUS"),
+                Col::wrap("MESSAGE"),
+            ]);
+            t.add_row(vec![
+                cell("boulangerie-martin"),
+                out.status_cell(Status::Offline),
+                cell("connection refused by 192.0.2.1 port 443 after 3 tries"),
+            ]);
+            out.print_table(&t).expect("printed");
+            String::from_utf8(sink.0.borrow().clone()).expect("utf-8")
+        };
+        let plain = render(false);
+        assert!(plain.lines().all(|l| l.chars().count() <= 50), "{plain}");
+        assert!(
+            plain.contains("boulangerie-martin  offline  connection"),
+            "{plain}"
+        );
+        let coloured = render(true);
+        assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+        let stripped: String = coloured
+            .split('\u{1b}')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part
+                } else {
+                    part.split_once('m').map_or("", |(_, rest)| rest)
+                }
+            })
+            .collect();
+        assert_eq!(stripped, plain);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Hosts and instances as tables and JSON. Tokens stay hidden unless asked for.
 
-use anyhow::Result;
-use comfy_table::Cell;
+use std::path::Path;
 
-use super::cell;
+use anyhow::Result;
+
+use super::{Col, cell};
 use serde::Serialize;
 
 use super::Output;
@@ -12,7 +13,7 @@ use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
 use crate::domain::secret::{redact, scrub};
-use crate::domain::units::human_bytes;
+use crate::domain::units::{human_bytes, plural};
 use crate::domain::uptime::Uptime;
 
 /// The JSON shape of a record. `token` is present only with `--show-token`.
@@ -232,7 +233,54 @@ fn disk_text(r: &Record) -> String {
     }
 }
 
+/// The command that adds a first record of this type, as a hint.
+fn add_example(rt: RecordType) -> &'static str {
+    match rt {
+        RecordType::Instance => "webhost instance add REF --api ping --url URL",
+        RecordType::Host => "webhost host add REF --api server-manager-v1 --url URL --token-stdin",
+    }
+}
+
 impl Output {
+    /// Why a listing is empty: the database holds no record of this type (`stored` is 0),
+    /// or none of its `stored` records matches the filters.
+    pub fn nothing_listed(&self, rt: RecordType, stored: usize, db: &Path) {
+        if self.json {
+            return;
+        }
+        if stored == 0 {
+            self.no_records(rt, db);
+        } else {
+            self.note(format!("no {rt}s match ({stored} in all)"));
+        }
+    }
+
+    /// There is no record of this type in `db`: where to look, and how to add one.
+    pub fn no_records(&self, rt: RecordType, db: &Path) {
+        self.note(format!(
+            "no {}s in {}: add one with `{}`",
+            rt,
+            db.display(),
+            add_example(rt)
+        ));
+    }
+
+    /// A pass found nothing to poll: no records (`stored` is 0), or monitoring off for all.
+    pub fn nothing_to_poll(&self, rt: RecordType, stored: usize, db: &Path) {
+        if stored == 0 {
+            self.no_records(rt, db);
+        } else {
+            self.note(format!(
+                "monitoring is off for {}: `webhost {rt} enable REF` turns it on",
+                if stored == 1 {
+                    format!("the only {rt}")
+                } else {
+                    format!("all {}", plural(stored as u64, rt.as_str()))
+                }
+            ));
+        }
+    }
+
     /// `host list` / `instance list`.
     /// `uptimes`, when given, holds one entry per record.
     pub fn records(
@@ -255,19 +303,35 @@ impl Output {
             return self.json(&views);
         }
         if records.is_empty() {
-            self.note(format!("no {rt}s (add one with `webhost {rt} add`)"));
-            return Ok(());
+            return Ok(()); // `nothing_listed` says why
         }
-        let mut header = vec![
-            "REF", "LABEL", "API", "MONITOR", "STATUS", "HEALTH", "CHECKED", "RESPONSE", "DISK",
+        // Left out first on a narrow terminal: what is the same on most rows, then what
+        // `show` tells better; the ref, status and health always stay.
+        let mut columns = vec![
+            Col::whole("REF"),
+            Col::wrap("LABEL").optional(5),
+            Col::whole("API").optional(2),
+            Col::whole("MONITOR").optional(1),
+            Col::whole("STATUS"),
+            Col::whole("HEALTH"),
+            Col::whole("CHECKED").optional(9),
+            Col::whole("RESPONSE").optional(8),
+            Col::cut("DISK").optional(4),
         ];
         if uptimes.is_some() {
-            header.extend(["UP 24H", "UP 7D", "UP 30D"]);
+            columns.extend([
+                Col::whole("UP 24H").optional(3),
+                Col::whole("UP 7D").optional(3),
+                Col::whole("UP 30D").optional(3),
+            ]);
         }
         if rt == RecordType::Instance {
-            header.extend(["HOST", "VERSION"]);
+            columns.extend([
+                Col::whole("HOST").optional(7),
+                Col::whole("VERSION").optional(6),
+            ]);
         }
-        let mut t = self.table(&header);
+        let mut t = self.table(&columns);
         for (i, r) in records.iter().enumerate() {
             let s = &r.settings;
             let st = &r.state;
@@ -294,7 +358,7 @@ impl Output {
             }
             t.add_row(row);
         }
-        self.print_table(&mut t)
+        self.print_table(&t)
     }
 
     /// `host show` / `instance show`: every field, then (instances) the modules.
@@ -402,8 +466,7 @@ impl Output {
                 ("last login", or_dash(st.last_login.as_deref())),
             ]);
         }
-        let mut t = self.table(&[]);
-        t.set_header(Vec::<Cell>::new());
+        let mut t = self.fields_table();
         for (k, v) in fields {
             let value = if k == "status" {
                 self.status_cell(st.status())
@@ -412,9 +475,15 @@ impl Output {
             };
             t.add_row(vec![cell(format!("{k}:")), value]);
         }
-        self.print_table(&mut t)?;
+        self.print_table(&t)?;
         if let Some(modules) = modules {
-            let mut mt = self.table(&["MODULE", "VERSION", "ACTIVE", "SOURCE", "EDITOR"]);
+            let mut mt = self.table(&[
+                Col::whole("MODULE"),
+                Col::whole("VERSION"),
+                Col::whole("ACTIVE"),
+                Col::cut("SOURCE").optional(2),
+                Col::wrap("EDITOR").optional(1),
+            ]);
             for m in modules {
                 mt.add_row(vec![
                     cell(&m.name),
@@ -426,7 +495,7 @@ impl Output {
             }
             self.raw(format!("\nmodules ({}):\n", modules.len()).as_bytes())?;
             if !modules.is_empty() {
-                self.print_table(&mut mt)?;
+                self.print_table(&mt)?;
             }
         }
         Ok(())

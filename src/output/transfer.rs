@@ -1,6 +1,6 @@
 //! `export` and `import`: the exported file, what an import changed, and why a file was refused.
 
-use super::cell;
+use super::{Col, cell};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -53,7 +53,12 @@ impl Output {
             count(Action::Updated),
             count(Action::Unchanged),
         );
-        let mut t = self.table(&["ACTION", "TYPE", "REF", "CHANGES"]);
+        let mut t = self.table(&[
+            Col::whole("ACTION"),
+            Col::whole("TYPE").optional(1),
+            Col::whole("REF"),
+            Col::words("CHANGES"),
+        ]);
         for p in planned.iter().filter(|p| p.action != Action::Unchanged) {
             t.add_row(vec![
                 cell(p.action.as_str()),
@@ -63,7 +68,7 @@ impl Output {
             ]);
         }
         if created + updated > 0 {
-            self.print_table(&mut t)?;
+            self.print_table(&t)?;
         }
         let totals = format!("{created} created, {updated} updated, {unchanged} unchanged");
         let line = if dry_run {

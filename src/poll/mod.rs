@@ -155,23 +155,23 @@ pub fn run(
             anyhow::Ok(())
         };
         let mut flush = |store: &mut Store, batch: &mut Vec<CheckResult>| -> Result<()> {
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let writing = Instant::now();
-            let stored = writer::write(store, batch, opts.hooks.as_ref())?;
-            write_time += writing.elapsed();
-            for s in stored {
-                summary.count(s.status);
-                stored_count += 1;
-                if opts.keep_all_results
-                    || !s.events.is_empty()
-                    || (opts.keep_down_results && s.status.is_down())
-                {
-                    results.push(s);
+            if !batch.is_empty() {
+                let writing = Instant::now();
+                let stored = writer::write(store, batch, opts.hooks.as_ref())?;
+                write_time += writing.elapsed();
+                for s in stored {
+                    summary.count(s.status);
+                    stored_count += 1;
+                    if opts.keep_all_results
+                        || !s.events.is_empty()
+                        || (opts.keep_down_results && s.status.is_down())
+                    {
+                        results.push(s);
+                    }
                 }
+                batch.clear();
             }
-            batch.clear();
+            // Even when nothing came: the time left shown must see that nothing did.
             progress(Progress {
                 done: stored_count,
                 total: total.max(stored_count),

@@ -10,6 +10,7 @@ use crate::domain::discovery::Tombstone;
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Module, Record, RecordType, Settings, State};
 use crate::domain::query::Filter;
+use crate::domain::units::with_article;
 
 /// The columns both tables share, in the order `record_from_row` reads them; hosts fill the
 /// instance-only columns with NULLs so one reader serves both. `{token}` is the token from the
@@ -418,7 +419,8 @@ pub(super) fn update_row(
 
 fn duplicate(rt: RecordType, reference: &str) -> anyhow::Error {
     invalid(format!(
-        "a {rt} named '{reference}' already exists (choose another ref, or `webhost {rt} edit {reference}`)"
+        "{} named '{reference}' already exists (choose another ref, or `webhost {rt} edit {reference}`)",
+        with_article(rt.as_str())
     ))
 }
 

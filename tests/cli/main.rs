@@ -19,6 +19,7 @@ mod report;
 mod server;
 mod store;
 mod support;
+mod terminal;
 mod tls;
 mod tls_server;
 mod transfer;

@@ -246,7 +246,7 @@ fn a_file_with_bad_rows_is_refused_whole_and_every_bad_line_named() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("2 row(s) refused"), "{}", run.stderr);
+    assert!(run.stderr.contains("2 rows refused"), "{}", run.stderr);
     assert_eq!(run.stdout, "");
     assert_eq!(
         env.db_bytes().expect("database"),
@@ -376,7 +376,7 @@ fn reimporting_an_export_without_tokens_keeps_the_stored_tokens() {
         assert!(
             export
                 .stderr
-                .contains("tokens left out (3 record(s) have one)"),
+                .contains("tokens left out (3 records have one)"),
             "{}",
             export.stderr
         );
