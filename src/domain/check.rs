@@ -274,7 +274,8 @@ fn unknown(rec: &Record, why: String, seen: &Seen, now: i64) -> Verdict {
     Verdict::unknown(why, Some(seen.subject(rec, assessment)))
 }
 
-/// `shop online, HTTP 200 in 84 ms`, then the health reasons the status does not already say.
+/// `shop online, HTTP 200 in 84 ms`, then the health reasons the status does not already say,
+/// all joined with `, `: Nagios shows a `;` in plugin output as `:`.
 pub fn summary(
     reference: &str,
     status: Status,
@@ -287,7 +288,7 @@ pub fn summary(
         s.push_str(m);
     }
     for r in reasons.iter().filter(|r| !r.starts_with("status ")) {
-        s.push_str("; ");
+        s.push_str(", ");
         s.push_str(r);
     }
     s
@@ -387,7 +388,7 @@ mod tests {
             None,
             &["disk 78% used (threshold 75%)".to_string()],
         );
-        assert_eq!(w, "srv online; disk 78% used (threshold 75%)");
+        assert_eq!(w, "srv online, disk 78% used (threshold 75%)");
         let c = summary(
             "shop",
             Status::Offline,

@@ -44,13 +44,15 @@ fn perfdata(metrics: &[PerfValue]) -> String {
 /// (Icinga shows it in a browser, but people run plugins in a shell too) and with any URL in
 /// it redacted (an unknown ref is quoted as typed).
 pub fn line(v: &Verdict) -> String {
-    // A newline would end the plugin output, and `|` starts perfdata.
+    // A newline would end the plugin output, `|` starts perfdata, and Nagios turns a `;` (a
+    // server's message may hold one) into `:`.
     let summary: String = v
         .summary
         .chars()
         .map(|c| match c {
             '\n' | '\r' => ' ',
             '|' => '/',
+            ';' => ',',
             c => c,
         })
         .collect();
@@ -159,7 +161,13 @@ mod tests {
         let hostile = Verdict::unknown("version 1.0\u{1b}]52;c;x\u{7}\u{9b}".into(), None);
         assert_eq!(
             line(&hostile),
-            "WEBHOST UNKNOWN - version 1.0\\u{1b}]52;c;x\\u{7}\\u{9b}"
+            "WEBHOST UNKNOWN - version 1.0\\u{1b}]52,c,x\\u{7}\\u{9b}"
+        );
+        // A server's `;` would reach Nagios as `:`.
+        let listed = Verdict::unknown("srv: 40% used; 2 instances listed".into(), None);
+        assert_eq!(
+            line(&listed),
+            "WEBHOST UNKNOWN - srv: 40% used, 2 instances listed"
         );
         assert_eq!(v.state.code(), 2);
         assert_eq!(PluginState::Unknown.code(), 3);

@@ -104,7 +104,7 @@ fn check_exits_with_the_plugin_state() {
     let line = plugin(&warn, 1);
     assert!(
         line.starts_with("WEBHOST WARNING - srv online, ")
-            && line.contains("; disk 78% used (threshold 75%) | "),
+            && line.contains(", disk 78% used (threshold 75%) | "),
         "{line}"
     );
     assert!(
