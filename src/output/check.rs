@@ -69,6 +69,21 @@ pub fn line(v: &Verdict) -> String {
     line
 }
 
+/// The plugin line for a `check` command line clap refused: UNKNOWN with clap's first
+/// paragraph on one line (Nagios shows only stdout, and only its first line), `error: ` left
+/// out.
+fn usage_line(clap_message: &str) -> String {
+    let paragraph: Vec<&str> = clap_message
+        .trim_start()
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let text = paragraph.join(" ");
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    line(&Verdict::unknown(text.to_string(), None))
+}
+
 impl Output {
     /// The plugin line on stdout (even with `--quiet`: it is what was asked for), or JSON.
     pub fn check(&self, v: &Verdict) -> Result<()> {
@@ -83,6 +98,12 @@ impl Output {
             });
         }
         self.raw(format!("{}\n", line(v)).as_bytes())
+    }
+
+    /// The UNKNOWN line for a `check` command line clap refused (`clap_message`), always as
+    /// text: the JSON flag may be what was mistyped.
+    pub fn check_usage_error(&self, clap_message: &str) -> Result<()> {
+        self.raw(format!("{}\n", usage_line(clap_message)).as_bytes())
     }
 }
 
@@ -170,6 +191,13 @@ mod tests {
             "WEBHOST UNKNOWN - srv: 40% used, 2 instances listed"
         );
         assert_eq!(v.state.code(), 2);
+        assert_eq!(
+            usage_line(
+                "error: the following required arguments were not provided:\n  <REF>\n\n\
+                 Usage: webhost check <REF>\n"
+            ),
+            "WEBHOST UNKNOWN - the following required arguments were not provided: <REF>"
+        );
         assert_eq!(PluginState::Unknown.code(), 3);
     }
 }

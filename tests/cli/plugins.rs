@@ -1,5 +1,5 @@
-//! `check` as Nagios and Icinga run it (no `;` in the text), on databases filled by real
-//! passes.
+//! `check` as Nagios and Icinga run it (usage errors on stdout, no `;` in the text), on
+//! databases filled by real passes.
 
 use crate::support::{Env, Run, now};
 use crate::tls_server::https_server;
@@ -29,6 +29,42 @@ fn says(env: &Env, reference: &str, output: &str, url: Option<&str>) {
     }
     args.extend(["--probe", "/bin/echo", output]);
     env.add_instance(reference, "custom", &args);
+}
+
+#[test]
+fn a_usage_error_is_unknown_on_stdout() {
+    let env = Env::new();
+    // Nagios shows stdout only: an empty one reads "(No output on stdout)".
+    let none = env.run(&["check"]);
+    assert_eq!(
+        plugin(&none, 3),
+        "WEBHOST UNKNOWN - the following required arguments were not provided: <REF>"
+    );
+    assert!(
+        none.stderr.contains("Usage:"),
+        "clap's message stays on stderr"
+    );
+    let bogus = env.run(&["--json", "check", "shop", "--bogus"]);
+    assert_eq!(
+        plugin(&bogus, 3),
+        "WEBHOST UNKNOWN - unexpected argument '--bogus' found"
+    );
+    // What was typed is quoted back on one line, with no `;` or `|` to cut it short, and
+    // nothing a terminal would obey.
+    let hostile = env.run(&["check", "shop", "--max-age", "1;2|3\nrm\u{1b}]52;c;x\u{7}"]);
+    let line = plugin(&hostile, 3);
+    assert!(
+        line.starts_with("WEBHOST UNKNOWN - invalid value '1,2/3 rm"),
+        "{line}"
+    );
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+    // Asking for help is no error.
+    let help = env.run(&["check", "--help"]).ok();
+    assert!(!help.stdout.contains("WEBHOST UNKNOWN"), "{}", help.stdout);
+    assert!(help.stdout.contains("--live"), "{}", help.stdout);
+    // Other commands keep their usage errors to stderr.
+    let status = env.run(&["status", "--bogus"]);
+    assert_eq!((status.code, status.stdout.as_str()), (2, ""));
 }
 
 #[test]
