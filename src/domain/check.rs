@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::health::{self, Assessment, Facts, Health};
-use super::model::{Reading, Record, RecordType, Status};
+use super::model::{ApiKind, Reading, Record, RecordType, Status};
 use super::model::{Threshold, Thresholds};
 use super::units::{age, duration_arg, serialize_opt_rfc3339};
 
@@ -50,7 +50,8 @@ impl PluginState {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PerfValue {
     pub label: &'static str,
-    pub value: i64,
+    /// None is `U`: there was nothing to measure (no answer came).
+    pub value: Option<i64>,
     pub unit: &'static str,
     pub warn: Option<String>,
     pub crit: Option<String>,
@@ -58,10 +59,54 @@ pub struct PerfValue {
     pub max: Option<i64>,
 }
 
+/// What a check learned of the response time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Response {
+    /// An answer came after this many milliseconds.
+    Answered(u64),
+    /// No HTTP answer came (refused, timed out, a TLS failure): the time it took to fail is no
+    /// response time, and drawn as one an outage would look like the fastest answer.
+    NoAnswer,
+    /// An answer came, but nobody timed it: a custom probe that reports no `response_ms`.
+    #[default]
+    Unmeasured,
+}
+
+impl Response {
+    /// From what a check stored or read. The store keeps the time even of a failed check (how
+    /// long it took to fail); an HTTP status, or being online, is what proves an answer came.
+    /// A custom probe has no HTTP status to show: its own `response_ms` is the word.
+    pub fn of(
+        kind: ApiKind,
+        status: Status,
+        http_status: Option<u16>,
+        response_ms: Option<u64>,
+    ) -> Response {
+        let online = status == Status::Online;
+        let answered = match kind {
+            ApiKind::Custom => online || response_ms.is_some(),
+            _ => online || http_status.is_some(),
+        };
+        match (answered, response_ms) {
+            (false, _) => Response::NoAnswer,
+            (true, Some(ms)) => Response::Answered(ms),
+            (true, None) => Response::Unmeasured,
+        }
+    }
+
+    /// The time of an answer; None when none came or it was not timed.
+    pub fn answered_ms(self) -> Option<u64> {
+        match self {
+            Response::Answered(ms) => Some(ms),
+            Response::NoAnswer | Response::Unmeasured => None,
+        }
+    }
+}
+
 /// What is known of the record for perfdata. `None` gives no value.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Measures {
-    pub response_ms: Option<u64>,
+    pub response: Response,
     pub disk_used: Option<u64>,
     pub disk_total: Option<u64>,
     pub cert_expires_at: Option<i64>,
@@ -71,10 +116,17 @@ pub struct Measures {
 /// days left on the TLS certificate.
 pub fn perfdata(m: &Measures, t: &Thresholds, now: i64) -> Vec<PerfValue> {
     let mut out = Vec::new();
-    if let Some(ms) = m.response_ms.and_then(|v| i64::try_from(v).ok()) {
+    let response = match m.response {
+        Response::Answered(ms) => Some(Some(i64::try_from(ms).unwrap_or(i64::MAX))),
+        // `U`, as the guidelines say for a value that could not be measured: a refusal is not
+        // a 0 ms answer, and leaving the label out would hide the gap in the graph.
+        Response::NoAnswer => Some(None),
+        Response::Unmeasured => None,
+    };
+    if let Some(value) = response {
         out.push(PerfValue {
             label: "response",
-            value: ms,
+            value,
             unit: "ms",
             warn: None,
             crit: None,
@@ -96,7 +148,7 @@ pub fn perfdata(m: &Measures, t: &Thresholds, now: i64) -> Vec<PerfValue> {
         };
         out.push(PerfValue {
             label: "disk_used",
-            value: used,
+            value: Some(used),
             unit: "B",
             warn: bytes(t.disk_warn),
             crit: bytes(t.disk_crit),
@@ -108,7 +160,7 @@ pub fn perfdata(m: &Measures, t: &Thresholds, now: i64) -> Vec<PerfValue> {
         // Fewer days is worse, so the ranges are "at least N": `21:`.
         out.push(PerfValue {
             label: "cert_days",
-            value: (expires - now).div_euclid(86_400),
+            value: Some((expires - now).div_euclid(86_400)),
             unit: "",
             warn: Some(format!("{}:", t.cert_warn_days)),
             crit: Some(format!("{}:", t.cert_crit_days)),
@@ -161,7 +213,7 @@ impl Verdict {
 struct Seen {
     facts: Facts,
     message: Option<String>,
-    response_ms: Option<u64>,
+    response: Response,
     checked_at: Option<i64>,
     live: bool,
 }
@@ -172,7 +224,12 @@ impl Seen {
         Seen {
             facts: st.facts(),
             message: st.message.clone(),
-            response_ms: st.response_ms,
+            response: Response::of(
+                rec.settings.kind,
+                st.status(),
+                st.http_status,
+                st.response_ms,
+            ),
             checked_at: st.last_check_at,
             live: false,
         }
@@ -211,7 +268,12 @@ pub fn judge(rec: &Record, live: Option<&Reading>, max_age: Duration, now: i64) 
                 cert_expires_at: rec.state.cert_expires_at,
             },
             message: Some(reading.message.clone()),
-            response_ms: reading.response_ms,
+            response: Response::of(
+                rec.settings.kind,
+                reading.status,
+                reading.http_status,
+                reading.response_ms,
+            ),
             checked_at: Some(now),
             live: true,
         };
@@ -253,7 +315,7 @@ fn verdict(rec: &Record, seen: &Seen, now: i64) -> Verdict {
         Vec::new()
     } else {
         let measures = Measures {
-            response_ms: seen.response_ms,
+            response: seen.response,
             disk_used: seen.facts.disk_used,
             disk_total: seen.facts.disk_total,
             cert_expires_at: seen.facts.cert_expires_at,
@@ -356,6 +418,55 @@ mod tests {
     }
 
     #[test]
+    fn only_an_answer_has_a_response_time() {
+        use ApiKind::{Custom, Ping, ServerManagerV1};
+        use Status::{Error, Offline, Online};
+        // Refused in 3 ms, timed out after 10 s: the time it took to fail.
+        assert_eq!(
+            Response::of(Ping, Offline, None, Some(3)),
+            Response::NoAnswer
+        );
+        assert_eq!(
+            Response::of(ServerManagerV1, Error, None, Some(10_000)),
+            Response::NoAnswer
+        );
+        // An HTTP 500 or a refused token is an answer, however unusable.
+        assert_eq!(
+            Response::of(Ping, Offline, Some(500), Some(12)),
+            Response::Answered(12)
+        );
+        assert_eq!(
+            Response::of(Ping, Online, Some(200), Some(84)),
+            Response::Answered(84)
+        );
+        // A custom probe has no HTTP status: its own response_ms says whether it timed one.
+        assert_eq!(
+            Response::of(Custom, Offline, None, None),
+            Response::NoAnswer
+        );
+        assert_eq!(
+            Response::of(Custom, Offline, None, Some(50)),
+            Response::Answered(50)
+        );
+        assert_eq!(
+            Response::of(Custom, Online, None, None),
+            Response::Unmeasured
+        );
+
+        let refused = State {
+            status: Some(Offline),
+            message: Some("connection refused".into()),
+            last_check_at: Some(NOW - 60),
+            response_ms: Some(3),
+            ..State::default()
+        };
+        let v = judge(&record(refused), None, Duration::from_secs(900), NOW);
+        assert_eq!(v.state, PluginState::Critical);
+        assert_eq!(v.metrics[0].label, "response");
+        assert_eq!(v.metrics[0].value, None, "U, not 3 ms");
+    }
+
+    #[test]
     fn perfdata_thresholds_in_bytes_need_a_total() {
         let m = Measures {
             disk_used: Some(1_189_085_184),
@@ -376,7 +487,7 @@ mod tests {
         let values = perfdata(&cert, &Thresholds::default(), NOW);
         assert_eq!(
             (values[0].value, values[0].warn.as_deref()),
-            (30, Some("21:"))
+            (Some(30), Some("21:"))
         );
     }
 

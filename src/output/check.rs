@@ -21,12 +21,17 @@ struct VerdictView<'a> {
     subject: Option<&'a Subject>,
 }
 
-/// `'label'=value[unit];warn;crit;min;max`, trailing empty fields left out as plugins do.
+/// `'label'=value[unit];warn;crit;min;max`, trailing empty fields left out as plugins do; `U`
+/// (no unit) for a value that could not be measured.
 fn perf_text(v: &PerfValue) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let value = match v.value {
+        Some(n) => format!("{n}{}", v.unit),
+        None => "U".to_string(),
+    };
     let fields = [
-        format!("'{}'={}{}", v.label, v.value, v.unit),
+        format!("'{}'={value}", v.label),
         opt(&v.warn),
         opt(&v.crit),
         num(v.min),
@@ -110,7 +115,7 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::check::{Measures, perfdata as values, summary};
+    use crate::domain::check::{Measures, Response, perfdata as values, summary};
     use crate::domain::model::Status;
     use crate::domain::model::{Threshold, Thresholds};
 
@@ -123,7 +128,7 @@ mod tests {
     #[test]
     fn perfdata_with_a_known_total() {
         let m = Measures {
-            response_ms: Some(84),
+            response: Response::Answered(84),
             disk_used: Some(408_728_190_976),
             disk_total: Some(527_371_075_584),
             ..Measures::default()
@@ -132,6 +137,20 @@ mod tests {
             text(&m, &Thresholds::default()),
             "'response'=84ms;;;0 'disk_used'=408728190976B;421896860467;474633968026;0;527371075584"
         );
+    }
+
+    #[test]
+    fn perfdata_of_no_answer_is_u() {
+        let refused = Measures {
+            response: Response::NoAnswer,
+            ..Measures::default()
+        };
+        assert_eq!(text(&refused, &Thresholds::default()), "'response'=U;;;0");
+        let untimed = Measures {
+            response: Response::Unmeasured,
+            ..Measures::default()
+        };
+        assert_eq!(text(&untimed, &Thresholds::default()), "");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub struct RecordSample {
     pub host: Option<String>,
     pub status: Status,
     pub health: Health,
+    /// The time of the last check's answer; None when none came (refused, timed out).
     pub response_ms: Option<u64>,
     pub disk_used: Option<u64>,
     pub disk_total: Option<u64>,
@@ -79,7 +80,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     );
     let mut response = Family::new(
         "webhost_response_seconds",
-        "Response time of the last check.",
+        "Response time of the last check; no sample when no answer came (refused, timed out).",
     );
     let mut disk_used = Family::new(
         "webhost_disk_used_bytes",

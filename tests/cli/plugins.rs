@@ -1,6 +1,7 @@
-//! `check` as Nagios and Icinga run it (usage errors on stdout, no `;` in the text), on
-//! databases filled by real passes.
+//! `check` as Nagios and Icinga run it (usage errors on stdout, `U` for no answer, no `;` in
+//! the text), on databases filled by real passes.
 
+use crate::server::{Reply, Server, refused_url};
 use crate::support::{Env, Run, now};
 use crate::tls_server::https_server;
 
@@ -19,6 +20,12 @@ fn plugin(run: &Run, code: i32) -> &str {
         run.stdout
     );
     run.stdout.trim_end()
+}
+
+/// The perfdata of a plugin line.
+#[track_caller]
+fn perfdata(line: &str) -> &str {
+    line.split_once(" | ").map_or("", |(_, perf)| perf)
 }
 
 /// A custom probe that always says `output` (a JSON object).
@@ -65,6 +72,77 @@ fn a_usage_error_is_unknown_on_stdout() {
     // Other commands keep their usage errors to stderr.
     let status = env.run(&["status", "--bogus"]);
     assert_eq!((status.code, status.stdout.as_str()), (2, ""));
+}
+
+#[test]
+fn no_answer_is_u_in_perfdata() {
+    let env = Env::new();
+    env.add_instance("down", "ping", &["--url", &refused_url()]);
+    let failing = Server::start(None, |_| Reply::Body(500, b"boom".to_vec()));
+    env.add_instance("boom", "ping", &["--url", &failing.url("/")]);
+    says(
+        &env,
+        "gone",
+        r#"{"status":"offline","message":"no pid"}"#,
+        None,
+    );
+    env.run(&["update-instances"]).ok();
+    // The store keeps how long the refusal took; that is no response time.
+    let stored: Option<i64> = env
+        .sql()
+        .query_row(
+            "SELECT response_ms FROM instances WHERE ref = 'down'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("response_ms");
+    assert!(stored.is_some(), "the store keeps the time it took to fail");
+
+    let down = env.run(&["check", "down"]);
+    let line = plugin(&down, 2);
+    assert!(
+        line.starts_with("WEBHOST CRITICAL - down offline, connection refused | "),
+        "{line}"
+    );
+    assert_eq!(perfdata(line), "'response'=U;;;0");
+    let live = env.run(&["check", "down", "--live"]);
+    assert_eq!(perfdata(plugin(&live, 2)), "'response'=U;;;0");
+    let j = env.run(&["--json", "check", "down"]).json();
+    assert_eq!(j["metrics"][0]["label"], "response");
+    assert!(j["metrics"][0]["value"].is_null(), "{j}");
+    assert_eq!(j["perfdata"], "'response'=U;;;0");
+    // A custom probe that says offline and times nothing got no answer either.
+    let gone = env.run(&["check", "gone"]);
+    assert_eq!(
+        plugin(&gone, 2),
+        "WEBHOST CRITICAL - gone offline, no pid | 'response'=U;;;0"
+    );
+
+    // An HTTP 500 is an answer, however bad: its time is a response time.
+    let boom = env.run(&["check", "boom"]);
+    let perf = perfdata(plugin(&boom, 2)).to_string();
+    let ms = perf
+        .strip_prefix("'response'=")
+        .and_then(|p| p.strip_suffix("ms;;;0"));
+    assert!(ms.is_some_and(|ms| ms.parse::<u64>().is_ok()), "{perf}");
+
+    // Prometheus: no response sample rather than a 0 s one.
+    let text = env.run(&["metrics"]).ok().stdout;
+    let response_of = |r: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("webhost_response_seconds{"))
+            .filter(|l| l.contains(&format!("ref=\"{r}\"")))
+            .count()
+    };
+    assert_eq!(
+        (
+            response_of("down"),
+            response_of("gone"),
+            response_of("boom")
+        ),
+        (0, 0, 1),
+        "{text}"
+    );
 }
 
 #[test]
