@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
             samples.push(RecordSample {
                 record_type: rt,
                 reference: r.reference().to_string(),
-                kind: r.settings.kind,
+                api: r.settings.kind,
                 host: match rt {
                     RecordType::Host => Some(r.reference().to_string()),
                     RecordType::Instance => r.host_ref.clone(),

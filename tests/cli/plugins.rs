@@ -1,5 +1,6 @@
 //! `check` as Nagios and Icinga run it (usage errors on stdout, `U` for no answer, no `;` in
-//! the text), on databases filled by real passes.
+//! the text) and `metrics` as Prometheus reads them (label names as in `--json`), on databases
+//! filled by real passes.
 
 use crate::server::{Reply, Server, refused_url};
 use crate::support::{Env, Run, now};
@@ -173,5 +174,59 @@ fn no_semicolon_in_the_summary() {
         j["summary"],
         "cloud online, nextcloud 29; maintenance off, disk 85% used (threshold 80%), \
          TLS certificate expires in 10 days"
+    );
+}
+
+/// The sample lines of family `name` (labels and value, name left out).
+fn samples<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix(name))
+        .filter(|l| l.starts_with('{'))
+        .collect()
+}
+
+#[test]
+fn metrics_label_names_are_the_json_ones() {
+    let env = Env::new();
+    let site = Server::start(None, |_| Reply::ok("ok"));
+    env.add_instance("shop", "ping", &["--url", &site.url("/")]);
+    env.add_instance("down", "ping", &["--url", &refused_url()]);
+    env.run(&["update-instances"]).ok();
+    let text = env.run(&["metrics"]).ok().stdout;
+
+    // `api`, as `instance list --json` names the field.
+    let response = samples(&text, "webhost_response_seconds");
+    assert!(
+        response[0].starts_with(r#"{type="instance",ref="shop",api="ping",host=""} "#),
+        "{response:?}"
+    );
+    assert_eq!(
+        samples(&text, "webhost_up"),
+        [
+            r#"{type="instance",ref="down",api="ping",host=""} 0"#,
+            r#"{type="instance",ref="shop",api="ping",host=""} 1"#,
+        ]
+    );
+    assert!(!text.contains("kind="), "{text}");
+
+    // The pass label says what `status --json` says.
+    let status = env.run(&["--json", "status"]).ok().json();
+    let kinds: Vec<&str> = status["passes"]
+        .as_array()
+        .expect("passes")
+        .iter()
+        .filter_map(|p| p["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"update-instances"), "{status}");
+    let took = samples(&text, "webhost_pass_duration_seconds");
+    assert_eq!(took.len(), 1, "{took:?}");
+    assert!(
+        took[0].starts_with(r#"{pass="update-instances"} "#),
+        "{took:?}"
+    );
+    assert!(
+        samples(&text, "webhost_last_pass_timestamp_seconds")[0]
+            .starts_with(r#"{pass="update-instances"} "#),
+        "{text}"
     );
 }
