@@ -115,14 +115,14 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::check::{Measures, Response, perfdata as values, summary};
+    use crate::domain::check::{Measures, Response, ResponseLimits, perfdata as values, summary};
     use crate::domain::model::Status;
     use crate::domain::model::{Threshold, Thresholds};
 
     const NOW: i64 = 1_800_000_000;
 
     fn text(m: &Measures, t: &Thresholds) -> String {
-        perfdata(&values(m, t, NOW))
+        perfdata(&values(m, t, &ResponseLimits::default(), NOW))
     }
 
     #[test]

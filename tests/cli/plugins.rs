@@ -1,6 +1,6 @@
-//! `check` as Nagios and Icinga run it (usage errors on stdout, `U` for no answer, no `;` in
-//! the text) and `metrics` as Prometheus reads them (label names as in `--json`), on databases
-//! filled by real passes.
+//! `check` as Nagios and Icinga run it (usage errors on stdout, `-w`/`-c`, `U` for no answer,
+//! no `;` in the text) and `metrics` as Prometheus reads them (label names as in `--json`), on
+//! databases filled by real passes.
 
 use crate::server::{Reply, Server, refused_url};
 use crate::support::{Env, Run, now};
@@ -57,6 +57,12 @@ fn a_usage_error_is_unknown_on_stdout() {
         plugin(&bogus, 3),
         "WEBHOST UNKNOWN - unexpected argument '--bogus' found"
     );
+    let range = env.run(&["check", "shop", "-w", "20:10"]);
+    let line = plugin(&range, 3);
+    assert!(
+        line.starts_with("WEBHOST UNKNOWN - invalid value '20:10' for '--warning <RANGE>': "),
+        "{line}"
+    );
     // What was typed is quoted back on one line, with no `;` or `|` to cut it short, and
     // nothing a terminal would obey.
     let hostile = env.run(&["check", "shop", "--max-age", "1;2|3\nrm\u{1b}]52;c;x\u{7}"]);
@@ -69,10 +75,79 @@ fn a_usage_error_is_unknown_on_stdout() {
     // Asking for help is no error.
     let help = env.run(&["check", "--help"]).ok();
     assert!(!help.stdout.contains("WEBHOST UNKNOWN"), "{}", help.stdout);
-    assert!(help.stdout.contains("--live"), "{}", help.stdout);
+    assert!(help.stdout.contains("--warning <RANGE>"), "{}", help.stdout);
     // Other commands keep their usage errors to stderr.
     let status = env.run(&["status", "--bogus"]);
     assert_eq!((status.code, status.stdout.as_str()), (2, ""));
+}
+
+#[test]
+fn response_limits_warn_and_go_to_perfdata() {
+    let env = Env::new();
+    says(
+        &env,
+        "slow",
+        r#"{"status":"online","message":"fine","response_ms":1840}"#,
+        None,
+    );
+    env.run(&["update-instances"]).ok();
+
+    let plain = env.run(&["check", "slow"]);
+    assert_eq!(
+        plugin(&plain, 0),
+        "WEBHOST OK - slow online, fine | 'response'=1840ms;;;0"
+    );
+    let warn = env.run(&["check", "slow", "-w", "1000", "-c", "5s"]);
+    assert_eq!(
+        plugin(&warn, 1),
+        "WEBHOST WARNING - slow online, fine, response 1840 ms (warning over 1000 ms) \
+         | 'response'=1840ms;1000;5000;0"
+    );
+    let crit = env.run(&["check", "slow", "--warning", "1000", "--critical", "1.5s"]);
+    assert_eq!(
+        plugin(&crit, 2),
+        "WEBHOST CRITICAL - slow online, fine, response 1840 ms (critical over 1500 ms) \
+         | 'response'=1840ms;1000;1500;0"
+    );
+    let fine = env.run(&["check", "slow", "-w", "2s", "-c", "~:3000"]);
+    assert_eq!(
+        plugin(&fine, 0),
+        "WEBHOST OK - slow online, fine | 'response'=1840ms;2000;~:3000;0"
+    );
+    let under = env.run(&["check", "slow", "-w", "2000:"]);
+    assert_eq!(
+        plugin(&under, 1),
+        "WEBHOST WARNING - slow online, fine, response 1840 ms (warning under 2000 ms) \
+         | 'response'=1840ms;2000:;;0"
+    );
+    let inside = env.run(&["check", "slow", "-c", "@1800:1900"]);
+    assert!(
+        plugin(&inside, 2).contains("(critical between 1800 and 1900 ms) | "),
+        "{}",
+        inside.stdout
+    );
+
+    let j = env.run(&["--json", "check", "slow", "-w", "1000"]);
+    assert_eq!(j.code, 1);
+    let j = j.json();
+    assert_eq!(j["state"], "WARNING");
+    assert_eq!(j["health"], "ok", "the record's own health is not -w's");
+    assert_eq!(j["reasons"][0], "response 1840 ms (warning over 1000 ms)");
+    assert_eq!(j["metrics"][0]["value"], 1840);
+    assert_eq!(j["metrics"][0]["warn"], "1000");
+    assert_eq!(j["perfdata"], "'response'=1840ms;1000;;0");
+
+    // A real answer from a real server is a number of milliseconds, and a limit no local
+    // answer can miss keeps it OK.
+    let site = Server::start(None, |_| Reply::ok("ok"));
+    env.add_instance("site", "ping", &["--url", &site.url("/")]);
+    env.run(&["update-instances"]).ok();
+    let run = env.run(&["check", "site", "-w", "60s", "-c", "120s"]);
+    let perf = perfdata(plugin(&run, 0)).to_string();
+    let ms = perf
+        .strip_prefix("'response'=")
+        .and_then(|p| p.strip_suffix("ms;60000;120000;0"));
+    assert!(ms.is_some_and(|ms| ms.parse::<u64>().is_ok()), "{perf}");
 }
 
 #[test]
@@ -99,13 +174,13 @@ fn no_answer_is_u_in_perfdata() {
         .expect("response_ms");
     assert!(stored.is_some(), "the store keeps the time it took to fail");
 
-    let down = env.run(&["check", "down"]);
+    let down = env.run(&["check", "down", "-w", "1000", "-c", "2000"]);
     let line = plugin(&down, 2);
     assert!(
         line.starts_with("WEBHOST CRITICAL - down offline, connection refused | "),
         "{line}"
     );
-    assert_eq!(perfdata(line), "'response'=U;;;0");
+    assert_eq!(perfdata(line), "'response'=U;1000;2000;0");
     let live = env.run(&["check", "down", "--live"]);
     assert_eq!(perfdata(plugin(&live, 2)), "'response'=U;;;0");
     let j = env.run(&["--json", "check", "down"]).json();
