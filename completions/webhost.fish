@@ -536,6 +536,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand import" -s v -l verbose 
 complete -c webhost -n "__fish_webhost_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l max-age -d 'UNKNOWN when the last stored check is older than this (cron has stopped): 15m, 1h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l timeout -d 'With --live: limit for the check, from DNS to the last byte' -r
+complete -c webhost -n "__fish_webhost_using_subcommand check" -s w -l warning -d 'WARNING when the response time is outside RANGE (inside, after @): a Nagios range in milliseconds unless a bound says s or ms, e.g. 1000 (over 1000 ms), 1.5s, 200: (under 200 ms), 200:2s, @200:500. Also the warn field of the `response` perfdata' -r
+complete -c webhost -n "__fish_webhost_using_subcommand check" -s c -l critical -d 'CRITICAL when the response time is outside RANGE (as for --warning). Also the crit field of the `response` perfdata' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::domain::check::{Range, parse_millis_range};
 use crate::domain::config::{ConfigKey, defaults};
 use crate::domain::health::Health;
 use crate::domain::model::Threshold;
@@ -117,14 +118,16 @@ pub enum Command {
     /// the state the last pass stored: offline, error and missing are CRITICAL, disk and
     /// certificate thresholds give WARNING or CRITICAL, and a check older than --max-age (or
     /// none), a disabled record or an unknown REF is UNKNOWN. --live checks the record now
-    /// instead, and stores nothing.
+    /// instead, and stores nothing. -w and -c hold the response time to Nagios ranges; a check
+    /// that got no answer (refused, timed out) has no response time: `'response'=U`.
     #[command(after_help = examples_help("check"))]
     Check(CheckArgs),
     /// Every enabled record's state and the last passes, in the Prometheus text format
     ///
     /// Reads the database only. Point node_exporter's textfile collector at --output FILE
     /// (written atomically, after each pass), or serve stdout any way you like. Values that
-    /// are not known (never checked, no disk figures) are left out rather than shown as 0.
+    /// are not known (never checked, no disk figures, the response time of a check that got no
+    /// answer) are left out rather than shown as 0.
     Metrics(MetricsArgs),
     /// Write the fleet's status page: one self-contained HTML file
     ///
@@ -207,6 +210,15 @@ pub struct CheckArgs {
     /// With --live: limit for the check, from DNS to the last byte
     #[arg(long, default_value = defaults::TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// WARNING when the response time is outside RANGE (inside, after @): a Nagios range in
+    /// milliseconds unless a bound says s or ms, e.g. 1000 (over 1000 ms), 1.5s, 200: (under
+    /// 200 ms), 200:2s, @200:500. Also the warn field of the `response` perfdata
+    #[arg(short, long, value_name = "RANGE", value_parser = parse_millis_range)]
+    pub warning: Option<Range>,
+    /// CRITICAL when the response time is outside RANGE (as for --warning). Also the crit
+    /// field of the `response` perfdata
+    #[arg(short, long, value_name = "RANGE", value_parser = parse_millis_range)]
+    pub critical: Option<Range>,
 }
 
 #[derive(Debug, Args)]

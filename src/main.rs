@@ -6,7 +6,7 @@ use clap::Parser;
 use webhost::cli::{Cli, subcommand_named};
 use webhost::domain::secret;
 use webhost::exit::Exit;
-use webhost::output::terminal_safe;
+use webhost::output::{ColorChoice, Output, terminal_safe};
 
 fn main() -> ExitCode {
     let argv: Vec<OsString> = std::env::args_os().collect();
@@ -33,13 +33,16 @@ fn one_line(err: &anyhow::Error) -> String {
 }
 
 /// Prints clap's message and exits 2; `--help` and `--version` exit 0. `check` exits 3: as a
-/// Nagios plugin, its own usage error is UNKNOWN, not CRITICAL (2).
+/// Nagios plugin, its own usage error is UNKNOWN, not CRITICAL (2), and is said on stdout too.
 fn usage_error(err: &clap::Error, argv: &[OsString]) -> Exit {
     let _ = err.print();
     if !err.use_stderr() {
         return Exit::Success;
     }
     if subcommand_named(argv).as_deref() == Some("check") {
+        // Nagios shows a plugin's stdout only: without this line it says "(No output on stdout)".
+        let out = Output::new(false, false, 0, ColorChoice::Never);
+        let _ = out.check_usage_error(&err.to_string());
         Exit::Plugin(3)
     } else {
         Exit::Usage

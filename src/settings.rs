@@ -82,7 +82,11 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 false => None,
             };
             let which = which(a.reference, a.host, a.instance);
-            commands::check::run(&ctx, &which, a.max_age, live)
+            let limits = crate::domain::check::ResponseLimits {
+                warning: a.warning,
+                critical: a.critical,
+            };
+            commands::check::run(&ctx, &which, a.max_age, &limits, live)
         }
         Command::Metrics(a) => commands::metrics::run(&ctx, a.output.as_deref()),
         Command::Report(a) => commands::report::run(

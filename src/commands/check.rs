@@ -7,18 +7,20 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome, Which};
-use crate::domain::check::{self, Verdict};
+use crate::domain::check::{self, ResponseLimits, Verdict};
 use crate::poll::{ProbeSettings, probe_now};
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
-/// `live` probe settings from a check made now (and not stored).
+/// `live` probe settings from a check made now (and not stored); its response time is held to
+/// `limits`.
 pub fn run(
     ctx: &Context,
     which: &Which,
     max_age: Duration,
+    limits: &ResponseLimits,
     live: Option<ProbeSettings>,
 ) -> Result<Outcome> {
-    let verdict = judge(ctx, which, max_age, live).unwrap_or_else(|e| {
+    let verdict = judge(ctx, which, max_age, limits, live).unwrap_or_else(|e| {
         let why = e
             .chain()
             .map(ToString::to_string)
@@ -34,6 +36,7 @@ fn judge(
     ctx: &Context,
     which: &Which,
     max_age: Duration,
+    limits: &ResponseLimits,
     live: Option<ProbeSettings>,
 ) -> Result<Verdict> {
     // A live check signs its request: it needs the tokens, which only their owner may read.
@@ -47,5 +50,11 @@ fn judge(
         Some(probe) if rec.settings.enabled => Some(probe_now(&store, &rec, probe)?),
         _ => None,
     };
-    Ok(check::judge(&rec, reading.as_ref(), max_age, ctx.now()))
+    Ok(check::judge(
+        &rec,
+        reading.as_ref(),
+        max_age,
+        limits,
+        ctx.now(),
+    ))
 }

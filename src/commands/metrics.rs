@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{Context, Outcome};
+use crate::domain::check::Response;
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
 use crate::output::atomic;
@@ -37,14 +38,21 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
             samples.push(RecordSample {
                 record_type: rt,
                 reference: r.reference().to_string(),
-                kind: r.settings.kind,
+                api: r.settings.kind,
                 host: match rt {
                     RecordType::Host => Some(r.reference().to_string()),
                     RecordType::Instance => r.host_ref.clone(),
                 },
                 status: st.status(),
                 health: r.health(now).health,
-                response_ms: st.response_ms,
+                // A refusal's time to fail is no response time (no sample, as for `U`).
+                response_ms: Response::of(
+                    r.settings.kind,
+                    st.status(),
+                    st.http_status,
+                    st.response_ms,
+                )
+                .answered_ms(),
                 disk_used: st.disk_used,
                 disk_total: st.disk_total,
                 last_check_at: st.last_check_at,

@@ -21,12 +21,17 @@ struct VerdictView<'a> {
     subject: Option<&'a Subject>,
 }
 
-/// `'label'=value[unit];warn;crit;min;max`, trailing empty fields left out as plugins do.
+/// `'label'=value[unit];warn;crit;min;max`, trailing empty fields left out as plugins do; `U`
+/// (no unit) for a value that could not be measured.
 fn perf_text(v: &PerfValue) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let value = match v.value {
+        Some(n) => format!("{n}{}", v.unit),
+        None => "U".to_string(),
+    };
     let fields = [
-        format!("'{}'={}{}", v.label, v.value, v.unit),
+        format!("'{}'={value}", v.label),
         opt(&v.warn),
         opt(&v.crit),
         num(v.min),
@@ -44,13 +49,15 @@ fn perfdata(metrics: &[PerfValue]) -> String {
 /// (Icinga shows it in a browser, but people run plugins in a shell too) and with any URL in
 /// it redacted (an unknown ref is quoted as typed).
 pub fn line(v: &Verdict) -> String {
-    // A newline would end the plugin output, and `|` starts perfdata.
+    // A newline would end the plugin output, `|` starts perfdata, and Nagios turns a `;` (a
+    // server's message may hold one) into `:`.
     let summary: String = v
         .summary
         .chars()
         .map(|c| match c {
             '\n' | '\r' => ' ',
             '|' => '/',
+            ';' => ',',
             c => c,
         })
         .collect();
@@ -65,6 +72,21 @@ pub fn line(v: &Verdict) -> String {
         line.push_str(&perf);
     }
     line
+}
+
+/// The plugin line for a `check` command line clap refused: UNKNOWN with clap's first
+/// paragraph on one line (Nagios shows only stdout, and only its first line), `error: ` left
+/// out.
+fn usage_line(clap_message: &str) -> String {
+    let paragraph: Vec<&str> = clap_message
+        .trim_start()
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let text = paragraph.join(" ");
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    line(&Verdict::unknown(text.to_string(), None))
 }
 
 impl Output {
@@ -82,25 +104,31 @@ impl Output {
         }
         self.raw(format!("{}\n", line(v)).as_bytes())
     }
+
+    /// The UNKNOWN line for a `check` command line clap refused (`clap_message`), always as
+    /// text: the JSON flag may be what was mistyped.
+    pub fn check_usage_error(&self, clap_message: &str) -> Result<()> {
+        self.raw(format!("{}\n", usage_line(clap_message)).as_bytes())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::check::{Measures, perfdata as values, summary};
+    use crate::domain::check::{Measures, Response, ResponseLimits, perfdata as values, summary};
     use crate::domain::model::Status;
     use crate::domain::model::{Threshold, Thresholds};
 
     const NOW: i64 = 1_800_000_000;
 
     fn text(m: &Measures, t: &Thresholds) -> String {
-        perfdata(&values(m, t, NOW))
+        perfdata(&values(m, t, &ResponseLimits::default(), NOW))
     }
 
     #[test]
     fn perfdata_with_a_known_total() {
         let m = Measures {
-            response_ms: Some(84),
+            response: Response::Answered(84),
             disk_used: Some(408_728_190_976),
             disk_total: Some(527_371_075_584),
             ..Measures::default()
@@ -109,6 +137,20 @@ mod tests {
             text(&m, &Thresholds::default()),
             "'response'=84ms;;;0 'disk_used'=408728190976B;421896860467;474633968026;0;527371075584"
         );
+    }
+
+    #[test]
+    fn perfdata_of_no_answer_is_u() {
+        let refused = Measures {
+            response: Response::NoAnswer,
+            ..Measures::default()
+        };
+        assert_eq!(text(&refused, &Thresholds::default()), "'response'=U;;;0");
+        let untimed = Measures {
+            response: Response::Unmeasured,
+            ..Measures::default()
+        };
+        assert_eq!(text(&untimed, &Thresholds::default()), "");
     }
 
     #[test]
@@ -159,9 +201,22 @@ mod tests {
         let hostile = Verdict::unknown("version 1.0\u{1b}]52;c;x\u{7}\u{9b}".into(), None);
         assert_eq!(
             line(&hostile),
-            "WEBHOST UNKNOWN - version 1.0\\u{1b}]52;c;x\\u{7}\\u{9b}"
+            "WEBHOST UNKNOWN - version 1.0\\u{1b}]52,c,x\\u{7}\\u{9b}"
+        );
+        // A server's `;` would reach Nagios as `:`.
+        let listed = Verdict::unknown("srv: 40% used; 2 instances listed".into(), None);
+        assert_eq!(
+            line(&listed),
+            "WEBHOST UNKNOWN - srv: 40% used, 2 instances listed"
         );
         assert_eq!(v.state.code(), 2);
+        assert_eq!(
+            usage_line(
+                "error: the following required arguments were not provided:\n  <REF>\n\n\
+                 Usage: webhost check <REF>\n"
+            ),
+            "WEBHOST UNKNOWN - the following required arguments were not provided: <REF>"
+        );
         assert_eq!(PluginState::Unknown.code(), 3);
     }
 }

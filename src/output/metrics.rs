@@ -18,11 +18,13 @@ use crate::domain::model::{ApiKind, RecordType, Status};
 pub struct RecordSample {
     pub record_type: RecordType,
     pub reference: String,
-    pub kind: ApiKind,
+    /// The `api` label, named as in `--json`.
+    pub api: ApiKind,
     /// The host it lives on (an instance), or its own ref (a host).
     pub host: Option<String>,
     pub status: Status,
     pub health: Health,
+    /// The time of the last check's answer; None when none came (refused, timed out).
     pub response_ms: Option<u64>,
     pub disk_used: Option<u64>,
     pub disk_total: Option<u64>,
@@ -67,7 +69,9 @@ impl Family {
 pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     let mut up = Family::new(
         "webhost_up",
-        "1 when the last check found the record online, 0 when offline, error or missing.",
+        "1 when the last check found the record online, 0 when offline, error or missing. \
+         Labels of every record's series: type (host or instance), ref, api (its --api) and \
+         host (its host's ref, a host's own).",
     );
     let mut status = Family::new(
         "webhost_status",
@@ -79,7 +83,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     );
     let mut response = Family::new(
         "webhost_response_seconds",
-        "Response time of the last check.",
+        "Response time of the last check; no sample when no answer came (refused, timed out).",
     );
     let mut disk_used = Family::new(
         "webhost_disk_used_bytes",
@@ -132,16 +136,16 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     }
     let mut last_pass = Family::new(
         "webhost_last_pass_timestamp_seconds",
-        "When the last finished pass of this kind started (Unix time).",
+        "When the last finished pass started (Unix time); pass is update-hosts or \
+         update-instances.",
     );
     let mut pass_duration = Family::new(
         "webhost_pass_duration_seconds",
-        "How long the last finished pass of this kind took.",
+        "How long the last finished pass took; pass is update-hosts or update-instances.",
     );
     for p in passes {
-        // `update-hosts` → `hosts`: the label says which pass, the prefix adds nothing.
-        let name = p.kind.strip_prefix("update-").unwrap_or(&p.kind);
-        let labels = format!("pass=\"{}\"", escape_label(name));
+        // The command's name, as `status --json` says it (`passes[].kind`).
+        let labels = format!("pass=\"{}\"", escape_label(&p.kind));
         last_pass.add(labels.clone(), Some(p.started_at as f64));
         pass_duration.add(labels, p.duration_ms.map(|ms| ms as f64 / 1000.0));
     }
@@ -182,10 +186,10 @@ fn health_value(h: Health) -> f64 {
 
 fn record_labels(r: &RecordSample) -> String {
     format!(
-        "type=\"{}\",ref=\"{}\",kind=\"{}\",host=\"{}\"",
+        "type=\"{}\",ref=\"{}\",api=\"{}\",host=\"{}\"",
         r.record_type.as_str(),
         escape_label(&r.reference),
-        r.kind.as_str(),
+        r.api.as_str(),
         escape_label(r.host.as_deref().unwrap_or(""))
     )
 }
@@ -224,7 +228,7 @@ mod tests {
         RecordSample {
             record_type: RecordType::Instance,
             reference: reference.to_string(),
-            kind: ApiKind::Ping,
+            api: ApiKind::Ping,
             host: None,
             status,
             health: Health::Unknown,
@@ -254,7 +258,7 @@ mod tests {
     fn known_values_only() {
         let mut srv = sample("srv", Status::Online);
         srv.record_type = RecordType::Host;
-        srv.kind = ApiKind::ServerManagerV1;
+        srv.api = ApiKind::ServerManagerV1;
         srv.host = Some("srv".into());
         srv.health = Health::Warning;
         srv.response_ms = Some(84);
@@ -275,12 +279,12 @@ mod tests {
             interrupted: false,
         }];
         let text = render(&[srv, shop, never], &passes);
-        let host = r#"type="host",ref="srv",kind="server-manager-v1",host="srv""#;
+        let host = r#"type="host",ref="srv",api="server-manager-v1",host="srv""#;
         assert_eq!(
             samples(&text, "webhost_up"),
             [
                 format!("webhost_up{{{host}}} 1"),
-                r#"webhost_up{type="instance",ref="shop",kind="ping",host=""} 1"#.to_string(),
+                r#"webhost_up{type="instance",ref="shop",api="ping",host=""} 1"#.to_string(),
             ],
             "a record never checked has no up sample"
         );
@@ -296,8 +300,8 @@ mod tests {
             samples(&text, "webhost_health"),
             [
                 format!("webhost_health{{{host}}} 1"),
-                r#"webhost_health{type="instance",ref="shop",kind="ping",host=""} 3"#.to_string(),
-                r#"webhost_health{type="instance",ref="new",kind="ping",host=""} 3"#.to_string(),
+                r#"webhost_health{type="instance",ref="shop",api="ping",host=""} 3"#.to_string(),
+                r#"webhost_health{type="instance",ref="new",api="ping",host=""} 3"#.to_string(),
             ]
         );
         assert_eq!(
@@ -306,19 +310,19 @@ mod tests {
             "one-hot, 5 each"
         );
         assert!(text.contains(
-            r#"webhost_status{type="instance",ref="new",kind="ping",host="",status="unknown"} 1"#
+            r#"webhost_status{type="instance",ref="new",api="ping",host="",status="unknown"} 1"#
         ));
         assert_eq!(
             samples(&text, "webhost_modules"),
-            [r#"webhost_modules{type="instance",ref="shop",kind="ping",host=""} 10"#]
+            [r#"webhost_modules{type="instance",ref="shop",api="ping",host=""} 10"#]
         );
         assert_eq!(
             samples(&text, "webhost_pass_duration_seconds"),
-            [r#"webhost_pass_duration_seconds{pass="hosts"} 2.4"#]
+            [r#"webhost_pass_duration_seconds{pass="update-hosts"} 2.4"#]
         );
         assert_eq!(
             samples(&text, "webhost_last_pass_timestamp_seconds"),
-            [r#"webhost_last_pass_timestamp_seconds{pass="hosts"} 1800000000"#]
+            [r#"webhost_last_pass_timestamp_seconds{pass="update-hosts"} 1800000000"#]
         );
         // Every family is announced once, and comes before its samples.
         assert_eq!(text.matches("# TYPE ").count(), 12);

@@ -104,7 +104,7 @@ fn check_exits_with_the_plugin_state() {
     let line = plugin(&warn, 1);
     assert!(
         line.starts_with("WEBHOST WARNING - srv online, ")
-            && line.contains("; disk 78% used (threshold 75%) | "),
+            && line.contains(", disk 78% used (threshold 75%) | "),
         "{line}"
     );
     assert!(
@@ -463,7 +463,7 @@ fn metrics_expose_the_fleet() {
         .find(|s| s.name == "webhost_up" && s.labels["ref"] == "srv")
         .map(|s| s.labels.clone())
         .expect("srv is up");
-    assert_eq!(srv_labels["kind"], "server-manager-v1");
+    assert_eq!(srv_labels["api"], "server-manager-v1");
     assert_eq!(srv_labels["host"], "srv");
     let garage = [("type", "instance"), ("ref", "garage-lefebvre")];
     assert_eq!(value(&samples, "webhost_modules", &garage), Some(4.0));
@@ -535,7 +535,7 @@ fn metrics_expose_the_fleet() {
         ),
         None
     );
-    for pass in ["hosts", "instances"] {
+    for pass in ["update-hosts", "update-instances"] {
         let started = value(
             &samples,
             "webhost_last_pass_timestamp_seconds",

@@ -13,6 +13,7 @@ mod integrations;
 mod inventory;
 mod local_state;
 mod passes;
+mod plugins;
 mod reading;
 mod records;
 mod report;
