@@ -345,7 +345,7 @@ pub struct UpdateArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N,
-    /// remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...
+    /// remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM
     ///
     /// on-change is checked as it will be run: a path must be an executable file, a bare name
     /// one found on PATH (cron's PATH is short: a full path is safer).
@@ -536,6 +536,13 @@ pub struct TlsArgs {
     /// Refuse an invalid TLS certificate (the default), as --insecure-tls false does
     #[arg(long, overrides_with = "insecure_tls")]
     pub no_insecure_tls: bool,
+    /// Trust the CA certificates of this PEM file too, besides the machine's (an internal CA);
+    /// read now to check it, and at each pass
+    #[arg(long, value_name = "PEM", overrides_with = "no_ca_file")]
+    pub ca_file: Option<PathBuf>,
+    /// Trust only the machine's CA certificates (and the ca-file setting): forget --ca-file
+    #[arg(long, overrides_with = "ca_file")]
+    pub no_ca_file: bool,
 }
 
 impl TlsArgs {
@@ -544,6 +551,14 @@ impl TlsArgs {
         match self.no_insecure_tls {
             true => Some(false),
             false => self.insecure_tls,
+        }
+    }
+
+    /// The CA file asked for: None when neither option was given, Some(None) to forget it.
+    pub fn ca_file_choice(&self) -> Option<Option<PathBuf>> {
+        match self.no_ca_file {
+            true => Some(None),
+            false => self.ca_file.clone().map(Some),
         }
     }
 }

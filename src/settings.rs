@@ -186,8 +186,13 @@ fn filter(a: &ListArgs, host: Option<String>) -> Filter {
 }
 
 /// The edits both record types share, and where a new token comes from.
-fn edit(kind: Option<ApiKind>, e: CommonEdit) -> (Edit, Option<TokenSource>) {
+fn edit(kind: Option<ApiKind>, e: CommonEdit) -> Result<(Edit, Option<TokenSource>)> {
     let t = e.thresholds;
+    let ca_file = match e.tls.ca_file_choice() {
+        Some(Some(p)) => Some(Some(ca_path(p)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
     let edit = Edit {
         rename: e.rename,
         kind,
@@ -196,13 +201,26 @@ fn edit(kind: Option<ApiKind>, e: CommonEdit) -> (Edit, Option<TokenSource>) {
         label: e.label,
         probe: e.probe,
         insecure_tls: e.tls.choice(),
+        ca_file,
         disk_warn: t.disk_warn.map(Limit::into_option),
         disk_crit: t.disk_crit.map(Limit::into_option),
         cert_warn_days: t.cert_warn_days.map(Limit::into_option),
         cert_crit_days: t.cert_crit_days.map(Limit::into_option),
         remote_name: None,
     };
-    (edit, token_source(e.token))
+    Ok((edit, token_source(e.token)))
+}
+
+/// A CA file as stored: absolute, so that a pass from cron (another working folder) finds it.
+fn ca_path(p: PathBuf) -> Result<String> {
+    let abs = std::path::absolute(&p)
+        .with_context(|| format!("cannot resolve the CA file path {}", p.display()))?;
+    abs.into_os_string().into_string().map_err(|p| {
+        invalid(format!(
+            "the CA file path {} is not UTF-8; move it to a path that is",
+            PathBuf::from(p).display()
+        ))
+    })
 }
 
 /// A new record's `settings` with its own thresholds; `default` is the same as none.
@@ -226,6 +244,7 @@ fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
                 probe: a.probe.unwrap_or_default(),
                 enabled: !a.disabled,
                 insecure_tls: a.tls.choice().unwrap_or(false),
+                ca_file: a.tls.ca_file.map(ca_path).transpose()?,
                 ..Settings::new(a.reference, a.api.0)
             };
             let settings = with_thresholds(settings, a.thresholds);
@@ -234,7 +253,7 @@ fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
         HostCommand::List(a) => commands::list::run(ctx, rt, &filter(&a, None), a.health, a.uptime),
         HostCommand::Show(a) => commands::show::run(ctx, rt, &a.reference, a.show_token),
         HostCommand::Edit(a) => {
-            let (edit, token) = edit(a.api.map(|k| k.0), a.common);
+            let (edit, token) = edit(a.api.map(|k| k.0), a.common)?;
             commands::edit::run(ctx, rt, &a.reference, edit, token.as_ref(), None)
         }
         HostCommand::Remove(a) => {
@@ -259,6 +278,7 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
                 probe: a.probe.unwrap_or_default(),
                 enabled: !a.disabled,
                 insecure_tls: a.tls.choice().unwrap_or(false),
+                ca_file: a.tls.ca_file.map(ca_path).transpose()?,
                 remote_name: a.remote_name,
                 ..Settings::new(a.reference, a.api)
             };
@@ -272,7 +292,7 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
         }
         InstanceCommand::Show(a) => commands::show::run(ctx, rt, &a.reference, a.show_token),
         InstanceCommand::Edit(a) => {
-            let (mut edit, token) = edit(a.api, a.common);
+            let (mut edit, token) = edit(a.api, a.common)?;
             edit.remote_name = a.remote_name;
             let host = match (a.no_host, a.host.as_deref()) {
                 (true, _) => Some(None),

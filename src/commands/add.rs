@@ -1,10 +1,14 @@
 //! `webhost host add` and `webhost instance add`.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use super::{Context, Outcome, TokenSource};
+use crate::domain::error::invalid;
 use crate::domain::model::{ApiKind, RecordType, Settings};
 use crate::domain::validate;
+use crate::poll;
 
 /// Adds a record of type `rt` with `settings`; an instance may name its `host`.
 pub fn run(
@@ -27,6 +31,9 @@ pub fn run(
     // What can be checked without the database is checked first (nothing gets created).
     let assumed_host_kind = host.map(|_| ApiKind::ServerManagerV1);
     validate::settings(rt, &settings, assumed_host_kind)?;
+    if let Some(path) = &settings.ca_file {
+        poll::check_ca_file(Path::new(path)).map_err(invalid)?;
+    }
     let mut store = ctx.create_store()?;
     let host_kind = match host {
         None => None,

@@ -2,12 +2,14 @@
 //! 1 WARNING, 2 CRITICAL, 3 UNKNOWN), so every failure, even an unreadable database, is
 //! reported as UNKNOWN on the plugin line rather than as one of webhost's own errors.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
 
 use super::{Context, Outcome, Which};
 use crate::domain::check::{self, ResponseLimits, Verdict};
+use crate::domain::config;
 use crate::poll::{ProbeSettings, probe_now};
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
@@ -47,7 +49,10 @@ fn judge(
     let rec = which.find(&store)?;
     let reading = match live {
         // A record with monitoring off is not probed: its verdict is UNKNOWN anyway.
-        Some(probe) if rec.settings.enabled => Some(probe_now(&store, &rec, probe)?),
+        Some(mut probe) if rec.settings.enabled => {
+            probe.ca_file = config::ca_file(&store.config_list()?).map(PathBuf::from);
+            Some(probe_now(&store, &rec, probe)?)
+        }
         _ => None,
     };
     Ok(check::judge(

@@ -24,6 +24,9 @@ pub fn run(ctx: &Context, action: &Action) -> Result<Outcome> {
             if let (ConfigKey::OnChange, Some(program)) = (key, value.first()) {
                 runnable(program)?;
             }
+            if let (ConfigKey::CaFile, Some(path)) = (key, value.first()) {
+                crate::poll::check_ca_file(Path::new(path)).map_err(invalid)?;
+            }
             ctx.create_store()?.config_set(*key, &text)?;
             ctx.out.note(format!("{} set", key.as_str()));
         }

@@ -1,11 +1,14 @@
 //! `webhost host edit` and `webhost instance edit`.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use super::{Context, Outcome, TokenSource};
 use crate::domain::error::invalid;
 use crate::domain::model::{ApiKind, Edit, RecordType};
 use crate::domain::validate;
+use crate::poll;
 
 /// Changes the settings of the record `reference`. For an instance, `host` moves it
 /// (`Some(Some(ref))`) or detaches it (`Some(None)`).
@@ -24,6 +27,9 @@ pub fn run(
     }
     if let Some(source) = token {
         edit.token = Some(Some(source.read()?));
+    }
+    if let Some(Some(path)) = &edit.ca_file {
+        poll::check_ca_file(Path::new(path)).map_err(invalid)?;
     }
     let mut store = ctx.write_store()?;
     let rec = store.get(rt, reference)?;

@@ -1,6 +1,7 @@
 //! `webhost update-hosts` and `webhost update-instances`: one polling pass each, from cron.
 //! (One file for both: they differ only in the record type.)
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -49,9 +50,11 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     let lock = poll::acquire_lock(&ctx.db, name)?;
     // From here on, SIGINT and SIGTERM stop the pass cleanly instead of killing webhost.
     crate::signals::catch_termination()?;
+    let mut probe = req.probe.clone();
+    probe.ca_file = config::ca_file(&stored).map(PathBuf::from);
     let opts = PassOptions {
         jobs: req.jobs,
-        probe: req.probe.clone(),
+        probe,
         refs: req.refs.clone(),
         hooks: config::hooks(&req.alerts, &stored)?,
         keep_all_results: ctx.out.prints_each_result(),

@@ -46,16 +46,18 @@ pub enum ConfigKey {
     RemindEvery,
     HookBatch,
     ConnectivityCheck,
+    CaFile,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 6] = [
+    pub const ALL: [ConfigKey; 7] = [
         ConfigKey::OnChange,
         ConfigKey::FailureThreshold,
         ConfigKey::SuccessThreshold,
         ConfigKey::RemindEvery,
         ConfigKey::HookBatch,
         ConfigKey::ConnectivityCheck,
+        ConfigKey::CaFile,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +68,7 @@ impl ConfigKey {
             ConfigKey::RemindEvery => "remind-every",
             ConfigKey::HookBatch => "hook-batch",
             ConfigKey::ConnectivityCheck => "connectivity-check",
+            ConfigKey::CaFile => "ca-file",
         }
     }
 
@@ -111,6 +114,16 @@ impl ConfigKey {
                 parse_duration(v).map_err(invalid)?;
                 Ok(v.to_string())
             }
+            // Absolute: passes run from cron, in another working folder.
+            ConfigKey::CaFile => {
+                let v = single()?;
+                if !v.starts_with('/') {
+                    return Err(invalid(format!(
+                        "ca-file takes an absolute path (passes run from cron, elsewhere), not '{v}'"
+                    )));
+                }
+                Ok(v.to_string())
+            }
         }
     }
 }
@@ -149,6 +162,15 @@ pub fn connectivity_check(stored: &[(String, String)]) -> Vec<String> {
         .find(|(k, _)| k == ConfigKey::ConnectivityCheck.as_str())
         .and_then(|(_, v)| serde_json::from_str(v).ok())
         .unwrap_or_default()
+}
+
+/// The CA file every HTTPS check trusts besides the machine's roots (a record's own
+/// `--ca-file` replaces it); None when not configured.
+pub fn ca_file(stored: &[(String, String)]) -> Option<String> {
+    stored
+        .iter()
+        .find(|(k, _)| k == ConfigKey::CaFile.as_str())
+        .map(|(_, v)| v.clone())
 }
 
 /// How many alerts a hook takes one by one before it gets them as one JSON array: the stored

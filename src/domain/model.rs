@@ -250,6 +250,8 @@ pub struct Settings {
     pub disk_crit: Option<Threshold>,
     pub cert_warn_days: Option<i64>,
     pub cert_crit_days: Option<i64>,
+    /// A PEM file of CA certificates trusted besides the machine's roots (an absolute path).
+    pub ca_file: Option<String>,
 }
 
 impl Settings {
@@ -270,6 +272,7 @@ impl Settings {
             disk_crit: None,
             cert_warn_days: None,
             cert_crit_days: None,
+            ca_file: None,
         }
     }
 
@@ -305,6 +308,8 @@ pub struct Edit {
     pub label: Option<String>,
     pub probe: Option<Vec<String>>,
     pub insecure_tls: Option<bool>,
+    /// `Some(None)` removes the CA file.
+    pub ca_file: Option<Option<String>>,
     /// `Some(None)` restores the default threshold.
     pub disk_warn: Option<Option<Threshold>>,
     pub disk_crit: Option<Option<Threshold>>,
@@ -342,6 +347,9 @@ impl Edit {
         }
         if let Some(b) = self.insecure_tls {
             s.insecure_tls = b;
+        }
+        if let Some(c) = &self.ca_file {
+            s.ca_file.clone_from(c);
         }
         if let Some(t) = self.disk_warn {
             s.disk_warn = t;

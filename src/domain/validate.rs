@@ -114,6 +114,21 @@ pub fn settings(rt: RecordType, s: &Settings, host_kind: Option<ApiKind>) -> Res
     if s.kind != ApiKind::Custom && !s.probe.is_empty() {
         return Err(invalid("--probe is only for --api custom"));
     }
+    if s.ca_file.is_some() && s.kind == ApiKind::Custom {
+        return Err(invalid(
+            "--ca-file is for the HTTPS checks webhost makes; a custom probe makes its own connections",
+        ));
+    }
+    if let Some(path) = s.ca_file.as_deref().filter(|p| !p.starts_with('/')) {
+        return Err(invalid(format!(
+            "the CA file must be an absolute path (passes run from cron, elsewhere), not '{path}'"
+        )));
+    }
+    if s.ca_file.is_some() && s.insecure_tls {
+        return Err(invalid(
+            "--insecure-tls verifies no certificate, so --ca-file would never be used: give one or the other",
+        ));
+    }
     let needs_url = !(rt == RecordType::Instance && s.kind == ApiKind::ServerManagerV1)
         && s.kind != ApiKind::Custom;
     if needs_url && s.url.is_none() {

@@ -35,6 +35,8 @@ pub struct RecordView<'a> {
     pub probe: Vec<String>,
     pub enabled: bool,
     pub insecure_tls: bool,
+    /// The record's own CA file (the stored `ca-file` setting applies when null).
+    pub ca_file: Option<&'a str>,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<InstanceFields<'a>>,
@@ -124,6 +126,7 @@ impl<'a> RecordView<'a> {
             probe: probe_args(&s.probe, show_token),
             enabled: s.enabled,
             insecure_tls: s.insecure_tls,
+            ca_file: s.ca_file.as_deref(),
             created_at: time::rfc3339(r.created_at),
             instance: (r.record_type == RecordType::Instance).then_some(InstanceFields {
                 host: r.host_ref.as_deref(),
@@ -411,6 +414,7 @@ impl Output {
                 "insecure tls",
                 if s.insecure_tls { "yes" } else { "no" }.to_string(),
             ),
+            ("ca file", or_dash(s.ca_file.as_deref())),
             ("created", time::local(r.created_at)),
         ]);
         if r.record_type == RecordType::Instance {

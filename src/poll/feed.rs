@@ -3,6 +3,7 @@
 //! fleet.
 
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::sync::mpsc::{SyncSender, TrySendError};
 
 use anyhow::Result;
@@ -129,7 +130,12 @@ fn target(r: &Record, host: Option<&Record>) -> Target {
             .or_else(|| via_host.then(|| s.reference.clone())),
         probe: s.probe.clone(),
         insecure_tls: s.insecure_tls || (via_host && host.is_some_and(|h| h.settings.insecure_tls)),
-        ca_file: None,
+        // A server-manager instance is fetched from its host's server, so its host's CA.
+        ca_file: match (via_host, host) {
+            (true, Some(h)) => h.settings.ca_file.clone(),
+            _ => s.ca_file.clone(),
+        }
+        .map(PathBuf::from),
         host: host.map(|h| HostLink {
             reference: h.settings.reference.clone(),
             url: h.settings.url.clone(),

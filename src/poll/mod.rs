@@ -22,6 +22,12 @@ use crate::domain::pass::CheckResult;
 use crate::domain::pass::{self, PassReport, PassSummary, Progress};
 use crate::domain::query::Filter;
 pub use crate::probe::Settings as ProbeSettings;
+
+/// Reads a CA file as a pass will, so that `add`, `edit` and `config set` refuse one a pass
+/// could not use.
+pub fn check_ca_file(path: &std::path::Path) -> Result<(), String> {
+    crate::probe::net::trust::read_ca_file(path).map(|_| ())
+}
 use crate::probe::net;
 use crate::probe::{Prober, Target};
 use crate::store::Store;

@@ -222,4 +222,9 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX tombstones_ref ON tombstones(ref);
     ",
+    // 11: a record's own CA file, trusted besides the machine's roots (an internal CA).
+    "
+    ALTER TABLE hosts ADD COLUMN ca_file TEXT;
+    ALTER TABLE instances ADD COLUMN ca_file TEXT;
+    ",
 ];

@@ -22,7 +22,7 @@ const COLUMNS: &str = "r.id, r.ref, r.label, r.api_kind, r.url, {token}, r.probe
 
 /// Shared columns added by migrations 3 and 4, read after the instance-only ones.
 const LATE_COLUMNS: &str = "r.disk_warn, r.disk_crit, r.cert_warn_days, r.cert_crit_days,
-    r.cert_expires_at, r.cert_error, r.consecutive_successes, r.has_token";
+    r.cert_expires_at, r.cert_error, r.consecutive_successes, r.has_token, r.ca_file";
 
 fn select(rt: RecordType, secrets: bool) -> String {
     let (token, join) = if secrets {
@@ -76,6 +76,7 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
             disk_crit: row.get(31)?,
             cert_warn_days: row.get(32)?,
             cert_crit_days: row.get(33)?,
+            ca_file: row.get(38)?,
         },
         created_at: row.get(9)?,
         host_ref: row.get(22)?,
@@ -338,11 +339,11 @@ pub(super) fn insert_row(
 ) -> rusqlite::Result<i64> {
     let sql = format!(
         "INSERT INTO {} (ref, label, api_kind, url, token, probe, enabled, insecure_tls, created_at,
-            disk_warn, disk_crit, cert_warn_days, cert_crit_days{})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13{})",
+            disk_warn, disk_crit, cert_warn_days, cert_crit_days, ca_file{})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{})",
         table(rt),
         if rt == RecordType::Instance { ", host_id, remote_name, discovered" } else { "" },
-        if rt == RecordType::Instance { ", ?14, ?15, ?16" } else { "" },
+        if rt == RecordType::Instance { ", ?15, ?16, ?17" } else { "" },
     );
     let probe = probe_json(&rec.probe);
     let no_token: Option<&str> = None;
@@ -360,6 +361,7 @@ pub(super) fn insert_row(
         &rec.disk_crit,
         &rec.cert_warn_days,
         &rec.cert_crit_days,
+        &rec.ca_file,
     ];
     if rt == RecordType::Instance {
         args.extend([
@@ -384,10 +386,10 @@ pub(super) fn update_row(
     let sql = format!(
         "UPDATE {} SET ref = ?1, label = ?2, api_kind = ?3, url = ?4, token = ?5, probe = ?6,
             enabled = ?7, insecure_tls = ?8, disk_warn = ?10, disk_crit = ?11,
-            cert_warn_days = ?12, cert_crit_days = ?13{} WHERE id = ?9",
+            cert_warn_days = ?12, cert_crit_days = ?13, ca_file = ?14{} WHERE id = ?9",
         table(rt),
         if rt == RecordType::Instance {
-            ", host_id = ?14, remote_name = ?15"
+            ", host_id = ?15, remote_name = ?16"
         } else {
             ""
         },
@@ -408,6 +410,7 @@ pub(super) fn update_row(
         &s.disk_crit,
         &s.cert_warn_days,
         &s.cert_crit_days,
+        &s.ca_file,
     ];
     if rt == RecordType::Instance {
         args.extend([&s.host_id as &dyn rusqlite::ToSql, &s.remote_name]);

@@ -270,6 +270,7 @@ fn changed_fields(old: &Row, new: &Row) -> Vec<&'static str> {
         ("disk_crit", old.disk_crit != new.disk_crit),
         ("cert_warn_days", old.cert_warn_days != new.cert_warn_days),
         ("cert_crit_days", old.cert_crit_days != new.cert_crit_days),
+        ("ca_file", old.ca_file != new.ca_file),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))

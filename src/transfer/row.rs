@@ -11,7 +11,7 @@ use crate::domain::model::{ApiKind, Record, RecordType, Settings};
 use crate::domain::secret::{redact, scrub};
 
 /// The columns of a CSV export, and the keys of a JSON one, in order.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "type",
     "ref",
     "label",
@@ -28,6 +28,7 @@ pub const COLUMNS: [&str; 16] = [
     "disk_crit",
     "cert_warn_days",
     "cert_crit_days",
+    "ca_file",
 ];
 
 /// The file formats `export` writes and `import` reads.
@@ -65,6 +66,7 @@ pub struct Row {
     pub disk_crit: Option<Threshold>,
     pub cert_warn_days: Option<i64>,
     pub cert_crit_days: Option<i64>,
+    pub ca_file: Option<String>,
 }
 
 fn threshold_text<S: Serializer>(t: &Option<Threshold>, s: S) -> Result<S::Ok, S::Error> {
@@ -110,6 +112,7 @@ impl Row {
             disk_crit: s.disk_crit,
             cert_warn_days: s.cert_warn_days,
             cert_crit_days: s.cert_crit_days,
+            ca_file: s.ca_file.clone(),
         }
     }
 
@@ -130,11 +133,12 @@ impl Row {
             disk_crit: self.disk_crit,
             cert_warn_days: self.cert_warn_days,
             cert_crit_days: self.cert_crit_days,
+            ca_file: self.ca_file.clone(),
         }
     }
 
     /// One CSV row, in `COLUMNS` order; an empty cell means none.
-    pub(super) fn cells(&self) -> [String; 16] {
+    pub(super) fn cells(&self) -> [String; 17] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         let thr = |v: Option<Threshold>| v.map(|t| t.to_string()).unwrap_or_default();
@@ -161,6 +165,7 @@ impl Row {
             thr(self.disk_crit),
             num(self.cert_warn_days),
             num(self.cert_crit_days),
+            text(&self.ca_file),
         ]
     }
 
@@ -279,6 +284,7 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
     let disk_crit = take(&mut errors, threshold("disk_crit"));
     let cert_warn_days = take(&mut errors, f.integer("cert_warn_days"));
     let cert_crit_days = take(&mut errors, f.integer("cert_crit_days"));
+    let ca_file = take(&mut errors, f.text("ca_file"));
     let ident = record_type.zip(reference.clone());
     for key in ["type", "ref", "api"] {
         // Only when absent: a present but unreadable value has its own error already.
@@ -304,6 +310,7 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
             disk_crit,
             cert_warn_days,
             cert_crit_days,
+            ca_file,
         }),
         _ => Err(errors),
     };
