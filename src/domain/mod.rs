@@ -17,5 +17,6 @@ pub mod query;
 pub mod secret;
 pub mod units;
 pub mod uptime;
+pub mod url;
 pub mod validate;
 pub mod version;

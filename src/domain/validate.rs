@@ -48,7 +48,8 @@ pub fn url(u: &str) -> Result<()> {
             redact(u)
         ))
     };
-    let uri: http::Uri = u.parse().map_err(|_| bad("it does not parse"))?;
+    let ascii = super::url::to_ascii(u).map_err(|why| bad(&why))?;
+    let uri: http::Uri = ascii.parse().map_err(|_| bad("it does not parse"))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
         Some(other) => return Err(bad(&format!("scheme '{other}' is not http or https"))),

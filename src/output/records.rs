@@ -169,10 +169,11 @@ impl<'a> RecordView<'a> {
 /// The URL as shown: its password and secret parameters masked, unless secrets were asked for.
 fn url_text(url: Option<&str>, show_secrets: bool) -> Option<String> {
     url.map(|u| {
+        let shown = crate::domain::url::to_unicode(u);
         if show_secrets {
-            u.to_string()
+            shown.into_owned()
         } else {
-            redact(u)
+            redact(&shown)
         }
     })
 }

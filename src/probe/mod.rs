@@ -113,6 +113,7 @@ impl Prober {
     /// Checks one record. Never fails: every problem becomes the reading's status and message.
     pub fn probe(&self, target: &Target) -> Reading {
         let mut signer = Signer::new(target.token.as_deref());
+        net::transport::forget_address_note();
         // A bug in a parser must cost one reading, not the worker thread and its whole batch.
         let mut reading =
             panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(target, &mut signer)))
@@ -122,6 +123,10 @@ impl Prober {
                         "internal error while checking (a bug in webhost)",
                     )
                 });
+        // Happy Eyeballs picked another address than the first: say which, and why.
+        if let Some(note) = net::transport::take_address_note() {
+            reading.message = format!("{} ({note})", reading.message);
+        }
         scrub_reading(&mut reading, &signer.secrets());
         reading
     }

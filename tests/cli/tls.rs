@@ -250,3 +250,61 @@ fn https_goes_through_the_connect_proxy_unless_no_proxy_says() {
     assert_eq!(proxy.targets().len(), 1, "NO_PROXY went direct");
     assert_eq!(server.handshakes(), 2, "one per pass, proxied or not");
 }
+
+#[test]
+fn an_internationalised_name_goes_out_in_ascii_and_is_shown_as_written() {
+    const ASCII: &str = "xn--boulangerie-crme-6pb.fr";
+    let ca = TestCa::new();
+    let server = ca.server_for(&[ASCII], now() + 90 * 86_400, b"bonjour");
+    let proxy = ConnectProxy::towards(server.port);
+    let env = Env::new();
+    let pem = env.path().join("internal-ca.pem");
+    ca.write_pem(&pem);
+    let pem = pem.to_str().expect("utf-8 path");
+    let written = "https://boulangerie-crème.fr/";
+    env.add_instance("creme", "ping", &["--url", written, "--ca-file", pem]);
+    env.add_instance(
+        "punycode",
+        "ping",
+        &["--url", &format!("https://{ASCII}/"), "--ca-file", pem],
+    );
+
+    let res = env
+        .run_env(
+            &["--json", "update-instances", "--jobs", "1"],
+            &[("HTTPS_PROXY", &proxy.url)],
+        )
+        .ok()
+        .json();
+    // The certificate is for the ASCII name only: verified means SNI sent it.
+    assert_eq!(result_of(&res, "creme").0, "online", "{res}");
+    assert_eq!(result_of(&res, "punycode").0, "online", "{res}");
+    assert_eq!(
+        proxy.targets(),
+        [format!("{ASCII}:443"), format!("{ASCII}:443")]
+    );
+    assert_eq!(server.hosts(), [ASCII, ASCII]);
+
+    for r in ["creme", "punycode"] {
+        let shown = env.run(&["--json", "instance", "show", r]).ok().json();
+        assert_eq!(shown["url"], written, "shown in Unicode");
+    }
+    let stored: String = env
+        .sql()
+        .query_row("SELECT url FROM instances WHERE ref = 'creme'", [], |r| {
+            r.get(0)
+        })
+        .expect("stored url");
+    assert_eq!(stored, written, "stored as written");
+
+    env.run(&[
+        "instance",
+        "add",
+        "bad",
+        "--api",
+        "ping",
+        "--url",
+        "https://\u{0301}crème.fr/",
+    ])
+    .fails(2, "not a valid internationalised domain name");
+}

@@ -18,7 +18,9 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 /// `localhost` expiring at `not_after` (Unix seconds). Returns `https://127.0.0.1:PORT/`.
 pub fn https_server(not_after: i64, body: impl Into<Vec<u8>>) -> String {
     let key = KeyPair::generate().expect("key");
-    let cert = leaf_params(not_after).self_signed(&key).expect("self-sign");
+    let cert = leaf_params(&LOCAL, not_after)
+        .self_signed(&key)
+        .expect("self-sign");
     serve(vec![cert.der().clone()], &key, body.into()).url
 }
 
@@ -28,12 +30,18 @@ pub struct TlsServer {
     pub url: String,
     pub port: u16,
     handshakes: Arc<AtomicU64>,
+    hosts: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl TlsServer {
     /// TLS handshakes completed so far: one per connection a client kept.
     pub fn handshakes(&self) -> u64 {
         self.handshakes.load(Ordering::SeqCst)
+    }
+
+    /// The Host header of every request so far.
+    pub fn hosts(&self) -> Vec<String> {
+        self.hosts.lock().expect("hosts").clone()
     }
 }
 
@@ -66,16 +74,28 @@ impl TestCa {
     /// An HTTPS server whose certificate (for `localhost` and 127.0.0.1) this CA issued,
     /// expiring at `not_after`.
     pub fn server(&self, not_after: i64, body: impl Into<Vec<u8>>) -> TlsServer {
+        self.server_for(&LOCAL, not_after, body)
+    }
+
+    /// The same for other names (as they go on the wire: an IDN in its ASCII form).
+    pub fn server_for(
+        &self,
+        names: &[&str],
+        not_after: i64,
+        body: impl Into<Vec<u8>>,
+    ) -> TlsServer {
         let key = KeyPair::generate().expect("key");
-        let cert = leaf_params(not_after)
+        let cert = leaf_params(names, not_after)
             .signed_by(&key, &self.issuer)
             .expect("issue");
         serve(vec![cert.der().clone()], &key, body.into())
     }
 }
 
-fn leaf_params(not_after: i64) -> CertificateParams {
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+const LOCAL: [&str; 2] = ["localhost", "127.0.0.1"];
+
+fn leaf_params(names: &[&str], not_after: i64) -> CertificateParams {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let mut params = CertificateParams::new(names).expect("params");
     params.not_before = date_time_ymd(2000, 1, 1);
     params.not_after =
@@ -98,9 +118,12 @@ fn serve(chain: Vec<CertificateDer<'static>>, key: &KeyPair, body: Vec<u8>) -> T
     let port = listener.local_addr().expect("addr").port();
     let handshakes = Arc::new(AtomicU64::new(0));
     let counted = Arc::clone(&handshakes);
+    let hosts = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&hosts);
     thread::spawn(move || {
         for socket in listener.incoming().flatten() {
             let (config, body, counted) = (config.clone(), body.clone(), counted.clone());
+            let seen = Arc::clone(&seen);
             thread::spawn(move || {
                 let Ok(conn) = ServerConnection::new(config) else {
                     return;
@@ -122,6 +145,14 @@ fn serve(chain: Vec<CertificateDer<'static>>, key: &KeyPair, body: Vec<u8>) -> T
                         Ok(n) => request.extend_from_slice(&buf[..n]),
                     }
                 }
+                let text = String::from_utf8_lossy(&request).into_owned();
+                if let Some(host) = text.lines().find_map(|l| {
+                    l.split_once(':')
+                        .filter(|(k, _)| k.eq_ignore_ascii_case("host"))
+                        .map(|(_, v)| v.trim().to_string())
+                }) {
+                    seen.lock().expect("hosts").push(host);
+                }
                 let head = format!(
                     "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
@@ -137,6 +168,7 @@ fn serve(chain: Vec<CertificateDer<'static>>, key: &KeyPair, body: Vec<u8>) -> T
         url: format!("https://127.0.0.1:{port}/"),
         port,
         handshakes,
+        hosts,
     }
 }
 
@@ -149,6 +181,16 @@ pub struct ConnectProxy {
 
 impl ConnectProxy {
     pub fn start() -> ConnectProxy {
+        ConnectProxy::routed(None)
+    }
+
+    /// A proxy that sends every tunnel to `upstream`, whatever name it was asked for: a name
+    /// no DNS of the test's knows reaches a server of the test's.
+    pub fn towards(upstream: u16) -> ConnectProxy {
+        ConnectProxy::routed(Some(upstream))
+    }
+
+    fn routed(upstream: Option<u16>) -> ConnectProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let targets = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -157,7 +199,7 @@ impl ConnectProxy {
             for client in listener.incoming().flatten() {
                 let seen = Arc::clone(&seen);
                 thread::spawn(move || {
-                    let _ = tunnel(client, &seen);
+                    let _ = tunnel(client, &seen, upstream);
                 });
             }
         });
@@ -170,7 +212,11 @@ impl ConnectProxy {
     }
 }
 
-fn tunnel(mut client: TcpStream, seen: &std::sync::Mutex<Vec<String>>) -> io::Result<()> {
+fn tunnel(
+    mut client: TcpStream,
+    seen: &std::sync::Mutex<Vec<String>>,
+    upstream: Option<u16>,
+) -> io::Result<()> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -186,7 +232,10 @@ fn tunnel(mut client: TcpStream, seen: &std::sync::Mutex<Vec<String>>) -> io::Re
         return Ok(());
     };
     seen.lock().expect("targets").push(target.to_string());
-    let upstream = TcpStream::connect(target)?;
+    let upstream = match upstream {
+        Some(port) => TcpStream::connect(("127.0.0.1", port))?,
+        None => TcpStream::connect(target)?,
+    };
     client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
     let (mut up_read, mut client_write) = (upstream.try_clone()?, client.try_clone()?);
     let back = thread::spawn(move || {
