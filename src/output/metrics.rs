@@ -144,7 +144,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
         "How long the last finished pass took; pass is update-hosts or update-instances.",
     );
     for p in passes {
-        // The command's name, as `status --json` says it (`passes[].kind`).
+        // The command's name, as `status --json` says it (`passes[].pass`).
         let labels = format!("pass=\"{}\"", escape_label(&p.kind));
         last_pass.add(labels.clone(), Some(p.started_at as f64));
         pass_duration.add(labels, p.duration_ms.map(|ms| ms as f64 / 1000.0));
