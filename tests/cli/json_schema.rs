@@ -409,6 +409,15 @@ fn every_json_output_matches_its_schema() {
         "report.schema.json",
         &["report", "--html", html.to_str().expect("UTF-8")],
     );
+    let prom = env.path().join("webhost.prom");
+    let written = c.run(
+        "metrics.schema.json",
+        &["metrics", "--output", prom.to_str().expect("UTF-8")],
+    );
+    assert_eq!(
+        written["bytes"],
+        std::fs::metadata(&prom).map(|m| m.len()).unwrap_or(0)
+    );
     let pruned = c.run("prune.schema.json", &["prune", "--older-than", "90d"]);
     assert_eq!(pruned["action"], "pruned");
 
