@@ -280,3 +280,24 @@ impl Output {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_counted_zeros_included() {
+        let mut c = TypeCounts::new(RecordType::Host);
+        c.add(Status::Online, Health::Warning);
+        let v = counts_view(&c);
+        assert_eq!(
+            serde_json::to_value(&v).expect("JSON"),
+            serde_json::json!({
+                "type": "host",
+                "total": 1,
+                "by_status": {"unknown": 0, "online": 1, "offline": 0, "error": 0, "missing": 0},
+                "by_health": {"ok": 0, "warning": 1, "critical": 0, "unknown": 0},
+            })
+        );
+    }
+}
