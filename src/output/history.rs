@@ -61,8 +61,10 @@ struct InventoryChangeView<'a> {
     new: Option<&'a str>,
 }
 
+/// `prune --json`: a result object as every command that changes the database prints one.
 #[derive(Serialize)]
 struct PrunedView {
+    action: &'static str,
     checks_deleted: usize,
     days_rolled_up: usize,
 }
@@ -208,6 +210,7 @@ impl Output {
     pub fn pruned(&self, p: &Pruned) -> Result<()> {
         if self.json {
             return self.json(&PrunedView {
+                action: "pruned",
                 checks_deleted: p.checks_deleted,
                 days_rolled_up: p.days_rolled_up,
             });

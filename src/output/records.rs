@@ -83,12 +83,15 @@ pub struct InstanceFields<'a> {
     pub dolibarr_version: Option<&'a str>,
     pub users_all: Option<i64>,
     pub users_active: Option<i64>,
-    pub last_login: Option<&'a str>,
+    /// `YYYY-MM-DD HH:MM:SS` as the server reported it: its wall-clock time, zone unknown
+    /// (so not an RFC 3339 instant like every other time here).
+    pub last_login_local: Option<&'a str>,
 }
 
+/// One module of an instance; `module` as in `modules --json`.
 #[derive(Debug, Serialize)]
 pub struct ModuleView<'a> {
-    pub name: &'a str,
+    pub module: &'a str,
     pub version: Option<&'a str>,
     pub active: bool,
     pub source: Option<&'a str>,
@@ -100,7 +103,7 @@ pub fn modules_json(modules: &[Module]) -> Vec<ModuleView<'_>> {
     modules
         .iter()
         .map(|m| ModuleView {
-            name: &m.name,
+            module: &m.name,
             version: m.version.as_deref(),
             active: m.active,
             source: m.source.as_deref(),
@@ -136,7 +139,7 @@ impl<'a> RecordView<'a> {
                 dolibarr_version: st.dolibarr_version.as_deref(),
                 users_all: st.users_all,
                 users_active: st.users_active,
-                last_login: st.last_login.as_deref(),
+                last_login_local: st.last_login.as_deref(),
             }),
             status: st.status(),
             status_since: st.status_since.map(time::rfc3339),

@@ -11,6 +11,7 @@ mod hostile_files;
 mod hostile_text;
 mod integrations;
 mod inventory;
+mod json_schema;
 mod local_state;
 mod passes;
 mod plugins;
