@@ -13,6 +13,7 @@ pub mod history;
 pub mod inventory;
 pub mod model;
 pub mod pass;
+pub mod push;
 pub mod query;
 pub mod secret;
 pub mod units;

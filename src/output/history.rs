@@ -9,7 +9,7 @@ use super::time;
 use crate::domain::history::{ChangeLine, Check, Pruned};
 use crate::domain::inventory::InventoryChange;
 use crate::domain::model::Record;
-use crate::domain::model::{RecordType, Status};
+use crate::domain::model::{RecordType, Source, Status};
 use crate::domain::units::{human_bytes, span};
 
 pub struct History<'a> {
@@ -40,6 +40,8 @@ struct CheckView<'a> {
     http_status: Option<u16>,
     disk_used_bytes: Option<u64>,
     message: Option<&'a str>,
+    /// `poll` or `push`.
+    source: Source,
 }
 
 #[derive(Serialize)]
@@ -87,6 +89,7 @@ impl Output {
                         http_status: c.http_status,
                         disk_used_bytes: c.disk_used,
                         message: c.message.as_deref(),
+                        source: c.source,
                     })
                     .collect(),
                 changes: h
@@ -154,7 +157,10 @@ impl Output {
                             .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
                     ),
                     cell(c.disk_used.map_or_else(|| "-".into(), human_bytes)),
-                    cell(c.message.as_deref().unwrap_or("")),
+                    cell(match c.source {
+                        Source::Push => format!("(push) {}", c.message.as_deref().unwrap_or("")),
+                        Source::Poll => c.message.clone().unwrap_or_default(),
+                    }),
                 ]);
             }
             self.print_table(&t)?;

@@ -13,6 +13,7 @@ mod inventory;
 mod layout;
 pub mod metrics;
 mod pass;
+pub mod push;
 mod records;
 pub mod report;
 pub mod svg;

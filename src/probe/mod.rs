@@ -165,6 +165,20 @@ const MAX_URL: usize = 2048;
 ///
 /// Every text is also bounded (`MAX_TEXT`, `MAX_MESSAGE`, `MAX_URL`), except the names a host
 /// lists: they are identities, and discovery refuses those too long to be one.
+/// Reads a pushed instance document (WebObserver's `callWebHost`) with the parser polls use,
+/// bounded and escaped as a poll's reading is, with `secrets` (the token, the hash the push
+/// carried) masked wherever the document quotes them.
+pub fn read_push(body: &[u8], secrets: &[&str]) -> Result<Reading, String> {
+    let mut doc = answer::parse_json(body).map_err(|e| e.message())?;
+    crate::domain::push::undo_force_object(&mut doc);
+    let mut reading = kinds::server_observer::instance_doc(&doc)
+        .map_err(|e| e.message())?
+        .instance_reading();
+    reading.source = crate::domain::model::Source::Push;
+    scrub_reading(&mut reading, secrets);
+    Ok(reading)
+}
+
 fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
     let scrub_to =
         |max: usize| move |text: &mut String| *text = shorten(&secret::scrub(text, secrets), max);
@@ -184,6 +198,7 @@ fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
         modules,
         discovered,
         no_answer: _,
+        source: _,
     } = reading;
     scrub_to(MAX_MESSAGE)(message);
     dolibarr_version.iter_mut().for_each(scrub);

@@ -15,6 +15,7 @@ mod json_schema;
 mod local_state;
 mod passes;
 mod plugins;
+mod push;
 mod reading;
 mod records;
 mod report;
