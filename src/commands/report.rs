@@ -6,10 +6,10 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome};
+use crate::domain::error::not_found;
 use crate::domain::model::RecordType;
 use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::uptime::Window;
-use crate::domain::error::not_found;
 use crate::domain::{config, fleet};
 use crate::output::atomic;
 use crate::output::report::{self, ReportData, Shown, Written};
@@ -64,7 +64,10 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         if !u.hosts.is_empty() {
             parts.push(format!("no host named {}", quoted(&u.hosts)));
         }
-        not_found(format!("{} (see `webhost host list`, `webhost instance list`)", parts.join("; ")))
+        not_found(format!(
+            "{} (see `webhost host list`, `webhost instance list`)",
+            parts.join("; ")
+        ))
     })?;
     let selected = !args.only.is_empty() || !args.hosts.is_empty();
     let fleet = fleet::summarize(

@@ -315,7 +315,11 @@ mod tests {
             record(RecordType::Host, "srv1", State::default()),
             record(RecordType::Host, "srv2", State::default()),
         ];
-        let instances = vec![on("a", Some("srv1")), on("b", Some("srv2")), on("srv2", None)];
+        let instances = vec![
+            on("a", Some("srv1")),
+            on("b", Some("srv2")),
+            on("srv2", None),
+        ];
         let refs = |(h, i): (Vec<Record>, Vec<Record>)| {
             let names = |v: Vec<Record>| -> Vec<String> {
                 v.iter().map(|r| r.reference().to_string()).collect()
@@ -324,7 +328,12 @@ mod tests {
         };
         let strings = |v: &[&str]| -> Vec<String> { v.iter().map(|s| s.to_string()).collect() };
         let pick = |only: &[&str], of: &[&str]| {
-            select(hosts.clone(), instances.clone(), &strings(only), &strings(of))
+            select(
+                hosts.clone(),
+                instances.clone(),
+                &strings(only),
+                &strings(of),
+            )
         };
         assert_eq!(
             refs(pick(&[], &[]).expect("all")),

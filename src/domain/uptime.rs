@@ -85,9 +85,18 @@ pub fn usual_step(present: &[bool], counts: &[Option<u32>]) -> Option<f64> {
     }
     // Slots next to each other: checks are at most one slot apart, maybe many times closer.
     // Counts unknown, assume closer (half a slot), so an empty slot stays a gap.
-    let mut per_slot: Vec<u32> = counts.iter().flatten().copied().filter(|n| *n > 0).collect();
+    let mut per_slot: Vec<u32> = counts
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|n| *n > 0)
+        .collect();
     per_slot.sort_unstable();
-    Some(per_slot.get(per_slot.len() / 2).map_or(0.5, |n| 1.0 / f64::from(*n)))
+    Some(
+        per_slot
+            .get(per_slot.len() / 2)
+            .map_or(0.5, |n| 1.0 / f64::from(*n)),
+    )
 }
 
 /// Whether `distance` slots between two slots with checks is a real gap (monitoring stopped)
@@ -245,7 +254,9 @@ mod tests {
     #[test]
     fn gaps_are_twice_the_usual_step() {
         // Every other slot, one check each: one or three empty slots are the usual spacing.
-        let present: Vec<bool> = (0..20).map(|i| i % 2 == 0 && !(8..14).contains(&i)).collect();
+        let present: Vec<bool> = (0..20)
+            .map(|i| i % 2 == 0 && !(8..14).contains(&i))
+            .collect();
         let counts: Vec<Option<u32>> = present.iter().map(|p| p.then_some(1)).collect();
         let usual = usual_step(&present, &counts);
         assert_eq!(usual, Some(2.0));

@@ -376,6 +376,8 @@ pub fn build(d: &ReportData) -> Page {
         counts: f
             .counts
             .iter()
+            // A customer's page of instances has no "Hosts 0".
+            .filter(|c| !d.selected || c.total > 0)
             .map(|c| CountView {
                 label: match c.record_type {
                     RecordType::Host => "Hosts",

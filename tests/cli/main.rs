@@ -17,6 +17,7 @@ mod plugins;
 mod reading;
 mod records;
 mod report;
+mod report_page;
 mod server;
 mod store;
 mod support;
