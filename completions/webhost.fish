@@ -83,6 +83,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -95,6 +96,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -162,6 +164,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -174,6 +177,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -256,6 +260,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -268,6 +273,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -338,6 +344,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -352,6 +359,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-host -d 'Detach it from its host'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
@@ -562,13 +570,18 @@ complete -c webhost -n "__fish_webhost_using_subcommand metrics" -s v -l verbose
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l html -d 'Write the page to this file, atomically (a temp file beside it, then a rename), mode 0644' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l since -d 'The window for uptime, response times, the uptime strip and changes: 24h, 7d, 30d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l only -d 'Only these hosts or instances (one customer\'s page); an unknown ref is an error' -r
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l host -d 'Only this host and its instances (repeatable)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l stale -d 'A pass older than this is flagged as stale (cron has stopped): 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand report" -l public -d 'For customers: leave out URLs, folders, and messages that quote server output (tokens are never in a report)'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l public -d 'For customers: leave out URLs, folders, messages that quote server output, versions, the module inventory and disks (tokens are never in a report)'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l with-versions -d 'With --public: show Dolibarr versions (each instance\'s, and their changes)'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l with-modules -d 'With --public: show the module inventory and its changes'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l with-disks -d 'With --public: show disk usage'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -582,7 +595,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_s
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "list" -d 'Print every setting'
@@ -623,7 +636,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
@@ -691,7 +704,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "remove" -d 'Delete an instance and its history'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "enable" -d 'Turn monitoring on for an instance'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Print every setting'

@@ -325,6 +325,17 @@ fn half_hourly_passes_draw_a_joined_strip_and_the_cli_uptime() {
         doc.select(&sel("tr#i-steady svg.spark polyline")).count(),
         2
     );
+    // Over the week, 112-minute slots whose response times are sampled in their middle 15
+    // minutes: slots with checks but no sample do not break the line either.
+    let (_, week) = page(&env, t, &["--since", "7d", "--public", "--only", "steady"]);
+    assert_eq!(
+        week.select(&sel("tr#i-steady svg.spark polyline")).count(),
+        1,
+        "{:?}",
+        week.select(&sel("tr#i-steady svg.spark"))
+            .map(|s| s.html())
+            .collect::<Vec<_>>()
+    );
     let flaky = text(&doc, "tr#i-flaky td.hist .sub");
     assert!(flaky.starts_with("4 down, "), "{flaky}");
 
