@@ -171,7 +171,7 @@ pub struct ChangeView {
 
 pub struct ModuleView {
     pub name: String,
-    /// Every version it is at is "dolibarr": a core module.
+    /// Shipped with Dolibarr (reported as core, or at version "dolibarr", on some instance).
     pub core: bool,
     pub instances: usize,
     pub active: usize,
@@ -857,6 +857,39 @@ mod tests {
         assert_eq!(duration_text(86_400), "24 hours");
         assert_eq!(duration_text(1800), "30 minutes");
         assert_eq!(duration_text(90), "90 seconds");
+    }
+
+    #[test]
+    fn sparse_checks_join_and_stops_stay_gaps() {
+        use SlotState::{Down, NoData, Up};
+        let slot = |state| StripSlot {
+            state,
+            from: "",
+            to: "",
+            note: String::new(),
+        };
+        // A check every other slot, down once, a stop of five slots, one slot left at the end.
+        let states = [
+            Up, NoData, Down, NoData, Up, NoData, NoData, NoData, NoData, NoData, Up, NoData, Up,
+            NoData,
+        ];
+        let raw: Vec<Slot> = states
+            .iter()
+            .map(|s| Slot {
+                counts: (*s != NoData).then_some((1, u32::from(*s == Down))),
+                ..Slot::default()
+            })
+            .collect();
+        let out: Vec<SlotState> = joined(states.iter().map(|s| slot(*s)).collect(), &raw)
+            .iter()
+            .map(|s| s.state)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                Up, Up, Down, Down, Up, NoData, NoData, NoData, NoData, NoData, Up, Up, Up, Up
+            ]
+        );
     }
 
     #[test]
