@@ -8,6 +8,7 @@
 //! a token; versions, modules and disks only as [`Shown`] says. A page of some records (one
 //! customer's) is built from those records only: nothing of the others reaches a view.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
@@ -332,12 +333,16 @@ pub fn build(d: &ReportData) -> Page {
         .collect();
     // The inventory of the page's instances only: another customer's refs are in its lists.
     let on_page: HashSet<&str> = d.instances.iter().map(Record::reference).collect();
-    let installed: Vec<InstalledModule> = d
-        .modules
-        .iter()
-        .filter(|m| d.shown.modules && on_page.contains(m.instance.as_str()))
-        .cloned()
-        .collect();
+    let installed: Cow<[InstalledModule]> = match (d.shown.modules, d.selected) {
+        (false, _) => Cow::Owned(Vec::new()),
+        (true, false) => Cow::Borrowed(d.modules),
+        (true, true) => d
+            .modules
+            .iter()
+            .filter(|m| on_page.contains(m.instance.as_str()))
+            .cloned()
+            .collect(),
+    };
     let (core, external) = module_views(&installed);
     let changes: Vec<&InventoryChange> = d
         .changes
@@ -796,19 +801,16 @@ fn module_views(rows: &[InstalledModule]) -> (Vec<ModuleView>, Vec<ModuleView>) 
         .filter(|m| is_core(m))
         .map(|m| m.name.as_str())
         .collect();
-    let (core, own): (Vec<InstalledModule>, Vec<InstalledModule>) = rows
-        .iter()
-        .cloned()
-        .partition(|m| core_names.contains(m.name.as_str()));
-    (modules(&core, true), modules(&own, false))
+    // Grouped by name, so a group is all core or not at all.
+    modules(rows, &core_names).into_iter().partition(|m| m.core)
 }
 
-fn modules(rows: &[InstalledModule], core: bool) -> Vec<ModuleView> {
+fn modules(rows: &[InstalledModule], core_names: &HashSet<&str>) -> Vec<ModuleView> {
     group_modules(rows)
         .into_iter()
         .map(|g| ModuleView {
             name: g.module.to_string(),
-            core,
+            core: core_names.contains(g.module),
             instances: g.instances,
             active: g.active,
             versions: g
