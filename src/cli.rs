@@ -1083,19 +1083,19 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
         "receive",
         &[
             (
-                "Apache: a wrapper that names the database, run as CGI (see examples/webhost-receive.cgi)",
-                "ScriptAlias /webhost/receive /usr/lib/cgi-bin/webhost-receive",
+                "What a CGI wrapper runs (examples/webhost-receive.cgi)",
+                "webhost --db /var/lib/webhost/webhost.db receive",
             ),
             (
-                "Try it by hand, as the web server would run it",
-                "REQUEST_METHOD=POST QUERY_STRING='action=...' CONTENT_LENGTH=3345 webhost receive < push.json",
+                "By hand: REQUEST_METHOD, QUERY_STRING, CONTENT_LENGTH set",
+                "webhost receive < push.json",
             ),
         ],
     ),
     (
         "serve",
         &[(
-            "Behind nginx or Apache with TLS, on loopback (see examples/webhost-serve.service)",
+            "On loopback, behind nginx or Apache with TLS (webhost-serve.service)",
             "webhost serve --listen 127.0.0.1:8787",
         )],
     ),
