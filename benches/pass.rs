@@ -12,7 +12,9 @@
 //! Options: `--sizes N,N,..` (1000,5000,10000), `--jobs J` (64), `--latency-ms L` (100),
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
-//! database writing time is not known), `--keep` (keep the databases and print where).
+//! database writing time is not known), `--keep` (keep the databases and print where),
+//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under `perf record -g`,
+//! its profile in PATH.<N>.data; its figures then include perf).
 //!
 //! For each size the mock fleet (`benches/common/fleet.rs`, the same server as
 //! `examples/mock_fleet.rs`) runs on threads of this process, on 127.0.0.1, with `latency`
@@ -72,7 +74,7 @@ const TARGET_HTTPS_RATIO: f64 = 1.05;
 
 const USAGE: &str = "usage: cargo bench --bench pass -- [--sizes N,N,..] [--jobs J] \
 [--latency-ms L] [--fault-size N] [--fail-share F] [--fault-timeout D] [--no-baseline] \
-[--quiet] [--keep] [--https]";
+[--quiet] [--keep] [--https [--perf PATH]]";
 
 #[derive(Debug)]
 struct Options {
@@ -87,6 +89,8 @@ struct Options {
     keep: bool,
     https: bool,
     sizes_given: bool,
+    /// `--perf PATH`: profile each https steady pass into PATH.<N>.data.
+    perf: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -102,6 +106,7 @@ fn parse_args() -> Result<Options, String> {
         keep: false,
         https: false,
         sizes_given: false,
+        perf: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -128,6 +133,7 @@ fn parse_args() -> Result<Options, String> {
             "--quiet" => o.quiet = true,
             "--keep" => o.keep = true,
             "--https" => o.https = true,
+            "--perf" => o.perf = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -281,8 +287,30 @@ struct Pass {
 }
 
 fn run_pass(o: &Options, db: &Path, timeout: Duration, log: &Path) -> Result<Pass, String> {
+    run_pass_as(o, db, timeout, log, None)
+}
+
+/// `run_pass`, under `perf record -g -o PERF` when `perf` is given (for a profile: the figures
+/// are then perf's and webhost's together).
+fn run_pass_as(
+    o: &Options,
+    db: &Path,
+    timeout: Duration,
+    log: &Path,
+    perf: Option<&Path>,
+) -> Result<Pass, String> {
     let stderr = File::create(log).map_err(|e| e.to_string())?;
-    let mut command = Command::new(webhost_binary());
+    let mut command = match perf {
+        None => Command::new(webhost_binary()),
+        Some(output) => {
+            let mut perf = Command::new("perf");
+            perf.args(["record", "-q", "-F", "499", "-g", "-o"])
+                .arg(output)
+                .arg("--")
+                .arg(webhost_binary());
+            perf
+        }
+    };
     command
         .arg("--db")
         .arg(db)
@@ -501,6 +529,7 @@ fn run(o: &Options) -> Result<(), String> {
     let o = &Options {
         baseline: o_baseline,
         sizes: o.sizes.clone(),
+        perf: o.perf.clone(),
         ..*o
     };
     let l = o.latency;
@@ -797,8 +826,10 @@ fn https_url(port: u16, n: u64) -> String {
     )
 }
 
-/// Handshakes the fleet completed between two moments, per instance.
+/// What the fleet did between two moments: handshakes completed, per instance, and CPU spent.
 struct Handshakes {
+    /// CPU of this process meanwhile: the fleet's threads (the main thread only waits).
+    fleet_cpu: Duration,
     total: u64,
     resumed: u64,
     failed: u64,
@@ -810,6 +841,7 @@ struct Handshakes {
 
 struct Counter<'a> {
     stats: &'a fleet::Stats,
+    cpu: Duration,
     total: u64,
     resumed: u64,
     failed: u64,
@@ -820,6 +852,7 @@ impl<'a> Counter<'a> {
     fn start(stats: &'a fleet::Stats) -> Counter<'a> {
         Counter {
             stats,
+            cpu: own_cpu(),
             total: fleet::Stats::get(&stats.handshakes),
             resumed: fleet::Stats::get(&stats.resumed),
             failed: fleet::Stats::get(&stats.handshake_failures),
@@ -838,6 +871,7 @@ impl<'a> Counter<'a> {
             }
         }
         Handshakes {
+            fleet_cpu: own_cpu().saturating_sub(self.cpu),
             total: fleet::Stats::get(&self.stats.handshakes) - self.total,
             resumed: fleet::Stats::get(&self.stats.resumed) - self.resumed,
             failed: fleet::Stats::get(&self.stats.handshake_failures) - self.failed,
@@ -846,6 +880,20 @@ impl<'a> Counter<'a> {
             none,
         }
     }
+}
+
+/// User + system CPU of this process (all its threads) so far.
+fn own_cpu() -> Duration {
+    // SAFETY: rusage is plain old data, for which all-zero bytes are a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid `who` and a pointer to a live, writable local.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let seconds = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 struct HttpsRow {
@@ -862,7 +910,7 @@ struct HttpsRow {
 
 fn print_https_header() {
     println!(
-        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>10} {:>21} {:>8} {:>8}",
+        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>10} {:>21} {:>8} {:>8} {:>9}",
         "pass",
         "N",
         "wall s",
@@ -873,7 +921,8 @@ fn print_https_header() {
         "handshakes",
         "names 1x / 2x+ / 0x",
         "answered",
-        "expiry"
+        "expiry",
+        "fleet CPU"
     );
 }
 
@@ -885,7 +934,7 @@ fn print_https_row(row: &HttpsRow) {
         handshakes.push_str(&format!(" ({} resumed)", h.resumed));
     }
     println!(
-        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>10} {:>21} {:>8} {:>8}",
+        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>10} {:>21} {:>8} {:>8} {:>9.2}",
         row.label,
         row.n,
         u.wall.as_secs_f64(),
@@ -897,6 +946,7 @@ fn print_https_row(row: &HttpsRow) {
         format!("{} / {} / {}", h.once, h.more, h.none),
         row.answered,
         row.certs.map_or("-".into(), |c| c.to_string()),
+        h.fleet_cpu.as_secs_f64(),
     );
     if h.failed > 0 {
         println!("  ({} handshakes failed)", h.failed);
@@ -987,7 +1037,18 @@ fn https_case(
     for which in ["first", "steady"] {
         let log = dir.path().join(format!("https-{which}.log"));
         let counter = Counter::start(&fleet.stats);
-        let pass = run_pass(o, &db, timeout, &log)?;
+        let perf = o
+            .perf
+            .as_ref()
+            .filter(|_| which == "steady")
+            .map(|path| path.with_extension(format!("{n}.data")));
+        let pass = run_pass_as(o, &db, timeout, &log, perf.as_deref())?;
+        if let Some(path) = &perf {
+            eprintln!(
+                "pass bench: profile of the https steady pass in {}",
+                path.display()
+            );
+        }
         let handshakes = counter.since(n);
         let row = HttpsRow {
             label: format!("https {which}"),
@@ -1065,7 +1126,8 @@ fn run_https(o: &Options) -> Result<(), String> {
     println!(
         "webhost update-instances --jobs {j} (ca-file = the bench CA), then curl --parallel \
          --parallel-max {j} --cacert CA; latency {} ms; ideal = ceil(N / {j}) × {} ms; CPU and \
-         RSS of that process alone (wait4); handshakes completed by the fleet during it",
+         RSS of that process alone (wait4); handshakes completed by the fleet during it; fleet CPU \
+         = this process (the fleet's threads, server side of TLS included) meanwhile",
         o.latency.as_millis(),
         o.latency.as_millis(),
         j = o.jobs,
