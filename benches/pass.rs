@@ -863,8 +863,10 @@ impl<'a> Counter<'a> {
     fn since(&self, n: u64) -> Handshakes {
         let now = self.stats.by_name_snapshot();
         let (mut once, mut more, mut none) = (0, 0, 0);
-        for i in 1..=n as usize {
-            match now[i] - self.by_name[i] {
+        // Index 0 counts names that are no instance's: not one of the n.
+        let instances = now.iter().zip(&self.by_name).skip(1).take(n as usize);
+        for (after, before) in instances {
+            match after - before {
                 0 => none += 1,
                 1 => once += 1,
                 _ => more += 1,
@@ -1133,6 +1135,7 @@ fn run_https(o: &Options) -> Result<(), String> {
         j = o.jobs,
     );
     let hosts = HostsFile::install((1..=largest).map(fleet::instance_host))?;
+    resolver_cost(largest);
     let mut rows = Vec::new();
     print_https_header();
     let outcome = o
@@ -1143,6 +1146,38 @@ fn run_https(o: &Options) -> Result<(), String> {
     outcome?;
     https_verdict(&rows);
     Ok(())
+}
+
+/// What one lookup of these names costs through the system resolver (glibc reads /etc/hosts
+/// whole for each), measured on this thread: a cost of the bench's setup that webhost and curl
+/// both pay, once per instance.
+fn resolver_cost(n: u64) {
+    use std::net::ToSocketAddrs as _;
+    let thread_cpu = || {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a valid clock id and a pointer to a live, writable local.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+        Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    };
+    const SAMPLES: u64 = 200;
+    let (started, cpu) = (Instant::now(), thread_cpu());
+    let found = (0..SAMPLES)
+        .map(|k| fleet::instance_host(1 + k * n / SAMPLES))
+        .filter(|name| (name.as_str(), 443).to_socket_addrs().is_ok())
+        .count();
+    let wall = started.elapsed() / SAMPLES as u32;
+    let cpu = thread_cpu().saturating_sub(cpu) / SAMPLES as u32;
+    println!(
+        "system resolver with {n} names in {HOSTS}: {:.3} ms CPU ({:.3} ms wall) per lookup \
+         ({found}/{SAMPLES} found), so about {:.1} s CPU per pass of {n}, in webhost and curl \
+         alike",
+        cpu.as_secs_f64() * 1e3,
+        wall.as_secs_f64() * 1e3,
+        cpu.as_secs_f64() * n as f64
+    );
 }
 
 fn https_verdict(rows: &[HttpsRow]) {
