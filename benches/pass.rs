@@ -164,6 +164,7 @@ fn main() -> ExitCode {
     };
     match run(&o) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if INTERRUPTED.load(Ordering::Relaxed) => ExitCode::from(130),
         Err(message) => {
             eprintln!("pass bench: {message}");
             ExitCode::FAILURE
@@ -190,6 +191,8 @@ struct Usage {
 
 /// The child `measured` waits for (0: none), for an interrupted bench to stop it.
 static RUNNING: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// Set on SIGINT/SIGTERM/SIGHUP once `/etc/hosts` is changed: the run stops after the child.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Runs `command` to its end, measuring it (and the children it waited for) alone.
 fn measured(command: &mut Command) -> Result<Usage, String> {
@@ -207,6 +210,9 @@ fn measured(command: &mut Command) -> Result<Usage, String> {
     let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = started.elapsed();
     RUNNING.store(0, Ordering::Relaxed);
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        return Err("interrupted".into());
+    }
     if reaped != pid {
         return Err(format!("wait4: {}", std::io::Error::last_os_error()));
     }
@@ -787,20 +793,28 @@ impl HostsFile {
             signal_hook::flag::register(signal, Arc::clone(&signalled))
                 .map_err(|e| format!("cannot catch signal {signal}: {e}"))?;
         }
-        let watched = Arc::clone(&original);
+        let (watched, backup_copy) = (Arc::clone(&original), backup.clone());
         std::thread::Builder::new()
             .name("hosts-restore".into())
             .spawn(move || {
                 while !signalled.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(50));
                 }
+                INTERRUPTED.store(true, Ordering::Relaxed);
                 eprintln!("pass bench: interrupted");
                 let child = RUNNING.load(Ordering::Relaxed);
                 if child > 0 {
                     // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
                     unsafe { libc::kill(child, libc::SIGTERM) };
                 }
+                // At once, not after the child: the file is the machine's.
                 restore_hosts(&watched);
+                if let Some(backup) = backup_copy {
+                    let _ = std::fs::remove_file(backup);
+                }
+                // The main thread stops once the child has (and removes its temporary
+                // files); a child that takes too long is left to finish alone.
+                std::thread::sleep(Duration::from_secs(30));
                 std::process::exit(130);
             })
             .map_err(|e| format!("cannot start a thread: {e}"))?;
