@@ -922,11 +922,13 @@ struct HttpsRow {
     answered: u64,
     /// webhost only: instances with a certificate expiry stored.
     certs: Option<u64>,
+    /// Mean time of one request, lookup, connection and handshake included.
+    response_ms: Option<f64>,
 }
 
 fn print_https_header() {
     println!(
-        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>10} {:>21} {:>8} {:>8} {:>9}",
+        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>7} {:>10} {:>21} {:>8} {:>6} {:>9}",
         "pass",
         "N",
         "wall s",
@@ -934,6 +936,7 @@ fn print_https_header() {
         "ratio",
         "CPU s",
         "RSS MiB",
+        "req ms",
         "handshakes",
         "names 1x / 2x+ / 0x",
         "answered",
@@ -950,7 +953,7 @@ fn print_https_row(row: &HttpsRow) {
         handshakes.push_str(&format!(" ({} resumed)", h.resumed));
     }
     println!(
-        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>10} {:>21} {:>8} {:>8} {:>9.2}",
+        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>7} {:>10} {:>21} {:>8} {:>6} {:>9.2}",
         row.label,
         row.n,
         u.wall.as_secs_f64(),
@@ -958,6 +961,7 @@ fn print_https_row(row: &HttpsRow) {
         u.wall.as_secs_f64() / row.ideal.as_secs_f64(),
         u.cpu.as_secs_f64(),
         u.max_rss_kib as f64 / 1024.0,
+        row.response_ms.map_or("-".into(), |ms| format!("{ms:.1}")),
         handshakes,
         format!("{} / {} / {}", h.once, h.more, h.none),
         row.answered,
@@ -967,6 +971,16 @@ fn print_https_row(row: &HttpsRow) {
     if h.failed > 0 {
         println!("  ({} handshakes failed)", h.failed);
     }
+}
+
+/// The mean of the last check's response time (webhost times a request from its start:
+/// lookup, connection and handshake included).
+fn mean_response_ms(db: &Path) -> Result<Option<f64>, String> {
+    let conn = Connection::open(db).map_err(|e| e.to_string())?;
+    conn.query_row("SELECT avg(response_ms) FROM instances", [], |r| {
+        r.get::<_, Option<f64>>(0)
+    })
+    .map_err(|e| e.to_string())
 }
 
 fn count_where(db: &Path, condition: &str) -> Result<u64, String> {
@@ -980,8 +994,17 @@ fn count_where(db: &Path, condition: &str) -> Result<u64, String> {
     .map_err(|e| e.to_string())
 }
 
-/// One `curl --parallel` over the same signed URLs, trusting the bench CA; the number of
-/// HTTP 200 answers.
+/// What curl says of its transfers: how many were answered HTTP 200, and the mean of its
+/// timings (seconds from the transfer's start: name looked up, TCP connected, TLS done, end).
+struct CurlTimes {
+    ok: u64,
+    lookup: f64,
+    connect: f64,
+    tls: f64,
+    total: f64,
+}
+
+/// One `curl --parallel` over the same signed URLs, trusting the bench CA.
 fn run_curl_parallel(
     o: &Options,
     dir: &Path,
@@ -989,7 +1012,7 @@ fn run_curl_parallel(
     n: u64,
     ca: &Path,
     timeout: Duration,
-) -> Result<(Usage, u64), String> {
+) -> Result<(Usage, CurlTimes), String> {
     let list = dir.join("curl.conf");
     let mut file = std::io::BufWriter::new(File::create(&list).map_err(|e| e.to_string())?);
     let now = now_unix();
@@ -1007,18 +1030,50 @@ fn run_curl_parallel(
         .arg(ca)
         .args(["-s", "--max-time"])
         .arg(format!("{:.3}", timeout.as_secs_f64()))
-        .args(["--write-out", "%{http_code}\\n", "--config"])
+        .args([
+            "--write-out",
+            "%{http_code} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_total}\\n",
+            "--config",
+        ])
         .arg(&list)
         .stdin(Stdio::null())
         .stdout(File::create(&codes).map_err(|e| e.to_string())?)
         .stderr(Stdio::null());
     let usage = measured(&mut command)?;
-    let ok = std::fs::read_to_string(&codes)
-        .unwrap_or_default()
-        .lines()
-        .filter(|line| *line == "200")
-        .count() as u64;
-    Ok((usage, ok))
+    let mut times = CurlTimes {
+        ok: 0,
+        lookup: 0.0,
+        connect: 0.0,
+        tls: 0.0,
+        total: 0.0,
+    };
+    for line in std::fs::read_to_string(&codes).unwrap_or_default().lines() {
+        let mut fields = line.split(' ');
+        if fields.next() != Some("200") {
+            continue;
+        }
+        let mut next = || {
+            fields
+                .next()
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        times.ok += 1;
+        times.lookup += next();
+        times.connect += next();
+        times.tls += next();
+        times.total += next();
+    }
+    let answered = times.ok.max(1) as f64;
+    for sum in [
+        &mut times.lookup,
+        &mut times.connect,
+        &mut times.tls,
+        &mut times.total,
+    ] {
+        *sum /= answered;
+    }
+    Ok((usage, times))
 }
 
 /// Two passes and the curl peer over the first `n` instances of the TLS fleet.
@@ -1074,6 +1129,7 @@ fn https_case(
             handshakes,
             answered: count_where(&db, "status = 'online'")?,
             certs: Some(count_where(&db, "cert_expires_at IS NOT NULL")?),
+            response_ms: mean_response_ms(&db)?,
         };
         if row.answered != n {
             let errors = count_where(&db, "cert_error IS NOT NULL")?;
@@ -1089,17 +1145,28 @@ fn https_case(
     }
     if o.baseline {
         let counter = Counter::start(&fleet.stats);
-        let (usage, ok) = run_curl_parallel(o, dir.path(), fleet.port, n, ca, timeout)?;
+        let (usage, times) = run_curl_parallel(o, dir.path(), fleet.port, n, ca, timeout)?;
         let row = HttpsRow {
             label: "curl --parallel".into(),
             n,
             ideal,
             usage,
             handshakes: counter.since(n),
-            answered: ok,
+            answered: times.ok,
             certs: None,
+            response_ms: Some(times.total * 1e3),
         };
         print_https_row(&row);
+        let ms = |s: f64| s * 1e3;
+        println!(
+            "  (curl's mean transfer: name looked up at {:.1} ms, TCP connected at {:.1} ms, TLS \
+             done at {:.1} ms, answer read at {:.1} ms; the fleet waits {} ms before answering)",
+            ms(times.lookup),
+            ms(times.connect),
+            ms(times.tls),
+            ms(times.total),
+            o.latency.as_millis()
+        );
         rows.push(row);
     }
     if o.keep {
@@ -1143,7 +1210,8 @@ fn run_https(o: &Options) -> Result<(), String> {
         "webhost update-instances --jobs {j} (ca-file = the bench CA), then curl --parallel \
          --parallel-max {j} --cacert CA; latency {} ms; ideal = ceil(N / {j}) × {} ms; CPU and \
          RSS of that process alone (wait4); handshakes completed by the fleet during it; fleet CPU \
-         = this process (the fleet's threads, server side of TLS included) meanwhile",
+         = this process (the fleet's threads, server side of TLS included) meanwhile; req ms = \
+         mean time of one request, its lookup, connection and handshake included",
         o.latency.as_millis(),
         o.latency.as_millis(),
         j = o.jobs,
