@@ -13,7 +13,7 @@
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
 //! database writing time is not known), `--keep` (keep the databases and print where),
-//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under `perf record -g`,
+//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under `perf record --call-graph dwarf`,
 //! its profile in PATH.<N>.data; its figures then include perf).
 //!
 //! For each size the mock fleet (`benches/common/fleet.rs`, the same server as
@@ -296,7 +296,7 @@ fn run_pass(o: &Options, db: &Path, timeout: Duration, log: &Path) -> Result<Pas
     run_pass_as(o, db, timeout, log, None)
 }
 
-/// `run_pass`, under `perf record -g -o PERF` when `perf` is given (for a profile: the figures
+/// `run_pass`, under `perf record --call-graph dwarf -o PERF` when `perf` is given (for a profile: the figures
 /// are then perf's and webhost's together).
 fn run_pass_as(
     o: &Options,
@@ -310,10 +310,18 @@ fn run_pass_as(
         None => Command::new(webhost_binary()),
         Some(output) => {
             let mut perf = Command::new("perf");
-            perf.args(["record", "-q", "-F", "499", "-g", "-o"])
-                .arg(output)
-                .arg("--")
-                .arg(webhost_binary());
+            perf.args([
+                "record",
+                "-q",
+                "-F",
+                "499",
+                "--call-graph",
+                "dwarf,16384",
+                "-o",
+            ])
+            .arg(output)
+            .arg("--")
+            .arg(webhost_binary());
             perf
         }
     };
