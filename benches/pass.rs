@@ -13,8 +13,9 @@
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
 //! database writing time is not known), `--keep` (keep the databases and print where),
-//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under `perf record --call-graph dwarf`,
-//! its profile in PATH.<N>.data; its figures then include perf).
+//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under
+//! `perf record --call-graph dwarf`, its profile in PATH.<N>.data; its figures then include
+//! perf).
 //!
 //! For each size the mock fleet (`benches/common/fleet.rs`, the same server as
 //! `examples/mock_fleet.rs`) runs on threads of this process, on 127.0.0.1, with `latency`
@@ -296,8 +297,8 @@ fn run_pass(o: &Options, db: &Path, timeout: Duration, log: &Path) -> Result<Pas
     run_pass_as(o, db, timeout, log, None)
 }
 
-/// `run_pass`, under `perf record --call-graph dwarf -o PERF` when `perf` is given (for a profile: the figures
-/// are then perf's and webhost's together).
+/// `run_pass`, under `perf record --call-graph dwarf -o PERF` when `perf` is given (for a
+/// profile: the figures are then perf's and webhost's together).
 fn run_pass_as(
     o: &Options,
     db: &Path,
