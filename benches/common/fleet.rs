@@ -175,7 +175,8 @@ pub struct Pki {
 }
 
 impl Pki {
-    /// Certificates for instances 1..=`instances`, made on every core (0.1 to 0.3 ms of CPU each).
+    /// Certificates for instances 1..=`instances`, made on every core (0.1 to 0.3 ms of CPU
+    /// each).
     pub fn generate(instances: u64) -> Result<Pki, String> {
         let fail = |e: rcgen::Error| format!("certificate generation failed: {e}");
         let ca_key = rcgen::KeyPair::generate().map_err(fail)?;
