@@ -1799,7 +1799,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__import)
-            opts="-q -v -h --dry-run --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --dry-run --sync --prune --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

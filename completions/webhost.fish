@@ -545,7 +545,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand import" -l db-mode -d 'M
 complete -c webhost -n "__fish_webhost_using_subcommand import" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand import" -l dry-run -d 'Show what would be created and updated (and which fields change), without writing'
+complete -c webhost -n "__fish_webhost_using_subcommand import" -l dry-run -d 'Show what would be created, updated, disabled and removed (and which fields change), without writing'
+complete -c webhost -n "__fish_webhost_using_subcommand import" -l sync -d 'The file is the whole fleet: stored records it does not name are disabled (instances a host\'s discovery created are left to it). A second run of the same file changes nothing'
+complete -c webhost -n "__fish_webhost_using_subcommand import" -l prune -d 'With --sync: remove the records the file does not name, with their history, instead of disabling them'
 complete -c webhost -n "__fish_webhost_using_subcommand import" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand import" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand import" -s v -l verbose -d 'Say more about what is being done, on stderr'

@@ -352,13 +352,23 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// File written by `webhost export`, JSON or CSV (told by its extension, else its content);
-    /// `-` reads standard input
+    /// File written by `webhost export` (JSON or CSV), or a fleet file written by hand (TOML,
+    /// see examples/fleet.toml); told by its extension, else its content; `-` reads stdin
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Show what would be created and updated (and which fields change), without writing
+    /// Show what would be created, updated, disabled and removed (and which fields change),
+    /// without writing
     #[arg(long)]
     pub dry_run: bool,
+    /// The file is the whole fleet: stored records it does not name are disabled (instances
+    /// a host's discovery created are left to it). A second run of the same file changes
+    /// nothing
+    #[arg(long)]
+    pub sync: bool,
+    /// With --sync: remove the records the file does not name, with their history, instead
+    /// of disabling them
+    #[arg(long, requires = "sync")]
+    pub prune: bool,
 }
 
 /// Options of a polling pass.
@@ -906,6 +916,8 @@ impl ValueEnum for Format {
         Some(match self {
             Format::Json => PossibleValue::new("json").help("A JSON array of objects"),
             Format::Csv => PossibleValue::new("csv").help("A header row, then one row per record"),
+            // Not offered by export: value_variants leaves it out.
+            Format::Toml => return None,
         })
     }
 }
@@ -1107,6 +1119,10 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "webhost import --dry-run fleet.csv",
             ),
             ("Apply it, all or nothing", "webhost import fleet.csv"),
+            (
+                "The fleet as code: the file is the whole truth (examples/fleet.toml)",
+                "webhost import --sync --dry-run fleet.toml",
+            ),
             (
                 "Copy a fleet, tokens included, from another machine",
                 "ssh old-server webhost export --with-tokens | webhost import -",

@@ -70,7 +70,15 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Changes(a) => commands::changes::run(&ctx, a.since),
         Command::Prune(a) => commands::prune::run(&ctx, a.older_than),
         Command::Export(a) => commands::export::run(&ctx, a.with_tokens, a.format),
-        Command::Import(a) => commands::import::run(&ctx, &a.file, a.dry_run),
+        Command::Import(a) => commands::import::run(
+            &ctx,
+            &a.file,
+            &commands::import::How {
+                dry_run: a.dry_run,
+                sync: a.sync,
+                prune: a.prune,
+            },
+        ),
         Command::Check(a) => {
             let live = match a.live {
                 true => Some(ProbeSettings {

@@ -10,12 +10,47 @@ use crate::domain::error::invalid;
 use crate::domain::model::{RecordType, Upsert};
 
 impl Store {
-    /// Creates or updates every record in one IMMEDIATE transaction: if any write fails,
-    /// nothing is written. Pass the hosts before the instances that name them.
-    pub fn import(&mut self, items: &[Upsert], now: i64) -> Result<()> {
+    /// Creates or updates every record, and removes those of `remove` (a host with its
+    /// instances), in one IMMEDIATE transaction: if any write fails, nothing is written. Pass
+    /// the hosts before the instances that name them.
+    pub fn import(
+        &mut self,
+        items: &[Upsert],
+        remove: &[(RecordType, String)],
+        now: i64,
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Instances before hosts, so a host's own instances are gone when it goes.
+        let mut remove: Vec<&(RecordType, String)> = remove.iter().collect();
+        remove.sort_by_key(|(rt, _)| *rt == RecordType::Host);
+        for (rt, reference) in remove {
+            if *rt == RecordType::Host {
+                tx.execute(
+                    "DELETE FROM secrets.tokens WHERE record_type = 'instance' AND record_id IN
+                        (SELECT i.id FROM instances i JOIN hosts h ON h.id = i.host_id
+                         WHERE h.ref = ?1)",
+                    [reference],
+                )?;
+                tx.execute(
+                    "DELETE FROM instances WHERE host_id = (SELECT id FROM hosts WHERE ref = ?1)",
+                    [reference],
+                )?;
+            }
+            tx.execute(
+                &format!(
+                    "DELETE FROM secrets.tokens WHERE record_type = ?1 AND record_id =
+                        (SELECT id FROM {} WHERE ref = ?2)",
+                    table(*rt)
+                ),
+                params![rt.as_str(), reference],
+            )?;
+            tx.execute(
+                &format!("DELETE FROM {} WHERE ref = ?1", table(*rt)),
+                [reference],
+            )?;
+        }
         for item in items {
             let rt = item.record_type;
             let reference = &item.settings.reference;

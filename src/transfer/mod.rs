@@ -9,10 +9,12 @@ mod csv;
 mod json;
 mod plan;
 mod row;
+mod toml;
 
 pub use self::csv::write_csv;
+pub use self::plan::sync;
 pub use self::plan::{Action, Planned, plan};
-pub use self::row::{COLUMNS, Format, Parsed, Position, Problem, Row};
+pub use self::row::{COLUMNS, Format, Parsed, Position, Problem, Row, TokenFrom};
 
 /// Guesses the format: from the file name's extension, else from the first character.
 pub fn detect(name: Option<&str>, text: &str) -> Format {
@@ -22,6 +24,7 @@ pub fn detect(name: Option<&str>, text: &str) -> Format {
     match ext.as_deref() {
         Some("json") => Format::Json,
         Some("csv") => Format::Csv,
+        Some("toml") => Format::Toml,
         _ if matches!(strip_bom(text).trim_start().chars().next(), Some('[' | '{')) => Format::Json,
         _ => Format::Csv,
     }
@@ -38,6 +41,7 @@ pub fn parse(text: &str, format: Format) -> Result<Vec<Parsed>, Problem> {
     match format {
         Format::Json => self::json::parse_json(text),
         Format::Csv => self::csv::parse_csv(text),
+        Format::Toml => self::toml::parse_toml(text),
     }
 }
 
@@ -61,6 +65,7 @@ mod tests {
             ca_file: Some("/etc/ssl/internal-ca.pem".into()),
             push: false,
             push_grace: None,
+            token_from: None,
             host: None,
             remote_name: None,
             discovered: false,
@@ -93,6 +98,7 @@ mod tests {
             ca_file: None,
             push: false,
             push_grace: None,
+            token_from: None,
             host: on.map(str::to_string),
             remote_name: on.map(|_| r.to_string()),
             discovered: on.is_some(),

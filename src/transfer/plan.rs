@@ -15,6 +15,10 @@ pub enum Action {
     Created,
     Updated,
     Unchanged,
+    /// `--sync`: stored, not in the file, so monitoring is turned off.
+    Disabled,
+    /// `--sync --prune`: stored, not in the file, so removed (its history with it).
+    Removed,
 }
 
 impl Action {
@@ -23,6 +27,8 @@ impl Action {
             Action::Created => "created",
             Action::Updated => "updated",
             Action::Unchanged => "unchanged",
+            Action::Disabled => "disabled",
+            Action::Removed => "removed",
         }
     }
 }
@@ -277,4 +283,72 @@ fn changed_fields(old: &Row, new: &Row) -> Vec<&'static str> {
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))
     .collect()
+}
+
+/// `import --sync`: the file is the whole truth. Every stored record it does not name is
+/// disabled (`prune`: removed), but for instances a host's discovery created, which belong to
+/// their server's list, not to the file. A record already disabled is unchanged. Hosts first.
+/// Err: an instance of the file whose host pruning would remove.
+pub fn sync(
+    planned: &[Planned],
+    existing: &[Row],
+    prune: bool,
+) -> Result<Vec<Planned>, Vec<Problem>> {
+    let named: std::collections::HashSet<(RecordType, &str)> = planned
+        .iter()
+        .map(|p| (p.row.record_type, p.row.reference.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    let mut removed_hosts = std::collections::HashSet::new();
+    let mut existing: Vec<&Row> = existing.iter().collect();
+    existing.sort_by_key(|e| e.record_type != RecordType::Host);
+    for e in existing {
+        if named.contains(&(e.record_type, e.reference.as_str())) || e.discovered {
+            continue;
+        }
+        let (action, row, changed) = match (prune, e.enabled) {
+            (true, _) => {
+                if e.record_type == RecordType::Host {
+                    removed_hosts.insert(e.reference.as_str());
+                }
+                (Action::Removed, e.clone(), Vec::new())
+            }
+            (false, true) => {
+                let mut row = e.clone();
+                row.enabled = false;
+                (Action::Disabled, row, vec!["enabled"])
+            }
+            (false, false) => (Action::Unchanged, e.clone(), Vec::new()),
+        };
+        out.push(Planned {
+            row,
+            action,
+            changed,
+        });
+    }
+    let stranded: Vec<Problem> = planned
+        .iter()
+        .filter(|p| {
+            p.row
+                .host
+                .as_deref()
+                .is_some_and(|h| removed_hosts.contains(h))
+        })
+        .map(|p| Problem {
+            at: Position {
+                line: 0,
+                record: None,
+            },
+            subject: Some(p.row.describe()),
+            message: format!(
+                "its host '{}' is not in the file, so --prune would remove it: add the host \
+                 to the file, or move the instance",
+                p.row.host.as_deref().unwrap_or_default()
+            ),
+        })
+        .collect();
+    match stranded.is_empty() {
+        true => Ok(out),
+        false => Err(stranded),
+    }
 }

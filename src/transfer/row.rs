@@ -40,6 +40,8 @@ pub enum Format {
     Json,
     /// A header row, then one row per record.
     Csv,
+    /// `[[host]]` and `[[instance]]` tables, written by hand (import only).
+    Toml,
 }
 
 /// The settings of one record, as exported and imported (never its state).
@@ -73,6 +75,9 @@ pub struct Row {
     pub push: bool,
     /// Instances: seconds without a push before offline; None: the default.
     pub push_grace: Option<i64>,
+    /// A fleet file's `token_file` or `token_env`: where the command reads the token from.
+    #[serde(skip)]
+    pub token_from: Option<TokenFrom>,
 }
 
 fn threshold_text<S: Serializer>(t: &Option<Threshold>, s: S) -> Result<S::Ok, S::Error> {
@@ -121,6 +126,7 @@ impl Row {
             ca_file: s.ca_file.clone(),
             push: s.push,
             push_grace: s.push_grace,
+            token_from: None,
         }
     }
 
@@ -184,6 +190,13 @@ impl Row {
     pub(super) fn describe(&self) -> String {
         format!("{} '{}'", self.record_type, self.reference)
     }
+}
+
+/// Where a fleet file says a record's token is, so that the file holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFrom {
+    File(String),
+    Env(String),
 }
 
 /// Where a row is in its file: the line it starts on, and for JSON its 1-based place in the array.
@@ -327,6 +340,7 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
             ca_file,
             push: push.unwrap_or(false),
             push_grace,
+            token_from: None,
         }),
         _ => Err(errors),
     };

@@ -5,6 +5,7 @@ mod crash;
 mod demo;
 mod deployment;
 mod faults;
+mod fleet_file;
 mod generated;
 mod hostile;
 mod hostile_files;
