@@ -493,7 +493,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__get)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -629,7 +629,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__set)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,7 +655,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__unset)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check"
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1343,7 +1343,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1375,6 +1375,10 @@ _webhost() {
                     ;;
                 --insecure-tls)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --disk-warn)
@@ -1439,7 +1443,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1475,6 +1479,10 @@ _webhost() {
                     ;;
                 --insecure-tls)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --disk-warn)
@@ -1803,7 +1811,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1843,6 +1851,10 @@ _webhost() {
                     ;;
                 --insecure-tls)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --disk-warn)
@@ -1907,7 +1919,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1943,6 +1955,10 @@ _webhost() {
                     ;;
                 --insecure-tls)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --disk-warn)
@@ -2431,7 +2447,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2442,6 +2458,10 @@ _webhost() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2501,7 +2521,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2512,6 +2532,10 @@ _webhost() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

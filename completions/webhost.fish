@@ -83,6 +83,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -95,6 +96,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -162,6 +164,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -174,6 +177,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -256,6 +260,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l probe -d 'For --api custom: the probe program and its arguments (run without a shell; put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -268,6 +273,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -338,6 +344,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l probe -d 'New custom probe command and arguments (put last)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l insecure-tls -d 'Accept an invalid TLS certificate (self-signed, expired, for another name) for this record only' -r -f -a "true\t''
 false\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l ca-file -d 'Trust the CA certificates of this PEM file too, besides the machine\'s (an internal CA); read now to check it, and at each pass' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-warn -d 'Disk warning threshold: a share of the partition (85%) or an amount used (5G), at most --disk-crit; `default` is 80%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
@@ -352,6 +359,7 @@ never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read the API token from standard input (first line)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-host -d 'Detach it from its host'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
@@ -404,6 +412,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s j -l jobs -d 'How many records are checked at once' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l per-host-jobs -d 'How many of those requests may go to one server-manager host at once (its instances all go through its script)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout -d 'Limit for one check, from DNS to the last byte: 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
@@ -425,6 +434,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s q -l qu
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s j -l jobs -d 'How many records are checked at once' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l per-host-jobs -d 'How many of those requests may go to one server-manager host at once (its instances all go through its script)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l timeout -d 'Limit for one check, from DNS to the last byte: 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
@@ -582,7 +592,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_s
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "list" -d 'Print every setting'
@@ -623,7 +633,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
@@ -691,7 +701,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "remove" -d 'Delete an instance and its history'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "enable" -d 'Turn monitoring on for an instance'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from instance" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT...'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Store a setting: on-change CMD [ARGS...], failure-threshold N, success-threshold N, remind-every DURATION, hook-batch N, connectivity-check HOST:PORT..., ca-file PEM'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Print every setting'

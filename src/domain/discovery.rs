@@ -204,7 +204,11 @@ pub fn plan<'a>(
             (Some(k), Some(reading)) => {
                 seen.insert(k.id);
                 if reading.status == Status::Unknown {
-                    plan.steps.push(Step::Unflag { id: k.id });
+                    // Vouched for without a reading (a custom lister, or a server-manager
+                    // instance left to update-instances): only a missing one has to change.
+                    if k.missing {
+                        plan.steps.push(Step::Unflag { id: k.id });
+                    }
                 } else {
                     plan.steps.push(Step::Check {
                         id: k.id,
@@ -216,14 +220,20 @@ pub fn plan<'a>(
                 }
             }
             (Some(k), None) => {
-                // Listed, but no Dolibarr there any more: the install is gone.
+                // Still listed, but no Dolibarr there any more: the install is gone.
                 seen.insert(k.id);
                 if !k.missing {
                     plan.flagged_missing.push(d.name.clone());
                 }
                 plan.steps.push(Step::Check {
                     id: k.id,
-                    reading: gone(),
+                    reading: Cow::Owned(Reading::new(
+                        Status::Missing,
+                        format!(
+                            "listed by host {}, but its folder holds no Dolibarr (Wrong instance path)",
+                            host.reference
+                        ),
+                    )),
                 });
             }
             // Removed by the user: not to be created again.
@@ -237,7 +247,12 @@ pub fn plan<'a>(
                     }
                 };
                 new_refs.insert(instance.reference.clone());
-                plan.created.push(d.name.clone());
+                // A name whose own ref was taken gets another: say which, or it cannot be found.
+                plan.created.push(if instance.reference == d.name {
+                    d.name.clone()
+                } else {
+                    format!("{} (as {})", d.name, instance.reference)
+                });
                 plan.steps.push(Step::Create {
                     instance,
                     reading: (reading.status != Status::Unknown).then_some(reading),
@@ -375,10 +390,16 @@ mod tests {
         assert_eq!(plan.flagged_missing, ["old", "gone"], "newly missing only");
         assert_eq!(plan.returned, ["back"]);
         assert!(plan.created.is_empty());
-        let Step::Check { reading, .. } = &plan.steps[1] else {
-            panic!("{:?}", plan.steps[1]);
+        let message = |i: usize| match &plan.steps[i] {
+            Step::Check { reading, .. } => reading.message.clone(),
+            other => panic!("{other:?}"),
         };
-        assert_eq!(reading.message, "no longer listed by host srv");
+        // Still listed, its folder without Dolibarr: not "no longer listed".
+        assert_eq!(
+            message(1),
+            "listed by host srv, but its folder holds no Dolibarr (Wrong instance path)"
+        );
+        assert_eq!(message(3), "no longer listed by host srv");
     }
 
     #[test]
@@ -416,7 +437,11 @@ mod tests {
                 ("a_b", "a_b", true),
             ]
         );
-        assert_eq!(plan.created, ["shop", "taken", "a b", "a_b"]);
+        // A prefixed ref is named, so the user can find the record.
+        assert_eq!(
+            plan.created,
+            ["shop", "taken (as srv.taken)", "a b (as srv.a_b)", "a_b"]
+        );
         assert_eq!(
             plan.refused,
             [(
@@ -465,7 +490,12 @@ mod tests {
         // The name with ESC is cleaned like "a b", whose ref it would take: it gets a hash.
         assert_eq!(refs[2], "srv.a_b");
         assert!(refs[3].starts_with("srv.a_b-") && refs[3].len() == "srv.a_b-".len() + 8);
-        assert_eq!(plan.created, [&long_a, &long_b, "a b", "a\u{1b}b"]);
+        let named: Vec<String> = [&long_a, &long_b, "a b", "a\u{1b}b"]
+            .iter()
+            .zip(&refs)
+            .map(|(name, r)| format!("{name} (as {r})"))
+            .collect();
+        assert_eq!(plan.created, named);
 
         let refused: Vec<(&str, &str)> = plan
             .refused
