@@ -212,7 +212,12 @@ pub fn run(
     let mut feed = Feed::new(store, rt, &opts.refs, opts.per_host)?;
     let pass_id = store.start_pass(rt.pass_name(), clock.now())?;
     let prober = Prober::new(opts.probe.clone());
-    let jobs = opts.jobs.clamp(1, total.max(1));
+    // No more workers than jobs to do: a host may give its pool `per_host` reads at once.
+    let most = match rt {
+        RecordType::Host => total.saturating_mul(opts.per_host.max(1)),
+        RecordType::Instance => total,
+    };
+    let jobs = opts.jobs.clamp(1, most.max(1));
     // Two jobs waiting per worker: the writer tops the queue up as each result arrives.
     let (work_tx, work_rx) = mpsc::sync_channel::<Job>(jobs * 2);
     let work_rx = Mutex::new(work_rx);

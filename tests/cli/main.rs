@@ -18,6 +18,7 @@ mod reading;
 mod records;
 mod report;
 mod server;
+mod server_manager_scale;
 mod store;
 mod support;
 mod terminal;
