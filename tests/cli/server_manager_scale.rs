@@ -94,8 +94,8 @@ fn add_manager(env: &Env, reference: &str, url: &str) {
 }
 
 #[test]
-fn a_server_gets_no_more_than_its_per_host_jobs_at_once() {
-    // 12 instances, 3 at once: four rounds, each released when its third read arrives.
+fn update_hosts_reads_new_instances_per_host_jobs_at_once() {
+    // 12 new instances, 3 at once, on a pool of 16.
     let (server, seen) = crowded_server(12, 3);
     let env = Env::new();
     add_manager(&env, "srv", &server.url("/index.php"));
@@ -114,20 +114,23 @@ fn a_server_gets_no_more_than_its_per_host_jobs_at_once() {
     assert_eq!(srv["status"], "online", "{res}");
     assert_eq!(srv["created"].as_array().map(Vec::len), Some(12), "{res}");
     assert_eq!(seen.most(), 3, "reads at once by update-hosts");
+}
 
-    // update-instances reads the 12 through the same script: the same limit holds.
-    let (server2, seen2) = crowded_server(12, 3);
-    env.run(&["host", "edit", "srv", "--url", &server2.url("/index.php")])
-        .ok();
+#[test]
+fn update_instances_sends_one_server_no_more_than_its_share() {
+    // 12 instances of one server on a pool of 16: the default share is 4 at once.
+    let (server, seen) = crowded_server(12, 4);
+    let env = Env::new();
+    add_manager(&env, "srv", &server.url("/index.php"));
+    for i in 0..12 {
+        env.add_instance(
+            &format!("shop{i:02}"),
+            "server-manager-v1",
+            &["--host", "srv"],
+        );
+    }
     let res = env
-        .run(&[
-            "--json",
-            "update-instances",
-            "--jobs",
-            "16",
-            "--per-host-jobs",
-            "3",
-        ])
+        .run(&["--json", "update-instances", "--jobs", "16"])
         .ok()
         .json();
     assert_eq!(res.as_array().map(Vec::len), Some(12), "{res}");
@@ -138,8 +141,7 @@ fn a_server_gets_no_more_than_its_per_host_jobs_at_once() {
             .all(|r| r["status"] == "online"),
         "{res}"
     );
-    assert_eq!(seen2.most(), 3, "reads at once by update-instances");
-    drop(server);
+    assert_eq!(seen.most(), 4, "reads at once by update-instances");
 }
 
 /// A server-manager script answering the fixtures; old-demo has no Dolibarr (yet).
