@@ -317,3 +317,63 @@ fn target(r: &Record, host: Option<&Record>) -> Target {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::Settings;
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_server_gets_no_more_than_its_share_of_the_queue() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(
+            &dir.path().join("w.db"),
+            crate::store::Access::Create { mode: 0o600 },
+        )
+        .expect("open");
+        let mut host = Settings::new("srv", ApiKind::ServerManagerV1);
+        host.url = Some("http://srv.example/".into());
+        let host_id = store.insert(RecordType::Host, &host, 0).expect("host");
+        let mut on_host = Vec::new();
+        for i in 0..10 {
+            let mut s = Settings::new(&format!("shop{i}"), ApiKind::ServerManagerV1);
+            s.host_id = Some(host_id);
+            on_host.push(store.insert(RecordType::Instance, &s, 0).expect("instance"));
+        }
+        for i in 0..3 {
+            let mut s = Settings::new(&format!("site{i}"), ApiKind::Ping);
+            s.url = Some(format!("http://site{i}.example/"));
+            store.insert(RecordType::Instance, &s, 0).expect("instance");
+        }
+        let mut feed = Feed::new(&store, RecordType::Instance, &[], 2).expect("feed");
+        let (tx, rx) = mpsc::sync_channel::<Job>(100);
+        let ids = |rx: &mpsc::Receiver<Job>| -> Vec<i64> {
+            rx.try_iter()
+                .filter_map(|job| match job {
+                    Job::Check { id, .. } => Some(id),
+                    Job::Read { .. } => None,
+                })
+                .collect()
+        };
+        assert!(feed.top_up(&store, &tx).expect("top up"));
+        let first = ids(&rx);
+        // Two of the server's instances, and every other record: they wait for no server.
+        assert_eq!(first.len(), 5, "{first:?}");
+        assert_eq!(first.iter().filter(|id| on_host.contains(id)).count(), 2);
+        // One comes back: one more may go.
+        feed.checked(first[0]);
+        assert!(feed.top_up(&store, &tx).expect("top up"));
+        let next = ids(&rx);
+        assert_eq!(next.len(), 1, "{next:?}");
+        assert!(on_host.contains(&next[0]));
+        // Handed out, all back: the feed is done.
+        let mut out: Vec<i64> = first[1..].iter().copied().chain(next).collect();
+        while let Some(id) = out.pop() {
+            feed.checked(id);
+            assert!(feed.top_up(&store, &tx).expect("top up") || out.is_empty());
+            out.extend(ids(&rx));
+        }
+        assert!(!feed.top_up(&store, &tx).expect("top up"));
+    }
+}

@@ -142,13 +142,10 @@ fn work_on(job: Job, prober: &Prober, rt: RecordType, opts: &PassOptions, clock:
     };
     let checking = Instant::now();
     let lists = rt == RecordType::Host && t.kind == ApiKind::ServerManagerV1;
-    let (reading, listing) = if lists {
-        match prober.list_host(&t, &known) {
-            HostList::Done(reading) => (Some(reading), None),
-            HostList::Listed(listing) => (None, Some(Box::new(listing))),
-        }
+    let checked = if lists {
+        prober.list_host(&t, &known)
     } else {
-        (Some(prober.probe(&t)), None)
+        HostList::Done(prober.probe(&t))
     };
     // The certificate's handshake shares the check's time limit: a site that used it all (a
     // stalled one) gets no second timeout, and keeps the expiry it had.
@@ -158,19 +155,18 @@ fn work_on(job: Job, prober: &Prober, rt: RecordType, opts: &PassOptions, clock:
         .as_deref()
         .filter(|_| left >= MIN_HANDSHAKE)
         .and_then(|u| prober.certificate_expiry(u, left));
-    match (reading, listing) {
-        (_, Some(listing)) => Done::Listed {
+    match checked {
+        HostList::Listed(listing) => Done::Listed {
             id,
             target: t,
-            listing,
+            listing: Box::new(listing),
             cert,
         },
-        (reading, None) => {
+        HostList::Done(reading) => {
             let key = RecordKey {
                 record_type: rt,
                 id,
             };
-            let reading = reading.unwrap_or_else(|| Reading::new(Status::Error, "no reading"));
             Done::Checked(CheckResult::new(key, clock.now(), reading, cert))
         }
     }
