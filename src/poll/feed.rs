@@ -337,12 +337,12 @@ mod tests {
         let host_id = store.insert(RecordType::Host, &host, 0).expect("host");
         let mut on_host = Vec::new();
         for i in 0..10 {
-            let mut s = Settings::new(&format!("shop{i}"), ApiKind::ServerManagerV1);
+            let mut s = Settings::new(format!("shop{i}"), ApiKind::ServerManagerV1);
             s.host_id = Some(host_id);
             on_host.push(store.insert(RecordType::Instance, &s, 0).expect("instance"));
         }
         for i in 0..3 {
-            let mut s = Settings::new(&format!("site{i}"), ApiKind::Ping);
+            let mut s = Settings::new(format!("site{i}"), ApiKind::Ping);
             s.url = Some(format!("http://site{i}.example/"));
             store.insert(RecordType::Instance, &s, 0).expect("instance");
         }
