@@ -19,7 +19,8 @@
 //! once and the pool holds `J`, so the reads take `max(ceil(N / P), ceil(H × N / min(J, H × P)))`
 //! rounds of `latency`; `update-hosts` adds its own two requests per host (the server document,
 //! then the list) before its reads. Wall time is from spawn to exit of the release binary; CPU
-//! (user + system) and peak RSS come from `wait4(2)` on it alone.
+//! (user + system) and peak RSS come from `wait4(2)` on it alone. Before each pass, the
+//! write-ahead log the previous one left is checkpointed, untimed.
 //!
 //! The peer is curl reading the same instance URLs (signed) with the same per-host limit: one
 //! `curl --parallel --parallel-max P` per host, all hosts at once (so up to H × P requests,
@@ -228,6 +229,14 @@ fn run_pass(o: &Options, db: &Path, pass: &str, log: &Path) -> Result<Usage, Str
     Ok(usage)
 }
 
+/// Checkpoints the write-ahead log the previous pass left (its last connection's close does
+/// it, in whichever process comes next), untimed, so each row times its own pass alone.
+fn settle(db: &Path) -> Result<(), String> {
+    let conn = Connection::open(db).map_err(|e| e.to_string())?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .map_err(|e| e.to_string())
+}
+
 /// One `curl --parallel --parallel-max P` per host over its instances' signed URLs, all at once.
 fn run_peer(o: &Options, dir: &Path, fleet: &managers::Managers) -> Result<Usage, String> {
     let now = now_unix();
@@ -374,6 +383,7 @@ fn run(o: &Options) -> Result<(), String> {
         if i != 3 {
             fleet.reset();
         }
+        settle(&db)?;
         let log = dir.path().join(format!("pass-{i}.log"));
         let usage = run_pass(o, &db, pass, &log)?;
         let (min, max, read) = fleet.reads();
