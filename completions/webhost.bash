@@ -61,8 +61,14 @@ _webhost() {
             webhost,prune)
                 cmd="webhost__subcmd__prune"
                 ;;
+            webhost,receive)
+                cmd="webhost__subcmd__receive"
+                ;;
             webhost,report)
                 cmd="webhost__subcmd__report"
+                ;;
+            webhost,serve)
+                cmd="webhost__subcmd__serve"
                 ;;
             webhost,status)
                 cmd="webhost__subcmd__status"
@@ -151,8 +157,14 @@ _webhost() {
             webhost__subcmd__help,prune)
                 cmd="webhost__subcmd__help__subcmd__prune"
                 ;;
+            webhost__subcmd__help,receive)
+                cmd="webhost__subcmd__help__subcmd__receive"
+                ;;
             webhost__subcmd__help,report)
                 cmd="webhost__subcmd__help__subcmd__report"
+                ;;
+            webhost__subcmd__help,serve)
+                cmd="webhost__subcmd__help__subcmd__serve"
                 ;;
             webhost__subcmd__help,status)
                 cmd="webhost__subcmd__help__subcmd__status"
@@ -335,7 +347,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo receive serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,7 +749,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo help"
+            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo receive serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1212,7 +1224,35 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__help__subcmd__receive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1811,7 +1851,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --push --no-push --push-grace --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1838,6 +1878,10 @@ _webhost() {
                     return 0
                     ;;
                 --remote-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --push-grace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1919,7 +1963,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --push --no-push --push-grace --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1982,6 +2026,10 @@ _webhost() {
                     return 0
                     ;;
                 --remote-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --push-grace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2374,6 +2422,36 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__receive)
+            opts="-q -v -h --max-body --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__report)
             opts="-q -v -h --html --since --public --stale --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2390,6 +2468,52 @@ _webhost() {
                     return 0
                     ;;
                 --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__serve)
+            opts="-q -v -h --listen --threads --max-body --client-timeout --hook-timeout --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -164,6 +164,48 @@ pub enum Command {
     /// only the closing lines; --json prints one object (the folder, the database, the page
     /// and the records by status).
     Demo(DemoArgs),
+    /// Receive one push from an instance's WebObserver, as a CGI program
+    ///
+    /// For a web server that runs CGI (Apache mod_cgi, lighttpd mod_cgi, nginx + fcgiwrap):
+    /// reads REQUEST_METHOD, QUERY_STRING, CONTENT_LENGTH and the body on stdin, answers with a
+    /// `Status:` header and one line (`OK`, or why it was refused), and logs one line on stderr.
+    /// The push is checked (signature with the instance's token, ±180 s, no replay) and stored
+    /// like a polled check, with `source: push`. Point WEBOBSERVER_WEBHOST_URL at it.
+    #[command(after_help = examples_help("receive"))]
+    Receive(ReceiveArgs),
+    /// Receive WebObserver's pushes in a small HTTP server (behind a TLS reverse proxy)
+    ///
+    /// The same receiver as `webhost receive`, for sites without CGI: a fixed number of
+    /// threads, bounded request heads and bodies, slow clients dropped after --client-timeout.
+    /// Runs until SIGINT or SIGTERM. Prints `listening on ADDR` on stderr once bound.
+    #[command(after_help = examples_help("serve"))]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// Largest push accepted (413 beyond)
+    #[arg(long, default_value = defaults::MAX_ANSWER_SIZE, value_name = "SIZE", value_parser = parse_size)]
+    pub max_body: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (keep it on loopback behind the reverse proxy)
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub listen: String,
+    /// Threads that take requests (each with its own database connection)
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+    /// Largest push accepted (413 beyond)
+    #[arg(long, default_value = defaults::MAX_ANSWER_SIZE, value_name = "SIZE", value_parser = parse_size)]
+    pub max_body: u64,
+    /// A client that sends nothing for this long is dropped
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub client_timeout: std::time::Duration,
+    /// Limit for one run of the change hook after a push changed a status
+    #[arg(long, default_value = defaults::HOOK_TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
+    pub hook_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -514,6 +556,16 @@ pub struct InstanceAdd {
     /// The instance's folder name on its server [default: the ref]
     #[arg(long, value_name = "NAME")]
     pub remote_name: Option<String>,
+    /// Fed by WebObserver's pushes (server-observer-v1): passes check only that one came
+    /// within --push-grace
+    #[arg(long, overrides_with = "no_push")]
+    pub push: bool,
+    /// Fetched by passes again (pushes are still taken)
+    #[arg(long, overrides_with = "push")]
+    pub no_push: bool,
+    /// With --push: offline after this long without a push [default: 5m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub push_grace: Option<std::time::Duration>,
     /// Free text shown beside the ref
     #[arg(long)]
     pub label: Option<String>,
@@ -669,6 +721,16 @@ pub struct InstanceEdit {
     /// New folder name on its server
     #[arg(long, value_name = "NAME")]
     pub remote_name: Option<String>,
+    /// Fed by WebObserver's pushes (server-observer-v1): passes check only that one came
+    /// within --push-grace
+    #[arg(long, overrides_with = "no_push")]
+    pub push: bool,
+    /// Fetched by passes again (pushes are still taken)
+    #[arg(long, overrides_with = "push")]
+    pub no_push: bool,
+    /// With --push: offline after this long without a push [default: 5m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub push_grace: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -993,6 +1055,26 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "webhost report --html /var/www/status/public.html --since 30d --public",
             ),
         ],
+    ),
+    (
+        "receive",
+        &[
+            (
+                "Apache: a wrapper that names the database, run as CGI (see examples/webhost-receive.cgi)",
+                "ScriptAlias /webhost/receive /usr/lib/cgi-bin/webhost-receive",
+            ),
+            (
+                "Try it by hand, as the web server would run it",
+                "REQUEST_METHOD=POST QUERY_STRING='action=...' CONTENT_LENGTH=3345 webhost receive < push.json",
+            ),
+        ],
+    ),
+    (
+        "serve",
+        &[(
+            "Behind nginx or Apache with TLS, on loopback (see examples/webhost-serve.service)",
+            "webhost serve --listen 127.0.0.1:8787",
+        )],
     ),
     (
         "import",
@@ -1454,6 +1536,8 @@ const RELATED: &[(&str, &[&str])] = &[
     ("check", &["status", "metrics"]),
     ("metrics", &["status", "check", "report"]),
     ("report", &["status", "metrics"]),
+    ("receive", &["serve", "update-instances"]),
+    ("serve", &["receive", "update-instances"]),
     ("config", &["update-hosts", "update-instances"]),
     ("completions", &["man"]),
     ("man", &["completions"]),

@@ -16,6 +16,7 @@ pub mod exit;
 pub mod output;
 pub mod poll;
 pub mod probe;
+pub mod receive;
 pub mod settings;
 pub mod signals;
 pub mod store;

@@ -108,6 +108,17 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         },
         // Handled before a database is looked up (see run); never dispatched.
         Command::Demo(_) => anyhow::bail!("webhost demo runs without a database"),
+        Command::Receive(a) => commands::receive::run(&ctx, a.max_body),
+        Command::Serve(a) => commands::serve::run(
+            &ctx,
+            &commands::serve::Request {
+                listen: a.listen,
+                threads: usize::from(a.threads),
+                max_body: a.max_body,
+                client_timeout: a.client_timeout,
+                hook_timeout: a.hook_timeout,
+            },
+        ),
     }
 }
 
@@ -183,6 +194,7 @@ fn filter(a: &ListArgs, host: Option<String>) -> Filter {
         status: a.status,
         enabled,
         refs: Vec::new(),
+        push: None,
     }
 }
 
@@ -203,6 +215,8 @@ fn edit(kind: Option<ApiKind>, e: CommonEdit) -> Result<(Edit, Option<TokenSourc
         probe: e.probe,
         insecure_tls: e.tls.choice(),
         ca_file,
+        push: None,
+        push_grace: None,
         disk_warn: t.disk_warn.map(Limit::into_option),
         disk_crit: t.disk_crit.map(Limit::into_option),
         cert_warn_days: t.cert_warn_days.map(Limit::into_option),
@@ -210,6 +224,10 @@ fn edit(kind: Option<ApiKind>, e: CommonEdit) -> Result<(Edit, Option<TokenSourc
         remote_name: None,
     };
     Ok((edit, token_source(e.token)))
+}
+
+fn grace_seconds(grace: std::time::Duration) -> i64 {
+    i64::try_from(grace.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// A CA file as stored: absolute, so that a pass from cron (another working folder) finds it.
@@ -281,6 +299,8 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
                 insecure_tls: a.tls.choice().unwrap_or(false),
                 ca_file: a.tls.ca_file.map(ca_path).transpose()?,
                 remote_name: a.remote_name,
+                push: a.push,
+                push_grace: a.push_grace.map(grace_seconds),
                 ..Settings::new(a.reference, a.api)
             };
             let settings = with_thresholds(settings, a.thresholds);
@@ -295,6 +315,12 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
         InstanceCommand::Edit(a) => {
             let (mut edit, token) = edit(a.api, a.common)?;
             edit.remote_name = a.remote_name;
+            edit.push = match (a.push, a.no_push) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            edit.push_grace = a.push_grace.map(|g| Some(grace_seconds(g)));
             let host = match (a.no_host, a.host.as_deref()) {
                 (true, _) => Some(None),
                 (false, Some(h)) => Some(Some(h)),

@@ -8,6 +8,7 @@ use super::{Context, Outcome, TokenSource};
 use crate::domain::error::invalid;
 use crate::domain::model::{ApiKind, RecordType, Settings};
 use crate::domain::validate;
+use crate::output::Done;
 use crate::poll;
 
 /// Adds a record of type `rt` with `settings`; an instance may name its `host`.
@@ -45,6 +46,9 @@ pub fn run(
     };
     validate::settings(rt, &settings, host_kind)?;
     store.insert(rt, &settings, ctx.now())?;
-    ctx.out.note(format!("added {rt} '{}'", settings.reference));
+    ctx.out.done(
+        &Done::record("added", rt, &settings.reference),
+        format!("added {rt} '{}'", settings.reference),
+    )?;
     Ok(Outcome::Done)
 }

@@ -10,6 +10,7 @@ use anyhow::Result;
 use super::{Context, Outcome, Which};
 use crate::domain::check::{self, ResponseLimits, Verdict};
 use crate::domain::config;
+use crate::output::Asked;
 use crate::poll::{ProbeSettings, probe_now};
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
@@ -30,7 +31,11 @@ pub fn run(
             .join(": ");
         Verdict::unknown(why, None)
     });
-    ctx.out.check(&verdict)?;
+    let asked = Asked {
+        reference: &which.reference,
+        record_type: which.record_type,
+    };
+    ctx.out.check(&verdict, asked)?;
     Ok(Outcome::Plugin(verdict.state))
 }
 

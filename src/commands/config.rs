@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::{Context, Outcome};
 use crate::domain::config::ConfigKey;
 use crate::domain::error::{invalid, not_found};
+use crate::output::Done;
 
 /// What `config` was asked to do.
 #[derive(Debug, Clone)]
@@ -28,7 +29,10 @@ pub fn run(ctx: &Context, action: &Action) -> Result<Outcome> {
                 crate::poll::check_ca_file(Path::new(path)).map_err(invalid)?;
             }
             ctx.create_store()?.config_set(*key, &text)?;
-            ctx.out.note(format!("{} set", key.as_str()));
+            ctx.out.done(
+                &Done::setting("set", key.as_str()),
+                format!("{} set", key.as_str()),
+            )?;
         }
         Action::Get(key) => {
             let store = ctx.read_store()?;
@@ -38,11 +42,16 @@ pub fn run(ctx: &Context, action: &Action) -> Result<Outcome> {
             }
         }
         Action::Unset(key) => {
-            if ctx.write_store()?.config_unset(*key)? {
-                ctx.out.note(format!("{} unset", key.as_str()));
-            } else {
-                ctx.out.note(format!("{} was not set", key.as_str()));
-            }
+            let was_set = ctx.write_store()?.config_unset(*key)?;
+            let note = match was_set {
+                true => format!("{} unset", key.as_str()),
+                false => format!("{} was not set", key.as_str()),
+            };
+            let done = Done {
+                was_set: Some(was_set),
+                ..Done::setting("unset", key.as_str())
+            };
+            ctx.out.done(&done, note)?;
         }
         Action::List => ctx.out.config(&ctx.read_store()?.config_list()?)?,
     }

@@ -144,7 +144,7 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
         rounds: demo::ROUNDS,
         hosts,
         instances,
-        seconds: started.elapsed().as_secs_f64(),
+        duration_ms: started.elapsed().as_millis() as u64,
     })?;
     Ok(Outcome::Done)
 }

@@ -8,6 +8,7 @@ use super::{Context, Outcome, TokenSource};
 use crate::domain::error::invalid;
 use crate::domain::model::{ApiKind, Edit, RecordType};
 use crate::domain::validate;
+use crate::output::Done;
 use crate::poll;
 
 /// Changes the settings of the record `reference`. For an instance, `host` moves it
@@ -53,6 +54,9 @@ pub fn run(
     }
     validate::settings(rt, &s, host_kind)?;
     store.update_settings(rt, rec.id, &s)?;
-    ctx.out.note(format!("updated {rt} '{}'", s.reference));
+    ctx.out.done(
+        &Done::record("edited", rt, &s.reference),
+        format!("updated {rt} '{}'", s.reference),
+    )?;
     Ok(Outcome::Done)
 }

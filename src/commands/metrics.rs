@@ -63,7 +63,11 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
     }
     let text = metrics::render(&samples, &store.last_finished_passes()?);
     match output {
-        Some(path) => atomic::write(path, text.as_bytes())?,
+        Some(path) => {
+            atomic::write(path, text.as_bytes())?;
+            ctx.out
+                .metrics_written(&path.display().to_string(), text.len())?;
+        }
         None => ctx.out.metrics(&text)?,
     }
     Ok(Outcome::Done)

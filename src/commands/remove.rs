@@ -7,6 +7,7 @@ use crate::domain::discovery;
 use crate::domain::error::{Error, invalid};
 use crate::domain::model::RecordType;
 use crate::domain::units::plural;
+use crate::output::Done;
 
 /// What to remove, and how.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,10 +31,13 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, how: Removal) -> Resu
             if store.forget_removed(reference)? == 0 {
                 return Err(e);
             }
-            ctx.out.note(format!(
-                "forgot that instance '{reference}' was removed: its host's next pass adds it \
-                 again if its server lists it"
-            ));
+            ctx.out.done(
+                &Done::record("forgotten", RecordType::Instance, reference),
+                format!(
+                    "forgot that instance '{reference}' was removed: its host's next pass adds \
+                     it again if its server lists it"
+                ),
+            )?;
             return Ok(Outcome::Done);
         }
         Err(e) => return Err(e),
@@ -69,21 +73,27 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, how: Removal) -> Resu
         stone.as_ref().map(|(s, _)| (s, now)),
     )?;
     let removed = format!("removed {rt} '{reference}' and its history");
-    match stone {
-        None => ctx.out.note(removed),
+    let note = match &stone {
+        None => removed,
         Some((stone, host)) => {
             let listed = match stone.listed {
                 true => "its server still lists it: ",
                 false => "",
             };
-            ctx.out.note(format!(
+            format!(
                 "{removed}; {listed}update-hosts will not add it again while host '{host}' \
                  lists '{}' (`webhost instance remove {reference} --forget` lets it; `webhost \
                  instance disable` keeps a record without checking it)",
                 stone.remote_name
-            ));
+            )
         }
-    }
+    };
+    let done = Done {
+        removed_instances: (rt == RecordType::Host).then_some(also.as_slice()),
+        tombstone: (rt == RecordType::Instance).then_some(stone.is_some()),
+        ..Done::record("removed", rt, reference)
+    };
+    ctx.out.done(&done, note)?;
     if !also.is_empty() {
         ctx.out
             .note(format!("removed its instances too: {}", also.join(", ")));

@@ -69,6 +69,21 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         plural(opts.jobs as u64, "job"),
         opts.probe.timeout
     ));
+    if rt == RecordType::Instance {
+        // Push records are not fetched: only their silence is news.
+        let quiet = crate::receive::check_freshness(&mut store, ctx.now(), opts.hooks.as_ref())?;
+        if quiet > 0 {
+            ctx.out.note(format!(
+                "{} fed by pushes sent none within {}",
+                plural(quiet as u64, "instance"),
+                if quiet == 1 {
+                    "its grace"
+                } else {
+                    "their grace"
+                }
+            ));
+        }
+    }
     let mut bar = ctx.out.progress_bar();
     let report = poll::run(&mut store, rt, &opts, ctx.clock, &mut |p| bar.show(&p))?;
     bar.clear();

@@ -11,6 +11,7 @@ pub struct Check {
     pub http_status: Option<u16>,
     pub disk_used: Option<u64>,
     pub message: Option<String>,
+    pub source: super::model::Source,
 }
 
 /// A change of status.

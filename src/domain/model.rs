@@ -252,6 +252,10 @@ pub struct Settings {
     pub cert_crit_days: Option<i64>,
     /// A PEM file of CA certificates trusted besides the machine's roots (an absolute path).
     pub ca_file: Option<String>,
+    /// Instances: fed by WebObserver's pushes, not fetched by passes.
+    pub push: bool,
+    /// Instances: how long without a push before it is offline (seconds); None: the default.
+    pub push_grace: Option<i64>,
 }
 
 impl Settings {
@@ -273,6 +277,8 @@ impl Settings {
             cert_warn_days: None,
             cert_crit_days: None,
             ca_file: None,
+            push: false,
+            push_grace: None,
         }
     }
 
@@ -310,6 +316,9 @@ pub struct Edit {
     pub insecure_tls: Option<bool>,
     /// `Some(None)` removes the CA file.
     pub ca_file: Option<Option<String>>,
+    pub push: Option<bool>,
+    /// `Some(None)` restores the default grace.
+    pub push_grace: Option<Option<i64>>,
     /// `Some(None)` restores the default threshold.
     pub disk_warn: Option<Option<Threshold>>,
     pub disk_crit: Option<Option<Threshold>>,
@@ -351,6 +360,12 @@ impl Edit {
         if let Some(c) = &self.ca_file {
             s.ca_file.clone_from(c);
         }
+        if let Some(p) = self.push {
+            s.push = p;
+        }
+        if let Some(g) = self.push_grace {
+            s.push_grace = g;
+        }
         if let Some(t) = self.disk_warn {
             s.disk_warn = t;
         }
@@ -391,6 +406,8 @@ pub struct State {
     /// When the TLS certificate expires (https records), or why it could not be read.
     pub cert_expires_at: Option<i64>,
     pub cert_error: Option<String>,
+    /// Instances: when the last push was accepted.
+    pub last_push_at: Option<i64>,
 }
 
 impl State {
@@ -533,6 +550,29 @@ pub struct Reading {
     /// Set when no HTTP answer came at all, and how.
     #[serde(skip)]
     pub no_answer: Option<NoAnswer>,
+    /// A poll's, or a push the instance sent.
+    #[serde(skip)]
+    pub source: Source,
+}
+
+/// Where a reading came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A pass (or `check --live`) asked for it.
+    #[default]
+    Poll,
+    /// The instance sent it (WebObserver's push).
+    Push,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Poll => "poll",
+            Source::Push => "push",
+        }
+    }
 }
 
 impl Reading {
@@ -553,6 +593,7 @@ impl Reading {
             modules: None,
             discovered: None,
             no_answer: None,
+            source: Source::Poll,
         }
     }
 

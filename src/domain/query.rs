@@ -11,6 +11,9 @@ pub struct Filter {
     pub enabled: Option<bool>,
     /// Only these refs (empty: all).
     pub refs: Vec<String>,
+    /// Instances: Some(false) leaves out those fed by pushes (a pass does not fetch them),
+    /// Some(true) keeps only those.
+    pub push: Option<bool>,
 }
 
 impl Filter {
@@ -19,6 +22,7 @@ impl Filter {
         Filter {
             enabled: Some(true),
             refs: refs.to_vec(),
+            push: Some(false),
             ..Filter::default()
         }
     }

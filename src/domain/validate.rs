@@ -48,7 +48,8 @@ pub fn url(u: &str) -> Result<()> {
             redact(u)
         ))
     };
-    let uri: http::Uri = u.parse().map_err(|_| bad("it does not parse"))?;
+    let ascii = super::url::to_ascii(u).map_err(|why| bad(&why))?;
+    let uri: http::Uri = ascii.parse().map_err(|_| bad("it does not parse"))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
         Some(other) => return Err(bad(&format!("scheme '{other}' is not http or https"))),
@@ -114,6 +115,21 @@ pub fn settings(rt: RecordType, s: &Settings, host_kind: Option<ApiKind>) -> Res
     if s.kind != ApiKind::Custom && !s.probe.is_empty() {
         return Err(invalid("--probe is only for --api custom"));
     }
+    if s.push && (rt != RecordType::Instance || s.kind != ApiKind::ServerObserverV1) {
+        return Err(invalid(
+            "--push is for server-observer-v1 instances: WebObserver is what pushes",
+        ));
+    }
+    if s.push_grace.is_some() && !s.push {
+        return Err(invalid(
+            "--push-grace is for instances fed by pushes: add --push",
+        ));
+    }
+    if s.push_grace.is_some_and(|g| g < 60) {
+        return Err(invalid(
+            "--push-grace must be at least 1m (WebObserver pushes once a minute at most)",
+        ));
+    }
     if s.ca_file.is_some() && s.kind == ApiKind::Custom {
         return Err(invalid(
             "--ca-file is for the HTTPS checks webhost makes; a custom probe makes its own connections",
@@ -129,8 +145,10 @@ pub fn settings(rt: RecordType, s: &Settings, host_kind: Option<ApiKind>) -> Res
             "--insecure-tls verifies no certificate, so --ca-file would never be used: give one or the other",
         ));
     }
+    // A push record may sit behind NAT, where no poller reaches it.
     let needs_url = !(rt == RecordType::Instance && s.kind == ApiKind::ServerManagerV1)
-        && s.kind != ApiKind::Custom;
+        && s.kind != ApiKind::Custom
+        && !s.push;
     if needs_url && s.url.is_none() {
         return Err(invalid(format!("--api {} needs --url URL", s.kind)));
     }

@@ -4,10 +4,14 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{Output, terminal_safe};
-use crate::domain::check::{PerfValue, PluginState, Subject, Verdict};
+use crate::domain::check::{PerfValue, PluginState, Verdict};
+use crate::domain::health::Health;
+use crate::domain::model::{RecordType, Status};
 use crate::domain::secret;
+use crate::domain::units::serialize_opt_rfc3339;
 
-/// A verdict as `check --json` prints it.
+/// A verdict as `check --json` prints it (docs/schema/check.schema.json). Every key is always
+/// there: a script reads `type` and `ref` even of an UNKNOWN about a ref that names nothing.
 #[derive(Debug, Serialize)]
 struct VerdictView<'a> {
     state: PluginState,
@@ -17,8 +21,26 @@ struct VerdictView<'a> {
     perfdata: String,
     /// The same values, one object each.
     metrics: &'a [PerfValue],
-    #[serde(flatten)]
-    subject: Option<&'a Subject>,
+    /// The record's type; as asked (`--host`, `--instance`) or null when no record was found.
+    #[serde(rename = "type")]
+    record_type: Option<RecordType>,
+    /// The record's ref, or the REF as typed when no record was found.
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    /// Null when no record was found (nor the fields below).
+    status: Option<Status>,
+    health: Option<Health>,
+    reasons: &'a [String],
+    #[serde(serialize_with = "serialize_opt_rfc3339")]
+    last_check_at: Option<i64>,
+    live: bool,
+}
+
+/// What `check` was asked about: the REF as typed, and `--host`/`--instance` if given.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub reference: &'a str,
+    pub record_type: Option<RecordType>,
 }
 
 /// `'label'=value[unit];warn;crit;min;max`, trailing empty fields left out as plugins do; `U`
@@ -91,15 +113,23 @@ fn usage_line(clap_message: &str) -> String {
 
 impl Output {
     /// The plugin line on stdout (even with `--quiet`: it is what was asked for), or JSON.
-    pub fn check(&self, v: &Verdict) -> Result<()> {
+    /// `asked` names the record in the JSON when the verdict found none.
+    pub fn check(&self, v: &Verdict, asked: Asked) -> Result<()> {
         if self.json {
+            let s = v.subject.as_ref();
             return self.json(&VerdictView {
                 state: v.state,
                 exit_code: v.state.code(),
                 summary: &v.summary,
                 perfdata: perfdata(&v.metrics),
                 metrics: &v.metrics,
-                subject: v.subject.as_ref(),
+                record_type: s.map(|s| s.record_type).or(asked.record_type),
+                reference: s.map_or(asked.reference, |s| s.reference.as_str()),
+                status: s.map(|s| s.status),
+                health: s.map(|s| s.health),
+                reasons: s.map_or(&[], |s| s.reasons.as_slice()),
+                last_check_at: s.and_then(|s| s.checked_at),
+                live: s.is_some_and(|s| s.live),
             });
         }
         self.raw(format!("{}\n", line(v)).as_bytes())

@@ -11,6 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
 use super::{Output, terminal_safe};
+use crate::domain::model::Status;
 
 /// What `webhost demo` starts.
 #[derive(Debug)]
@@ -35,15 +36,24 @@ pub struct DemoDone {
     pub rounds: usize,
     pub hosts: Counts,
     pub instances: Counts,
-    pub seconds: f64,
+    /// How long the demo took, as `duration_ms` says it everywhere.
+    pub duration_ms: u64,
 }
 
-/// Records by status.
-#[derive(Debug, Default, Serialize)]
+/// Records by status, as `status --json` counts them: every status, zeros included.
+#[derive(Debug, Serialize)]
 pub struct Counts {
     pub total: usize,
-    #[serde(flatten)]
     pub by_status: BTreeMap<&'static str, usize>,
+}
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts {
+            total: 0,
+            by_status: Status::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
+        }
+    }
 }
 
 /// What a URL's path keeps unescaped.

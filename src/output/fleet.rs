@@ -1,16 +1,163 @@
 //! `webhost status`: counts, problems, disks, certificates and pass ages.
 
+use std::collections::BTreeMap;
+
 use super::{Col, cell};
 use anyhow::Result;
+use serde::Serialize;
 
 use super::{Output, time};
-use crate::domain::fleet::FleetStatus;
-use crate::domain::units::human_bytes;
+use crate::domain::fleet::{FleetStatus, TypeCounts};
+use crate::domain::health::Health;
+use crate::domain::model::{RecordType, Status};
+use crate::domain::units::{human_bytes, rfc3339};
+
+/// `status --json` (docs/schema/status.schema.json): the fleet, under the field names the
+/// records use (`status_since`, `disk_used_bytes`, `cert_expires_at`), and every status and
+/// health counted, zeros included, so a script need not guess a missing key.
+#[derive(Serialize)]
+struct FleetView<'a> {
+    counts: Vec<CountsView>,
+    not_online: Vec<ProblemView<'a>>,
+    disks: Vec<DiskView<'a>>,
+    certificates: Vec<CertView<'a>>,
+    passes: Vec<PassView<'a>>,
+    stale_after_seconds: i64,
+    connectivity_check: &'a [String],
+}
+
+#[derive(Serialize)]
+struct CountsView {
+    #[serde(rename = "type")]
+    record_type: RecordType,
+    total: usize,
+    by_status: BTreeMap<&'static str, usize>,
+    by_health: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct ProblemView<'a> {
+    #[serde(rename = "type")]
+    record_type: RecordType,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    status: Status,
+    message: Option<&'a str>,
+    status_since: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DiskView<'a> {
+    #[serde(rename = "type")]
+    record_type: RecordType,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    disk_used_bytes: u64,
+    disk_total_bytes: Option<u64>,
+    health: Health,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct CertView<'a> {
+    #[serde(rename = "type")]
+    record_type: RecordType,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    cert_expires_at: String,
+    days_left: i64,
+}
+
+#[derive(Serialize)]
+struct PassView<'a> {
+    /// The command, as the `pass` label of the metrics says it.
+    pass: &'a str,
+    started_at: Option<String>,
+    age_seconds: Option<i64>,
+    duration_ms: Option<i64>,
+    polled: Option<i64>,
+    stale: bool,
+    interrupted: bool,
+}
+
+/// Every status and every health, counted (0 for those no record has).
+fn counts_view(c: &TypeCounts) -> CountsView {
+    CountsView {
+        record_type: c.record_type,
+        total: c.total,
+        by_status: every_key(Status::ALL.map(Status::as_str), &c.by_status),
+        by_health: every_key(Health::ALL.map(Health::as_str), &c.by_health),
+    }
+}
+
+/// `seen`'s count of each of `keys`, 0 for a key it lacks.
+pub(super) fn every_key<const N: usize>(
+    keys: [&'static str; N],
+    seen: &BTreeMap<&'static str, usize>,
+) -> BTreeMap<&'static str, usize> {
+    keys.into_iter()
+        .map(|k| (k, seen.get(k).copied().unwrap_or(0)))
+        .collect()
+}
+
+fn fleet_view(f: &FleetStatus) -> FleetView<'_> {
+    FleetView {
+        counts: f.counts.iter().map(counts_view).collect(),
+        not_online: f
+            .not_online
+            .iter()
+            .map(|p| ProblemView {
+                record_type: p.record_type,
+                reference: &p.reference,
+                status: p.status,
+                message: p.message.as_deref(),
+                status_since: p.since.map(rfc3339),
+            })
+            .collect(),
+        disks: f
+            .disks
+            .iter()
+            .map(|d| DiskView {
+                record_type: d.record_type,
+                reference: &d.reference,
+                disk_used_bytes: d.used_bytes,
+                disk_total_bytes: d.total_bytes,
+                health: d.health,
+                reason: &d.reason,
+            })
+            .collect(),
+        certificates: f
+            .certificates
+            .iter()
+            .map(|c| CertView {
+                record_type: c.record_type,
+                reference: &c.reference,
+                cert_expires_at: rfc3339(c.expires_at),
+                days_left: c.days_left,
+            })
+            .collect(),
+        passes: f
+            .passes
+            .iter()
+            .map(|p| PassView {
+                pass: &p.kind,
+                started_at: p.started_at.map(rfc3339),
+                age_seconds: p.age_seconds,
+                duration_ms: p.duration_ms,
+                polled: p.polled,
+                stale: p.stale,
+                interrupted: p.interrupted,
+            })
+            .collect(),
+        stale_after_seconds: f.stale_after_seconds,
+        connectivity_check: &f.connectivity_check,
+    }
+}
 
 impl Output {
     pub fn fleet(&self, f: &FleetStatus, now: i64) -> Result<()> {
         if self.json {
-            return self.json(f);
+            return self.json(&fleet_view(f));
         }
         let mut out = String::new();
         for c in &f.counts {
@@ -131,5 +278,26 @@ impl Output {
             self.print_table(&t)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_counted_zeros_included() {
+        let mut c = TypeCounts::new(RecordType::Host);
+        c.add(Status::Online, Health::Warning);
+        let v = counts_view(&c);
+        assert_eq!(
+            serde_json::to_value(&v).expect("JSON"),
+            serde_json::json!({
+                "type": "host",
+                "total": 1,
+                "by_status": {"unknown": 0, "online": 1, "offline": 0, "error": 0, "missing": 0},
+                "by_health": {"ok": 0, "warning": 1, "critical": 0, "unknown": 0},
+            })
+        );
     }
 }

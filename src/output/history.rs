@@ -9,7 +9,7 @@ use super::time;
 use crate::domain::history::{ChangeLine, Check, Pruned};
 use crate::domain::inventory::InventoryChange;
 use crate::domain::model::Record;
-use crate::domain::model::{RecordType, Status};
+use crate::domain::model::{RecordType, Source, Status};
 use crate::domain::units::{human_bytes, span};
 
 pub struct History<'a> {
@@ -40,6 +40,8 @@ struct CheckView<'a> {
     http_status: Option<u16>,
     disk_used_bytes: Option<u64>,
     message: Option<&'a str>,
+    /// `poll` or `push`.
+    source: Source,
 }
 
 #[derive(Serialize)]
@@ -61,8 +63,10 @@ struct InventoryChangeView<'a> {
     new: Option<&'a str>,
 }
 
+/// `prune --json`: a result object as every command that changes the database prints one.
 #[derive(Serialize)]
 struct PrunedView {
+    action: &'static str,
     checks_deleted: usize,
     days_rolled_up: usize,
 }
@@ -85,6 +89,7 @@ impl Output {
                         http_status: c.http_status,
                         disk_used_bytes: c.disk_used,
                         message: c.message.as_deref(),
+                        source: c.source,
                     })
                     .collect(),
                 changes: h
@@ -152,7 +157,10 @@ impl Output {
                             .map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
                     ),
                     cell(c.disk_used.map_or_else(|| "-".into(), human_bytes)),
-                    cell(c.message.as_deref().unwrap_or("")),
+                    cell(match c.source {
+                        Source::Push => format!("(push) {}", c.message.as_deref().unwrap_or("")),
+                        Source::Poll => c.message.clone().unwrap_or_default(),
+                    }),
                 ]);
             }
             self.print_table(&t)?;
@@ -208,6 +216,7 @@ impl Output {
     pub fn pruned(&self, p: &Pruned) -> Result<()> {
         if self.json {
             return self.json(&PrunedView {
+                action: "pruned",
                 checks_deleted: p.checks_deleted,
                 days_rolled_up: p.days_rolled_up,
             });

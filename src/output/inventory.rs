@@ -52,7 +52,9 @@ pub struct ModuleOnInstance<'a> {
 /// The instances at one Dolibarr version (`versions`).
 #[derive(Debug, Serialize, PartialEq)]
 pub struct VersionCount<'a> {
-    /// Null for instances whose version is not known.
+    /// Null for instances whose version is not known; `dolibarr_version` as in the records
+    /// (`version` is a module's in `modules`).
+    #[serde(rename = "dolibarr_version")]
     pub version: Option<&'a str>,
     pub instances: usize,
     pub refs: Vec<&'a str>,

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use serde::Serialize;
 
 use super::Output;
 use crate::domain::health::Health;
@@ -144,7 +145,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
         "How long the last finished pass took; pass is update-hosts or update-instances.",
     );
     for p in passes {
-        // The command's name, as `status --json` says it (`passes[].kind`).
+        // The command's name, as `status --json` says it (`passes[].pass`).
         let labels = format!("pass=\"{}\"", escape_label(&p.kind));
         last_pass.add(labels.clone(), Some(p.started_at as f64));
         pass_duration.add(labels, p.duration_ms.map(|ms| ms as f64 / 1000.0));
@@ -213,10 +214,26 @@ fn escape_help(text: &str) -> String {
     text.replace('\\', "\\\\").replace('\n', "\\n")
 }
 
+/// `metrics --output FILE --json`: the file written, as `report --json` says it.
+#[derive(Debug, Serialize)]
+struct MetricsWritten<'a> {
+    path: &'a str,
+    bytes: usize,
+}
+
 impl Output {
-    /// The exposition on stdout.
+    /// The exposition on stdout (whatever `--json` says: it is the format asked for).
     pub fn metrics(&self, text: &str) -> Result<()> {
         self.raw(text.as_bytes())
+    }
+
+    /// `--output FILE` was written: with `--json`, what and how big (else nothing, as cron
+    /// wants).
+    pub fn metrics_written(&self, path: &str, bytes: usize) -> Result<()> {
+        if self.json {
+            return self.json(&MetricsWritten { path, bytes });
+        }
+        Ok(())
     }
 }
 

@@ -6,12 +6,14 @@
 pub mod atomic;
 mod check;
 pub mod demo;
+mod done;
 mod fleet;
 pub mod history;
 mod inventory;
 mod layout;
 pub mod metrics;
 mod pass;
+pub mod push;
 mod records;
 pub mod report;
 pub mod svg;
@@ -31,6 +33,8 @@ use serde_json::ser::{Formatter, PrettyFormatter};
 use crate::domain::health::Health;
 use crate::domain::model::Status;
 
+pub use check::Asked;
+pub use done::Done;
 pub use records::{RecordView, modules_json};
 
 /// Text fit for a terminal. Every character a terminal would act on rather than show is

@@ -16,7 +16,8 @@ use crate::domain::pass::{Delivery, PassReport, Progress};
 use crate::domain::secret::redact;
 use crate::domain::units::plural;
 
-/// One polled record in `--json`.
+/// One polled record in `--json` (docs/schema/update.schema.json); `--dry-run` prints the
+/// same, for the record as it stands.
 #[derive(Debug, Serialize)]
 struct ResultView<'a> {
     #[serde(rename = "type")]
@@ -42,6 +43,8 @@ struct ResultView<'a> {
     /// Why the hook failed for this record, when it did.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hook_errors: Vec<&'a str>,
+    /// `--dry-run`: not polled; the status, message and response time are the stored ones.
+    dry_run: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,6 +104,7 @@ impl Output {
                         .filter(|o| o.reference == s.reference)
                         .filter_map(|o| o.failure.as_deref())
                         .collect(),
+                    dry_run: false,
                 })
                 .collect();
             return self.json(&views);
@@ -224,8 +228,26 @@ impl Output {
     /// `--dry-run`: the records a pass would poll.
     pub fn dry_run(&self, rt: RecordType, records: &[Record]) -> Result<()> {
         if self.json {
-            let refs: Vec<&str> = records.iter().map(Record::reference).collect();
-            return self.json(&refs);
+            let views: Vec<ResultView> = records
+                .iter()
+                .map(|r| ResultView {
+                    record_type: r.record_type,
+                    reference: r.reference(),
+                    status: r.state.status(),
+                    previous: r.state.status(),
+                    changed: false,
+                    message: r.state.message.as_deref().unwrap_or(""),
+                    response_ms: r.state.response_ms,
+                    created: &[],
+                    flagged_missing: &[],
+                    returned: &[],
+                    refused: Vec::new(),
+                    alerts: 0,
+                    hook_errors: Vec::new(),
+                    dry_run: true,
+                })
+                .collect();
+            return self.json(&views);
         }
         let mut t = self.table(&[
             Col::whole("REF"),

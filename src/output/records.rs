@@ -12,8 +12,9 @@ use super::time;
 use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
+use crate::domain::push::DEFAULT_GRACE_S;
 use crate::domain::secret::{redact, scrub};
-use crate::domain::units::{human_bytes, plural};
+use crate::domain::units::{duration_arg, human_bytes, plural};
 use crate::domain::uptime::Uptime;
 
 /// The JSON shape of a record. `token` is present only with `--show-token`.
@@ -83,12 +84,22 @@ pub struct InstanceFields<'a> {
     pub dolibarr_version: Option<&'a str>,
     pub users_all: Option<i64>,
     pub users_active: Option<i64>,
-    pub last_login: Option<&'a str>,
+    /// `YYYY-MM-DD HH:MM:SS` as the server reported it: its wall-clock time, zone unknown
+    /// (so not an RFC 3339 instant like every other time here).
+    pub last_login_local: Option<&'a str>,
+    /// The number to put into WEBOBSERVER_INSTANCE_ID (a push may name it by id).
+    pub id: i64,
+    /// Fed by WebObserver's pushes, not fetched by passes.
+    pub push: bool,
+    /// Seconds without a push before it is offline (the default when not set).
+    pub push_grace_seconds: i64,
+    pub last_push_at: Option<String>,
 }
 
+/// One module of an instance; `module` as in `modules --json`.
 #[derive(Debug, Serialize)]
 pub struct ModuleView<'a> {
-    pub name: &'a str,
+    pub module: &'a str,
     pub version: Option<&'a str>,
     pub active: bool,
     pub source: Option<&'a str>,
@@ -100,7 +111,7 @@ pub fn modules_json(modules: &[Module]) -> Vec<ModuleView<'_>> {
     modules
         .iter()
         .map(|m| ModuleView {
-            name: &m.name,
+            module: &m.name,
             version: m.version.as_deref(),
             active: m.active,
             source: m.source.as_deref(),
@@ -136,7 +147,11 @@ impl<'a> RecordView<'a> {
                 dolibarr_version: st.dolibarr_version.as_deref(),
                 users_all: st.users_all,
                 users_active: st.users_active,
-                last_login: st.last_login.as_deref(),
+                last_login_local: st.last_login.as_deref(),
+                id: r.id,
+                push: s.push,
+                push_grace_seconds: s.push_grace.unwrap_or(DEFAULT_GRACE_S),
+                last_push_at: st.last_push_at.map(time::rfc3339),
             }),
             status: st.status(),
             status_since: st.status_since.map(time::rfc3339),
@@ -169,10 +184,11 @@ impl<'a> RecordView<'a> {
 /// The URL as shown: its password and secret parameters masked, unless secrets were asked for.
 fn url_text(url: Option<&str>, show_secrets: bool) -> Option<String> {
     url.map(|u| {
+        let shown = crate::domain::url::to_unicode(u);
         if show_secrets {
-            u.to_string()
+            shown.into_owned()
         } else {
-            redact(u)
+            redact(&shown)
         }
     })
 }
@@ -424,6 +440,21 @@ impl Output {
                 (
                     "discovered",
                     if r.discovered { "yes" } else { "no" }.to_string(),
+                ),
+                ("id", r.id.to_string()),
+                (
+                    "push",
+                    match s.push {
+                        true => format!(
+                            "yes, offline after {} without one",
+                            duration_arg(s.push_grace.unwrap_or(DEFAULT_GRACE_S).unsigned_abs())
+                        ),
+                        false => "no".to_string(),
+                    },
+                ),
+                (
+                    "last push",
+                    st.last_push_at.map_or_else(|| "-".to_string(), time::local),
                 ),
             ]);
         }

@@ -209,6 +209,8 @@ pub struct Written {
     pub hosts: usize,
     pub instances: usize,
     pub public: bool,
+    /// `duration_ms`, as every other duration in JSON.
+    #[serde(rename = "duration_ms")]
     pub milliseconds: u64,
 }
 

@@ -50,6 +50,35 @@ pub fn write(
     })
 }
 
+/// Stores one pushed reading as a pass stores a check, once its sender's `time` is claimed in
+/// the same transaction: None when a replay (or the same push twice) claimed it first.
+pub fn write_push(
+    store: &mut Store,
+    result: &CheckResult,
+    time: i64,
+    hooks: Option<&Hooks>,
+) -> Result<Option<Stored>> {
+    let compared = compare_modules(store, std::slice::from_ref(result))?;
+    store.batch(|batch| {
+        if !batch.claim_push(result.key.id, time, result.at)? {
+            return Ok(None);
+        }
+        let modules = Modules {
+            digest: result.modules_digest,
+            compared: compared.get(&result.key.id),
+        };
+        store_check(
+            batch,
+            result.key,
+            result.at,
+            &result.reading,
+            modules,
+            hooks,
+        )
+        .map(Some)
+    })
+}
+
 /// How a reading's module list compared with the stored one, found outside the transaction.
 #[derive(Debug)]
 struct Compared {

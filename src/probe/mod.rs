@@ -113,6 +113,7 @@ impl Prober {
     /// Checks one record. Never fails: every problem becomes the reading's status and message.
     pub fn probe(&self, target: &Target) -> Reading {
         let mut signer = Signer::new(target.token.as_deref());
+        net::transport::forget_address_note();
         // A bug in a parser must cost one reading, not the worker thread and its whole batch.
         let mut reading =
             panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(target, &mut signer)))
@@ -122,6 +123,10 @@ impl Prober {
                         "internal error while checking (a bug in webhost)",
                     )
                 });
+        // Happy Eyeballs picked another address than the first: say which, and why.
+        if let Some(note) = net::transport::take_address_note() {
+            reading.message = format!("{} ({note})", reading.message);
+        }
         scrub_reading(&mut reading, &signer.secrets());
         reading
     }
@@ -223,6 +228,20 @@ const MAX_URL: usize = 2048;
 ///
 /// Every text is also bounded (`MAX_TEXT`, `MAX_MESSAGE`, `MAX_URL`), except the names a host
 /// lists: they are identities, and discovery refuses those too long to be one.
+/// Reads a pushed instance document (WebObserver's `callWebHost`) with the parser polls use,
+/// bounded and escaped as a poll's reading is, with `secrets` (the token, the hash the push
+/// carried) masked wherever the document quotes them.
+pub fn read_push(body: &[u8], secrets: &[&str]) -> Result<Reading, String> {
+    let mut doc = answer::parse_json(body).map_err(|e| e.message())?;
+    crate::domain::push::undo_force_object(&mut doc);
+    let mut reading = kinds::server_observer::instance_doc(&doc)
+        .map_err(|e| e.message())?
+        .instance_reading();
+    reading.source = crate::domain::model::Source::Push;
+    scrub_reading(&mut reading, secrets);
+    Ok(reading)
+}
+
 fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
     let scrub_to =
         |max: usize| move |text: &mut String| *text = shorten(&secret::scrub(text, secrets), max);
@@ -242,6 +261,7 @@ fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
         modules,
         discovered,
         no_answer: _,
+        source: _,
     } = reading;
     scrub_to(MAX_MESSAGE)(message);
     dolibarr_version.iter_mut().for_each(scrub);

@@ -7,14 +7,14 @@ use super::Store;
 use super::sql::{from_int, owner_column};
 use crate::domain::history::{Check, PassInfo, Pruned, StateChange};
 use crate::domain::inventory::{ChangeKind, InventoryChange};
-use crate::domain::model::{RecordType, Status};
+use crate::domain::model::{RecordType, Source, Status};
 use crate::domain::uptime::{self, Tally, Uptime};
 
 impl Store {
     /// Checks of one record at or after `since`, newest first, at most `limit`.
     pub fn checks(&self, rt: RecordType, id: i64, since: i64, limit: usize) -> Result<Vec<Check>> {
         let sql = format!(
-            "SELECT at, status, response_ms, http_status, disk_used, message FROM checks
+            "SELECT at, status, response_ms, http_status, disk_used, message, source FROM checks
              WHERE {} = ?1 AND at >= ?2 ORDER BY at DESC, id DESC LIMIT ?3",
             owner_column(rt)
         );
@@ -27,6 +27,10 @@ impl Store {
                 http_status: from_int(r.get(3)?),
                 disk_used: from_int(r.get(4)?),
                 message: r.get(5)?,
+                source: match r.get::<_, Option<String>>(6)?.as_deref() {
+                    Some("push") => Source::Push,
+                    _ => Source::Poll,
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

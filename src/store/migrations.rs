@@ -227,4 +227,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE hosts ADD COLUMN ca_file TEXT;
     ALTER TABLE instances ADD COLUMN ca_file TEXT;
     ",
+    // 12: instances fed by WebObserver's pushes: whether it is one (not fetched by passes),
+    // its grace, when the last push was accepted and the sender's `time` of it (a replay
+    // carries the same or an older one); and where each check came from.
+    "
+    ALTER TABLE instances ADD COLUMN push INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE instances ADD COLUMN push_grace INTEGER;     -- seconds; NULL: the default
+    ALTER TABLE instances ADD COLUMN last_push_at INTEGER;
+    ALTER TABLE instances ADD COLUMN last_push_time INTEGER;
+    ALTER TABLE checks ADD COLUMN source TEXT;               -- 'push'; NULL: a poll
+    ",
 ];

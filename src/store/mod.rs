@@ -7,6 +7,7 @@ mod history;
 mod inventory;
 mod metrics;
 mod migrations;
+mod push;
 mod records;
 mod report;
 mod secrets;

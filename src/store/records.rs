@@ -24,7 +24,7 @@ const COLUMNS: &str = "r.id, r.ref, r.label, r.api_kind, r.url, {token}, r.probe
 const LATE_COLUMNS: &str = "r.disk_warn, r.disk_crit, r.cert_warn_days, r.cert_crit_days,
     r.cert_expires_at, r.cert_error, r.consecutive_successes, r.has_token, r.ca_file";
 
-fn select(rt: RecordType, secrets: bool) -> String {
+pub(super) fn select(rt: RecordType, secrets: bool) -> String {
     let (token, join) = if secrets {
         (
             "t.token",
@@ -39,18 +39,20 @@ fn select(rt: RecordType, secrets: bool) -> String {
     let columns = COLUMNS.replace("{token}", token);
     match rt {
         RecordType::Host => format!(
-            "SELECT {columns}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS}
+            "SELECT {columns}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS},
+                0, NULL, NULL
              FROM hosts r{join}"
         ),
         RecordType::Instance => format!(
             "SELECT {columns}, r.host_id, h.ref, r.remote_name, r.discovered, r.missing,
-                r.dolibarr_version, r.users_all, r.users_active, r.last_login, {LATE_COLUMNS}
+                r.dolibarr_version, r.users_all, r.users_active, r.last_login, {LATE_COLUMNS},
+                r.push, r.push_grace, r.last_push_at
              FROM instances r LEFT JOIN hosts h ON h.id = r.host_id{join}"
         ),
     }
 }
 
-fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
+pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
     let probe: Option<String> = row.get(6)?;
     let probe = match probe {
         Some(json) => serde_json::from_str(&json).map_err(|e| {
@@ -77,6 +79,8 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
             cert_warn_days: row.get(32)?,
             cert_crit_days: row.get(33)?,
             ca_file: row.get(38)?,
+            push: row.get(39)?,
+            push_grace: row.get(40)?,
         },
         created_at: row.get(9)?,
         host_ref: row.get(22)?,
@@ -102,6 +106,7 @@ fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
             last_login: row.get(29)?,
             cert_expires_at: row.get(34)?,
             cert_error: row.get(35)?,
+            last_push_at: row.get(41)?,
         },
     })
 }
@@ -136,6 +141,10 @@ fn filtered(
     if let Some(status) = filter.status {
         clauses.push("r.status = ?".into());
         args.push(Box::new(status));
+    }
+    if let (Some(push), RecordType::Instance) = (filter.push, rt) {
+        clauses.push("r.push = ?".into());
+        args.push(Box::new(push));
     }
     if let Some(enabled) = filter.enabled {
         clauses.push("r.enabled = ?".into());
@@ -356,8 +365,8 @@ pub(super) fn insert_row(
             disk_warn, disk_crit, cert_warn_days, cert_crit_days, ca_file{})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{})",
         table(rt),
-        if rt == RecordType::Instance { ", host_id, remote_name, discovered" } else { "" },
-        if rt == RecordType::Instance { ", ?15, ?16, ?17" } else { "" },
+        if rt == RecordType::Instance { ", host_id, remote_name, discovered, push, push_grace" } else { "" },
+        if rt == RecordType::Instance { ", ?15, ?16, ?17, ?18, ?19" } else { "" },
     );
     let probe = probe_json(&rec.probe);
     let no_token: Option<&str> = None;
@@ -382,6 +391,8 @@ pub(super) fn insert_row(
             &rec.host_id as &dyn rusqlite::ToSql,
             &rec.remote_name,
             &discovered,
+            &rec.push,
+            &rec.push_grace,
         ]);
     }
     conn.execute(&sql, args.as_slice())?;
@@ -403,7 +414,7 @@ pub(super) fn update_row(
             cert_warn_days = ?12, cert_crit_days = ?13, ca_file = ?14{} WHERE id = ?9",
         table(rt),
         if rt == RecordType::Instance {
-            ", host_id = ?15, remote_name = ?16"
+            ", host_id = ?15, remote_name = ?16, push = ?17, push_grace = ?18"
         } else {
             ""
         },
@@ -427,7 +438,12 @@ pub(super) fn update_row(
         &s.ca_file,
     ];
     if rt == RecordType::Instance {
-        args.extend([&s.host_id as &dyn rusqlite::ToSql, &s.remote_name]);
+        args.extend([
+            &s.host_id as &dyn rusqlite::ToSql,
+            &s.remote_name,
+            &s.push,
+            &s.push_grace,
+        ]);
     }
     let changed = conn.execute(&sql, args.as_slice())?;
     write_token(conn, rt, id, s.token.as_deref())?;

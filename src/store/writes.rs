@@ -13,7 +13,9 @@ use super::records::modules_of;
 use super::sql::{from_int, table, to_int};
 use crate::domain::discovery::{KnownInstance, NewInstance};
 use crate::domain::inventory::Change;
-use crate::domain::model::{ApiKind, Module, Reading, RecordKey, RecordType, State, Status};
+use crate::domain::model::{
+    ApiKind, Module, Reading, RecordKey, RecordType, Source, State, Status,
+};
 use crate::domain::pass::PassSummary;
 
 /// What the writer needs of a record before it stores a check on it.
@@ -47,7 +49,7 @@ pub struct CheckWrite<'a> {
 /// A batch of writes in one IMMEDIATE transaction, begun only once the results are in hand,
 /// so that no transaction is ever open across a network call.
 pub struct Batch<'a> {
-    tx: Transaction<'a>,
+    pub(super) tx: Transaction<'a>,
 }
 
 impl Store {
@@ -158,6 +160,7 @@ impl Batch<'_> {
                     reference: r.get(0)?,
                     url: r.get(1)?,
                     state: State {
+                        last_push_at: None,
                         status: Some(r.get(2)?),
                         status_since: r.get(3)?,
                         message: r.get(4)?,
@@ -259,7 +262,8 @@ impl Batch<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO checks (host_id, instance_id, at, status, response_ms, http_status,
-                    disk_used, disk_total, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    disk_used, disk_total, message, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 host_id,
@@ -271,6 +275,7 @@ impl Batch<'_> {
                 to_int(r.disk_used),
                 to_int(r.disk_total),
                 r.message,
+                (r.source == Source::Push).then_some("push"),
             ])?;
         Ok(())
     }

@@ -271,6 +271,8 @@ fn changed_fields(old: &Row, new: &Row) -> Vec<&'static str> {
         ("cert_warn_days", old.cert_warn_days != new.cert_warn_days),
         ("cert_crit_days", old.cert_crit_days != new.cert_crit_days),
         ("ca_file", old.ca_file != new.ca_file),
+        ("push", old.push != new.push),
+        ("push_grace", old.push_grace != new.push_grace),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))

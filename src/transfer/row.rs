@@ -11,7 +11,7 @@ use crate::domain::model::{ApiKind, Record, RecordType, Settings};
 use crate::domain::secret::{redact, scrub};
 
 /// The columns of a CSV export, and the keys of a JSON one, in order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 19] = [
     "type",
     "ref",
     "label",
@@ -29,6 +29,8 @@ pub const COLUMNS: [&str; 17] = [
     "cert_warn_days",
     "cert_crit_days",
     "ca_file",
+    "push",
+    "push_grace",
 ];
 
 /// The file formats `export` writes and `import` reads.
@@ -67,6 +69,10 @@ pub struct Row {
     pub cert_warn_days: Option<i64>,
     pub cert_crit_days: Option<i64>,
     pub ca_file: Option<String>,
+    /// Instances: fed by pushes.
+    pub push: bool,
+    /// Instances: seconds without a push before offline; None: the default.
+    pub push_grace: Option<i64>,
 }
 
 fn threshold_text<S: Serializer>(t: &Option<Threshold>, s: S) -> Result<S::Ok, S::Error> {
@@ -113,6 +119,8 @@ impl Row {
             cert_warn_days: s.cert_warn_days,
             cert_crit_days: s.cert_crit_days,
             ca_file: s.ca_file.clone(),
+            push: s.push,
+            push_grace: s.push_grace,
         }
     }
 
@@ -134,11 +142,13 @@ impl Row {
             cert_warn_days: self.cert_warn_days,
             cert_crit_days: self.cert_crit_days,
             ca_file: self.ca_file.clone(),
+            push: self.push,
+            push_grace: self.push_grace,
         }
     }
 
     /// One CSV row, in `COLUMNS` order; an empty cell means none.
-    pub(super) fn cells(&self) -> [String; 17] {
+    pub(super) fn cells(&self) -> [String; 19] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         let thr = |v: Option<Threshold>| v.map(|t| t.to_string()).unwrap_or_default();
@@ -166,6 +176,8 @@ impl Row {
             num(self.cert_warn_days),
             num(self.cert_crit_days),
             text(&self.ca_file),
+            self.push.to_string(),
+            num(self.push_grace),
         ]
     }
 
@@ -285,6 +297,8 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
     let cert_warn_days = take(&mut errors, f.integer("cert_warn_days"));
     let cert_crit_days = take(&mut errors, f.integer("cert_crit_days"));
     let ca_file = take(&mut errors, f.text("ca_file"));
+    let push = take(&mut errors, f.boolean("push"));
+    let push_grace = take(&mut errors, f.integer("push_grace"));
     let ident = record_type.zip(reference.clone());
     for key in ["type", "ref", "api"] {
         // Only when absent: a present but unreadable value has its own error already.
@@ -311,6 +325,8 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
             cert_warn_days,
             cert_crit_days,
             ca_file,
+            push: push.unwrap_or(false),
+            push_grace,
         }),
         _ => Err(errors),
     };

@@ -310,14 +310,15 @@ fn demo_json_is_one_object_with_the_counts() {
     assert_eq!(done["kept"], false);
     assert_eq!(done["rounds"], 90);
     assert_eq!(done["hosts"]["total"], 1);
-    assert_eq!(done["hosts"]["online"], 1);
+    assert_eq!(done["hosts"]["by_status"]["online"], 1);
     let instances = &done["instances"];
+    let by_status = &instances["by_status"];
     assert_eq!(
         (
             &instances["total"],
-            &instances["online"],
-            &instances["offline"],
-            &instances["error"]
+            &by_status["online"],
+            &by_status["offline"],
+            &by_status["error"]
         ),
         (&7.into(), &5.into(), &1.into(), &1.into()),
         "{instances}"

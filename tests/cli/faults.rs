@@ -407,14 +407,17 @@ fn every_fault_gets_its_status_and_message_and_the_pass_stays_bounded() {
     assert_eq!(stringly["instance"]["dolibarr_version"], "17.0.2");
     assert_eq!(stringly["instance"]["users_all"], 12);
     assert_eq!(stringly["instance"]["users_active"], 7);
-    assert_eq!(stringly["instance"]["last_login"], "2026-01-02 03:04:05");
+    assert_eq!(
+        stringly["instance"]["last_login_local"],
+        "2026-01-02 03:04:05"
+    );
     // documents lie outside the client folder: both counted.
     assert_eq!(stringly["disk_used_bytes"], 1_250_000);
     let active: Vec<(&str, bool)> = stringly["modules"]
         .as_array()
         .expect("modules")
         .iter()
-        .map(|m| (m["name"].as_str().unwrap_or(""), m["active"] == true))
+        .map(|m| (m["module"].as_str().unwrap_or(""), m["active"] == true))
         .collect();
     assert_eq!(
         active,

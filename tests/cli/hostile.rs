@@ -270,7 +270,7 @@ fn a_signal_stops_the_pass_kills_its_probes_and_keeps_what_finished() {
     let passes = env.run(&["--json", "status"]).ok().json();
     let pass = passes["passes"]
         .as_array()
-        .and_then(|p| p.iter().find(|p| p["kind"] == "update-instances").cloned())
+        .and_then(|p| p.iter().find(|p| p["pass"] == "update-instances").cloned())
         .expect("the pass");
     assert_eq!(pass["interrupted"], true);
     let text = env.run(&["status"]).ok().stdout;
@@ -356,7 +356,7 @@ fn the_last_pass_is_the_last_one_run_whatever_the_clock_said() {
     let status = env.run_at(t + 3 * 3600, &["--json", "status"]).ok().json();
     let pass = status["passes"]
         .as_array()
-        .and_then(|p| p.iter().find(|p| p["kind"] == "update-instances").cloned())
+        .and_then(|p| p.iter().find(|p| p["pass"] == "update-instances").cloned())
         .expect("the pass");
     assert_eq!(pass["age_seconds"], 3 * 3600);
     assert_eq!(pass["stale"], true);

@@ -428,7 +428,7 @@ fn control_characters_from_servers_never_reach_the_terminal_raw() {
         .as_array()
         .expect("modules")
         .iter()
-        .find(|m| m["name"] == module.as_str())
+        .find(|m| m["module"] == module.as_str())
         .expect("the module, named exactly");
     assert_eq!(evil["version"], version.as_str());
     assert_eq!(evil["editor"], editor.as_str());

@@ -339,10 +339,10 @@ fn versions_counts_instances_newest_first_unknown_last() {
     assert_eq!(
         counts,
         serde_json::json!([
-            {"version": "19.0.3", "instances": 1, "refs": ["garage"]},
-            {"version": "18.0.4", "instances": 1, "refs": ["martin"]},
-            {"version": "12.0.5", "instances": 1, "refs": ["durand"]},
-            {"version": null, "instances": 1, "refs": ["shop"]},
+            {"dolibarr_version": "19.0.3", "instances": 1, "refs": ["garage"]},
+            {"dolibarr_version": "18.0.4", "instances": 1, "refs": ["martin"]},
+            {"dolibarr_version": "12.0.5", "instances": 1, "refs": ["durand"]},
+            {"dolibarr_version": null, "instances": 1, "refs": ["shop"]},
         ])
     );
     let text = env.run(&["versions"]).ok().stdout;

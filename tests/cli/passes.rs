@@ -110,13 +110,13 @@ fn server_observer_instances_read_every_variant() {
     assert_eq!(web["disk_used_bytes"], 1_189_085_184_i64);
     assert_eq!(web["instance"]["users_all"], 14);
     assert_eq!(web["instance"]["users_active"], 9);
-    assert_eq!(web["instance"]["last_login"], "2026-11-23 17:42:08");
+    assert_eq!(web["instance"]["last_login_local"], "2026-11-23 17:42:08");
     let modules = web["modules"].as_array().expect("modules");
     assert_eq!(modules.len(), 10);
     assert_eq!(modules.iter().filter(|m| m["active"] == true).count(), 6);
     let subtotal = modules
         .iter()
-        .find(|m| m["name"] == "modSubtotal")
+        .find(|m| m["module"] == "modSubtotal")
         .expect("modSubtotal");
     assert_eq!(subtotal["version"], "3.24.1");
 
@@ -145,7 +145,7 @@ fn server_observer_instances_read_every_variant() {
         .as_array()
         .expect("modules")
         .iter()
-        .filter_map(|m| m["name"].as_str())
+        .filter_map(|m| m["module"].as_str())
         .collect();
     assert_eq!(names, ["modFacture", "modProjet", "modSociete"]);
 
@@ -508,7 +508,13 @@ fn disabled_records_are_never_polled() {
         .run(&["--json", "update-instances", "--dry-run"])
         .ok()
         .json();
-    assert_eq!(dry, serde_json::json!(["on"]));
+    let refs: Vec<&Value> = dry
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| &r["ref"])
+        .collect();
+    assert_eq!(refs, [&Value::from("on")], "{dry}");
 }
 
 #[test]

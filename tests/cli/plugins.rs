@@ -290,7 +290,7 @@ fn metrics_label_names_are_the_json_ones() {
         .as_array()
         .expect("passes")
         .iter()
-        .filter_map(|p| p["kind"].as_str())
+        .filter_map(|p| p["pass"].as_str())
         .collect();
     assert!(kinds.contains(&"update-instances"), "{status}");
     let took = samples(&text, "webhost_pass_duration_seconds");

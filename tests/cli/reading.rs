@@ -176,7 +176,7 @@ fn status_lists_problems_and_stale_passes() {
     let pass = |s: &Value, kind: &str| {
         s["passes"]
             .as_array()
-            .and_then(|p| p.iter().find(|x| x["kind"] == kind).cloned())
+            .and_then(|p| p.iter().find(|x| x["pass"] == kind).cloned())
             .expect("pass")
     };
     assert_eq!(pass(&s, "update-instances")["stale"], false);

@@ -114,6 +114,11 @@ impl Env {
         self.spawn(args, stdin, None)
     }
 
+    /// Like `run`, with these environment variables set (proxies, trust files).
+    pub fn run_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        self.spawn_with(args, "", None, vars)
+    }
+
     /// The command `run` starts, for a test that must hold the process (signal it, read it
     /// while it runs). Its output is not checked for the canary: the test must.
     pub fn command(&self, args: &[&str]) -> Command {
@@ -128,12 +133,38 @@ impl Env {
             .env_remove("COLUMNS")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
+        // Nor on the shell's proxies and trust files.
+        for var in [
+            "HTTPS_PROXY",
+            "HTTP_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+            "https_proxy",
+            "http_proxy",
+            "all_proxy",
+            "no_proxy",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
+        ] {
+            command.env_remove(var);
+        }
         command
     }
 
     fn spawn(&self, args: &[&str], stdin: &str, at: Option<i64>) -> Run {
+        self.spawn_with(args, stdin, at, &[])
+    }
+
+    fn spawn_with(
+        &self,
+        args: &[&str],
+        stdin: &str,
+        at: Option<i64>,
+        vars: &[(&str, &str)],
+    ) -> Run {
         let started = now();
         let mut command = self.command(args);
+        command.envs(vars.iter().copied());
         command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -1,6 +1,7 @@
 //! The only HTTP code of webhost: GET with a whole-call timeout, a body cap, manual redirects,
 //! and transport failures turned into short human messages.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -14,10 +15,11 @@ use ureq::unversioned::transport::{ConnectProxyConnector, Connector};
 use crate::domain::model::{NoAnswer, Status};
 use crate::domain::secret::{redact, scrub};
 use crate::domain::units::{human_bytes, human_duration};
+use crate::domain::url::{host_to_unicode, to_ascii};
 use crate::probe::Settings;
 use crate::probe::net::resolve::Lookups;
 use crate::probe::net::tls::ExpiryCache;
-use crate::probe::net::transport::{self, Tcp, Tls};
+use crate::probe::net::transport::{Tcp, Tls};
 use crate::probe::net::trust;
 
 /// Redirects followed before giving up.
@@ -68,8 +70,6 @@ pub struct Answer {
     pub elapsed_ms: u64,
     /// The URL that gave this answer, already redacted for printing.
     pub final_url: String,
-    /// Set when another address than the first answered: which, and what the first did.
-    pub via: Option<String>,
 }
 
 /// No final answer.
@@ -162,9 +162,12 @@ impl Http {
             Ok(agent) => agent,
             Err(message) => return Err(fail(Status::Error, message, None)),
         };
-        transport::forget_address_note();
 
-        let mut current = url.to_string();
+        // On the wire, an internationalised name in its ASCII form (DNS, SNI, Host).
+        let mut current = match to_ascii(url) {
+            Ok(ascii) => ascii.into_owned(),
+            Err(why) => return Err(fail(Status::Error, format!("invalid URL: {why}"), None)),
+        };
         let mut redirects = 0;
         // The redirect that led here, once one was followed: a failure after it is not
         // "nothing answered", the first server did.
@@ -207,7 +210,8 @@ impl Http {
                     .headers()
                     .get(header::LOCATION)
                     .and_then(|value| value.to_str().ok())
-                    .and_then(|location| resolve(&current, location));
+                    .and_then(|location| resolve(&current, location))
+                    .and_then(|next| to_ascii(&next).ok().map(Cow::into_owned));
                 if let Some(next) = next {
                     if redirects == MAX_REDIRECTS {
                         let message = format!(
@@ -278,7 +282,6 @@ impl Http {
                 body,
                 elapsed_ms: elapsed_ms(),
                 final_url: redact(&current),
-                via: transport::take_address_note(),
             });
         }
     }
@@ -437,7 +440,8 @@ fn site(url: &str) -> String {
         Ok(uri) => {
             let scheme = uri.scheme_str().unwrap_or("http");
             let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
-            format!("{scheme}://{}{port}", uri.host().unwrap_or("?"))
+            let host = host_to_unicode(uri.host().unwrap_or("?"));
+            format!("{scheme}://{host}{port}")
         }
         Err(_) => "an unreadable address".into(),
     }
@@ -447,7 +451,7 @@ fn site(url: &str) -> String {
 fn host(url: &str) -> String {
     url.parse::<Uri>()
         .ok()
-        .and_then(|uri| uri.host().map(str::to_string))
+        .and_then(|uri| uri.host().map(|h| host_to_unicode(h).into_owned()))
         .unwrap_or_else(|| "the URL's host".into())
 }
 

@@ -185,7 +185,8 @@ fn https_host_port(url: &str) -> Result<(String, u16), String> {
     if !scheme_is_https {
         return Err(NOT_HTTPS.into());
     }
-    let uri: Uri = url.trim().parse().map_err(|_| "invalid URL".to_string())?;
+    let ascii = crate::domain::url::to_ascii(url.trim())?;
+    let uri: Uri = ascii.parse().map_err(|_| "invalid URL".to_string())?;
     let host = uri
         .host()
         .filter(|host| !host.is_empty())
