@@ -60,7 +60,7 @@ pub enum Step<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan<'a> {
     pub steps: Vec<Step<'a>>,
-    /// Names of the instances created, flagged missing, or back again.
+    /// Refs of the instances created; names of those flagged missing, or back again.
     pub created: Vec<String>,
     pub flagged_missing: Vec<String>,
     pub returned: Vec<String>,
@@ -247,12 +247,9 @@ pub fn plan<'a>(
                     }
                 };
                 new_refs.insert(instance.reference.clone());
-                // A name whose own ref was taken gets another: say which, or it cannot be found.
-                plan.created.push(if instance.reference == d.name {
-                    d.name.clone()
-                } else {
-                    format!("{} (as {})", d.name, instance.reference)
-                });
+                // The ref, not the name: a name whose own ref was taken gets another, and the
+                // pass must say which, or the record cannot be found.
+                plan.created.push(instance.reference.clone());
                 plan.steps.push(Step::Create {
                     instance,
                     reading: (reading.status != Status::Unknown).then_some(reading),
@@ -438,10 +435,7 @@ mod tests {
             ]
         );
         // A prefixed ref is named, so the user can find the record.
-        assert_eq!(
-            plan.created,
-            ["shop", "taken (as srv.taken)", "a b (as srv.a_b)", "a_b"]
-        );
+        assert_eq!(plan.created, ["shop", "srv.taken", "srv.a_b", "a_b"]);
         assert_eq!(
             plan.refused,
             [(
@@ -490,12 +484,7 @@ mod tests {
         // The name with ESC is cleaned like "a b", whose ref it would take: it gets a hash.
         assert_eq!(refs[2], "srv.a_b");
         assert!(refs[3].starts_with("srv.a_b-") && refs[3].len() == "srv.a_b-".len() + 8);
-        let named: Vec<String> = [&long_a, &long_b, "a b", "a\u{1b}b"]
-            .iter()
-            .zip(&refs)
-            .map(|(name, r)| format!("{name} (as {r})"))
-            .collect();
-        assert_eq!(plan.created, named);
+        assert_eq!(plan.created, refs);
 
         let refused: Vec<(&str, &str)> = plan
             .refused

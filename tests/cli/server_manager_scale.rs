@@ -309,12 +309,22 @@ fn a_prefixed_ref_is_named_in_the_pass() {
             .as_array()
             .into_iter()
             .flatten()
-            .any(|c| c == "garage-lefebvre (as srv1.garage-lefebvre)"),
+            .any(|c| c == "srv1.garage-lefebvre"),
         "{created}"
     );
     assert_eq!(
         show(&env, "instance", "srv1.garage-lefebvre")["instance"]["host"],
         "srv1"
+    );
+    // And in words, on a later discovery (a new server listing the same name).
+    let again = fixture_server(false);
+    add_manager(&env, "srv2", &again.url("/index.php"));
+    let run = env.run(&["update-hosts", "--ref", "srv2"]).ok();
+    assert!(
+        run.stderr.contains("srv2.garage-lefebvre") || run.stdout.contains("srv2.garage-lefebvre"),
+        "{}{}",
+        run.stdout,
+        run.stderr
     );
 }
 
