@@ -38,16 +38,17 @@ struct Concurrency {
 }
 
 impl Concurrency {
-    /// Holds a request until `wanted` have been answered together once (or a while has
-    /// passed, so a pass that never sends that many still ends), noting the most at once.
-    fn hold(&self, wanted: usize) {
+    /// Answers a request slowly (the fault: a loaded server), noting the most at once: each is
+    /// held 250 ms, or until more than `limit` are being answered (then the limit is broken,
+    /// and nothing is gained by holding them).
+    fn hold(&self, limit: usize) {
         let mut state = self.state.lock().expect("state");
         state.0 += 1;
         state.1 = state.1.max(state.0);
         self.more.notify_all();
         let (mut state, _) = self
             .more
-            .wait_timeout_while(state, Duration::from_secs(3), |s| s.1 < wanted)
+            .wait_timeout_while(state, Duration::from_millis(250), |s| s.1 <= limit)
             .expect("state");
         state.0 -= 1;
     }
@@ -57,8 +58,8 @@ impl Concurrency {
     }
 }
 
-/// A server-manager script listing `n` instances, each read held until `limit` reads are
-/// being answered together: a pass that respects the limit never has more than that.
+/// A server-manager script listing `n` instances, each read answered slowly: a pass that
+/// respects `limit` has that many at once, never more.
 fn crowded_server(n: usize, limit: usize) -> (Server, Arc<Concurrency>) {
     let seen = Arc::new(Concurrency::default());
     let names: Vec<String> = (0..n).map(|i| format!("\"shop{i:02}\"")).collect();
