@@ -6,12 +6,16 @@
 //! ```sh
 //! cargo bench --bench pass                               # N = 1,000 / 5,000 / 10,000, then faults
 //! cargo bench --bench pass -- --sizes 1000 --no-baseline # one quick row
+//! sudo -E cargo bench --bench pass -- --https            # HTTPS, 10,000 names (root: /etc/hosts)
 //! ```
 //!
 //! Options: `--sizes N,N,..` (1000,5000,10000), `--jobs J` (64), `--latency-ms L` (100),
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
-//! database writing time is not known), `--keep` (keep the databases and print where).
+//! database writing time is not known), `--keep` (keep the databases and print where),
+//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under
+//! `perf record --call-graph dwarf`, its profile in PATH.<N>.data; its figures then include
+//! perf).
 //!
 //! For each size the mock fleet (`benches/common/fleet.rs`, the same server as
 //! `examples/mock_fleet.rs`) runs on threads of this process, on 127.0.0.1, with `latency`
@@ -31,6 +35,18 @@
 //! The fault row uses a second fleet where a `--fail-share` of the instances are broken (a
 //! third each hang, answer HTTP 500, or answer a page with no JSON) and a short `--timeout`;
 //! its ideal counts the hanging instances as taking the whole timeout.
+//!
+//! `--https` measures HTTPS instead (and only that; `--sizes` defaults to 10,000 then):
+//! the fleet speaks TLS with a CA and a certificate per instance name that it makes at start,
+//! picked by SNI, and counts completed handshakes per name. Each instance has a name of its own,
+//! `i<n>.bench.webhost.test`, written to `/etc/hosts` for the run (all on 127.0.0.1), so every
+//! lookup goes through the system resolver; the file is restored when the bench ends, also on
+//! an error, a panic or Ctrl-C (a run killed outright leaves a marked block that the next run
+//! removes; a copy of the file is kept beside it meanwhile). Writing `/etc/hosts` needs root:
+//! without it the bench refuses to run `--https`. The passes trust the bench CA through the
+//! stored `ca-file` setting (`webhost config set ca-file`), with no `--insecure-tls`. The peer is
+//! one `curl --parallel --parallel-max J --cacert CA` over the same signed URLs; its handshakes
+//! are counted the same way.
 
 #[path = "common/doc.rs"]
 mod doc;
@@ -41,6 +57,8 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, params};
@@ -52,10 +70,12 @@ const TOKEN: &str = "bench-fleet-t0ken";
 const TARGET_RATIO: f64 = 1.10;
 const TARGET_RSS_MIB: f64 = 64.0;
 const TARGET_WRITE_S: f64 = 0.5;
+/// HTTPS, 10,000 names: wall against the ideal.
+const TARGET_HTTPS_RATIO: f64 = 1.05;
 
 const USAGE: &str = "usage: cargo bench --bench pass -- [--sizes N,N,..] [--jobs J] \
 [--latency-ms L] [--fault-size N] [--fail-share F] [--fault-timeout D] [--no-baseline] \
-[--quiet] [--keep]";
+[--quiet] [--keep] [--https [--perf PATH]]";
 
 #[derive(Debug)]
 struct Options {
@@ -68,6 +88,10 @@ struct Options {
     baseline: bool,
     quiet: bool,
     keep: bool,
+    https: bool,
+    sizes_given: bool,
+    /// `--perf PATH`: profile each https steady pass into PATH.<N>.data.
+    perf: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -81,6 +105,9 @@ fn parse_args() -> Result<Options, String> {
         baseline: true,
         quiet: false,
         keep: false,
+        https: false,
+        sizes_given: false,
+        perf: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -90,6 +117,7 @@ fn parse_args() -> Result<Options, String> {
             "--bench" => {}
             "--sizes" => {
                 o.sizes = value()?.split(',').map(number).collect::<Result<_, _>>()?;
+                o.sizes_given = true;
             }
             "--jobs" => o.jobs = number(&value()?)?.max(1),
             "--latency-ms" => o.latency = Duration::from_millis(number(&value()?)?),
@@ -105,9 +133,14 @@ fn parse_args() -> Result<Options, String> {
             "--no-baseline" => o.baseline = false,
             "--quiet" => o.quiet = true,
             "--keep" => o.keep = true,
+            "--https" => o.https = true,
+            "--perf" => o.perf = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if o.https && !o.sizes_given {
+        o.sizes = vec![10_000];
     }
     Ok(o)
 }
@@ -132,6 +165,7 @@ fn main() -> ExitCode {
     };
     match run(&o) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if INTERRUPTED.load(Ordering::Relaxed) => ExitCode::from(130),
         Err(message) => {
             eprintln!("pass bench: {message}");
             ExitCode::FAILURE
@@ -156,6 +190,11 @@ struct Usage {
     exit: i32,
 }
 
+/// The child `measured` waits for (0: none), for an interrupted bench to stop it.
+static RUNNING: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// Set on SIGINT/SIGTERM/SIGHUP once `/etc/hosts` is changed: the run stops after the child.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// Runs `command` to its end, measuring it (and the children it waited for) alone.
 fn measured(command: &mut Command) -> Result<Usage, String> {
     let started = Instant::now();
@@ -163,6 +202,7 @@ fn measured(command: &mut Command) -> Result<Usage, String> {
         .spawn()
         .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
     let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
+    RUNNING.store(pid, Ordering::Relaxed);
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain old data, for which all-zero bytes are a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -170,6 +210,10 @@ fn measured(command: &mut Command) -> Result<Usage, String> {
     // The Child handle is never waited on afterwards (dropping it does not wait).
     let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = started.elapsed();
+    RUNNING.store(0, Ordering::Relaxed);
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        return Err("interrupted".into());
+    }
     if reaped != pid {
         return Err(format!("wait4: {}", std::io::Error::last_os_error()));
     }
@@ -202,6 +246,11 @@ fn instance_url(port: u16, n: u64) -> String {
 
 /// A fresh database with instances 1..=n of the fleet on `port`.
 fn make_db(dir: &Path, port: u16, n: u64) -> Result<PathBuf, String> {
+    make_db_with(dir, n, |i| instance_url(port, i))
+}
+
+/// A fresh database with instances 1..=n at `url(i)`.
+fn make_db_with(dir: &Path, n: u64, url: impl Fn(u64) -> String) -> Result<PathBuf, String> {
     let path = dir.join("webhost.db");
     Store::open(&path, webhost::store::Access::Create { mode: 0o600 })
         .map_err(|e| format!("{e:#}"))?;
@@ -217,12 +266,7 @@ fn make_db(dir: &Path, port: u16, n: u64) -> Result<PathBuf, String> {
         let now = now_unix() as i64;
         for i in 1..=n {
             insert
-                .execute(params![
-                    format!("i{i:05}"),
-                    instance_url(port, i),
-                    TOKEN,
-                    now
-                ])
+                .execute(params![format!("i{i:05}"), url(i), TOKEN, now])
                 .map_err(|e| e.to_string())?;
         }
     }
@@ -250,8 +294,38 @@ struct Pass {
 }
 
 fn run_pass(o: &Options, db: &Path, timeout: Duration, log: &Path) -> Result<Pass, String> {
+    run_pass_as(o, db, timeout, log, None)
+}
+
+/// `run_pass`, under `perf record --call-graph dwarf -o PERF` when `perf` is given (for a
+/// profile: the figures are then perf's and webhost's together).
+fn run_pass_as(
+    o: &Options,
+    db: &Path,
+    timeout: Duration,
+    log: &Path,
+    perf: Option<&Path>,
+) -> Result<Pass, String> {
     let stderr = File::create(log).map_err(|e| e.to_string())?;
-    let mut command = Command::new(webhost_binary());
+    let mut command = match perf {
+        None => Command::new(webhost_binary()),
+        Some(output) => {
+            let mut perf = Command::new("perf");
+            perf.args([
+                "record",
+                "-q",
+                "-F",
+                "499",
+                "--call-graph",
+                "dwarf,16384",
+                "-o",
+            ])
+            .arg(output)
+            .arg("--")
+            .arg(webhost_binary());
+            perf
+        }
+    };
     command
         .arg("--db")
         .arg(db)
@@ -470,10 +544,14 @@ fn run(o: &Options) -> Result<(), String> {
     let o = &Options {
         baseline: o_baseline,
         sizes: o.sizes.clone(),
+        perf: o.perf.clone(),
         ..*o
     };
     let l = o.latency;
     println!("machine: {}", machine());
+    if o.https {
+        return run_https(o);
+    }
     println!(
         "webhost {} --jobs {}, latency {} ms; ideal = ceil(N / {}) × {} ms; CPU and RSS of the \
          webhost process (wait4); write = time inside the pass's database writer",
@@ -608,4 +686,635 @@ fn verdict(o: &Options, rows: &[Row]) {
             mark(write <= TARGET_WRITE_S)
         );
     }
+}
+
+// ---- HTTPS: names in /etc/hosts, a TLS fleet, handshakes counted ----
+
+const HOSTS: &str = "/etc/hosts";
+const HOSTS_BEGIN: &str =
+    "# webhost pass bench: begin (the bench removes these lines when it ends)";
+const HOSTS_END: &str = "# webhost pass bench: end";
+
+/// `/etc/hosts` with the bench's names added, restored when this is dropped (an error or a
+/// panic unwinding through `run_https`) or on SIGINT/SIGTERM/SIGHUP (a watching thread).
+struct HostsFile {
+    /// The file as it was; taken by whoever restores it first.
+    original: Arc<Mutex<Option<Vec<u8>>>>,
+    backup: Option<PathBuf>,
+}
+
+/// `text` without a block a previous run left (it was killed before it could restore).
+fn without_bench_block(text: &str) -> (String, bool) {
+    let mut kept = String::with_capacity(text.len());
+    let mut inside = false;
+    let mut found = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == HOSTS_BEGIN {
+            inside = true;
+            found = true;
+        } else if inside && bare == HOSTS_END {
+            inside = false;
+        } else if !inside {
+            kept.push_str(line);
+        }
+    }
+    (kept, found)
+}
+
+/// Writes `bytes` over the file in place: /etc/hosts may be a bind mount (containers), which a
+/// rename cannot replace.
+fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn restore_hosts(original: &Mutex<Option<Vec<u8>>>) {
+    let taken = original
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .take();
+    if let Some(bytes) = taken {
+        match overwrite(Path::new(HOSTS), &bytes) {
+            Ok(()) => eprintln!("pass bench: {HOSTS} restored"),
+            Err(e) => eprintln!("pass bench: cannot restore {HOSTS}: {e} (see the backup)"),
+        }
+    }
+}
+
+impl HostsFile {
+    /// Refuses unless the file can be written (checked before anything else is done).
+    fn check_writable() -> Result<(), String> {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(HOSTS)
+            .map(drop)
+            .map_err(|e| {
+                format!(
+                    "--https needs to write {HOSTS} (one name per instance, restored after): \
+                     {e}; run it as root, e.g. `sudo -E cargo bench --bench pass -- --https`"
+                )
+            })
+    }
+
+    /// Adds `names` (each on 127.0.0.1) at the end of the file.
+    fn install(names: impl Iterator<Item = String>) -> Result<HostsFile, String> {
+        Self::check_writable()?;
+        let path = Path::new(HOSTS);
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{HOSTS}: {e}"))?;
+        let (mut original, leftover) = without_bench_block(&text);
+        if leftover {
+            eprintln!("pass bench: removed the names an interrupted run left in {HOSTS}");
+        }
+        if !original.is_empty() && !original.ends_with('\n') {
+            original.push('\n');
+        }
+        // A copy, in case this process is killed outright (the marked block is the other way).
+        let backup = [
+            PathBuf::from("/etc/hosts.webhost-pass-bench"),
+            std::env::temp_dir().join("hosts.webhost-pass-bench"),
+        ]
+        .into_iter()
+        .find(|p| std::fs::write(p, &original).is_ok());
+        let mut added = original.clone();
+        added.push_str(HOSTS_BEGIN);
+        added.push('\n');
+        for name in names {
+            added.push_str("127.0.0.1 ");
+            added.push_str(&name);
+            added.push('\n');
+        }
+        added.push_str(HOSTS_END);
+        added.push('\n');
+
+        let original = Arc::new(Mutex::new(Some(original.into_bytes())));
+        // Before the file changes, so that no signal can come in between.
+        let signalled = Arc::new(AtomicBool::new(false));
+        for signal in [
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+        ] {
+            signal_hook::flag::register(signal, Arc::clone(&signalled))
+                .map_err(|e| format!("cannot catch signal {signal}: {e}"))?;
+        }
+        let (watched, backup_copy) = (Arc::clone(&original), backup.clone());
+        std::thread::Builder::new()
+            .name("hosts-restore".into())
+            .spawn(move || {
+                while !signalled.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                INTERRUPTED.store(true, Ordering::Relaxed);
+                eprintln!("pass bench: interrupted");
+                let child = RUNNING.load(Ordering::Relaxed);
+                if child > 0 {
+                    // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
+                    unsafe { libc::kill(child, libc::SIGTERM) };
+                }
+                // At once, not after the child: the file is the machine's.
+                restore_hosts(&watched);
+                if let Some(backup) = backup_copy {
+                    let _ = std::fs::remove_file(backup);
+                }
+                // The main thread stops once the child has (and removes its temporary
+                // files); a child that takes too long is left to finish alone.
+                std::thread::sleep(Duration::from_secs(30));
+                std::process::exit(130);
+            })
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        let hosts = HostsFile { original, backup };
+        overwrite(path, added.as_bytes()).map_err(|e| format!("cannot write {HOSTS}: {e}"))?;
+        Ok(hosts)
+    }
+}
+
+impl Drop for HostsFile {
+    fn drop(&mut self) {
+        restore_hosts(&self.original);
+        if let Some(backup) = &self.backup {
+            let _ = std::fs::remove_file(backup);
+        }
+    }
+}
+
+fn https_url(port: u16, n: u64) -> String {
+    format!(
+        "https://{}:{port}/i/{n}/get-data.php",
+        fleet::instance_host(n)
+    )
+}
+
+/// What the fleet did between two moments: handshakes completed, per instance, and CPU spent.
+struct Handshakes {
+    /// CPU of this process meanwhile: the fleet's threads (the main thread only waits).
+    fleet_cpu: Duration,
+    total: u64,
+    resumed: u64,
+    failed: u64,
+    /// Instances 1..=n with exactly one, with more than one, with none.
+    once: u64,
+    more: u64,
+    none: u64,
+}
+
+struct Counter<'a> {
+    stats: &'a fleet::Stats,
+    cpu: Duration,
+    total: u64,
+    resumed: u64,
+    failed: u64,
+    by_name: Vec<u32>,
+}
+
+impl<'a> Counter<'a> {
+    fn start(stats: &'a fleet::Stats) -> Counter<'a> {
+        Counter {
+            stats,
+            cpu: own_cpu(),
+            total: fleet::Stats::get(&stats.handshakes),
+            resumed: fleet::Stats::get(&stats.resumed),
+            failed: fleet::Stats::get(&stats.handshake_failures),
+            by_name: stats.by_name_snapshot(),
+        }
+    }
+
+    fn since(&self, n: u64) -> Handshakes {
+        let now = self.stats.by_name_snapshot();
+        let (mut once, mut more, mut none) = (0, 0, 0);
+        // Index 0 counts names that are no instance's: not one of the n.
+        let instances = now.iter().zip(&self.by_name).skip(1).take(n as usize);
+        for (after, before) in instances {
+            match after - before {
+                0 => none += 1,
+                1 => once += 1,
+                _ => more += 1,
+            }
+        }
+        Handshakes {
+            fleet_cpu: own_cpu().saturating_sub(self.cpu),
+            total: fleet::Stats::get(&self.stats.handshakes) - self.total,
+            resumed: fleet::Stats::get(&self.stats.resumed) - self.resumed,
+            failed: fleet::Stats::get(&self.stats.handshake_failures) - self.failed,
+            once,
+            more,
+            none,
+        }
+    }
+}
+
+/// User + system CPU of this process (all its threads) so far.
+fn own_cpu() -> Duration {
+    // SAFETY: rusage is plain old data, for which all-zero bytes are a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid `who` and a pointer to a live, writable local.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let seconds = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+struct HttpsRow {
+    label: String,
+    n: u64,
+    ideal: Duration,
+    usage: Usage,
+    handshakes: Handshakes,
+    /// Instances answered: online in the database, or HTTP 200 for curl.
+    answered: u64,
+    /// webhost only: instances with a certificate expiry stored.
+    certs: Option<u64>,
+    /// Mean time of one request, lookup, connection and handshake included.
+    response_ms: Option<f64>,
+}
+
+fn print_https_header() {
+    println!(
+        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>7} {:>10} {:>21} {:>8} {:>6} {:>9}",
+        "pass",
+        "N",
+        "wall s",
+        "ideal s",
+        "ratio",
+        "CPU s",
+        "RSS MiB",
+        "req ms",
+        "handshakes",
+        "names 1x / 2x+ / 0x",
+        "answered",
+        "expiry",
+        "fleet CPU"
+    );
+}
+
+fn print_https_row(row: &HttpsRow) {
+    let u = &row.usage;
+    let h = &row.handshakes;
+    let mut handshakes = h.total.to_string();
+    if h.resumed > 0 {
+        handshakes.push_str(&format!(" ({} resumed)", h.resumed));
+    }
+    println!(
+        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>7} {:>10} {:>21} {:>8} {:>6} {:>9.2}",
+        row.label,
+        row.n,
+        u.wall.as_secs_f64(),
+        row.ideal.as_secs_f64(),
+        u.wall.as_secs_f64() / row.ideal.as_secs_f64(),
+        u.cpu.as_secs_f64(),
+        u.max_rss_kib as f64 / 1024.0,
+        row.response_ms.map_or("-".into(), |ms| format!("{ms:.1}")),
+        handshakes,
+        format!("{} / {} / {}", h.once, h.more, h.none),
+        row.answered,
+        row.certs.map_or("-".into(), |c| c.to_string()),
+        h.fleet_cpu.as_secs_f64(),
+    );
+    if h.failed > 0 {
+        println!("  ({} handshakes failed)", h.failed);
+    }
+}
+
+/// The mean of the last check's response time (webhost times a request from its start:
+/// lookup, connection and handshake included).
+fn mean_response_ms(db: &Path) -> Result<Option<f64>, String> {
+    let conn = Connection::open(db).map_err(|e| e.to_string())?;
+    conn.query_row("SELECT avg(response_ms) FROM instances", [], |r| {
+        r.get::<_, Option<f64>>(0)
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn count_where(db: &Path, condition: &str) -> Result<u64, String> {
+    let conn = Connection::open(db).map_err(|e| e.to_string())?;
+    conn.query_row(
+        &format!("SELECT count(*) FROM instances WHERE {condition}"),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|c| c as u64)
+    .map_err(|e| e.to_string())
+}
+
+/// What curl says of its transfers: how many were answered HTTP 200, and the mean of its
+/// timings (seconds from the transfer's start: name looked up, TCP connected, TLS done, end).
+struct CurlTimes {
+    ok: u64,
+    lookup: f64,
+    connect: f64,
+    tls: f64,
+    total: f64,
+}
+
+/// One `curl --parallel` over the same signed URLs, trusting the bench CA.
+fn run_curl_parallel(
+    o: &Options,
+    dir: &Path,
+    port: u16,
+    n: u64,
+    ca: &Path,
+    timeout: Duration,
+) -> Result<(Usage, CurlTimes), String> {
+    let list = dir.join("curl.conf");
+    let mut file = std::io::BufWriter::new(File::create(&list).map_err(|e| e.to_string())?);
+    let now = now_unix();
+    for i in 1..=n {
+        let url = webhost::probe::sign::signed_url(&https_url(port, i), Some(TOKEN), now);
+        writeln!(file, "url = \"{url}\"\noutput = \"/dev/null\"").map_err(|e| e.to_string())?;
+    }
+    file.flush().map_err(|e| e.to_string())?;
+    drop(file);
+    let codes = dir.join("curl.codes");
+    let mut command = Command::new("curl");
+    command
+        .args(["--parallel", "--parallel-max", &o.jobs.to_string()])
+        .arg("--cacert")
+        .arg(ca)
+        .args(["-s", "--max-time"])
+        .arg(format!("{:.3}", timeout.as_secs_f64()))
+        .args([
+            "--write-out",
+            "%{http_code} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_total}\\n",
+            "--config",
+        ])
+        .arg(&list)
+        .stdin(Stdio::null())
+        .stdout(File::create(&codes).map_err(|e| e.to_string())?)
+        .stderr(Stdio::null());
+    let usage = measured(&mut command)?;
+    let mut times = CurlTimes {
+        ok: 0,
+        lookup: 0.0,
+        connect: 0.0,
+        tls: 0.0,
+        total: 0.0,
+    };
+    for line in std::fs::read_to_string(&codes).unwrap_or_default().lines() {
+        let mut fields = line.split(' ');
+        if fields.next() != Some("200") {
+            continue;
+        }
+        let mut next = || {
+            fields
+                .next()
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        times.ok += 1;
+        times.lookup += next();
+        times.connect += next();
+        times.tls += next();
+        times.total += next();
+    }
+    let answered = times.ok.max(1) as f64;
+    for sum in [
+        &mut times.lookup,
+        &mut times.connect,
+        &mut times.tls,
+        &mut times.total,
+    ] {
+        *sum /= answered;
+    }
+    Ok((usage, times))
+}
+
+/// Two passes and the curl peer over the first `n` instances of the TLS fleet.
+fn https_case(
+    o: &Options,
+    fleet: &fleet::Fleet,
+    ca: &Path,
+    n: u64,
+    rows: &mut Vec<HttpsRow>,
+) -> Result<(), String> {
+    let timeout = Duration::from_secs(10);
+    let ideal = o.latency * n.div_ceil(o.jobs) as u32;
+    let dir = tempfile::Builder::new()
+        .prefix("webhost-pass-bench-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let db = make_db_with(dir.path(), n, |i| https_url(fleet.port, i))?;
+    let set = Command::new(webhost_binary())
+        .arg("--db")
+        .arg(&db)
+        .args(["config", "set", "ca-file"])
+        .arg(ca)
+        .env_remove("WEBHOST_DB")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !set.status.success() {
+        return Err(format!(
+            "webhost config set ca-file: {}",
+            String::from_utf8_lossy(&set.stderr).trim()
+        ));
+    }
+    for which in ["first", "steady"] {
+        let log = dir.path().join(format!("https-{which}.log"));
+        let counter = Counter::start(&fleet.stats);
+        let perf = o
+            .perf
+            .as_ref()
+            .filter(|_| which == "steady")
+            .map(|path| path.with_extension(format!("{n}.data")));
+        let pass = run_pass_as(o, &db, timeout, &log, perf.as_deref())?;
+        if let Some(path) = &perf {
+            eprintln!(
+                "pass bench: profile of the https steady pass in {}",
+                path.display()
+            );
+        }
+        let handshakes = counter.since(n);
+        let row = HttpsRow {
+            label: format!("https {which}"),
+            n,
+            ideal,
+            usage: pass.usage,
+            handshakes,
+            answered: count_where(&db, "status = 'online'")?,
+            certs: Some(count_where(&db, "cert_expires_at IS NOT NULL")?),
+            response_ms: mean_response_ms(&db)?,
+        };
+        if row.answered != n {
+            let errors = count_where(&db, "cert_error IS NOT NULL")?;
+            eprintln!(
+                "pass bench: https {which} pass: {} of {n} online ({errors} certificate errors); \
+                 statuses {:?}",
+                row.answered,
+                status_counts(&db)?
+            );
+        }
+        print_https_row(&row);
+        rows.push(row);
+    }
+    if o.baseline {
+        let counter = Counter::start(&fleet.stats);
+        let (usage, times) = run_curl_parallel(o, dir.path(), fleet.port, n, ca, timeout)?;
+        let row = HttpsRow {
+            label: "curl --parallel".into(),
+            n,
+            ideal,
+            usage,
+            handshakes: counter.since(n),
+            answered: times.ok,
+            certs: None,
+            response_ms: Some(times.total * 1e3),
+        };
+        print_https_row(&row);
+        let ms = |s: f64| s * 1e3;
+        println!(
+            "  (curl's mean transfer: name looked up at {:.1} ms, TCP connected at {:.1} ms, TLS \
+             done at {:.1} ms, answer read at {:.1} ms; the fleet waits {} ms before answering)",
+            ms(times.lookup),
+            ms(times.connect),
+            ms(times.tls),
+            ms(times.total),
+            o.latency.as_millis()
+        );
+        rows.push(row);
+    }
+    if o.keep {
+        let kept = dir.keep();
+        eprintln!("pass bench: kept {}", kept.display());
+    }
+    Ok(())
+}
+
+fn run_https(o: &Options) -> Result<(), String> {
+    let largest = o.sizes.iter().copied().max().unwrap_or(0);
+    // Refuse before spending anything on certificates.
+    HostsFile::check_writable()?;
+    let making = Instant::now();
+    let pki = fleet::Pki::generate(largest)?;
+    println!(
+        "HTTPS: a CA and {largest} certificates, one per name (ECDSA P-256, own key each), made \
+         in {:.2} s; names i<n>.{} in {HOSTS} (all 127.0.0.1), restored after",
+        making.elapsed().as_secs_f64(),
+        fleet::DOMAIN
+    );
+    let dir = tempfile::Builder::new()
+        .prefix("webhost-pass-bench-ca-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let ca = dir.path().join("bench-ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).map_err(|e| e.to_string())?;
+    let fleet = fleet::start_tls(
+        0,
+        fleet::Config {
+            instances: largest,
+            latency: o.latency,
+            fail_share: 0.0,
+            token: TOKEN.into(),
+            hang: Duration::from_secs(300),
+        },
+        &pki,
+    )
+    .map_err(|e| format!("mock fleet: {e}"))?;
+    println!(
+        "webhost update-instances --jobs {j} (ca-file = the bench CA), then curl --parallel \
+         --parallel-max {j} --cacert CA; latency {} ms; ideal = ceil(N / {j}) × {} ms; CPU and \
+         RSS of that process alone (wait4); handshakes completed by the fleet during it; fleet CPU \
+         = this process (the fleet's threads, server side of TLS included) meanwhile; req ms = \
+         mean time of one request, its lookup, connection and handshake included",
+        o.latency.as_millis(),
+        o.latency.as_millis(),
+        j = o.jobs,
+    );
+    let hosts = HostsFile::install((1..=largest).map(fleet::instance_host))?;
+    resolver_cost(largest);
+    let mut rows = Vec::new();
+    print_https_header();
+    let outcome = o
+        .sizes
+        .iter()
+        .try_for_each(|&n| https_case(o, &fleet, &ca, n, &mut rows));
+    drop(hosts);
+    outcome?;
+    https_verdict(&rows);
+    Ok(())
+}
+
+/// What one lookup of these names costs through the system resolver (glibc reads /etc/hosts
+/// whole for each), measured on this thread: a cost of the bench's setup that webhost and curl
+/// both pay, once per instance.
+fn resolver_cost(n: u64) {
+    use std::net::ToSocketAddrs as _;
+    let thread_cpu = || {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a valid clock id and a pointer to a live, writable local.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+        Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    };
+    const SAMPLES: u64 = 200;
+    let (started, cpu) = (Instant::now(), thread_cpu());
+    let found = (0..SAMPLES)
+        .map(|k| fleet::instance_host(1 + k * n / SAMPLES))
+        .filter(|name| (name.as_str(), 443).to_socket_addrs().is_ok())
+        .count();
+    let wall = started.elapsed() / SAMPLES as u32;
+    let cpu = thread_cpu().saturating_sub(cpu) / SAMPLES as u32;
+    println!(
+        "system resolver with {n} names in {HOSTS}: {:.3} ms CPU ({:.3} ms wall) per lookup \
+         ({found}/{SAMPLES} found), so about {:.1} s CPU per pass of {n}, in webhost and curl \
+         alike",
+        cpu.as_secs_f64() * 1e3,
+        wall.as_secs_f64() * 1e3,
+        cpu.as_secs_f64() * n as f64
+    );
+}
+
+fn https_verdict(rows: &[HttpsRow]) {
+    let Some(n) = rows.iter().map(|r| r.n).max() else {
+        return;
+    };
+    let mark = |ok: bool| if ok { "met" } else { "MISSED" };
+    let find = |label: &str| rows.iter().find(|r| r.n == n && r.label == label);
+    let Some(steady) = find("https steady") else {
+        return;
+    };
+    let u = &steady.usage;
+    let ratio = u.wall.as_secs_f64() / steady.ideal.as_secs_f64();
+    println!("targets, HTTPS, N = {n}, steady pass:");
+    println!(
+        "  wall <= {TARGET_HTTPS_RATIO:.2} x ideal: {ratio:.3} ({})",
+        mark(ratio <= TARGET_HTTPS_RATIO)
+    );
+    if let Some(curl) = find("curl --parallel") {
+        println!(
+            "  not slower than curl --parallel: {:.2} s vs {:.2} s ({})",
+            u.wall.as_secs_f64(),
+            curl.usage.wall.as_secs_f64(),
+            mark(u.wall <= curl.usage.wall)
+        );
+    }
+    for row in rows
+        .iter()
+        .filter(|r| r.n == n && r.label.starts_with("https"))
+    {
+        let h = &row.handshakes;
+        println!(
+            "  {}: exactly one handshake per instance: {} handshakes, {} names once ({})",
+            row.label,
+            h.total,
+            h.once,
+            mark(h.total == n && h.once == n)
+        );
+    }
+    let high = rows
+        .iter()
+        .filter(|r| r.label.starts_with("https"))
+        .map(|r| r.usage.max_rss_kib as f64 / 1024.0)
+        .fold(0.0f64, f64::max);
+    println!(
+        "  peak RSS <= {TARGET_RSS_MIB} MiB: {high:.1} MiB ({})",
+        mark(high <= TARGET_RSS_MIB)
+    );
 }

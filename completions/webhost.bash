@@ -2453,7 +2453,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__report)
-            opts="-q -v -h --html --since --public --stale --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --html --since --public --only --host --with-versions --with-modules --with-disks --stale --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2464,6 +2464,14 @@ _webhost() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

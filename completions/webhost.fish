@@ -580,13 +580,18 @@ complete -c webhost -n "__fish_webhost_using_subcommand metrics" -s v -l verbose
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l html -d 'Write the page to this file, atomically (a temp file beside it, then a rename), mode 0644' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l since -d 'The window for uptime, response times, the uptime strip and changes: 24h, 7d, 30d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l only -d 'Only these hosts or instances (one customer\'s page); an unknown ref is an error' -r
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l host -d 'Only this host and its instances (repeatable)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l stale -d 'A pass older than this is flagged as stale (cron has stopped): 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand report" -l public -d 'For customers: leave out URLs, folders, and messages that quote server output (tokens are never in a report)'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l public -d 'For customers: leave out URLs, folders, messages that quote server output, versions, the module inventory and disks (tokens are never in a report)'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l with-versions -d 'With --public: show Dolibarr versions (each instance\'s, and their changes)'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l with-modules -d 'With --public: show the module inventory and its changes'
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l with-disks -d 'With --public: show disk usage'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand report" -s v -l verbose -d 'Say more about what is being done, on stderr'

@@ -135,6 +135,10 @@ pub enum Command {
     /// instances (status, uptime, response times, a 90-bar uptime strip, disk, certificate,
     /// Dolibarr version), what changed and the module inventory. It needs no server and loads
     /// nothing from elsewhere: run it from cron after each pass and publish the file.
+    ///
+    /// --only and --host make the page of some records (one customer's): nothing of the
+    /// others is on it, not even in the counts or the inventory. --public leaves out what a
+    /// customer need not see; --with-versions, --with-modules and --with-disks put back parts.
     #[command(after_help = examples_help("report"))]
     Report(ReportArgs),
     /// Settings stored in the database (the change hook and its thresholds)
@@ -279,10 +283,25 @@ pub struct ReportArgs {
     /// The window for uptime, response times, the uptime strip and changes: 24h, 7d, 30d
     #[arg(long, default_value = defaults::SINCE, value_name = "DURATION", value_parser = parse_duration)]
     pub since: std::time::Duration,
-    /// For customers: leave out URLs, folders, and messages that quote server output
-    /// (tokens are never in a report)
+    /// For customers: leave out URLs, folders, messages that quote server output, versions,
+    /// the module inventory and disks (tokens are never in a report)
     #[arg(long)]
     pub public: bool,
+    /// Only these hosts or instances (one customer's page); an unknown ref is an error
+    #[arg(long, value_name = "REF", num_args = 1..)]
+    pub only: Vec<String>,
+    /// Only this host and its instances (repeatable)
+    #[arg(long, value_name = "REF")]
+    pub host: Vec<String>,
+    /// With --public: show Dolibarr versions (each instance's, and their changes)
+    #[arg(long, requires = "public")]
+    pub with_versions: bool,
+    /// With --public: show the module inventory and its changes
+    #[arg(long, requires = "public")]
+    pub with_modules: bool,
+    /// With --public: show disk usage
+    #[arg(long, requires = "public")]
+    pub with_disks: bool,
     /// A pass older than this is flagged as stale (cron has stopped): 30m, 2h
     #[arg(long, default_value = defaults::STALE, value_name = "DURATION", value_parser = parse_duration)]
     pub stale: std::time::Duration,
@@ -1051,8 +1070,16 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "webhost report --html /var/www/status/index.html",
             ),
             (
-                "For customers: 30 days, without URLs, folders or server messages",
+                "For customers: 30 days, without URLs, folders, messages, versions or disks",
                 "webhost report --html /var/www/status/public.html --since 30d --public",
+            ),
+            (
+                "One customer's page: their instance only, with its Dolibarr version",
+                "webhost report --html garage.html --public --only garage --with-versions",
+            ),
+            (
+                "One host and its instances",
+                "webhost report --html srv1.html --public --host srv1",
             ),
         ],
     ),
@@ -1060,19 +1087,19 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
         "receive",
         &[
             (
-                "Apache: a wrapper that names the database, run as CGI (see examples/webhost-receive.cgi)",
-                "ScriptAlias /webhost/receive /usr/lib/cgi-bin/webhost-receive",
+                "What a CGI wrapper runs (examples/webhost-receive.cgi)",
+                "webhost --db /var/lib/webhost/webhost.db receive",
             ),
             (
-                "Try it by hand, as the web server would run it",
-                "REQUEST_METHOD=POST QUERY_STRING='action=...' CONTENT_LENGTH=3345 webhost receive < push.json",
+                "By hand: REQUEST_METHOD, QUERY_STRING, CONTENT_LENGTH set",
+                "webhost receive < push.json",
             ),
         ],
     ),
     (
         "serve",
         &[(
-            "Behind nginx or Apache with TLS, on loopback (see examples/webhost-serve.service)",
+            "On loopback, behind nginx or Apache with TLS (webhost-serve.service)",
             "webhost serve --listen 127.0.0.1:8787",
         )],
     ),

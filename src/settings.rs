@@ -96,6 +96,13 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 since: a.since,
                 public: a.public,
                 stale: a.stale,
+                only: &a.only,
+                hosts: &a.host,
+                shown: crate::output::report::Shown {
+                    versions: !a.public || a.with_versions,
+                    modules: !a.public || a.with_modules,
+                    disks: !a.public || a.with_disks,
+                },
             },
         ),
         Command::Config(c) => commands::config::run(&ctx, &config(c)),

@@ -14,6 +14,11 @@
 //! third each way: they hang (accept the request, never answer, until the client gives up),
 //! answer HTTP 500 with a PHP fatal error, or answer 200 with a maintenance page (no JSON).
 //!
+//! With [`start_tls`] the same fleet speaks HTTPS instead: instance n is the host name
+//! `i<n>.bench.webhost.test` ([`instance_host`]), with a certificate of its own (its own key,
+//! signed by a CA made at start, see [`Pki`]) that the server picks by SNI; a name it does not
+//! know gets no certificate. Completed handshakes are counted, in total and per name.
+//!
 //! Shared by `examples/mock_fleet.rs` and `benches/pass.rs` through `#[path]`; it needs
 //! `doc.rs` included beside it as `crate::doc`.
 
@@ -22,9 +27,14 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::ResolvesServerCertUsingSni;
+use rustls::sign::CertifiedKey;
+use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
 use crate::doc::{Rng, document};
 
@@ -84,11 +94,27 @@ pub struct Stats {
     pub rejected: AtomicU64,
     pub faults: AtomicU64,
     pub not_found: AtomicU64,
+    /// TLS only: handshakes completed, and of those the resumed ones (a session ticket or id).
+    pub handshakes: AtomicU64,
+    pub resumed: AtomicU64,
+    /// TLS only: connections that never completed their handshake.
+    pub handshake_failures: AtomicU64,
+    /// TLS only: completed handshakes by instance, from the SNI name (index n; 0 for a name
+    /// that is no instance's).
+    pub by_name: Vec<AtomicU32>,
 }
 
 impl Stats {
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// The per-name handshake counts now, to compare with a later snapshot.
+    pub fn by_name_snapshot(&self) -> Vec<u32> {
+        self.by_name
+            .iter()
+            .map(|count| count.load(Ordering::Relaxed))
+            .collect()
     }
 }
 
@@ -99,18 +125,140 @@ pub struct Fleet {
 
 /// Binds 127.0.0.1:`port` (0: any free port) and serves on background threads.
 pub fn start(port: u16, config: Config) -> io::Result<Fleet> {
+    start_with(port, config, None)
+}
+
+/// Like [`start`], but every connection is TLS with `pki`'s certificates (see the module doc).
+pub fn start_tls(port: u16, config: Config, pki: &Pki) -> io::Result<Fleet> {
+    start_with(port, config, Some(Arc::clone(&pki.config)))
+}
+
+fn start_with(port: u16, config: Config, tls: Option<Arc<ServerConfig>>) -> io::Result<Fleet> {
     let listener = TcpListener::bind(("127.0.0.1", port))?;
     let port = listener.local_addr()?.port();
-    let stats = Arc::new(Stats::default());
+    let mut stats = Stats::default();
+    if tls.is_some() {
+        stats.by_name = (0..=config.instances).map(|_| AtomicU32::new(0)).collect();
+    }
+    let stats = Arc::new(stats);
     let config = Arc::new(config);
     let shared = Arc::clone(&stats);
     thread::Builder::new()
         .name("fleet-accept".into())
-        .spawn(move || accept(listener, config, shared))?;
+        .spawn(move || accept(listener, config, shared, tls))?;
     Ok(Fleet { port, stats })
 }
 
-fn accept(listener: TcpListener, config: Arc<Config>, stats: Arc<Stats>) {
+/// The parent domain of the instances' names (`.test` is reserved for this, RFC 6761).
+pub const DOMAIN: &str = "bench.webhost.test";
+
+/// Instance n's host name under TLS.
+pub fn instance_host(n: u64) -> String {
+    format!("i{n}.{DOMAIN}")
+}
+
+/// Which instance a host name is, if any.
+fn instance_of(host: &str) -> Option<u64> {
+    host.strip_prefix('i')?
+        .strip_suffix(DOMAIN)?
+        .strip_suffix('.')?
+        .parse()
+        .ok()
+}
+
+/// The fleet's certificates: a CA, and for each instance name a certificate of its own (a key
+/// of its own, ECDSA P-256, signed by the CA), all made at start.
+pub struct Pki {
+    /// The CA certificate, for the clients to trust (`--ca-file`, `curl --cacert`).
+    pub ca_pem: String,
+    config: Arc<ServerConfig>,
+}
+
+impl Pki {
+    /// Certificates for instances 1..=`instances`, made on every core (0.1 to 0.3 ms of CPU
+    /// each).
+    pub fn generate(instances: u64) -> Result<Pki, String> {
+        let fail = |e: rcgen::Error| format!("certificate generation failed: {e}");
+        let ca_key = rcgen::KeyPair::generate().map_err(fail)?;
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "webhost bench CA");
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let ca_pem = ca.self_signed(&ca_key).map_err(fail)?.pem();
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+        let provider = rustls::crypto::ring::default_provider();
+
+        let leaf = |n: u64| -> Result<(String, CertifiedKey), String> {
+            let name = instance_host(n);
+            let key = rcgen::KeyPair::generate().map_err(fail)?;
+            let mut params = rcgen::CertificateParams::new(vec![name.clone()]).map_err(fail)?;
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, name.as_str());
+            params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2045, 1, 1);
+            let cert = params.signed_by(&key, &issuer).map_err(fail)?;
+            let key = PrivateKeyDer::try_from(key.serialize_der())
+                .map_err(|e| format!("certificate key: {e}"))?;
+            let certified = CertifiedKey::from_der(
+                vec![CertificateDer::from(cert.der().to_vec())],
+                key,
+                &provider,
+            )
+            .map_err(|e| format!("certificate key: {e}"))?;
+            Ok((name, certified))
+        };
+        let workers = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        let made: Vec<Result<Vec<(String, CertifiedKey)>, String>> = thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let leaf = &leaf;
+                    scope.spawn(move || {
+                        (1..=instances)
+                            .filter(|n| n % workers == w)
+                            .map(leaf)
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a generating thread panicked".into()))
+                })
+                .collect()
+        });
+        let mut names = ResolvesServerCertUsingSni::new();
+        for batch in made {
+            for (name, certified) in batch? {
+                names
+                    .add(&name, certified)
+                    .map_err(|e| format!("certificate for {name}: {e}"))?;
+            }
+        }
+        let config = ServerConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS setup failed: {e}"))?
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(names));
+        Ok(Pki {
+            ca_pem,
+            config: Arc::new(config),
+        })
+    }
+}
+
+fn accept(
+    listener: TcpListener,
+    config: Arc<Config>,
+    stats: Arc<Stats>,
+    tls: Option<Arc<ServerConfig>>,
+) {
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(stream) => stream,
@@ -122,12 +270,16 @@ fn accept(listener: TcpListener, config: Arc<Config>, stats: Arc<Stats>) {
             }
         };
         stats.connections.fetch_add(1, Ordering::Relaxed);
-        let (config, stats) = (Arc::clone(&config), Arc::clone(&stats));
+        let (config, stats, tls) = (Arc::clone(&config), Arc::clone(&stats), tls.clone());
         let spawned = thread::Builder::new()
             .name("fleet-conn".into())
-            .stack_size(128 * 1024)
+            // The TLS handshake's signing wants more stack than plain HTTP.
+            .stack_size(if tls.is_some() { 256 } else { 128 } * 1024)
             .spawn(move || {
-                let _ = serve(stream, &config, &stats);
+                let _ = match tls {
+                    None => serve(stream, &config, &stats),
+                    Some(tls) => serve_tls(stream, tls, &config, &stats),
+                };
             });
         if let Err(error) = spawned {
             eprintln!("mock fleet: cannot start a connection thread: {error}");
@@ -145,10 +297,58 @@ enum Reply {
     Hang,
 }
 
+/// A connection's byte stream (plain or TLS) and the socket under it, for its timeouts.
+trait Socket: Read + Write {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Socket for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Socket for StreamOwned<ServerConnection, TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        &self.sock
+    }
+}
+
+/// The handshake (counted), then the same HTTP as a plain connection.
+fn serve_tls(
+    mut stream: TcpStream,
+    tls: Arc<ServerConfig>,
+    config: &Config,
+    stats: &Stats,
+) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(IDLE))?;
+    let mut connection = ServerConnection::new(tls).map_err(io::Error::other)?;
+    while connection.is_handshaking() {
+        if let Err(error) = connection.complete_io(&mut stream) {
+            stats.handshake_failures.fetch_add(1, Ordering::Relaxed);
+            return Err(error);
+        }
+    }
+    stats.handshakes.fetch_add(1, Ordering::Relaxed);
+    if connection.handshake_kind() == Some(HandshakeKind::Resumed) {
+        stats.resumed.fetch_add(1, Ordering::Relaxed);
+    }
+    let n = connection.server_name().and_then(instance_of).unwrap_or(0);
+    if let Some(count) = usize::try_from(n).ok().and_then(|n| stats.by_name.get(n)) {
+        count.fetch_add(1, Ordering::Relaxed);
+    }
+    serve_http(StreamOwned::new(connection, stream), config, stats)
+}
+
 fn serve(stream: TcpStream, config: &Config, stats: &Stats) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(IDLE))?;
-    let mut writer = stream.try_clone()?;
+    serve_http(stream, config, stats)
+}
+
+/// Requests and answers on one connection, until the client closes it.
+fn serve_http<S: Socket>(stream: S, config: &Config, stats: &Stats) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(8 * 1024, stream);
     let mut line = String::new();
     let mut out = Vec::with_capacity(32 * 1024);
@@ -160,7 +360,7 @@ fn serve(stream: TcpStream, config: &Config, stats: &Stats) -> io::Result<()> {
         match respond(&request.target, config, stats) {
             Reply::Hang => {
                 // Hold the connection, unanswered, until the client gives up and closes it.
-                reader.get_ref().set_read_timeout(Some(config.hang))?;
+                reader.get_ref().tcp().set_read_timeout(Some(config.hang))?;
                 let mut sink = [0u8; 1024];
                 while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
                 return Ok(());
@@ -185,7 +385,10 @@ fn serve(stream: TcpStream, config: &Config, stats: &Stats) -> io::Result<()> {
                     }
                 );
                 out.extend_from_slice(&body);
+                let writer = reader.get_mut();
                 writer.write_all(&out)?;
+                // Sends what TLS still holds; nothing to do for TCP.
+                writer.flush()?;
                 if request.close {
                     return Ok(());
                 }
@@ -195,8 +398,8 @@ fn serve(stream: TcpStream, config: &Config, stats: &Stats) -> io::Result<()> {
 }
 
 /// Reads one request's head (and drops its body); None when the client closed the connection.
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
+fn read_request<S: Read>(
+    reader: &mut BufReader<S>,
     line: &mut String,
 ) -> io::Result<Option<Request>> {
     let mut read_line = |line: &mut String| -> io::Result<usize> {

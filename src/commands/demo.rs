@@ -125,6 +125,9 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
             since: Duration::from_secs(demo::ROUNDS as u64 * demo::INTERVAL.unsigned_abs()),
             public: false,
             stale,
+            only: &[],
+            hosts: &[],
+            shown: crate::output::report::Shown::ALL,
         },
     )?;
     let (hosts, instances) = {

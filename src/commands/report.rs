@@ -6,12 +6,13 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome};
+use crate::domain::error::not_found;
 use crate::domain::model::RecordType;
 use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::uptime::Window;
 use crate::domain::{config, fleet};
 use crate::output::atomic;
-use crate::output::report::{self, ReportData, Written};
+use crate::output::report::{self, ReportData, Shown, Written};
 
 /// Bars in the uptime strip.
 const SLOTS: usize = 90;
@@ -27,6 +28,11 @@ pub struct Request<'a> {
     pub public: bool,
     /// A pass older than this is flagged as stale.
     pub stale: Duration,
+    /// Only these hosts or instances, and these hosts with their instances; both empty: all.
+    pub only: &'a [String],
+    pub hosts: &'a [String],
+    /// What the page shows beyond statuses.
+    pub shown: Shown,
 }
 
 pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
@@ -38,8 +44,32 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         to: now,
         slots: SLOTS,
     };
-    let hosts = store.list(RecordType::Host, &Filter::default())?;
-    let instances = store.list(RecordType::Instance, &Filter::default())?;
+    let (hosts, instances) = fleet::select(
+        store.list(RecordType::Host, &Filter::default())?,
+        store.list(RecordType::Instance, &Filter::default())?,
+        args.only,
+        args.hosts,
+    )
+    .map_err(|u| {
+        let quoted = |refs: &[String]| {
+            refs.iter()
+                .map(|r| format!("'{r}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !u.records.is_empty() {
+            parts.push(format!("no host or instance named {}", quoted(&u.records)));
+        }
+        if !u.hosts.is_empty() {
+            parts.push(format!("no host named {}", quoted(&u.hosts)));
+        }
+        not_found(format!(
+            "{} (see `webhost host list`, `webhost instance list`)",
+            parts.join("; ")
+        ))
+    })?;
+    let selected = !args.only.is_empty() || !args.hosts.is_empty();
     let fleet = fleet::summarize(
         [&hosts[..], &instances[..]],
         &store.last_passes()?,
@@ -72,6 +102,8 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         window,
         now,
         public: args.public,
+        shown: args.shown,
+        selected,
     });
     let html = report::render(&page)?;
     atomic::write(args.html, html.as_bytes())?;

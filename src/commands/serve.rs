@@ -18,11 +18,32 @@ pub struct Request {
     pub hook_timeout: Duration,
 }
 
+/// Every Dolibarr's cron fires at the top of the minute: a burst of pushes arrives at once,
+/// more than std's backlog of 128 holds (the rest would wait a SYN retry, a second or more).
+const BACKLOG: i32 = 4096;
+
+fn listen(address: &str) -> Result<TcpListener> {
+    use rustix::net::{AddressFamily, SocketFlags, SocketType, bind, listen, socket_with, sockopt};
+    let address: std::net::SocketAddr = std::net::ToSocketAddrs::to_socket_addrs(address)?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no address"))?;
+    let family = match address {
+        std::net::SocketAddr::V4(_) => AddressFamily::INET,
+        std::net::SocketAddr::V6(_) => AddressFamily::INET6,
+    };
+    // Not inherited by the change hooks serve runs.
+    let socket = socket_with(family, SocketType::STREAM, SocketFlags::CLOEXEC, None)?;
+    sockopt::set_socket_reuseaddr(&socket, true)?;
+    bind(&socket, &address)?;
+    listen(&socket, BACKLOG)?;
+    Ok(TcpListener::from(socket))
+}
+
 pub fn run(ctx: &Context, req: &Request) -> Result<Outcome> {
     // The database must exist (records to push to): opened once here to say so early.
     drop(ctx.write_store()?);
-    let listener = TcpListener::bind(&req.listen)
-        .with_context(|| format!("cannot listen on {}", req.listen))?;
+    let listener =
+        listen(&req.listen).with_context(|| format!("cannot listen on {}", req.listen))?;
     crate::signals::catch_termination()?;
     let address = listener.local_addr()?;
     ctx.out.push_log(&format!("listening on {address}"));

@@ -192,6 +192,55 @@ fn disk_line(r: &Record, health: Health, reasons: &[String]) -> Option<DiskLine>
     })
 }
 
+/// Refs a page was asked for that name nothing.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Unknown {
+    /// From `only`: neither a host nor an instance.
+    pub records: Vec<String>,
+    /// From `hosts`: not a host.
+    pub hosts: Vec<String>,
+}
+
+/// The records one page is made of: those `only` names (a host, an instance, or both when they
+/// share the ref), and each host of `hosts` with its instances; all of them when both lists are
+/// empty. The store's order is kept.
+pub fn select(
+    hosts: Vec<Record>,
+    instances: Vec<Record>,
+    only: &[String],
+    of_hosts: &[String],
+) -> Result<(Vec<Record>, Vec<Record>), Unknown> {
+    if only.is_empty() && of_hosts.is_empty() {
+        return Ok((hosts, instances));
+    }
+    let named = |r: &Record| only.iter().any(|o| o == r.reference());
+    let is_host = |h: &str| of_hosts.iter().any(|o| o == h);
+    let mut unknown = Unknown::default();
+    for o in only {
+        let exists = hosts.iter().chain(&instances).any(|r| r.reference() == o);
+        if !exists && !unknown.records.contains(o) {
+            unknown.records.push(o.clone());
+        }
+    }
+    for h in of_hosts {
+        if !hosts.iter().any(|r| r.reference() == h) && !unknown.hosts.contains(h) {
+            unknown.hosts.push(h.clone());
+        }
+    }
+    if unknown != Unknown::default() {
+        return Err(unknown);
+    }
+    let hosts = hosts
+        .into_iter()
+        .filter(|r| named(r) || is_host(r.reference()))
+        .collect();
+    let instances = instances
+        .into_iter()
+        .filter(|r| named(r) || r.host_ref.as_deref().is_some_and(is_host))
+        .collect();
+    Ok((hosts, instances))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::model::{ApiKind, Settings, State};
@@ -253,6 +302,58 @@ mod tests {
         assert!(
             f.passes[1].stale,
             "instances wait, and their pass never ran"
+        );
+    }
+
+    #[test]
+    fn a_page_selects_records_and_hosts_with_their_instances() {
+        let on = |reference: &str, host: Option<&str>| Record {
+            host_ref: host.map(str::to_string),
+            ..record(RecordType::Instance, reference, State::default())
+        };
+        let hosts = vec![
+            record(RecordType::Host, "srv1", State::default()),
+            record(RecordType::Host, "srv2", State::default()),
+        ];
+        let instances = vec![
+            on("a", Some("srv1")),
+            on("b", Some("srv2")),
+            on("srv2", None),
+        ];
+        let refs = |(h, i): (Vec<Record>, Vec<Record>)| {
+            let names = |v: Vec<Record>| -> Vec<String> {
+                v.iter().map(|r| r.reference().to_string()).collect()
+            };
+            (names(h), names(i))
+        };
+        let strings = |v: &[&str]| -> Vec<String> { v.iter().map(|s| s.to_string()).collect() };
+        let pick = |only: &[&str], of: &[&str]| {
+            select(
+                hosts.clone(),
+                instances.clone(),
+                &strings(only),
+                &strings(of),
+            )
+        };
+        assert_eq!(
+            refs(pick(&[], &[]).expect("all")),
+            (strings(&["srv1", "srv2"]), strings(&["a", "b", "srv2"]))
+        );
+        assert_eq!(
+            refs(pick(&["b"], &[]).expect("one")),
+            (vec![], strings(&["b"]))
+        );
+        // A ref both a host and an instance bear names both; --host brings the instances.
+        assert_eq!(
+            refs(pick(&["srv2"], &["srv1"]).expect("both")),
+            (strings(&["srv1", "srv2"]), strings(&["a", "srv2"]))
+        );
+        assert_eq!(
+            pick(&["nope", "a", "nope"], &["a", "srv1"]).map(refs),
+            Err(Unknown {
+                records: strings(&["nope"]),
+                hosts: strings(&["a"]),
+            })
         );
     }
 }

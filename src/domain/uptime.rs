@@ -54,6 +54,57 @@ pub fn tally(checks: &[(i64, Status)], from: i64, to: i64) -> Tally {
     t
 }
 
+/// An uptime as it is shown, to two decimals: rounded down, so a little downtime never shows
+/// as 100 %, and the same on the page as in the terminal. The tiny nudge keeps a value such as
+/// 0.29 (28.999… hundredths in binary) at 0.29.
+pub fn shown_percent(p: f64) -> f64 {
+    if !p.is_finite() {
+        return p;
+    }
+    ((p * 100.0 + 1e-6).floor() / 100.0).clamp(0.0, 100.0)
+}
+
+/// The usual number of slots between two consecutive checks of a record, from which slots
+/// hold a check (`present`) and how many checks each held (`counts`, when known): the median
+/// distance between slots with a check, or a share of one slot when they hold several. None
+/// with fewer than two slots holding a check.
+pub fn usual_step(present: &[bool], counts: &[Option<u32>]) -> Option<f64> {
+    let at: Vec<usize> = present
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.then_some(i))
+        .collect();
+    let mut steps: Vec<usize> = at.windows(2).map(|w| w[1] - w[0]).collect();
+    if steps.is_empty() {
+        return None;
+    }
+    steps.sort_unstable();
+    let step = steps[steps.len() / 2];
+    if step > 1 {
+        return Some(step as f64);
+    }
+    // Slots next to each other: checks are at most one slot apart, maybe many times closer.
+    // Counts unknown, assume closer (half a slot), so an empty slot stays a gap.
+    let mut per_slot: Vec<u32> = counts
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|n| *n > 0)
+        .collect();
+    per_slot.sort_unstable();
+    Some(
+        per_slot
+            .get(per_slot.len() / 2)
+            .map_or(0.5, |n| 1.0 / f64::from(*n)),
+    )
+}
+
+/// Whether `distance` slots between two slots with checks is a real gap (monitoring stopped)
+/// rather than the usual spacing of checks sparser than slots: more than twice the usual step.
+pub fn is_gap(distance: usize, usual: Option<f64>) -> bool {
+    usual.is_none_or(|u| distance as f64 > 2.0 * u)
+}
+
 /// Uptime over the usual windows, for `show` and `list --json`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Uptime {
@@ -188,5 +239,42 @@ mod tests {
             let i = w.slot_of(at).expect("inside");
             assert!(w.slot_start(i) <= at && at < w.slot_start(i + 1), "{at}");
         }
+    }
+
+    #[test]
+    fn shown_percent_rounds_down_to_hundredths() {
+        assert_eq!(shown_percent(100.0), 100.0);
+        assert_eq!(shown_percent(99.999), 99.99);
+        assert_eq!(shown_percent(91.666_666), 91.66);
+        assert_eq!(shown_percent(0.29), 0.29);
+        assert_eq!(shown_percent(0.0), 0.0);
+        assert_eq!(format!("{:.2}", shown_percent(200.0 / 3.0)), "66.66");
+    }
+
+    #[test]
+    fn gaps_are_twice_the_usual_step() {
+        // Every other slot, one check each: one or three empty slots are the usual spacing.
+        let present: Vec<bool> = (0..20)
+            .map(|i| i % 2 == 0 && !(8..14).contains(&i))
+            .collect();
+        let counts: Vec<Option<u32>> = present.iter().map(|p| p.then_some(1)).collect();
+        let usual = usual_step(&present, &counts);
+        assert_eq!(usual, Some(2.0));
+        assert!(!is_gap(2, usual) && !is_gap(4, usual));
+        assert!(is_gap(8, usual), "six slots without a check");
+        // Three checks a slot: one empty slot is already a gap.
+        let present = [true, true, false, true, true];
+        let counts = [Some(3), Some(3), None, Some(3), Some(2)];
+        let usual = usual_step(&present, &counts);
+        assert_eq!(usual, Some(1.0 / 3.0));
+        assert!(is_gap(2, usual));
+        // One check a slot: a slot without one is the spacing of a late pass.
+        let one = [Some(1), Some(1), None, Some(1), Some(1)];
+        assert!(!is_gap(2, usual_step(&present, &one)));
+        // Counts unknown: an empty slot stays a gap.
+        assert_eq!(usual_step(&present, &[None; 5]), Some(0.5));
+        assert!(is_gap(2, usual_step(&present, &[None; 5])));
+        assert_eq!(usual_step(&[false, true, false], &[]), None);
+        assert!(is_gap(2, None));
     }
 }

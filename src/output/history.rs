@@ -106,9 +106,10 @@ impl Output {
             };
             return self.json(&view);
         }
-        let up = h
-            .uptime_percent
-            .map_or_else(|| "no data".to_string(), |p| format!("{p:.2}% up"));
+        let up = h.uptime_percent.map_or_else(
+            || "no data".to_string(),
+            |p| format!("{:.2}% up", crate::domain::uptime::shown_percent(p)),
+        );
         self.raw(
             format!(
                 "{} {} since {} ({}), {up}\n",

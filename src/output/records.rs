@@ -208,7 +208,10 @@ fn probe_args(probe: &[String], show_secrets: bool) -> Vec<String> {
 }
 
 fn percent_text(p: Option<f64>) -> String {
-    p.map_or_else(|| "-".to_string(), |p| format!("{p:.2}%"))
+    p.map_or_else(
+        || "-".to_string(),
+        |p| format!("{:.2}%", crate::domain::uptime::shown_percent(p)),
+    )
 }
 
 fn s_thresholds(r: &Record) -> String {

@@ -5,9 +5,11 @@
 //! every field when it renders it, except the SVG from [`super::svg`], which escapes its own
 //! text. `--public` is applied here, in one place: [`Page::public`] views carry no URL, folder,
 //! or message (messages may quote what a server said, paths included), and no view ever holds
-//! a token.
+//! a token; versions, modules and disks only as [`Shown`] says. A page of some records (one
+//! customer's) is built from those records only: nothing of the others reaches a view.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use anyhow::{Context as _, Result};
@@ -24,19 +26,43 @@ use crate::domain::inventory::{InstalledModule, InstanceVersion, InventoryChange
 use crate::domain::model::Threshold;
 use crate::domain::model::{Record, RecordKey, RecordType, Status};
 use crate::domain::secret::redact;
-use crate::domain::units::human_bytes;
-use crate::domain::uptime::{RecordHistory, Slot, Window};
+use crate::domain::units::{human_bytes, human_duration};
+use crate::domain::uptime::{self, RecordHistory, Slot, Window};
 
 /// At most this many inventory changes are listed; `webhost changes` has them all.
 const MAX_CHANGES: usize = 500;
 /// Version groups with more instances than this fold their list of refs away.
 const OPEN_REFS: usize = 12;
 
+/// Which parts a page shows beyond statuses: all of them on the internal page; on a public
+/// page, only those asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    /// Each instance's Dolibarr version, the versions list and Dolibarr upgrades.
+    pub versions: bool,
+    /// The module inventory and module changes.
+    pub modules: bool,
+    pub disks: bool,
+}
+
+impl Shown {
+    pub const ALL: Shown = Shown {
+        versions: true,
+        modules: true,
+        disks: true,
+    };
+}
+
 /// Everything the page shows, as text.
 #[derive(Template)]
 #[template(path = "report.html", whitespace = "minimize")]
 pub struct Page {
     pub public: bool,
+    /// `Fleet status`, or `Status` on a page of some records.
+    pub title: &'static str,
+    pub shown: Shown,
+    /// What the public page leaves out, for its footer: `URLs, folders, server messages`.
+    pub left_out: String,
     pub generated: String,
     pub generated_utc: String,
     /// `7 days`, `24 hours`.
@@ -146,7 +172,7 @@ pub struct ChangeView {
 
 pub struct ModuleView {
     pub name: String,
-    /// Every version it is at is "dolibarr": a core module.
+    /// Shipped with Dolibarr (reported as core, or at version "dolibarr", on some instance).
     pub core: bool,
     pub instances: usize,
     pub active: usize,
@@ -172,6 +198,9 @@ pub struct ReportData<'a> {
     pub window: Window,
     pub now: i64,
     pub public: bool,
+    pub shown: Shown,
+    /// The records are a selection (`--only`, `--host`), not the fleet.
+    pub selected: bool,
 }
 
 /// Local time in the system's zone, `strftime`-formatted.
@@ -276,7 +305,13 @@ pub fn build(d: &ReportData) -> Page {
     if !hostless.is_empty() {
         groups.push(GroupView {
             anchor: "g-no-host".into(),
-            title: "Instances without a host".into(),
+            // On a page of some records, their host may be left out: not "without" one.
+            title: if d.selected {
+                "Instances"
+            } else {
+                "Instances without a host"
+            }
+            .into(),
             label: None,
             summary: group_summary(&hostless),
             rows: hostless,
@@ -298,11 +333,47 @@ pub fn build(d: &ReportData) -> Page {
             })
         })
         .collect();
-    let (core, external): (Vec<ModuleView>, Vec<ModuleView>) =
-        modules(d.modules).into_iter().partition(|m| m.core);
+    // The inventory of the page's instances only: another customer's refs are in its lists.
+    let on_page: HashSet<&str> = d.instances.iter().map(Record::reference).collect();
+    let installed: Cow<[InstalledModule]> = match (d.shown.modules, d.selected) {
+        (false, _) => Cow::Owned(Vec::new()),
+        (true, false) => Cow::Borrowed(d.modules),
+        (true, true) => d
+            .modules
+            .iter()
+            .filter(|m| on_page.contains(m.instance.as_str()))
+            .cloned()
+            .collect(),
+    };
+    let (core, external) = module_views(&installed);
+    let changes: Vec<&InventoryChange> = d
+        .changes
+        .iter()
+        .filter(|c| on_page.contains(c.instance.as_str()))
+        .filter(|c| {
+            if c.subject == "dolibarr" {
+                d.shown.versions
+            } else {
+                d.shown.modules
+            }
+        })
+        .collect();
     let f = d.fleet;
+    let mut left_out = vec!["URLs", "folders", "server messages"];
+    for (shown, what) in [
+        (d.shown.versions, "versions"),
+        (d.shown.modules, "modules"),
+        (d.shown.disks, "disks"),
+    ] {
+        if !shown {
+            left_out.push(what);
+        }
+    }
     Page {
         public: d.public,
+        title: if d.selected { "Status" } else { "Fleet status" },
+        shown: d.shown,
+        left_out: left_out.join(", "),
         generated: clock.format(d.now, "%Y-%m-%d %H:%M %Z"),
         generated_utc: time::rfc3339(d.now),
         window: duration_text(d.window.to - d.window.from),
@@ -312,6 +383,8 @@ pub fn build(d: &ReportData) -> Page {
         counts: f
             .counts
             .iter()
+            // A customer's page of instances has no "Hosts 0".
+            .filter(|c| !d.selected || c.total > 0)
             .map(|c| CountView {
                 label: match c.record_type {
                     RecordType::Host => "Hosts",
@@ -333,9 +406,9 @@ pub fn build(d: &ReportData) -> Page {
                 when: p
                     .started_at
                     .map_or_else(String::new, |t| clock.format(t, "%Y-%m-%d %H:%M")),
-                duration: p
-                    .duration_ms
-                    .map_or_else(String::new, |ms| format!("{:.1} s", ms as f64 / 1000.0)),
+                duration: p.duration_ms.map_or_else(String::new, |ms| {
+                    human_duration(std::time::Duration::from_millis(ms.max(0) as u64))
+                }),
                 stale: p.stale,
             })
             .collect(),
@@ -356,8 +429,7 @@ pub fn build(d: &ReportData) -> Page {
             .collect(),
         attention,
         groups,
-        changes: d
-            .changes
+        changes: changes
             .iter()
             .take(MAX_CHANGES)
             .map(|c| ChangeView {
@@ -370,8 +442,12 @@ pub fn build(d: &ReportData) -> Page {
                 new: c.new.clone().unwrap_or_default(),
             })
             .collect(),
-        changes_left_out: d.changes.len().saturating_sub(MAX_CHANGES),
-        dolibarr: dolibarr_versions(d.instances),
+        changes_left_out: changes.len().saturating_sub(MAX_CHANGES),
+        dolibarr: if d.shown.versions {
+            dolibarr_versions(d.instances)
+        } else {
+            Vec::new()
+        },
         modules: external,
         core_modules: core,
         defs: svg::DEFS,
@@ -436,10 +512,19 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
     let history = d.history.get(&key);
     let (uptime, sparkline, strip, strip_note) = match history {
         Some(h) => {
-            let slots = strip_slots(&h.slots, labels);
+            let slots = joined(strip_slots(&h.slots, labels), &h.slots);
+            // The line goes on over points with no sampled response where the strip says the
+            // record was watched and answering.
+            let answered: Vec<bool> = slots
+                .chunks(2)
+                .map(|pair| {
+                    pair.iter()
+                        .any(|s| matches!(s.state, SlotState::Up | SlotState::Error))
+                })
+                .collect();
             (
                 h.uptime.map_or_else(|| "–".into(), percent_text),
-                svg::sparkline(&halved(&h.response_ms)),
+                svg::sparkline(&halved(&h.response_ms), &answered),
                 svg::uptime_strip(&slots),
                 strip_note(&slots),
             )
@@ -476,9 +561,9 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         sparkline,
         strip,
         strip_note,
-        disk: disk(r),
+        disk: disk(r).filter(|_| d.shown.disks),
         cert: cert(r, d.now, clock, d.public),
-        dolibarr: st.dolibarr_version.clone(),
+        dolibarr: st.dolibarr_version.clone().filter(|_| d.shown.versions),
     }
 }
 
@@ -494,12 +579,9 @@ fn halved(points: &[Option<f64>]) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// `99.95 %`: rounded down, so a little downtime never shows as 100 %.
+/// `99.95 %`, rounded as everywhere (`uptime::shown_percent`).
 pub fn percent_text(p: f64) -> String {
-    if p >= 100.0 {
-        return "100 %".into();
-    }
-    format!("{:.2} %", (p * 100.0).floor() / 100.0)
+    format!("{:.2} %", uptime::shown_percent(p))
 }
 
 /// `7 days`, `24 hours`, `30 minutes`.
@@ -552,6 +634,32 @@ fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
             }
         })
         .collect()
+}
+
+/// The strip with the spacing of checks sparser than its slots filled in: an empty slot between
+/// two checks less than about twice the usual interval apart (`uptime::is_gap`) shows what the
+/// check before it found, as uptime counts it until the next check; so do empty slots at the
+/// end, up to the same distance. Longer stretches stay "no data".
+fn joined<'a>(mut slots: Vec<StripSlot<'a>>, raw: &[Slot]) -> Vec<StripSlot<'a>> {
+    let present: Vec<bool> = slots.iter().map(|s| s.state != SlotState::NoData).collect();
+    let counts: Vec<Option<u32>> = raw.iter().map(|s| s.counts.map(|c| c.0)).collect();
+    let usual = uptime::usual_step(&present, &counts);
+    let at: Vec<usize> = (0..slots.len()).filter(|i| present[*i]).collect();
+    let ends = at.iter().copied().zip(
+        at.iter()
+            .skip(1)
+            .copied()
+            .chain(std::iter::once(slots.len())),
+    );
+    for (from, to) in ends {
+        if to - from > 1 && !uptime::is_gap(to - from, usual) {
+            let state = slots[from].state;
+            for s in &mut slots[from + 1..to] {
+                s.state = state;
+            }
+        }
+    }
+    slots
 }
 
 /// The strip in words, for people who cannot tell its colours apart: `all up`, `2 down, 1 error`.
@@ -681,15 +789,30 @@ fn dolibarr_versions(instances: &[Record]) -> Vec<ModuleVersionView> {
         .collect()
 }
 
-fn modules(rows: &[InstalledModule]) -> Vec<ModuleView> {
+/// Core modules (shipped with Dolibarr, at its version) and those with versions of their own.
+/// A module any instance reports as core is core on all: a legacy check.php sends names only.
+fn module_views(rows: &[InstalledModule]) -> (Vec<ModuleView>, Vec<ModuleView>) {
+    let is_core = |m: &InstalledModule| {
+        m.follows_dolibarr()
+            || m.source
+                .as_deref()
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("core"))
+    };
+    let core_names: HashSet<&str> = rows
+        .iter()
+        .filter(|m| is_core(m))
+        .map(|m| m.name.as_str())
+        .collect();
+    // Grouped by name, so a group is all core or not at all.
+    modules(rows, &core_names).into_iter().partition(|m| m.core)
+}
+
+fn modules(rows: &[InstalledModule], core_names: &HashSet<&str>) -> Vec<ModuleView> {
     group_modules(rows)
         .into_iter()
         .map(|g| ModuleView {
             name: g.module.to_string(),
-            core: g.versions.iter().all(|v| {
-                v.version
-                    .is_some_and(|v| v.eq_ignore_ascii_case("dolibarr"))
-            }),
+            core: core_names.contains(g.module),
             instances: g.instances,
             active: g.active,
             versions: g
@@ -717,7 +840,8 @@ mod tests {
 
     #[test]
     fn percentages_never_round_up_to_100() {
-        assert_eq!(percent_text(100.0), "100 %");
+        assert_eq!(percent_text(100.0), "100.00 %");
+        assert_eq!(percent_text(91.666_7), "91.66 %");
         assert_eq!(percent_text(99.999), "99.99 %");
         assert_eq!(percent_text(75.0), "75.00 %");
         assert_eq!(percent_text(0.0), "0.00 %");
@@ -737,6 +861,39 @@ mod tests {
         assert_eq!(duration_text(86_400), "24 hours");
         assert_eq!(duration_text(1800), "30 minutes");
         assert_eq!(duration_text(90), "90 seconds");
+    }
+
+    #[test]
+    fn sparse_checks_join_and_stops_stay_gaps() {
+        use SlotState::{Down, NoData, Up};
+        let slot = |state| StripSlot {
+            state,
+            from: "",
+            to: "",
+            note: String::new(),
+        };
+        // A check every other slot, down once, a stop of five slots, one slot left at the end.
+        let states = [
+            Up, NoData, Down, NoData, Up, NoData, NoData, NoData, NoData, NoData, Up, NoData, Up,
+            NoData,
+        ];
+        let raw: Vec<Slot> = states
+            .iter()
+            .map(|s| Slot {
+                counts: (*s != NoData).then_some((1, u32::from(*s == Down))),
+                ..Slot::default()
+            })
+            .collect();
+        let out: Vec<SlotState> = joined(states.iter().map(|s| slot(*s)).collect(), &raw)
+            .iter()
+            .map(|s| s.state)
+            .collect();
+        assert_eq!(
+            out,
+            [
+                Up, Up, Down, Down, Up, NoData, NoData, NoData, NoData, NoData, Up, Up, Up, Up
+            ]
+        );
     }
 
     #[test]

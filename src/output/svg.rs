@@ -84,8 +84,10 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A response-time sparkline: one point per slot from 0 ms (bottom) to the highest value (top);
-/// slots without a value break the line. Empty text when there is no value at all.
-pub fn sparkline(points: &[Option<f64>]) -> String {
+/// a slot without a value breaks the line, unless `answered` says it was watched and up there
+/// (its checks fell outside the sampled stretch): then the line joins its neighbours. Empty text
+/// when there is no value at all.
+pub fn sparkline(points: &[Option<f64>], answered: &[bool]) -> String {
     let values: Vec<f64> = points
         .iter()
         .flatten()
@@ -135,6 +137,7 @@ pub fn sparkline(points: &[Option<f64>]) -> String {
     for (x, p) in points.iter().enumerate() {
         match p.filter(|v| v.is_finite()) {
             Some(v) => run.push((x, v)),
+            None if answered.get(x).copied().unwrap_or(false) => {}
             None => flush(&mut run, &mut out),
         }
     }
@@ -261,7 +264,7 @@ mod tests {
 
     #[test]
     fn sparkline_scales_from_zero_to_the_highest_value() {
-        let svg = sparkline(&[Some(0.0), Some(50.0), Some(100.0)]);
+        let svg = sparkline(&[Some(0.0), Some(50.0), Some(100.0)], &[]);
         assert!(svg.starts_with("<svg class=\"spark\" viewBox=\"0 0 2 24\""));
         assert!(
             svg.contains(r#"<polyline points="0,23 1,12 2,1"/>"#),
@@ -273,14 +276,21 @@ mod tests {
 
     #[test]
     fn sparkline_breaks_at_gaps_and_shows_lone_points() {
-        let svg = sparkline(&[Some(10.0), Some(10.0), None, Some(10.0)]);
+        let svg = sparkline(&[Some(10.0), Some(10.0), None, Some(10.0)], &[]);
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains(r#"points="0,1 1,1""#), "{svg}");
         assert!(svg.contains(r#"points="3,1 3.5,1""#), "{svg}");
-        assert_eq!(sparkline(&[None, None]), "");
-        assert_eq!(sparkline(&[]), "");
+        // A point watched and up but not sampled: the line goes on over it.
+        let svg = sparkline(
+            &[Some(10.0), None, Some(10.0), None, None, Some(10.0)],
+            &[true, true, true, false, true, true],
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(svg.contains(r#"points="0,1 2,1""#), "{svg}");
+        assert_eq!(sparkline(&[None, None], &[true, true]), "");
+        assert_eq!(sparkline(&[], &[]), "");
         // All zero: a flat line at the bottom, no division by zero.
-        assert!(sparkline(&[Some(0.0), Some(0.0)]).contains(r#"points="0,23 1,23""#));
+        assert!(sparkline(&[Some(0.0), Some(0.0)], &[]).contains(r#"points="0,23 1,23""#));
     }
 
     #[test]

@@ -296,6 +296,54 @@ fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
 mod tests {
     use super::*;
 
+    /// What PHP's `json_encode(..., JSON_FORCE_OBJECT)` makes of a document.
+    fn force_object(value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Array(items) => Value::Object(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (i.to_string(), force_object(v)))
+                    .collect(),
+            ),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), force_object(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    #[test]
+    fn a_pushed_document_reads_as_the_same_document_polled() {
+        for name in [
+            "webobserver-instance.json",
+            "instance-empty-modules.json",
+            "serverobserver-legacy-2018-check.json",
+        ] {
+            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            let body = std::fs::read(&path).expect("fixture");
+            let polled = kinds::server_observer::parse_instance(&body)
+                .expect("parses")
+                .instance_reading();
+            let doc: serde_json::Value = serde_json::from_slice(&body).expect("json");
+            let pushed = serde_json::to_vec(&force_object(&doc)).expect("encode");
+            let mut reading = read_push(&pushed, &[]).expect("a push parses");
+            assert_eq!(reading.source, crate::domain::model::Source::Push);
+            reading.source = crate::domain::model::Source::Poll;
+            assert_eq!(reading, polled, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_pushed_document_quoting_the_token_is_masked() {
+        let body = br#"{"dolibarr":{"version":"18.0.4 s3cr3t-token"},"module":{}}"#;
+        let reading = read_push(body, &["s3cr3t-token"]).expect("parses");
+        assert!(!reading.message.contains("s3cr3t") && !format!("{reading:?}").contains("s3cr3t"));
+    }
+
     #[test]
     fn prober_is_shared_by_reference_across_threads() {
         fn assert_sync<T: Sync + Send>() {}

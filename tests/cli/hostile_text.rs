@@ -209,7 +209,8 @@ fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
 
     // Every run below checks that the canary reaches neither stdout nor stderr.
     let hook_log = env.path().join("event");
-    let hook = format!("cat > '{0}'; env >> '{0}'", hook_log.display());
+    // Appended: each alert runs the hook once, in no set order.
+    let hook = format!("cat >> '{0}'; env >> '{0}'", hook_log.display());
     env.run(&[
         "-v",
         "update-instances",

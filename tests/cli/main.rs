@@ -19,6 +19,7 @@ mod push;
 mod reading;
 mod records;
 mod report;
+mod report_page;
 mod server;
 mod server_manager_scale;
 mod store;

@@ -137,7 +137,7 @@ fn report_shows_uptime_badges_changes_and_modules() {
         .ok()
         .json();
     assert_eq!(show["uptime"]["week"], 75.0);
-    assert_eq!(text(&doc, "tr#i-garage td.up"), "100 %");
+    assert_eq!(text(&doc, "tr#i-garage td.up"), "100.00 %");
     assert_eq!(text(&doc, "tr#i-dead td.up"), "0.00 %");
 
     // Badges: a text label beside the colour.
@@ -327,6 +327,9 @@ fn public_report_leaves_out_urls_paths_and_messages() {
     // What a customer may see is still there.
     let old = text(&doc, "tr#i-old-demo td.st");
     assert!(old.starts_with("missing"), "{old}");
+    // Versions and disks only when asked for.
+    assert_eq!(doc.select(&sel("td.dol, td.dsk, #modules")).count(), 0);
+    let (_, doc) = report(&env, &["--public", "--with-versions", "--with-disks"]);
     assert_eq!(text(&doc, "tr#i-garage-lefebvre td.dol"), "19.0.3");
     assert!(text(&doc, "tr#h-srv1 td.dsk").contains("(78 %)"));
 }
@@ -347,7 +350,8 @@ fn server_strings_are_escaped() {
     env.run(&["update-instances"]).ok();
 
     for public in [false, true] {
-        let (html, doc) = report(&env, if public { &["--public"] } else { &[] });
+        let public_args = ["--public", "--with-versions", "--with-modules"];
+        let (html, doc) = report(&env, if public { &public_args } else { &[] });
         self_contained(&html, &doc);
         assert!(
             !html.contains("<script"),
