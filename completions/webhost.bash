@@ -2579,7 +2579,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2590,6 +2590,10 @@ _webhost() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2649,7 +2653,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2660,6 +2664,10 @@ _webhost() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-host-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -420,6 +420,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for an instance (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s j -l jobs -d 'How many records are checked at once' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l per-host-jobs -d 'How many of those requests may go to one server-manager host at once (its instances all go through its script)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l timeout -d 'Limit for one check, from DNS to the last byte: 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r
@@ -441,6 +442,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s q -l qu
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s j -l jobs -d 'How many records are checked at once' -r
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l per-host-jobs -d 'How many of those requests may go to one server-manager host at once (its instances all go through its script)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l timeout -d 'Limit for one check, from DNS to the last byte: 10s, 500ms, 2m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l max-answer-size -d 'Largest answer accepted, in bytes after decompression (suffixes K, M, G)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l ref -d 'Poll only this record (repeatable); disabled records are never polled' -r

@@ -377,6 +377,10 @@ pub struct UpdateArgs {
     /// How many records are checked at once
     #[arg(short, long, default_value_t = defaults::JOBS, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
+    /// How many of those requests may go to one server-manager host at once (its instances
+    /// all go through its script)
+    #[arg(long, default_value_t = defaults::PER_HOST_JOBS, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub per_host_jobs: u16,
     /// Limit for one check, from DNS to the last byte: 10s, 500ms, 2m
     #[arg(long, default_value = defaults::TIMEOUT, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,

@@ -167,6 +167,7 @@ fn which(reference: String, host: bool, instance: bool) -> Which {
 fn pass(a: UpdateArgs) -> commands::update::Request {
     commands::update::Request {
         jobs: usize::from(a.jobs),
+        per_host: usize::from(a.per_host_jobs),
         probe: ProbeSettings {
             timeout: a.timeout,
             max_body: a.max_answer_size,

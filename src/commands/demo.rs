@@ -156,6 +156,7 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
 fn pass_request() -> Result<update::Request> {
     Ok(update::Request {
         jobs: usize::from(defaults::JOBS),
+        per_host: usize::from(defaults::PER_HOST_JOBS),
         probe: ProbeSettings {
             timeout: parse_duration(defaults::TIMEOUT).map_err(anyhow::Error::msg)?,
             max_body: parse_size(defaults::MAX_ANSWER_SIZE).map_err(anyhow::Error::msg)?,

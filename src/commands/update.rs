@@ -18,6 +18,8 @@ use crate::poll::{self, PassOptions, ProbeSettings};
 #[derive(Debug, Clone)]
 pub struct Request {
     pub jobs: usize,
+    /// Requests at once to one server-manager host.
+    pub per_host: usize,
     pub probe: ProbeSettings,
     /// Only these records (still only enabled ones); empty means all.
     pub refs: Vec<String>,
@@ -54,6 +56,7 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     probe.ca_file = config::ca_file(&stored).map(PathBuf::from);
     let opts = PassOptions {
         jobs: req.jobs,
+        per_host: req.per_host,
         probe,
         refs: req.refs.clone(),
         hooks: config::hooks(&req.alerts, &stored)?,

@@ -17,6 +17,8 @@ pub mod defaults {
     pub const DB_MODE: &str = "0600";
     /// Records checked at once in a pass.
     pub const JOBS: u16 = 16;
+    /// Requests a pass sends at once to one server-manager host's script.
+    pub const PER_HOST_JOBS: u16 = 4;
     /// Limit for one check, from DNS to the last byte (and for `check --live`).
     pub const TIMEOUT: &str = "10s";
     /// Largest answer accepted, after decompression (a pass's, and `check --live`'s).

@@ -60,7 +60,7 @@ pub enum Step<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan<'a> {
     pub steps: Vec<Step<'a>>,
-    /// Names of the instances created, flagged missing, or back again.
+    /// Refs of the instances created; names of those flagged missing, or back again.
     pub created: Vec<String>,
     pub flagged_missing: Vec<String>,
     pub returned: Vec<String>,
@@ -204,7 +204,11 @@ pub fn plan<'a>(
             (Some(k), Some(reading)) => {
                 seen.insert(k.id);
                 if reading.status == Status::Unknown {
-                    plan.steps.push(Step::Unflag { id: k.id });
+                    // Vouched for without a reading (a custom lister, or a server-manager
+                    // instance left to update-instances): only a missing one has to change.
+                    if k.missing {
+                        plan.steps.push(Step::Unflag { id: k.id });
+                    }
                 } else {
                     plan.steps.push(Step::Check {
                         id: k.id,
@@ -216,14 +220,20 @@ pub fn plan<'a>(
                 }
             }
             (Some(k), None) => {
-                // Listed, but no Dolibarr there any more: the install is gone.
+                // Still listed, but no Dolibarr there any more: the install is gone.
                 seen.insert(k.id);
                 if !k.missing {
                     plan.flagged_missing.push(d.name.clone());
                 }
                 plan.steps.push(Step::Check {
                     id: k.id,
-                    reading: gone(),
+                    reading: Cow::Owned(Reading::new(
+                        Status::Missing,
+                        format!(
+                            "listed by host {}, but its folder holds no Dolibarr (Wrong instance path)",
+                            host.reference
+                        ),
+                    )),
                 });
             }
             // Removed by the user: not to be created again.
@@ -237,7 +247,9 @@ pub fn plan<'a>(
                     }
                 };
                 new_refs.insert(instance.reference.clone());
-                plan.created.push(d.name.clone());
+                // The ref, not the name: a name whose own ref was taken gets another, and the
+                // pass must say which, or the record cannot be found.
+                plan.created.push(instance.reference.clone());
                 plan.steps.push(Step::Create {
                     instance,
                     reading: (reading.status != Status::Unknown).then_some(reading),
@@ -375,10 +387,16 @@ mod tests {
         assert_eq!(plan.flagged_missing, ["old", "gone"], "newly missing only");
         assert_eq!(plan.returned, ["back"]);
         assert!(plan.created.is_empty());
-        let Step::Check { reading, .. } = &plan.steps[1] else {
-            panic!("{:?}", plan.steps[1]);
+        let message = |i: usize| match &plan.steps[i] {
+            Step::Check { reading, .. } => reading.message.clone(),
+            other => panic!("{other:?}"),
         };
-        assert_eq!(reading.message, "no longer listed by host srv");
+        // Still listed, its folder without Dolibarr: not "no longer listed".
+        assert_eq!(
+            message(1),
+            "listed by host srv, but its folder holds no Dolibarr (Wrong instance path)"
+        );
+        assert_eq!(message(3), "no longer listed by host srv");
     }
 
     #[test]
@@ -416,7 +434,8 @@ mod tests {
                 ("a_b", "a_b", true),
             ]
         );
-        assert_eq!(plan.created, ["shop", "taken", "a b", "a_b"]);
+        // A prefixed ref is named, so the user can find the record.
+        assert_eq!(plan.created, ["shop", "srv.taken", "srv.a_b", "a_b"]);
         assert_eq!(
             plan.refused,
             [(
@@ -465,7 +484,7 @@ mod tests {
         // The name with ESC is cleaned like "a b", whose ref it would take: it gets a hash.
         assert_eq!(refs[2], "srv.a_b");
         assert!(refs[3].starts_with("srv.a_b-") && refs[3].len() == "srv.a_b-".len() + 8);
-        assert_eq!(plan.created, [&long_a, &long_b, "a b", "a\u{1b}b"]);
+        assert_eq!(plan.created, refs);
 
         let refused: Vec<(&str, &str)> = plan
             .refused

@@ -90,11 +90,55 @@ pub fn dolibarr_change(stored: Option<&str>, read: Option<&str>) -> Option<Chang
     })
 }
 
-/// Sorts a module list by name and drops repeated names (a map key can appear once only, but
-/// a custom probe's list may repeat one): the order the store keeps and `diff` expects.
+/// Whether two module names are one module. PHP class names are case-insensitive, and the
+/// scripts spell one module differently: the 2018 legacy `check.php` sends `Serverobserver`
+/// (stored `modServerobserver`), newer ones the class `modserverObserver`.
+pub fn same_module(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The order of module names: by their identity (ASCII case folded, as PHP folds class
+/// names), then by spelling. The store reads a list back in this order too.
+pub fn module_order(a: &str, b: &str) -> Ordering {
+    let (fa, fb) = (
+        a.bytes().map(|c| c.to_ascii_lowercase()),
+        b.bytes().map(|c| c.to_ascii_lowercase()),
+    );
+    fa.cmp(fb).then_with(|| a.cmp(b))
+}
+
+/// Sorts a module list by name and drops repeated modules (a map key can appear once only,
+/// but a custom probe's list may repeat one, or spell one twice): the order the store keeps
+/// and `diff` expects. Of one module's spellings, the first the answer gave is kept.
 pub fn normalize(modules: &mut Vec<Module>) {
-    modules.sort_by(|a, b| a.name.cmp(&b.name));
-    modules.dedup_by(|a, b| a.name == b.name);
+    modules.sort_by(|a, b| module_order(&a.name, &b.name));
+    let mut seen: HashSet<String> = HashSet::with_capacity(modules.len());
+    modules.retain(|m| seen.insert(m.name.to_ascii_lowercase()));
+}
+
+/// Gives every row of one module the spelling of the newest answer that named it: `answered`
+/// holds, for each row, when its instance last answered (None: never) and the instance's id,
+/// which breaks ties. `modules` then groups them as one.
+pub fn unify_spellings(rows: &mut [InstalledModule], answered: &[(Option<i64>, i64)]) {
+    let mut newest: std::collections::HashMap<String, ((Option<i64>, i64), usize)> =
+        std::collections::HashMap::new();
+    for (i, (row, when)) in rows.iter().zip(answered).enumerate() {
+        let slot = newest
+            .entry(row.name.to_ascii_lowercase())
+            .or_insert((*when, i));
+        if *when > slot.0 {
+            *slot = (*when, i);
+        }
+    }
+    let spelling: std::collections::HashMap<String, String> = newest
+        .into_iter()
+        .map(|(key, (_, i))| (key, rows[i].name.clone()))
+        .collect();
+    for row in rows.iter_mut() {
+        if let Some(name) = spelling.get(&row.name.to_ascii_lowercase()) {
+            row.name.clone_from(name);
+        }
+    }
 }
 
 /// MD5 of a normalized module list. Fields end in 0xFF and a missing one is 0xFE: bytes that
@@ -131,7 +175,9 @@ pub fn diff(old: &[Module], new: &[Module]) -> Vec<Change> {
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some(a), Some(b)) => a.name.cmp(&b.name),
+            // One module under two spellings is no change: compared by identity.
+            (Some(a), Some(b)) if same_module(&a.name, &b.name) => Ordering::Equal,
+            (Some(a), Some(b)) => module_order(&a.name, &b.name),
         };
         match order {
             Ordering::Less => {
@@ -276,6 +322,45 @@ mod tests {
             source: Some("external".into()),
             editor: None,
         }
+    }
+
+    #[test]
+    fn one_module_under_two_spellings_is_one_module() {
+        // The 2018 legacy script's name, then a newer script's class: no change at all.
+        let mut old = vec![
+            module("modServerobserver", Some("1.0"), true),
+            module("modB", None, true),
+        ];
+        let mut new = vec![
+            module("modb", None, true),
+            module("modserverObserver", Some("1.0"), true),
+        ];
+        normalize(&mut old);
+        normalize(&mut new);
+        assert!(diff(&old, &new).is_empty(), "{:?}", diff(&old, &new));
+        let mut repeated = vec![module("modA", None, true), module("moda", None, false)];
+        normalize(&mut repeated);
+        assert_eq!(repeated, [module("modA", None, true)]);
+
+        let row = |instance: &str, name: &str| InstalledModule {
+            instance: instance.into(),
+            dolibarr_version: None,
+            name: name.into(),
+            version: None,
+            active: true,
+            source: None,
+        };
+        let mut rows = vec![
+            row("legacy", "modServerobserver"),
+            row("new", "modserverObserver"),
+            row("never", "MODSERVEROBSERVER"),
+        ];
+        unify_spellings(&mut rows, &[(Some(10), 1), (Some(20), 2), (None, 3)]);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names, ["modserverObserver"; 3],
+            "the newest answer's spelling"
+        );
     }
 
     fn kinds(changes: &[Change]) -> Vec<(&str, &str)> {

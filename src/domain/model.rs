@@ -435,6 +435,13 @@ impl State {
         } else {
             self.consecutive_failures += 1;
             self.consecutive_successes = 0;
+            // A failed check that still read a disk (a server-manager host whose server
+            // document answered, then its list failed) keeps that reading.
+            if r.disk_used.is_some() || r.disk_total.is_some() {
+                self.disk_used = r.disk_used;
+                self.disk_total = r.disk_total;
+                self.disk_partial = r.disk_partial;
+            }
         }
         self.response_ms = r.response_ms;
         self.http_status = r.http_status;

@@ -8,16 +8,16 @@ pub mod hooks;
 mod lock;
 pub mod writer;
 
-use std::collections::HashSet;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use crate::clock::Clock;
 use crate::domain::config::Hooks;
-use crate::domain::model::{Reading, Record, RecordKey, RecordType};
+use crate::domain::model::{ApiKind, Discovered, Reading, Record, RecordKey, RecordType, Status};
 use crate::domain::pass::CheckResult;
 use crate::domain::pass::{self, PassReport, PassSummary, Progress};
 use crate::domain::query::Filter;
@@ -32,8 +32,9 @@ use crate::probe::net;
 use crate::probe::{Prober, Target};
 use crate::store::Store;
 
-use self::feed::{Feed, Selection};
+use self::feed::{Feed, Job, Listed, Selection};
 pub use self::lock::{Busy, PassLock, acquire as acquire_lock, lock_path};
+use crate::probe::kinds::server_manager::{self, HostList, Listing};
 
 /// A batch is written when it holds this many results, or when its oldest waited this long:
 /// big enough to amortise the commit, short enough that a killed pass loses little.
@@ -45,6 +46,9 @@ const MIN_HANDSHAKE: Duration = Duration::from_millis(100);
 #[derive(Debug, Clone)]
 pub struct PassOptions {
     pub jobs: usize,
+    /// Requests at once to one server: a server-manager host's script, which every instance
+    /// on it goes through.
+    pub per_host: usize,
     pub probe: ProbeSettings,
     /// Only these refs (still only enabled ones); empty means all.
     pub refs: Vec<String>,
@@ -58,6 +62,114 @@ pub struct PassOptions {
     /// `HOST:PORT`s this machine should always reach: tried when no check of a pass got any
     /// answer, before the pass is blamed on this machine's network.
     pub connectivity_check: Vec<String>,
+}
+
+/// What a worker hands the writer.
+enum Done {
+    Checked(CheckResult),
+    /// A server-manager host listed its instances; some are left to read on the pool.
+    Listed {
+        id: i64,
+        target: Box<Target>,
+        listing: Box<Listing>,
+        cert: Option<Result<i64, String>>,
+    },
+    /// One listed instance of `host`, read.
+    Read {
+        host: i64,
+        index: usize,
+        entry: Discovered,
+    },
+}
+
+/// A host whose listed instances are being read.
+struct Pending {
+    listing: Listing,
+    shared: Arc<Listed>,
+    cert: Option<Result<i64, String>>,
+    /// Reads not come back yet.
+    left: usize,
+    unreachable_in_a_row: usize,
+}
+
+impl Pending {
+    /// Notes one read; after `GIVE_UP_AFTER` unreachable in a row, the reads not started yet
+    /// are not made: the server is gone, and each would only wait for its own timeout.
+    fn note(&mut self, index: usize, entry: Discovered) {
+        self.left = self.left.saturating_sub(1);
+        match entry.reading.as_ref() {
+            Some(r) if r.status == Status::Offline && r.message.starts_with("not asked") => {}
+            Some(r) if r.status == Status::Offline => {
+                self.unreachable_in_a_row += 1;
+                if self.unreachable_in_a_row >= server_manager::GIVE_UP_AFTER
+                    && let Ok(mut why) = self.shared.given_up.lock()
+                {
+                    why.get_or_insert_with(|| r.message.clone());
+                }
+            }
+            _ => self.unreachable_in_a_row = 0,
+        }
+        self.listing.set(index, entry);
+    }
+
+    fn finish(self, prober: &Prober, host: i64, rt: RecordType, clock: Clock) -> CheckResult {
+        let reading = prober.finish_listing(&self.shared.target, self.listing);
+        let key = RecordKey {
+            record_type: rt,
+            id: host,
+        };
+        CheckResult::new(key, clock.now(), reading, self.cert)
+    }
+}
+
+/// Does one job of the pass's pool.
+fn work_on(job: Job, prober: &Prober, rt: RecordType, opts: &PassOptions, clock: Clock) -> Done {
+    let (id, t, known) = match job {
+        Job::Check { id, target, known } => (id, target, known),
+        Job::Read {
+            host,
+            index,
+            name,
+            shared,
+        } => {
+            let stopped = shared.given_up.lock().ok().and_then(|why| why.clone());
+            let entry = match stopped {
+                Some(why) => server_manager::given_up(&name, &why),
+                None => prober.read_listed(&shared.target, &name, shared.bound),
+            };
+            return Done::Read { host, index, entry };
+        }
+    };
+    let checking = Instant::now();
+    let lists = rt == RecordType::Host && t.kind == ApiKind::ServerManagerV1;
+    let checked = if lists {
+        prober.list_host(&t, &known)
+    } else {
+        HostList::Done(prober.probe(&t))
+    };
+    // The certificate's handshake shares the check's time limit: a site that used it all (a
+    // stalled one) gets no second timeout, and keeps the expiry it had.
+    let left = opts.probe.timeout.saturating_sub(checking.elapsed());
+    let cert = t
+        .url
+        .as_deref()
+        .filter(|_| left >= MIN_HANDSHAKE)
+        .and_then(|u| prober.certificate_expiry(u, left));
+    match checked {
+        HostList::Listed(listing) => Done::Listed {
+            id,
+            target: t,
+            listing: Box::new(listing),
+            cert,
+        },
+        HostList::Done(reading) => {
+            let key = RecordKey {
+                record_type: rt,
+                id,
+            };
+            Done::Checked(CheckResult::new(key, clock.now(), reading, cert))
+        }
+    }
 }
 
 /// The enabled records a pass would poll, and the refs asked for that are not among them
@@ -93,15 +205,22 @@ pub fn run(
 ) -> Result<PassReport> {
     let started = Instant::now();
     let total = store.count(rt, &Filter::pass(&opts.refs))?;
-    let mut feed = Feed::new(store, rt, &opts.refs)?;
+    let mut feed = Feed::new(store, rt, &opts.refs, opts.per_host)?;
     let pass_id = store.start_pass(rt.pass_name(), clock.now())?;
     let prober = Prober::new(opts.probe.clone());
-    let jobs = opts.jobs.clamp(1, total.max(1));
-    // Two targets waiting per worker: the writer tops the queue up as each result arrives.
-    let (work_tx, work_rx) = mpsc::sync_channel::<(i64, Target)>(jobs * 2);
+    // No more workers than jobs to do: a host may give its pool `per_host` reads at once.
+    let most = match rt {
+        RecordType::Host => total.saturating_mul(opts.per_host.max(1)),
+        RecordType::Instance => total,
+    };
+    let jobs = opts.jobs.clamp(1, most.max(1));
+    // Two jobs waiting per worker: the writer tops the queue up as each result arrives.
+    let (work_tx, work_rx) = mpsc::sync_channel::<Job>(jobs * 2);
     let work_rx = Mutex::new(work_rx);
     // Bounded, so workers wait for a slow writer instead of piling results up in memory.
-    let (tx, rx) = mpsc::sync_channel::<CheckResult>(jobs * 2);
+    let (tx, rx) = mpsc::sync_channel::<Done>(jobs * 2);
+    // Server-manager hosts whose listed instances are being read, by host id.
+    let mut listings: HashMap<i64, Pending> = HashMap::new();
 
     let mut results = Vec::with_capacity(if opts.keep_all_results { total } else { 0 });
     let mut stored_count = 0;
@@ -123,24 +242,9 @@ pub fn run(
                         Ok(queue) => queue.recv(),
                         Err(_) => break, // another worker panicked holding it
                     };
-                    let Ok((id, t)) = job else { break }; // no more targets
-                    let checking = Instant::now();
-                    let reading = prober.probe(&t);
-                    // The certificate's handshake shares the check's time limit: a site that
-                    // used it all (a stalled one) gets no second timeout, and keeps the
-                    // expiry it had.
-                    let left = opts.probe.timeout.saturating_sub(checking.elapsed());
-                    let cert = t
-                        .url
-                        .as_deref()
-                        .filter(|_| left >= MIN_HANDSHAKE)
-                        .and_then(|u| prober.certificate_expiry(u, left));
-                    let key = RecordKey {
-                        record_type: rt,
-                        id,
-                    };
-                    let result = CheckResult::new(key, clock.now(), reading, cert);
-                    if tx.send(result).is_err() {
+                    let Ok(job) = job else { break }; // no more targets
+                    let done = work_on(job, prober, rt, opts, clock);
+                    if tx.send(done).is_err() {
                         break; // the writer failed; stop probing
                     }
                 }
@@ -152,7 +256,7 @@ pub fn run(
         // While no check so far got any answer, hold the results back: if the whole pass
         // fails that way, the fault may be this machine's network, not the records'.
         let mut silent_only = true;
-        let mut top_up = |store: &Store, work: &mut Option<SyncSender<(i64, Target)>>| {
+        let top_up = |store: &Store, feed: &mut Feed, work: &mut Option<SyncSender<Job>>| {
             if let Some(queue) = work
                 && !feed.top_up(store, queue)?
             {
@@ -192,10 +296,63 @@ pub fn run(
                 work = None;
             }
             // Each result frees a worker: give it (and any idle one) the next target.
-            top_up(store, &mut work)?;
+            top_up(store, &mut feed, &mut work)?;
             let wait = oldest.map_or(BATCH_WAIT, |t| BATCH_WAIT.saturating_sub(t.elapsed()));
-            match rx.recv_timeout(wait) {
-                Ok(r) => {
+            let received = rx.recv_timeout(wait).map(|done| match done {
+                Done::Checked(r) => {
+                    feed.checked(r.key.id);
+                    Some(r)
+                }
+                Done::Listed {
+                    id,
+                    target,
+                    mut listing,
+                    cert,
+                } => {
+                    feed.checked(id);
+                    let bound = listing.bound(opts.probe.timeout, opts.per_host);
+                    let shared = Arc::new(Listed {
+                        target: *target,
+                        bound,
+                        given_up: Mutex::new(None),
+                    });
+                    for &index in &listing.to_read {
+                        let name = listing.name(index).to_string();
+                        let job = Job::Read {
+                            host: id,
+                            index,
+                            name,
+                            shared: shared.clone(),
+                        };
+                        feed.push(job, Some(id));
+                    }
+                    let left = listing.to_read.len();
+                    listings.insert(
+                        id,
+                        Pending {
+                            listing: *listing,
+                            shared,
+                            cert,
+                            left,
+                            unreachable_in_a_row: 0,
+                        },
+                    );
+                    None
+                }
+                Done::Read { host, index, entry } => {
+                    feed.read(host);
+                    let pending = listings.get_mut(&host)?;
+                    pending.note(index, entry);
+                    if pending.left > 0 {
+                        return None;
+                    }
+                    let pending = listings.remove(&host)?;
+                    Some(pending.finish(&prober, host, rt, clock))
+                }
+            });
+            match received {
+                Ok(None) => {}
+                Ok(Some(r)) => {
                     if silent_only && r.reading.is_silent() {
                         held.push(r);
                         continue;
@@ -216,6 +373,10 @@ pub fn run(
                     oldest = None;
                 }
                 Err(RecvTimeoutError::Disconnected) => {
+                    // Stopped by a signal with reads left: what was read is stored.
+                    for (host, pending) in listings.drain() {
+                        batch.push(pending.finish(&prober, host, rt, clock));
+                    }
                     if !held.is_empty() {
                         let reference = (held.len() >= pass::POLLER_OFFLINE_MIN
                             && !opts.connectivity_check.is_empty())

@@ -131,6 +131,69 @@ impl Prober {
         reading
     }
 
+    /// A server-manager host's check up to its instance list, leaving the names in `known` to
+    /// update-instances; a pass reads the others on its own pool (`read_listed`).
+    pub fn list_host(
+        &self,
+        target: &Target,
+        known: &std::collections::HashSet<String>,
+    ) -> server_manager::HostList {
+        let mut signer = Signer::new(target.token.as_deref());
+        let listed = panic::catch_unwind(AssertUnwindSafe(|| {
+            server_manager::list_host(&self.http, target, known, &mut signer)
+        }))
+        .unwrap_or_else(|_| {
+            server_manager::HostList::Done(Reading::new(
+                Status::Error,
+                "internal error while checking (a bug in webhost)",
+            ))
+        });
+        match listed {
+            server_manager::HostList::Done(mut reading) => {
+                scrub_reading(&mut reading, &signer.secrets());
+                server_manager::HostList::Done(reading)
+            }
+            listing => listing,
+        }
+    }
+
+    /// Reads one instance a server-manager host listed, by name, within `deadline`.
+    pub fn read_listed(
+        &self,
+        host: &Target,
+        name: &str,
+        bound: (std::time::Instant, Duration),
+    ) -> Discovered {
+        let mut signer = Signer::new(host.token.as_deref());
+        let mut entry = panic::catch_unwind(AssertUnwindSafe(|| {
+            server_manager::read_listed(&self.http, host, name, &mut signer, bound)
+        }))
+        .unwrap_or_else(|_| Discovered {
+            name: name.to_string(),
+            url: None,
+            reading: Some(Reading::new(
+                Status::Error,
+                "internal error while checking (a bug in webhost)",
+            )),
+        });
+        let secrets = signer.secrets();
+        if let Some(reading) = entry.reading.as_mut() {
+            scrub_reading(reading, &secrets);
+        }
+        if let Some(url) = entry.url.as_mut() {
+            *url = shorten(&secret::redact(&secret::scrub(url, &secrets)), MAX_URL);
+        }
+        entry
+    }
+
+    /// A host's reading once the instances its list left to read are read.
+    pub fn finish_listing(&self, host: &Target, listing: server_manager::Listing) -> Reading {
+        let mut reading = listing.finish(self.settings.timeout);
+        let token: Vec<&str> = host.token.as_deref().into_iter().collect();
+        scrub_reading(&mut reading, &token);
+        reading
+    }
+
     fn dispatch(&self, target: &Target, signer: &mut Signer) -> Reading {
         match (target.kind, target.record_type) {
             (ApiKind::Ping, _) => ping::probe(&self.http, target),

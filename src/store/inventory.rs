@@ -3,14 +3,15 @@
 use anyhow::{Context, Result};
 
 use super::Store;
-use crate::domain::inventory::{InstalledModule, InstanceVersion};
+use crate::domain::inventory::{self, InstalledModule, InstanceVersion};
 use crate::domain::query::ModuleFilter;
 
 impl Store {
     /// Modules of every instance matching `filter`, by instance ref then module name.
     pub fn installed_modules(&self, filter: &ModuleFilter) -> Result<Vec<InstalledModule>> {
         let mut sql = String::from(
-            "SELECT i.ref, i.dolibarr_version, m.name, m.version, m.active, m.source
+            "SELECT i.ref, i.dolibarr_version, m.name, m.version, m.active, m.source,
+                    i.last_success_at, i.id
              FROM modules m JOIN instances i ON i.id = m.instance_id",
         );
         let mut clauses: Vec<String> = Vec::new();
@@ -35,20 +36,27 @@ impl Store {
             sql.push_str(" WHERE ");
             sql.push_str(&clauses.join(" AND "));
         }
-        sql.push_str(" ORDER BY i.ref, m.name");
+        sql.push_str(" ORDER BY i.ref, lower(m.name), m.name");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok(InstalledModule {
+            let module = InstalledModule {
                 instance: r.get(0)?,
                 dolibarr_version: r.get(1)?,
                 name: r.get(2)?,
                 version: r.get(3)?,
                 active: r.get(4)?,
                 source: r.get(5)?,
-            })
+            };
+            Ok((module, (r.get::<_, Option<i64>>(6)?, r.get::<_, i64>(7)?)))
         })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .context("cannot read modules")
+        let (mut modules, answered): (Vec<_>, Vec<_>) = rows
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .context("cannot read modules")?
+            .into_iter()
+            .unzip();
+        // One module, however each instance's script spells it.
+        inventory::unify_spellings(&mut modules, &answered);
+        Ok(modules)
     }
 
     /// Every instance's ref and Dolibarr version, by ref.

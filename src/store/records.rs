@@ -310,6 +310,20 @@ impl Store {
         Ok(())
     }
 
+    /// The names a host's list gives that its pass need not read: its instances not flagged
+    /// missing (update-instances reads them) and those the user removed (never created again).
+    pub fn known_names(&self, host_id: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT remote_name FROM instances
+             WHERE host_id = ?1 AND missing = 0 AND remote_name IS NOT NULL
+             UNION SELECT remote_name FROM tombstones WHERE host_id = ?1",
+        )?;
+        let names = stmt.query_map([host_id], |r| r.get(0))?;
+        names
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read a host's known instances")
+    }
+
     /// The modules of an instance, by name.
     pub fn modules(&self, instance_id: i64) -> Result<Vec<Module>> {
         Ok(modules_of(&self.conn, instance_id)?)
@@ -323,7 +337,7 @@ pub(super) fn modules_of(
 ) -> rusqlite::Result<Vec<Module>> {
     let mut stmt = conn.prepare_cached(
         "SELECT name, version, active, source, editor FROM modules
-         WHERE instance_id = ?1 ORDER BY name",
+         WHERE instance_id = ?1 ORDER BY lower(name), name",
     )?;
     let rows = stmt.query_map([instance_id], |r| {
         Ok(Module {

@@ -306,11 +306,13 @@ fn every_json_output_matches_its_schema() {
         .as_array()
         .and_then(|a| a.iter().find(|r| r["ref"] == "srv1"))
         .expect("srv1 polled");
-    assert_eq!(
-        srv1["flagged_missing"],
-        serde_json::json!(["old-demo"]),
+    // old-demo is known, so update-hosts leaves it to update-instances (one read per cycle):
+    // what the host created is there, nothing is flagged by this pass.
+    assert!(
+        srv1["created"].as_array().is_some_and(|c| !c.is_empty()),
         "{hosts:#}"
     );
+    assert_eq!(srv1.get("flagged_missing"), None, "{hosts:#}");
     c.run("update.schema.json", &["update-instances"]);
     upgraded.store(true, Ordering::SeqCst);
     let instances = c.run("update.schema.json", &["update-instances"]);

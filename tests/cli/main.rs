@@ -22,6 +22,7 @@ mod records;
 mod report;
 mod report_page;
 mod server;
+mod server_manager_scale;
 mod store;
 mod support;
 mod terminal;

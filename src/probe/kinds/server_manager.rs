@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -156,20 +156,188 @@ fn instance_reading(fetched: &Fetched) -> Result<(Reading, Option<String>), DocE
     Ok((reading, doc.url))
 }
 
+/// The reading of a request to the server script that failed. The script checks the hash
+/// only, with no time window (only WebObserver has one): a rejection blames the token alone.
+fn failed(fetched: &Fetched, error: &DocError) -> Reading {
+    let mut reading = fetched.failed(error);
+    if let DocError::Answer(AnswerError::AuthRejected(text)) = error {
+        reading.message = auth_message(text);
+    }
+    reading
+}
+
+/// A rejection by the server script, which has no clock window.
+fn auth_message(text: &str) -> String {
+    let why = match text {
+        "Missing parameter" | "Missing token" => "it wants a signed request: set the host's token",
+        _ => "the host's token is wrong",
+    };
+    format!("the server answered but rejected the request: {why} ({text})")
+}
+
+/// The message of a failed step of the host's check.
+fn error_message(error: &DocError) -> String {
+    match error {
+        DocError::Answer(AnswerError::AuthRejected(text)) => auth_message(text),
+        _ => error.message(),
+    }
+}
+
 /// Consecutive unreachable instances after which the rest are not asked: the server is gone,
 /// and each further request would only wait for its own timeout.
-const GIVE_UP_AFTER: usize = 2;
+pub const GIVE_UP_AFTER: usize = 2;
 
-/// Checks a host: its server document, then its instance list, then each listed instance,
-/// signing with `signer`.
-pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading {
+/// A host's check up to its instance list.
+#[derive(Debug)]
+pub enum HostList {
+    /// Finished: the server document or the list failed, or there is nothing to read.
+    Done(Reading),
+    /// Listed, with instances left to read, each one request to the server.
+    Listed(Listing),
+}
+
+/// A host's server document and list, and its instances as they are read.
+#[derive(Debug)]
+pub struct Listing {
+    /// The host's own reading: online, its disk and its server document's HTTP facts.
+    host: Reading,
+    disk: String,
+    /// One entry per listed name, in the list's order; None until read.
+    entries: Vec<Option<Discovered>>,
+    /// Names already known (or removed) under the host: listed, left to update-instances.
+    known: usize,
+    /// Indexes of `entries` to read.
+    pub to_read: Vec<usize>,
+    started: Instant,
+    /// What the whole check may take, once `bound` set it.
+    budget: Option<Duration>,
+}
+
+impl Listing {
+    /// Bounds the whole check by `host_budget` and returns when it ends.
+    pub fn bound(&mut self, timeout: Duration, per_host: usize) -> (Instant, Duration) {
+        let budget = host_budget(timeout, self.to_read.len(), per_host);
+        self.budget = Some(budget);
+        (self.started + budget, budget)
+    }
+
+    /// The name of entry `index`.
+    pub fn name(&self, index: usize) -> &str {
+        self.entries
+            .get(index)
+            .and_then(|e| e.as_ref())
+            .map_or("", |d| d.name.as_str())
+    }
+
+    /// Stores what reading entry `index` gave.
+    pub fn set(&mut self, index: usize, entry: Discovered) {
+        if let Some(slot) = self.entries.get_mut(index) {
+            *slot = Some(entry);
+        }
+    }
+
+    /// The host's reading once its instances are read; `timeout` is the pass's, for the
+    /// message of those the check had no time left for.
+    pub fn finish(self, timeout: Duration) -> Reading {
+        let Listing {
+            mut host,
+            disk,
+            entries,
+            known,
+            started,
+            budget,
+            ..
+        } = self;
+        let budget = budget.unwrap_or(timeout);
+        let discovered: Vec<Discovered> = entries.into_iter().flatten().collect();
+        let listed = discovered.len();
+        let unknown = |d: &&Discovered| {
+            d.reading
+                .as_ref()
+                .is_some_and(|r| r.status == Status::Unknown)
+        };
+        let not_asked = discovered.iter().filter(unknown).count() - known;
+        let with_dolibarr = discovered
+            .iter()
+            .filter(|d| {
+                d.reading
+                    .as_ref()
+                    .is_some_and(|r| r.status == Status::Online)
+            })
+            .count();
+        let gone = discovered.iter().filter(|d| d.reading.is_none()).count();
+        let failed = listed - known - with_dolibarr - gone - not_asked;
+        let mut message = format!("{disk}; {listed} instances listed");
+        if known > 0 {
+            message.push_str(&format!(", {known} already known"));
+        }
+        if known < listed {
+            message.push_str(&format!(", {with_dolibarr} answering"));
+        }
+        if gone > 0 {
+            message.push_str(&format!(", {gone} without Dolibarr"));
+        }
+        if failed > 0 {
+            message.push_str(&format!(", {failed} failing"));
+        }
+        if not_asked > 0 {
+            message.push_str(&format!(
+                ", {not_asked} not asked (the check used its whole {})",
+                human_duration(budget)
+            ));
+        }
+        host.message = message;
+        // What the host's check took, its instances included.
+        host.response_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        host.discovered = Some(discovered);
+        host
+    }
+}
+
+/// The entry of a listed instance the check (bounded by `budget`) had no time left to ask.
+pub fn not_asked(name: &str, budget: Duration) -> Discovered {
+    Discovered {
+        name: name.to_string(),
+        url: None,
+        // Listed, so it exists, but unchecked this time: it keeps the state it had (an
+        // `unknown` reading stores no check).
+        reading: Some(Reading::new(
+            Status::Unknown,
+            format!(
+                "not asked: the host's check used its whole {}",
+                human_duration(budget)
+            ),
+        )),
+    }
+}
+
+/// The entry of a listed instance not asked because the server stopped answering.
+pub fn given_up(name: &str, why: &str) -> Discovered {
+    Discovered {
+        name: name.to_string(),
+        url: None,
+        reading: Some(Reading::new(
+            Status::Offline,
+            format!("not asked: the server stopped answering ({why})"),
+        )),
+    }
+}
+
+/// Checks a host up to its instance list, signing with `signer`. The names in `known` (its
+/// instances not flagged missing, and those the user removed) are listed but not read:
+/// update-instances reads those, so that each instance is fetched once per cron cycle.
+pub fn list_host(
+    http: &Http,
+    target: &Target,
+    known: &HashSet<String>,
+    signer: &mut Signer,
+) -> HostList {
     let Some(url) = target.url.as_deref() else {
-        return Reading::new(Status::Error, "no URL to check");
+        return HostList::Done(Reading::new(Status::Error, "no URL to check"));
     };
     let signed = signer.signs();
-    // The whole host check, its instances included, is bounded by one timeout: a server that
-    // answers each of 30 instances in 0.9 s no longer holds the pass for 27 s.
     let started = Instant::now();
+    // The server document and the list share one timeout; each round of reads gets its own.
     let deadline = Some(started + http.timeout());
 
     // The server document needs no signature.
@@ -181,9 +349,9 @@ pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading 
         .and_then(|doc| server_doc(doc).map_err(DocError::Answer));
     let server = match server {
         Ok(server) => server,
-        Err(error) => return host_failure(fetched.failed(&error)),
+        Err(error) => return HostList::Done(host_failure(failed(&fetched, &error))),
     };
-    let mut reading = Reading {
+    let mut host = Reading {
         http_status: fetched.http_status,
         response_ms: fetched.response_ms,
         ..server.host_reading()
@@ -200,126 +368,131 @@ pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading 
     let names = match names {
         Ok(names) => names,
         Err(error) => {
-            reading.status = match error.status() {
+            // The server document was fine: its disk reading stays in the host's reading.
+            host.status = match error.status() {
                 Status::Missing => Status::Error,
                 status => status,
             };
-            reading.message = format!("{disk}; instance list: {}", error.message());
-            return reading;
+            host.message = format!("{disk}; instance list: {}", error_message(&error));
+            return HostList::Done(host);
         }
     };
     if names.is_empty() {
         // The script also answers [] when its instances folder is misconfigured: no proof that
         // every instance vanished, so no discovery.
-        reading.status = Status::Error;
-        reading.message = format!("server lists no instances; {disk}");
-        return reading;
+        host.status = Status::Error;
+        host.message = format!("server lists no instances; {disk}");
+        return HostList::Done(host);
     }
+    let mut entries = Vec::with_capacity(names.len());
+    let mut to_read = Vec::new();
+    for (index, name) in names.into_iter().enumerate() {
+        let reading = known
+            .contains(&name)
+            .then(|| Reading::new(Status::Unknown, "listed; update-instances reads it"));
+        if reading.is_none() {
+            to_read.push(index);
+        }
+        entries.push(Some(Discovered {
+            name,
+            url: None,
+            reading,
+        }));
+    }
+    let known = entries.len() - to_read.len();
+    let mut listing = Listing {
+        host,
+        disk,
+        entries,
+        known,
+        to_read,
+        started,
+        budget: None,
+    };
+    // Placeholders until read, so a name is never taken for "no Dolibarr there".
+    for &index in &listing.to_read {
+        if let Some(Some(entry)) = listing.entries.get_mut(index) {
+            entry.reading = Some(Reading::new(Status::Unknown, "not read"));
+        }
+    }
+    if listing.to_read.is_empty() {
+        return HostList::Done(listing.finish(http.timeout()));
+    }
+    HostList::Listed(listing)
+}
 
-    let mut discovered = Vec::with_capacity(names.len());
+/// Reads one listed instance by name through its host's script, within `deadline`.
+pub fn read_listed(
+    http: &Http,
+    target: &Target,
+    name: &str,
+    signer: &mut Signer,
+    (deadline, budget): (Instant, Duration),
+) -> Discovered {
+    let entry = |url, reading| Discovered {
+        name: name.to_string(),
+        url,
+        reading,
+    };
+    let Some(url) = target.url.as_deref() else {
+        return entry(None, Some(Reading::new(Status::Error, "no URL to check")));
+    };
+    if Instant::now() >= deadline {
+        return not_asked(name, budget);
+    }
+    let signed = signer.signs();
+    let fetched = fetch_document(
+        http,
+        &info_url(url, name, signer),
+        target.verify(),
+        signed,
+        Some(deadline),
+    );
+    match instance_reading(&fetched) {
+        Ok((reading, instance_url)) => entry(instance_url, Some(reading)),
+        // No Dolibarr in that folder: never create it, flag an existing record missing.
+        Err(DocError::Answer(AnswerError::InstanceGone(_))) => entry(None, None),
+        Err(error) => entry(None, Some(failed(&fetched, &error))),
+    }
+}
+
+/// How long a host's check may take in all: one timeout for its server document and list,
+/// then one per round of `per_host` reads at once, as many rounds as it has reads to make.
+/// Each read is held to the timeout anyway: the budget stops the reads a busy pool could not
+/// start in time.
+pub fn host_budget(timeout: Duration, reads: usize, per_host: usize) -> Duration {
+    let rounds = reads.div_ceil(per_host.max(1));
+    timeout.saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX).saturating_add(1))
+}
+
+/// Checks a host on its own (`check --live`, outside a pass): its server document, its list,
+/// then every listed instance one after another, signing with `signer`.
+pub fn probe_host(http: &Http, target: &Target, signer: &mut Signer) -> Reading {
+    let mut listing = match list_host(http, target, &HashSet::new(), signer) {
+        HostList::Done(reading) => return reading,
+        HostList::Listed(listing) => listing,
+    };
+    let bound = listing.bound(http.timeout(), 1);
     let mut unreachable_in_a_row = 0;
     let mut last_unreachable = String::new();
-    let mut not_asked = 0;
-    for name in names {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            // Out of time: listed, so they exist, but unchecked this time; they keep the state
-            // they had (an `unknown` reading stores no check).
-            not_asked += 1;
-            discovered.push(Discovered {
-                name,
-                url: None,
-                reading: Some(Reading::new(
-                    Status::Unknown,
-                    format!(
-                        "not asked: the host's check used its whole {}",
-                        human_duration(http.timeout())
-                    ),
-                )),
-            });
-            continue;
-        }
-        if unreachable_in_a_row >= GIVE_UP_AFTER {
-            discovered.push(Discovered {
-                name,
-                url: None,
-                reading: Some(Reading::new(
-                    Status::Offline,
-                    format!("not asked: the server stopped answering ({last_unreachable})"),
-                )),
-            });
-            continue;
-        }
-        let fetched = fetch_document(
-            http,
-            &info_url(url, &name, signer),
-            target.verify(),
-            signed,
-            deadline,
-        );
-        let entry = match instance_reading(&fetched) {
-            Ok((reading, instance_url)) => {
-                unreachable_in_a_row = 0;
-                Discovered {
-                    name,
-                    url: instance_url,
-                    reading: Some(reading),
-                }
-            }
-            // No Dolibarr in that folder: never create it, flag an existing record missing.
-            Err(DocError::Answer(AnswerError::InstanceGone(_))) => {
-                unreachable_in_a_row = 0;
-                Discovered {
-                    name,
-                    url: None,
-                    reading: None,
-                }
-            }
-            Err(error) => {
-                if error.status() == Status::Offline {
+    for index in listing.to_read.clone() {
+        let name = listing.name(index).to_string();
+        let entry = if unreachable_in_a_row >= GIVE_UP_AFTER {
+            given_up(&name, &last_unreachable)
+        } else {
+            let entry = read_listed(http, target, &name, signer, bound);
+            match entry.reading.as_ref().map(|r| (r.status, &r.message)) {
+                Some((Status::Offline, message)) => {
                     unreachable_in_a_row += 1;
-                    last_unreachable = error.message();
-                } else {
-                    unreachable_in_a_row = 0;
+                    last_unreachable = message.clone();
                 }
-                Discovered {
-                    name,
-                    url: None,
-                    reading: Some(fetched.failed(&error)),
-                }
+                _ => unreachable_in_a_row = 0,
             }
+            entry
         };
-        discovered.push(entry);
+        listing.set(index, entry);
     }
-
-    let listed = discovered.len();
-    let with_dolibarr = discovered
-        .iter()
-        .filter(|d| {
-            d.reading
-                .as_ref()
-                .is_some_and(|r| r.status == Status::Online)
-        })
-        .count();
-    let gone = discovered.iter().filter(|d| d.reading.is_none()).count();
-    let failed = listed - with_dolibarr - gone - not_asked;
-    let mut message = format!("{disk}; {listed} instances listed, {with_dolibarr} answering");
-    if gone > 0 {
-        message.push_str(&format!(", {gone} without Dolibarr"));
-    }
-    if failed > 0 {
-        message.push_str(&format!(", {failed} failing"));
-    }
-    if not_asked > 0 {
-        message.push_str(&format!(
-            ", {not_asked} not asked (the check used its whole {})",
-            human_duration(http.timeout())
-        ));
-    }
-    reading.message = message;
-    // What the host's check took, its instances included.
-    reading.response_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-    reading.discovered = Some(discovered);
-    reading
+    listing.finish(http.timeout())
 }
 
 /// A host whose server document failed: `Missing` is for instances only.
@@ -356,7 +529,7 @@ pub fn probe_instance(http: &Http, target: &Target, signer: &mut Signer) -> Read
             fetched.http_status,
             fetched.response_ms,
         ),
-        Err(error) => fetched.failed(&error),
+        Err(error) => failed(&fetched, &error),
     }
 }
 
@@ -619,7 +792,13 @@ mod tests {
             "{}",
             reading.message
         );
-        assert!(reading.message.contains("clock"), "{}", reading.message);
+        // The server script has no time window: only the token can be wrong.
+        assert!(!reading.message.contains("clock"), "{}", reading.message);
+        assert!(
+            reading.message.contains("token is wrong"),
+            "{}",
+            reading.message
+        );
     }
 
     #[test]
