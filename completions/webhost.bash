@@ -1383,7 +1383,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1437,6 +1437,30 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --expect-status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reject-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1483,7 +1507,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1538,6 +1562,30 @@ _webhost() {
                     return 0
                     ;;
                 --cert-crit-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reject-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1851,7 +1899,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --push --no-push --push-grace --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --push --no-push --push-grace --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1917,6 +1965,30 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --expect-status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reject-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1963,7 +2035,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --host --no-host --remote-name --push --no-push --push-grace --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --host --no-host --remote-name --push --no-push --push-grace --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2018,6 +2090,30 @@ _webhost() {
                     return 0
                     ;;
                 --cert-crit-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reject-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -90,6 +90,12 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l expect-status -d 'Online only on these HTTP statuses, e.g. 200,301 (`any`: any 2xx or 3xx, the default)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l expect-body -d 'The page must match this regular expression (e.g. a word of the real page)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l reject-body -d 'The page must not match this regular expression (a maintenance page, a PHP fatal error)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -99,6 +105,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-expect-body -d 'Forget --expect-body'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-reject-body -d 'Forget --reject-body'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l no-headers -d 'ping: forget the extra headers'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -171,6 +180,12 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l expect-status -d 'Online only on these HTTP statuses, e.g. 200,301 (`any`: any 2xx or 3xx, the default)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l expect-body -d 'The page must match this regular expression (e.g. a word of the real page)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l reject-body -d 'The page must not match this regular expression (a maintenance page, a PHP fatal error)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -180,6 +195,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-expect-body -d 'Forget --expect-body'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-reject-body -d 'Forget --reject-body'
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l no-headers -d 'ping: forget the extra headers'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -268,6 +286,12 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l expect-status -d 'Online only on these HTTP statuses, e.g. 200,301 (`any`: any 2xx or 3xx, the default)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l expect-body -d 'The page must match this regular expression (e.g. a word of the real page)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l reject-body -d 'The page must not match this regular expression (a maintenance page, a PHP fatal error)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -279,6 +303,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l disabled -d 'Add it with monitoring off'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-expect-body -d 'Forget --expect-body'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-reject-body -d 'Forget --reject-body'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l no-headers -d 'ping: forget the extra headers'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -354,6 +381,12 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l disk-crit -d 'Disk critical threshold, like --disk-warn; `default` is 90%' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-warn-days -d 'Warn when the TLS certificate expires within this many days, at least --cert-crit-days; `default` is 21' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l cert-crit-days -d 'Critical when the TLS certificate expires within this many days; `default` is 7' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l expect-status -d 'Online only on these HTTP statuses, e.g. 200,301 (`any`: any 2xx or 3xx, the default)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l expect-body -d 'The page must match this regular expression (e.g. a word of the real page)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l reject-body -d 'The page must not match this regular expression (a maintenance page, a PHP fatal error)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l host -d 'Move it to this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l remote-name -d 'New folder name on its server' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l push-grace -d 'With --push: offline after this long without a push [default: 5m]' -r
@@ -366,6 +399,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l clear-token -d 'Remove the stored token'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-insecure-tls -d 'Refuse an invalid TLS certificate (the default), as --insecure-tls false does'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-ca-file -d 'Trust only the machine\'s CA certificates (and the ca-file setting): forget --ca-file'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-expect-body -d 'Forget --expect-body'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-reject-body -d 'Forget --reject-body'
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-headers -d 'ping: forget the extra headers'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-host -d 'Detach it from its host'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l push -d 'Fed by WebObserver\'s pushes (server-observer-v1): passes check only that one came within --push-grace'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l no-push -d 'Fetched by passes again (pushes are still taken)'

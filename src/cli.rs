@@ -564,6 +564,8 @@ pub struct HostAdd {
     pub tls: TlsArgs,
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
+    #[command(flatten)]
+    pub assert: AssertArgs,
 }
 
 #[derive(Debug, Args)]
@@ -608,6 +610,8 @@ pub struct InstanceAdd {
     pub tls: TlsArgs,
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
+    #[command(flatten)]
+    pub assert: AssertArgs,
 }
 
 /// Whether a record accepts an invalid TLS certificate: the same options on add and edit.
@@ -691,6 +695,102 @@ pub struct CommonEdit {
     pub tls: TlsArgs,
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
+    #[command(flatten)]
+    pub assert: AssertArgs,
+}
+
+/// What a record's check asserts beyond "it answered", on add and edit alike.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Assertions")]
+pub struct AssertArgs {
+    /// Online only on these HTTP statuses, e.g. 200,301 (`any`: any 2xx or 3xx, the default)
+    #[arg(long, value_name = "CODES", value_parser = parse_statuses)]
+    pub expect_status: Option<Statuses>,
+    /// The page must match this regular expression (e.g. a word of the real page)
+    #[arg(long, value_name = "REGEX", conflicts_with = "no_expect_body")]
+    pub expect_body: Option<String>,
+    /// Forget --expect-body
+    #[arg(long)]
+    pub no_expect_body: bool,
+    /// The page must not match this regular expression (a maintenance page, a PHP fatal error)
+    #[arg(long, value_name = "REGEX", conflicts_with = "no_reject_body")]
+    pub reject_body: Option<String>,
+    /// Forget --reject-body
+    #[arg(long)]
+    pub no_reject_body: bool,
+    /// Slower answers make the health warning (the record stays online); `default`: no limit
+    #[arg(long, value_name = "DURATION", value_parser = parse_limit_duration)]
+    pub max_response: Option<Limit<u64>>,
+    /// ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]
+    #[arg(long, value_name = "METHOD", value_parser = parse_method)]
+    pub method: Option<String>,
+    /// ping: an extra request header, 'Name: value' (repeatable; replaces the stored ones)
+    #[arg(long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// ping: forget the extra headers
+    #[arg(long, conflicts_with = "headers")]
+    pub no_headers: bool,
+}
+
+impl AssertArgs {
+    pub fn patch(&self) -> crate::domain::assertion::Patch {
+        let toggle = |value: &Option<String>, forget: bool| match (value, forget) {
+            (_, true) => Some(None),
+            (Some(v), false) => Some(Some(v.clone())),
+            (None, false) => None,
+        };
+        crate::domain::assertion::Patch {
+            expect_status: self.expect_status.clone().map(|s| s.0),
+            expect_body: toggle(&self.expect_body, self.no_expect_body),
+            reject_body: toggle(&self.reject_body, self.no_reject_body),
+            max_response_ms: self.max_response.map(Limit::into_option),
+            method: self.method.clone().map(Some),
+            headers: match (self.no_headers, self.headers.is_empty()) {
+                (true, _) => Some(Vec::new()),
+                (false, false) => Some(self.headers.clone()),
+                (false, true) => None,
+            },
+        }
+    }
+}
+
+/// `--expect-status`'s list, one value on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statuses(pub Vec<u16>);
+
+fn parse_statuses(text: &str) -> Result<Statuses, String> {
+    if text == "any" {
+        return Ok(Statuses(Vec::new()));
+    }
+    text.split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|c| (100..=599).contains(c))
+                .ok_or_else(|| format!("'{c}' is not an HTTP status (100 to 599), e.g. 200,301"))
+        })
+        .collect::<Result<_, _>>()
+        .map(Statuses)
+}
+
+fn parse_limit_duration(text: &str) -> Result<Limit<u64>, String> {
+    match text {
+        "default" => Ok(Limit::Default),
+        _ => parse_duration(text)
+            .map(|d| Limit::Set(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))),
+    }
+}
+
+fn parse_method(text: &str) -> Result<String, String> {
+    let upper = text.to_ascii_uppercase();
+    match crate::domain::assertion::METHODS.contains(&upper.as_str()) {
+        true => Ok(upper),
+        false => Err(format!(
+            "one of {} (a ping sends no body)",
+            crate::domain::assertion::METHODS.join(", ")
+        )),
+    }
 }
 
 /// A per-record override, or `default` to drop the override.

@@ -232,6 +232,7 @@ fn edit(kind: Option<ApiKind>, e: CommonEdit) -> Result<(Edit, Option<TokenSourc
         ca_file,
         push: None,
         push_grace: None,
+        assertions: e.assert.patch(),
         disk_warn: t.disk_warn.map(Limit::into_option),
         disk_crit: t.disk_crit.map(Limit::into_option),
         cert_warn_days: t.cert_warn_days.map(Limit::into_option),
@@ -281,7 +282,8 @@ fn host(ctx: &Context, cmd: HostCommand) -> Result<Outcome> {
                 ca_file: a.tls.ca_file.map(ca_path).transpose()?,
                 ..Settings::new(a.reference, a.api.0)
             };
-            let settings = with_thresholds(settings, a.thresholds);
+            let mut settings = with_thresholds(settings, a.thresholds);
+            a.assert.patch().apply(&mut settings.assertions);
             commands::add::run(ctx, rt, settings, token_source(a.token).as_ref(), None)
         }
         HostCommand::List(a) => commands::list::run(ctx, rt, &filter(&a, None), a.health, a.uptime),
@@ -318,7 +320,8 @@ fn instance(ctx: &Context, cmd: InstanceCommand) -> Result<Outcome> {
                 push_grace: a.push_grace.map(grace_seconds),
                 ..Settings::new(a.reference, a.api)
             };
-            let settings = with_thresholds(settings, a.thresholds);
+            let mut settings = with_thresholds(settings, a.thresholds);
+            a.assert.patch().apply(&mut settings.assertions);
             let token = token_source(a.token);
             commands::add::run(ctx, rt, settings, token.as_ref(), a.host.as_deref())
         }

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::model::{Record, State, Status, Threshold, Thresholds};
-use super::units::human_bytes;
+use super::units::{human_bytes, human_duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -89,7 +89,29 @@ impl State {
 impl Record {
     /// Health from the status and the thresholds in force.
     pub fn health(&self, now: i64) -> Assessment {
-        assess(&self.state.facts(), &self.settings.thresholds(), now)
+        let mut a = assess(&self.state.facts(), &self.settings.thresholds(), now);
+        slow_answer(
+            &mut a,
+            self.state.status(),
+            self.state.response_ms,
+            self.settings.assertions.max_response_ms,
+        );
+        a
+    }
+}
+
+/// `--max-response`: an online record that answered slower than it is degraded (warning),
+/// not down.
+fn slow_answer(a: &mut Assessment, status: Status, response_ms: Option<u64>, max_ms: Option<u64>) {
+    if let (Status::Online, Some(ms), Some(max)) = (status, response_ms, max_ms)
+        && ms > max
+    {
+        a.health = a.health.worst(Health::Warning);
+        a.reasons.push(format!(
+            "answered in {} (over --max-response {})",
+            human_duration(std::time::Duration::from_millis(ms)),
+            human_duration(std::time::Duration::from_millis(max))
+        ));
     }
 }
 

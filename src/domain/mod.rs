@@ -3,6 +3,7 @@
 //! are decided here and only carried out elsewhere.
 
 pub mod alert;
+pub mod assertion;
 pub mod check;
 pub mod config;
 pub mod discovery;

@@ -256,6 +256,8 @@ pub struct Settings {
     pub push: bool,
     /// Instances: how long without a push before it is offline (seconds); None: the default.
     pub push_grace: Option<i64>,
+    /// What the check asserts beyond "it answered".
+    pub assertions: super::assertion::Assertions,
 }
 
 impl Settings {
@@ -279,6 +281,7 @@ impl Settings {
             ca_file: None,
             push: false,
             push_grace: None,
+            assertions: Default::default(),
         }
     }
 
@@ -319,6 +322,8 @@ pub struct Edit {
     pub push: Option<bool>,
     /// `Some(None)` restores the default grace.
     pub push_grace: Option<Option<i64>>,
+    /// Changes to what the check asserts.
+    pub assertions: super::assertion::Patch,
     /// `Some(None)` restores the default threshold.
     pub disk_warn: Option<Option<Threshold>>,
     pub disk_crit: Option<Option<Threshold>>,
@@ -366,6 +371,7 @@ impl Edit {
         if let Some(g) = self.push_grace {
             s.push_grace = g;
         }
+        self.assertions.apply(&mut s.assertions);
         if let Some(t) = self.disk_warn {
             s.disk_warn = t;
         }

@@ -130,6 +130,19 @@ pub fn settings(rt: RecordType, s: &Settings, host_kind: Option<ApiKind>) -> Res
             "--push-grace must be at least 1m (WebObserver pushes once a minute at most)",
         ));
     }
+    s.assertions.validate().map_err(invalid)?;
+    let a = &s.assertions;
+    if s.kind == ApiKind::Custom && !a.is_empty() {
+        return Err(invalid(
+            "--expect-*, --reject-body, --max-response, --method and --header are for the HTTP \
+             checks webhost makes; a custom probe judges its own answers",
+        ));
+    }
+    if s.kind != ApiKind::Ping && (a.method.is_some() || !a.headers.is_empty()) {
+        return Err(invalid(
+            "--method and --header are for --api ping (the observer scripts take a GET as they are)",
+        ));
+    }
     if s.ca_file.is_some() && s.kind == ApiKind::Custom {
         return Err(invalid(
             "--ca-file is for the HTTPS checks webhost makes; a custom probe makes its own connections",

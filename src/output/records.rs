@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Output;
 use super::time;
+use crate::domain::assertion::Assertions;
 use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
 use crate::domain::model::{Module, Record};
@@ -38,6 +39,9 @@ pub struct RecordView<'a> {
     pub insecure_tls: bool,
     /// The record's own CA file (the stored `ca-file` setting applies when null).
     pub ca_file: Option<&'a str>,
+    /// What the check asserts beyond "it answered"; left out when nothing.
+    #[serde(skip_serializing_if = "Assertions::is_empty")]
+    pub assertions: &'a Assertions,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<InstanceFields<'a>>,
@@ -138,6 +142,7 @@ impl<'a> RecordView<'a> {
             enabled: s.enabled,
             insecure_tls: s.insecure_tls,
             ca_file: s.ca_file.as_deref(),
+            assertions: &s.assertions,
             created_at: time::rfc3339(r.created_at),
             instance: (r.record_type == RecordType::Instance).then_some(InstanceFields {
                 host: r.host_ref.as_deref(),
@@ -191,6 +196,37 @@ fn url_text(url: Option<&str>, show_secrets: bool) -> Option<String> {
             redact(&shown)
         }
     })
+}
+
+/// A record's assertions in a line: `status 200,301; body ~ 'Bienvenue'; ...`, or `-`.
+fn assertions_text(a: &Assertions) -> String {
+    let mut parts = Vec::new();
+    if !a.expect_status.is_empty() {
+        let codes: Vec<String> = a.expect_status.iter().map(u16::to_string).collect();
+        parts.push(format!("status {}", codes.join(",")));
+    }
+    if let Some(p) = &a.expect_body {
+        parts.push(format!("body matches '{p}'"));
+    }
+    if let Some(p) = &a.reject_body {
+        parts.push(format!("body not matching '{p}'"));
+    }
+    if let Some(ms) = a.max_response_ms {
+        parts.push(format!(
+            "answers within {}",
+            crate::domain::units::human_duration(std::time::Duration::from_millis(ms))
+        ));
+    }
+    if let Some(m) = &a.method {
+        parts.push(format!("method {m}"));
+    }
+    if !a.headers.is_empty() {
+        parts.push(format!("headers {}", a.headers.join(", ")));
+    }
+    match parts.is_empty() {
+        true => "-".into(),
+        false => parts.join("; "),
+    }
 }
 
 /// A custom probe's command line as shown: a URL among its arguments loses its secrets too.
@@ -434,6 +470,7 @@ impl Output {
                 if s.insecure_tls { "yes" } else { "no" }.to_string(),
             ),
             ("ca file", or_dash(s.ca_file.as_deref())),
+            ("asserts", assertions_text(&s.assertions)),
             ("created", time::local(r.created_at)),
         ]);
         if r.record_type == RecordType::Instance {

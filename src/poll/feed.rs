@@ -315,6 +315,7 @@ fn target(r: &Record, host: Option<&Record>) -> Target {
             reference: h.settings.reference.clone(),
             url: h.settings.url.clone(),
         }),
+        assertions: s.assertions.clone(),
     }
 }
 

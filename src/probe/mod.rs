@@ -41,6 +41,8 @@ pub struct Target {
     pub ca_file: Option<std::path::PathBuf>,
     /// For an instance on a host: the host's ref and URL (handed to custom probes).
     pub host: Option<HostLink>,
+    /// What the check asserts beyond "it answered".
+    pub assertions: crate::domain::assertion::Assertions,
 }
 
 impl Target {
@@ -471,6 +473,7 @@ mod tests {
             insecure_tls: false,
             ca_file: None,
             host: None,
+            assertions: Default::default(),
         }
     }
 
@@ -567,6 +570,7 @@ mod tests {
                     insecure_tls: false,
                     ca_file: None,
                     host: None,
+                    assertions: Default::default(),
                 };
                 let reading = prober.probe(&target);
                 assert_eq!(reading.status, Status::Error, "{kind} {record_type}");

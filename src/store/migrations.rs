@@ -237,4 +237,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE instances ADD COLUMN last_push_time INTEGER;
     ALTER TABLE checks ADD COLUMN source TEXT;               -- 'push'; NULL: a poll
     ",
+    // 13: what a record's check asserts beyond "it answered" (statuses, body patterns, a
+    // response time, ping's method and headers), as one JSON object; NULL: nothing.
+    "
+    ALTER TABLE hosts ADD COLUMN assertions TEXT;
+    ALTER TABLE instances ADD COLUMN assertions TEXT;
+    ",
 ];

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::Store;
 use super::secrets::write_token;
 use super::sql::{from_int, table};
+use crate::domain::assertion::Assertions;
 use crate::domain::discovery::Tombstone;
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Module, Record, RecordType, Settings, State};
@@ -40,13 +41,13 @@ pub(super) fn select(rt: RecordType, secrets: bool) -> String {
     match rt {
         RecordType::Host => format!(
             "SELECT {columns}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS},
-                0, NULL, NULL
+                0, NULL, NULL, r.assertions
              FROM hosts r{join}"
         ),
         RecordType::Instance => format!(
             "SELECT {columns}, r.host_id, h.ref, r.remote_name, r.discovered, r.missing,
                 r.dolibarr_version, r.users_all, r.users_active, r.last_login, {LATE_COLUMNS},
-                r.push, r.push_grace, r.last_push_at
+                r.push, r.push_grace, r.last_push_at, r.assertions
              FROM instances r LEFT JOIN hosts h ON h.id = r.host_id{join}"
         ),
     }
@@ -81,6 +82,16 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
             ca_file: row.get(38)?,
             push: row.get(39)?,
             push_grace: row.get(40)?,
+            assertions: match row.get::<_, Option<String>>(42)? {
+                Some(json) => serde_json::from_str(&json).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        42,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?,
+                None => Default::default(),
+            },
         },
         created_at: row.get(9)?,
         host_ref: row.get(22)?,
@@ -109,6 +120,11 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
             last_push_at: row.get(41)?,
         },
     })
+}
+
+fn assertions_json(a: &Assertions) -> Option<String> {
+    // Plain data always serialises.
+    (!a.is_empty()).then(|| serde_json::to_string(a).unwrap_or_default())
 }
 
 fn probe_json(probe: &[String]) -> Option<String> {
@@ -362,13 +378,14 @@ pub(super) fn insert_row(
 ) -> rusqlite::Result<i64> {
     let sql = format!(
         "INSERT INTO {} (ref, label, api_kind, url, token, probe, enabled, insecure_tls, created_at,
-            disk_warn, disk_crit, cert_warn_days, cert_crit_days, ca_file{})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{})",
+            disk_warn, disk_crit, cert_warn_days, cert_crit_days, ca_file, assertions{})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15{})",
         table(rt),
         if rt == RecordType::Instance { ", host_id, remote_name, discovered, push, push_grace" } else { "" },
-        if rt == RecordType::Instance { ", ?15, ?16, ?17, ?18, ?19" } else { "" },
+        if rt == RecordType::Instance { ", ?16, ?17, ?18, ?19, ?20" } else { "" },
     );
     let probe = probe_json(&rec.probe);
+    let assertions = assertions_json(&rec.assertions);
     let no_token: Option<&str> = None;
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![
         &rec.reference,
@@ -385,6 +402,7 @@ pub(super) fn insert_row(
         &rec.cert_warn_days,
         &rec.cert_crit_days,
         &rec.ca_file,
+        &assertions,
     ];
     if rt == RecordType::Instance {
         args.extend([
@@ -411,15 +429,17 @@ pub(super) fn update_row(
     let sql = format!(
         "UPDATE {} SET ref = ?1, label = ?2, api_kind = ?3, url = ?4, token = ?5, probe = ?6,
             enabled = ?7, insecure_tls = ?8, disk_warn = ?10, disk_crit = ?11,
-            cert_warn_days = ?12, cert_crit_days = ?13, ca_file = ?14{} WHERE id = ?9",
+            cert_warn_days = ?12, cert_crit_days = ?13, ca_file = ?14, assertions = ?15{}
+         WHERE id = ?9",
         table(rt),
         if rt == RecordType::Instance {
-            ", host_id = ?15, remote_name = ?16, push = ?17, push_grace = ?18"
+            ", host_id = ?16, remote_name = ?17, push = ?18, push_grace = ?19"
         } else {
             ""
         },
     );
     let probe = probe_json(&s.probe);
+    let assertions = assertions_json(&s.assertions);
     let no_token: Option<&str> = None;
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![
         &s.reference,
@@ -436,6 +456,7 @@ pub(super) fn update_row(
         &s.cert_warn_days,
         &s.cert_crit_days,
         &s.ca_file,
+        &assertions,
     ];
     if rt == RecordType::Instance {
         args.extend([

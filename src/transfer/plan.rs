@@ -279,6 +279,7 @@ fn changed_fields(old: &Row, new: &Row) -> Vec<&'static str> {
         ("ca_file", old.ca_file != new.ca_file),
         ("push", old.push != new.push),
         ("push_grace", old.push_grace != new.push_grace),
+        ("assertions", old.assertions != new.assertions),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))

@@ -6,12 +6,13 @@ use std::fmt;
 use anyhow::Result;
 use serde::{Serialize, Serializer};
 
+use crate::domain::assertion::Assertions;
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, Record, RecordType, Settings};
 use crate::domain::secret::{redact, scrub};
 
 /// The columns of a CSV export, and the keys of a JSON one, in order.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 25] = [
     "type",
     "ref",
     "label",
@@ -31,6 +32,12 @@ pub const COLUMNS: [&str; 19] = [
     "ca_file",
     "push",
     "push_grace",
+    "expect_status",
+    "expect_body",
+    "reject_body",
+    "max_response_ms",
+    "method",
+    "headers",
 ];
 
 /// The file formats `export` writes and `import` reads.
@@ -75,6 +82,9 @@ pub struct Row {
     pub push: bool,
     /// Instances: seconds without a push before offline; None: the default.
     pub push_grace: Option<i64>,
+    /// What the check asserts; in JSON its keys sit beside the others (none when empty).
+    #[serde(flatten)]
+    pub assertions: Assertions,
     /// A fleet file's `token_file` or `token_env`: where the command reads the token from.
     #[serde(skip)]
     pub token_from: Option<TokenFrom>,
@@ -126,6 +136,7 @@ impl Row {
             ca_file: s.ca_file.clone(),
             push: s.push,
             push_grace: s.push_grace,
+            assertions: s.assertions.clone(),
             token_from: None,
         }
     }
@@ -150,14 +161,16 @@ impl Row {
             ca_file: self.ca_file.clone(),
             push: self.push,
             push_grace: self.push_grace,
+            assertions: self.assertions.clone(),
         }
     }
 
     /// One CSV row, in `COLUMNS` order; an empty cell means none.
-    pub(super) fn cells(&self) -> [String; 19] {
+    pub(super) fn cells(&self) -> [String; 25] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         let thr = |v: Option<Threshold>| v.map(|t| t.to_string()).unwrap_or_default();
+        let a = &self.assertions;
         let probe = if self.probe.is_empty() {
             String::new()
         } else {
@@ -184,6 +197,20 @@ impl Row {
             text(&self.ca_file),
             self.push.to_string(),
             num(self.push_grace),
+            {
+                let codes: Vec<String> = a.expect_status.iter().map(u16::to_string).collect();
+                codes.join(",")
+            },
+            text(&a.expect_body),
+            text(&a.reject_body),
+            num(a.max_response_ms.and_then(|ms| i64::try_from(ms).ok())),
+            text(&a.method),
+            if a.headers.is_empty() {
+                String::new()
+            } else {
+                // A Vec<String> always serialises.
+                serde_json::to_string(&a.headers).unwrap_or_default()
+            },
         ]
     }
 
@@ -312,6 +339,38 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
     let ca_file = take(&mut errors, f.text("ca_file"));
     let push = take(&mut errors, f.boolean("push"));
     let push_grace = take(&mut errors, f.integer("push_grace"));
+    let expect_status = take(
+        &mut errors,
+        f.text("expect_status").and_then(|t| {
+            t.map(|t| {
+                t.split(',')
+                    .map(|c| {
+                        c.trim()
+                            .parse::<u16>()
+                            .map_err(|_| format!("'expect_status': '{c}' is not an HTTP status"))
+                    })
+                    .collect::<Result<Vec<u16>, String>>()
+            })
+            .transpose()
+        }),
+    );
+    let max_response_ms = take(
+        &mut errors,
+        f.integer("max_response_ms").and_then(|n| {
+            n.map(|n| {
+                u64::try_from(n).map_err(|_| "'max_response_ms' must be positive".to_string())
+            })
+            .transpose()
+        }),
+    );
+    let assertions = Assertions {
+        expect_status: expect_status.unwrap_or_default(),
+        expect_body: take(&mut errors, f.text("expect_body")),
+        reject_body: take(&mut errors, f.text("reject_body")),
+        max_response_ms,
+        method: take(&mut errors, f.text("method")),
+        headers: take(&mut errors, f.list("headers")).unwrap_or_default(),
+    };
     let ident = record_type.zip(reference.clone());
     for key in ["type", "ref", "api"] {
         // Only when absent: a present but unreadable value has its own error already.
@@ -340,6 +399,7 @@ pub(super) fn row_from(at: Position, f: &dyn Fields) -> Parsed {
             ca_file,
             push: push.unwrap_or(false),
             push_grace,
+            assertions,
             token_from: None,
         }),
         _ => Err(errors),

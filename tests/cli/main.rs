@@ -1,6 +1,7 @@
 //! End-to-end tests: the built `webhost` binary on a temp database.
 
 mod alerts;
+mod assertions;
 mod crash;
 mod demo;
 mod deployment;

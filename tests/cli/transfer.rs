@@ -186,7 +186,7 @@ fn export_then_import_into_an_empty_database_gives_the_same_records() {
     let header = csv.lines().next().expect("header");
     assert_eq!(
         header,
-        "type,ref,label,api,url,token,probe,enabled,insecure_tls,host,remote_name,discovered,disk_warn,disk_crit,cert_warn_days,cert_crit_days,ca_file,push,push_grace"
+        "type,ref,label,api,url,token,probe,enabled,insecure_tls,host,remote_name,discovered,disk_warn,disk_crit,cert_warn_days,cert_crit_days,ca_file,push,push_grace,expect_status,expect_body,reject_body,max_response_ms,method,headers"
     );
 
     for (name, text) in [("fleet.json", &json), ("fleet.csv", &csv)] {
@@ -223,10 +223,10 @@ fn a_file_with_bad_rows_is_refused_whole_and_every_bad_line_named() {
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
     // A good new record, then the two bad rows.
     lines
-        .push("instance,newsite,,ping,https://new.example.com/,,,true,false,,,false,,,,,,,".into());
-    lines.push("instance,badurl,,ping,ftp://files.example.com/,,,true,false,,,false,,,,,,,".into());
+        .push("instance,newsite,,ping,https://new.example.com/,,,true,false,,,false,,,,,,,,,,,,,".into());
+    lines.push("instance,badurl,,ping,ftp://files.example.com/,,,true,false,,,false,,,,,,,,,,,,,".into());
     let bad_url_line = lines.len();
-    lines.push("instance,orphan,,server-manager-v1,,,,true,false,nowhere,,false,,,,,,,".into());
+    lines.push("instance,orphan,,server-manager-v1,,,,true,false,nowhere,,false,,,,,,,,,,,,,".into());
     let no_host_line = lines.len();
     let file = write(&env, "bad.csv", &(lines.join("\n") + "\n"));
 

@@ -182,6 +182,7 @@ mod tests {
             insecure_tls: false,
             ca_file: None,
             host: None,
+            assertions: Default::default(),
         }
     }
 

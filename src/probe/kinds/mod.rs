@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::domain::assertion::Assertions;
 use crate::domain::model::{NoAnswer, Reading, Status};
 use crate::probe::answer::{self, AnswerError};
 use crate::probe::net::http::{self, Http};
@@ -71,12 +72,15 @@ pub(crate) fn fetch_document(
     verify: http::Verify<'_>,
     signed: bool,
     deadline: Option<Instant>,
+    assertions: &Assertions,
 ) -> Fetched {
     let options = http::Options {
         verify,
         signed,
         discard_body: false,
         deadline,
+        method: None,
+        headers: &[],
     };
     let answer = match http.get(url, options) {
         Ok(answer) => answer,
@@ -94,6 +98,20 @@ pub(crate) fn fetch_document(
     };
     let code = answer.status;
     let http_error = |status: Status, message: String| Err(DocError::Http { status, message });
+    // The record's own assertions first: answered, but not as it should (a 200 that is a
+    // maintenance page, a redirect where none belongs) is an error with the reason.
+    let asserted = (!assertions.expect_status.is_empty())
+        .then(|| assertions.judge_status(code))
+        .flatten()
+        .or_else(|| assertions.judge_body(&answer.body));
+    if let Some(why) = asserted {
+        return Fetched {
+            http_status: Some(code),
+            response_ms: Some(answer.elapsed_ms),
+            document: http_error(Status::Error, format!("{}: {why}", http::status_text(code))),
+            no_answer: None,
+        };
+    }
     let document = match code {
         200..=299 => answer::parse_json(&answer.body).map_err(DocError::Answer),
         500..=599 => {

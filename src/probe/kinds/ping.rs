@@ -9,23 +9,32 @@ pub fn probe(http: &Http, target: &Target) -> Reading {
     let Some(url) = target.url.as_deref() else {
         return Reading::new(Status::Error, "no URL to check");
     };
+    let a = &target.assertions;
+    let headers = a.header_pairs();
     let options = Options {
         verify: target.verify(),
         signed: false,
-        discard_body: true,
+        // Only read to time it, unless a pattern must be looked for in it.
+        discard_body: !a.needs_body(),
         deadline: None,
+        method: a.method.as_deref(),
+        headers: &headers,
     };
     match http.get(url, options) {
         Ok(answer) => {
-            let online = (200..400).contains(&answer.status);
             let status_text = http::status_text(answer.status);
-            let (status, message) = if online {
-                (
+            // "Answered, but not as asserted" is offline too, for a ping.
+            let failed = a
+                .judge_status(answer.status)
+                .or_else(|| a.judge_body(&answer.body));
+            let (status, message) = match failed {
+                None => (
                     Status::Online,
                     format!("{status_text} in {} ms", answer.elapsed_ms),
-                )
-            } else {
-                (Status::Offline, status_text)
+                ),
+                // The plain "HTTP 503" when nothing was asserted, as before.
+                Some(_) if a.is_empty() => (Status::Offline, status_text),
+                Some(why) => (Status::Offline, format!("{status_text}: {why}")),
             };
             Reading::with_http(
                 status,
@@ -67,6 +76,7 @@ mod tests {
             insecure_tls: false,
             ca_file: None,
             host: None,
+            assertions: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::server_observer::instance_doc;
 use super::{DocError, Fetched, fetch_document};
+use crate::domain::assertion::Assertions;
 use crate::domain::model::Status;
 use crate::domain::model::{Discovered, Reading};
 use crate::domain::units::{human_bytes, human_duration};
@@ -341,7 +342,14 @@ pub fn list_host(
     let deadline = Some(started + http.timeout());
 
     // The server document needs no signature.
-    let fetched = fetch_document(http, url, target.verify(), false, deadline);
+    let fetched = fetch_document(
+        http,
+        url,
+        target.verify(),
+        false,
+        deadline,
+        &target.assertions,
+    );
     let server = fetched
         .document
         .as_ref()
@@ -359,7 +367,14 @@ pub fn list_host(
     let disk = server.disk_summary();
 
     let list_url = signer.sign(&sign::with_query(url, &[("action", "get-all-instance")]));
-    let fetched = fetch_document(http, &list_url, target.verify(), signed, deadline);
+    let fetched = fetch_document(
+        http,
+        &list_url,
+        target.verify(),
+        signed,
+        deadline,
+        &Assertions::default(),
+    );
     let names = fetched
         .document
         .as_ref()
@@ -447,6 +462,7 @@ pub fn read_listed(
         target.verify(),
         signed,
         Some(deadline),
+        &Assertions::default(),
     );
     match instance_reading(&fetched) {
         Ok((reading, instance_url)) => entry(instance_url, Some(reading)),
@@ -520,6 +536,7 @@ pub fn probe_instance(http: &Http, target: &Target, signer: &mut Signer) -> Read
         target.verify(),
         signer.signs(),
         None,
+        &target.assertions,
     );
     match instance_reading(&fetched) {
         Ok((reading, _)) => reading,
@@ -721,6 +738,7 @@ mod tests {
             insecure_tls: false,
             ca_file: None,
             host: None,
+            assertions: Default::default(),
         }
     }
 

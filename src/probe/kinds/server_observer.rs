@@ -345,7 +345,14 @@ fn check(
         return Reading::new(Status::Error, "no URL to check");
     };
     let url = signer.sign(url);
-    let fetched = fetch_document(http, &url, target.verify(), signer.signs(), None);
+    let fetched = fetch_document(
+        http,
+        &url,
+        target.verify(),
+        signer.signs(),
+        None,
+        &target.assertions,
+    );
     let parsed = fetched
         .document
         .as_ref()
@@ -745,6 +752,7 @@ mod tests {
             insecure_tls: false,
             ca_file: None,
             host: None,
+            assertions: Default::default(),
         }
     }
 

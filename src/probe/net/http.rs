@@ -59,6 +59,10 @@ pub struct Options<'a> {
     /// The end of a larger check this request is part of (a host asking about its
     /// instances): the request stops there, if that comes before its own timeout.
     pub deadline: Option<Instant>,
+    /// The method (ping's `--method`); None: GET.
+    pub method: Option<&'a str>,
+    /// Extra request headers (ping's `--header`).
+    pub headers: &'a [(String, String)],
 }
 
 /// A final answer (after redirects), whatever its HTTP status.
@@ -181,11 +185,16 @@ impl Http {
                     ..fail(Status::Offline, message, redirected)
                 });
             }
-            let request = agent
-                .get(current.as_str())
-                .config()
-                .timeout_global(Some(remaining))
-                .build();
+            let builder = match options.method {
+                Some("HEAD") => agent.head(current.as_str()),
+                Some("OPTIONS") => agent.options(current.as_str()),
+                Some("DELETE") => agent.delete(current.as_str()),
+                _ => agent.get(current.as_str()),
+            };
+            let builder = options.headers.iter().fold(builder, |b, (name, value)| {
+                b.header(name.as_str(), value.as_str())
+            });
+            let request = builder.config().timeout_global(Some(remaining)).build();
             let mut response = match request.call() {
                 Ok(response) => response,
                 Err(error) => {
