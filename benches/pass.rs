@@ -7,13 +7,15 @@
 //! cargo bench --bench pass                               # N = 1,000 / 5,000 / 10,000, then faults
 //! cargo bench --bench pass -- --sizes 1000 --no-baseline # one quick row
 //! sudo -E cargo bench --bench pass -- --https            # HTTPS, 10,000 names (root: /etc/hosts)
+//! cargo bench --bench pass -- --https --by-address       # HTTPS, 10,000 loopback addresses
 //! ```
 //!
 //! Options: `--sizes N,N,..` (1000,5000,10000), `--jobs J` (64), `--latency-ms L` (100),
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
 //! database writing time is not known), `--keep` (keep the databases and print where),
-//! `--https` (below), `--perf PATH` (with `--https`: the steady pass runs under
+//! `--https` (below), `--by-address` (with `--https`: one loopback address per instance
+//! instead of one name, below), `--perf PATH` (with `--https`: the steady pass runs under
 //! `perf record --call-graph dwarf`, its profile in PATH.<N>.data; its figures then include
 //! perf).
 //!
@@ -47,6 +49,14 @@
 //! stored `ca-file` setting (`webhost config set ca-file`), with no `--insecure-tls`. The peer is
 //! one `curl --parallel --parallel-max J --cacert CA` over the same signed URLs; its handshakes
 //! are counted the same way.
+//!
+//! `--https --by-address` is the same without `/etc/hosts` (and without root): instance n is
+//! `https://127.a.b.c:PORT/i/<n>/get-data.php` at an address of its own, 127.1.0.1 for 1 onwards
+//! (`fleet::instance_addr`; all of 127/8 is loopback on Linux), whose certificate carries that
+//! IP address as its SAN. There is no lookup (the URL is an address) and no SNI: the fleet
+//! listens on 0.0.0.0 (serving only what comes in on loopback), picks the certificate by the
+//! local address of each accepted connection, and counts handshakes per address. This measures
+//! the TLS pass without the cost of glibc scanning a 10,000-line `/etc/hosts` for each lookup.
 
 #[path = "common/doc.rs"]
 mod doc;
@@ -75,7 +85,7 @@ const TARGET_HTTPS_RATIO: f64 = 1.05;
 
 const USAGE: &str = "usage: cargo bench --bench pass -- [--sizes N,N,..] [--jobs J] \
 [--latency-ms L] [--fault-size N] [--fail-share F] [--fault-timeout D] [--no-baseline] \
-[--quiet] [--keep] [--https [--perf PATH]]";
+[--quiet] [--keep] [--https [--by-address] [--perf PATH]]";
 
 #[derive(Debug)]
 struct Options {
@@ -89,6 +99,8 @@ struct Options {
     quiet: bool,
     keep: bool,
     https: bool,
+    /// `--by-address`: with `--https`, one loopback address per instance, not one name.
+    by_address: bool,
     sizes_given: bool,
     /// `--perf PATH`: profile each https steady pass into PATH.<N>.data.
     perf: Option<PathBuf>,
@@ -106,6 +118,7 @@ fn parse_args() -> Result<Options, String> {
         quiet: false,
         keep: false,
         https: false,
+        by_address: false,
         sizes_given: false,
         perf: None,
     };
@@ -134,10 +147,14 @@ fn parse_args() -> Result<Options, String> {
             "--quiet" => o.quiet = true,
             "--keep" => o.keep = true,
             "--https" => o.https = true,
+            "--by-address" => o.by_address = true,
             "--perf" => o.perf = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if o.by_address && !o.https {
+        return Err("--by-address goes with --https".into());
     }
     if o.https && !o.sizes_given {
         o.sizes = vec![10_000];
@@ -842,11 +859,19 @@ impl Drop for HostsFile {
     }
 }
 
-fn https_url(port: u16, n: u64) -> String {
-    format!(
-        "https://{}:{port}/i/{n}/get-data.php",
+/// Instance n's URL: its name, or its own loopback address with `--by-address`.
+fn https_url(o: &Options, port: u16, n: u64) -> String {
+    let host = if o.by_address {
+        fleet::instance_addr(n).to_string()
+    } else {
         fleet::instance_host(n)
-    )
+    };
+    format!("https://{host}:{port}/i/{n}/get-data.php")
+}
+
+/// What tells the instances apart in this run, for the output.
+fn identities(o: &Options) -> &'static str {
+    if o.by_address { "addresses" } else { "names" }
 }
 
 /// What the fleet did between two moments: handshakes completed, per instance, and CPU spent.
@@ -868,7 +893,7 @@ struct Counter<'a> {
     total: u64,
     resumed: u64,
     failed: u64,
-    by_name: Vec<u32>,
+    by_instance: Vec<u32>,
 }
 
 impl<'a> Counter<'a> {
@@ -879,15 +904,15 @@ impl<'a> Counter<'a> {
             total: fleet::Stats::get(&stats.handshakes),
             resumed: fleet::Stats::get(&stats.resumed),
             failed: fleet::Stats::get(&stats.handshake_failures),
-            by_name: stats.by_name_snapshot(),
+            by_instance: stats.by_instance_snapshot(),
         }
     }
 
     fn since(&self, n: u64) -> Handshakes {
-        let now = self.stats.by_name_snapshot();
+        let now = self.stats.by_instance_snapshot();
         let (mut once, mut more, mut none) = (0, 0, 0);
         // Index 0 counts names that are no instance's: not one of the n.
-        let instances = now.iter().zip(&self.by_name).skip(1).take(n as usize);
+        let instances = now.iter().zip(&self.by_instance).skip(1).take(n as usize);
         for (after, before) in instances {
             match after - before {
                 0 => none += 1,
@@ -935,9 +960,9 @@ struct HttpsRow {
     response_ms: Option<f64>,
 }
 
-fn print_https_header() {
+fn print_https_header(o: &Options) {
     println!(
-        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>7} {:>10} {:>21} {:>8} {:>6} {:>9}",
+        "{:<16} {:>6} {:>8} {:>8} {:>6} {:>7} {:>8} {:>7} {:>10} {:>23} {:>8} {:>6} {:>9}",
         "pass",
         "N",
         "wall s",
@@ -947,7 +972,7 @@ fn print_https_header() {
         "RSS MiB",
         "req ms",
         "handshakes",
-        "names 1x / 2x+ / 0x",
+        format!("{} 1x / 2x+ / 0x", identities(o)),
         "answered",
         "expiry",
         "fleet CPU"
@@ -962,7 +987,7 @@ fn print_https_row(row: &HttpsRow) {
         handshakes.push_str(&format!(" ({} resumed)", h.resumed));
     }
     println!(
-        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>7} {:>10} {:>21} {:>8} {:>6} {:>9.2}",
+        "{:<16} {:>6} {:>8.2} {:>8.2} {:>6.3} {:>7.2} {:>8.1} {:>7} {:>10} {:>23} {:>8} {:>6} {:>9.2}",
         row.label,
         row.n,
         u.wall.as_secs_f64(),
@@ -1026,7 +1051,7 @@ fn run_curl_parallel(
     let mut file = std::io::BufWriter::new(File::create(&list).map_err(|e| e.to_string())?);
     let now = now_unix();
     for i in 1..=n {
-        let url = webhost::probe::sign::signed_url(&https_url(port, i), Some(TOKEN), now);
+        let url = webhost::probe::sign::signed_url(&https_url(o, port, i), Some(TOKEN), now);
         writeln!(file, "url = \"{url}\"\noutput = \"/dev/null\"").map_err(|e| e.to_string())?;
     }
     file.flush().map_err(|e| e.to_string())?;
@@ -1099,7 +1124,7 @@ fn https_case(
         .prefix("webhost-pass-bench-")
         .tempdir()
         .map_err(|e| e.to_string())?;
-    let db = make_db_with(dir.path(), n, |i| https_url(fleet.port, i))?;
+    let db = make_db_with(dir.path(), n, |i| https_url(o, fleet.port, i))?;
     let set = Command::new(webhost_binary())
         .arg("--db")
         .arg(&db)
@@ -1187,16 +1212,34 @@ fn https_case(
 
 fn run_https(o: &Options) -> Result<(), String> {
     let largest = o.sizes.iter().copied().max().unwrap_or(0);
-    // Refuse before spending anything on certificates.
-    HostsFile::check_writable()?;
+    if !o.by_address {
+        // Refuse before spending anything on certificates.
+        HostsFile::check_writable()?;
+    }
     let making = Instant::now();
-    let pki = fleet::Pki::generate(largest)?;
-    println!(
-        "HTTPS: a CA and {largest} certificates, one per name (ECDSA P-256, own key each), made \
-         in {:.2} s; names i<n>.{} in {HOSTS} (all 127.0.0.1), restored after",
-        making.elapsed().as_secs_f64(),
-        fleet::DOMAIN
-    );
+    let identity = if o.by_address {
+        fleet::Identity::Address
+    } else {
+        fleet::Identity::Name
+    };
+    let pki = fleet::Pki::generate_for(largest, identity)?;
+    let made = making.elapsed().as_secs_f64();
+    if o.by_address {
+        println!(
+            "HTTPS by address: a CA and {largest} certificates, one per address (ECDSA P-256, own \
+             key each, an IP address SAN), made in {made:.2} s; instance n at its own loopback \
+             address, {} to {}, no {HOSTS} change, no lookup; the fleet on 0.0.0.0 picks the \
+             certificate by the connection's local address",
+            fleet::instance_addr(1),
+            fleet::instance_addr(largest),
+        );
+    } else {
+        println!(
+            "HTTPS by name: a CA and {largest} certificates, one per name (ECDSA P-256, own key \
+             each), made in {made:.2} s; names i<n>.{} in {HOSTS} (all 127.0.0.1), restored after",
+            fleet::DOMAIN
+        );
+    }
     let dir = tempfile::Builder::new()
         .prefix("webhost-pass-bench-ca-")
         .tempdir()
@@ -1225,17 +1268,22 @@ fn run_https(o: &Options) -> Result<(), String> {
         o.latency.as_millis(),
         j = o.jobs,
     );
-    let hosts = HostsFile::install((1..=largest).map(fleet::instance_host))?;
-    resolver_cost(largest);
+    let hosts = if o.by_address {
+        None
+    } else {
+        let hosts = HostsFile::install((1..=largest).map(fleet::instance_host))?;
+        resolver_cost(largest);
+        Some(hosts)
+    };
     let mut rows = Vec::new();
-    print_https_header();
+    print_https_header(o);
     let outcome = o
         .sizes
         .iter()
         .try_for_each(|&n| https_case(o, &fleet, &ca, n, &mut rows));
     drop(hosts);
     outcome?;
-    https_verdict(&rows);
+    https_verdict(o, &rows);
     Ok(())
 }
 
@@ -1271,7 +1319,7 @@ fn resolver_cost(n: u64) {
     );
 }
 
-fn https_verdict(rows: &[HttpsRow]) {
+fn https_verdict(o: &Options, rows: &[HttpsRow]) {
     let Some(n) = rows.iter().map(|r| r.n).max() else {
         return;
     };
@@ -1282,7 +1330,12 @@ fn https_verdict(rows: &[HttpsRow]) {
     };
     let u = &steady.usage;
     let ratio = u.wall.as_secs_f64() / steady.ideal.as_secs_f64();
-    println!("targets, HTTPS, N = {n}, steady pass:");
+    let mode = if o.by_address {
+        "by address"
+    } else {
+        "by name"
+    };
+    println!("targets, HTTPS {mode}, N = {n}, steady pass:");
     println!(
         "  wall <= {TARGET_HTTPS_RATIO:.2} x ideal: {ratio:.3} ({})",
         mark(ratio <= TARGET_HTTPS_RATIO)
@@ -1301,10 +1354,11 @@ fn https_verdict(rows: &[HttpsRow]) {
     {
         let h = &row.handshakes;
         println!(
-            "  {}: exactly one handshake per instance: {} handshakes, {} names once ({})",
+            "  {}: exactly one handshake per instance: {} handshakes, {} {} once ({})",
             row.label,
             h.total,
             h.once,
+            identities(o),
             mark(h.total == n && h.once == n)
         );
     }

@@ -17,7 +17,14 @@
 //! With [`start_tls`] the same fleet speaks HTTPS instead: instance n is the host name
 //! `i<n>.bench.webhost.test` ([`instance_host`]), with a certificate of its own (its own key,
 //! signed by a CA made at start, see [`Pki`]) that the server picks by SNI; a name it does not
-//! know gets no certificate. Completed handshakes are counted, in total and per name.
+//! know gets no certificate. Completed handshakes are counted, in total and per instance.
+//!
+//! Or, with [`Pki::generate_for`] and [`Identity::Address`], instance n is a loopback address
+//! of its own, [`instance_addr`] (127.1.0.1 for 1: the whole of 127/8 is loopback on Linux),
+//! with a certificate for that IP address. A client sends no SNI for an address, so the server
+//! picks the certificate by the local address of the accepted connection; it listens on
+//! 0.0.0.0 for that (binding 127.0.0.1 does not accept 127.1.0.1) and drops at once any
+//! connection that did not come in on a loopback address.
 //!
 //! Shared by `examples/mock_fleet.rs` and `benches/pass.rs` through `#[path]`; it needs
 //! `doc.rs` included beside it as `crate::doc`.
@@ -25,7 +32,7 @@
 #![allow(dead_code)]
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::thread;
@@ -33,7 +40,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::ResolvesServerCertUsingSni;
-use rustls::sign::CertifiedKey;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
 use crate::doc::{Rng, document};
@@ -99,9 +106,9 @@ pub struct Stats {
     pub resumed: AtomicU64,
     /// TLS only: connections that never completed their handshake.
     pub handshake_failures: AtomicU64,
-    /// TLS only: completed handshakes by instance, from the SNI name (index n; 0 for a name
-    /// that is no instance's).
-    pub by_name: Vec<AtomicU32>,
+    /// TLS only: completed handshakes by instance, from the SNI name or the local address
+    /// (index n; 0 for a name that is no instance's).
+    pub by_instance: Vec<AtomicU32>,
 }
 
 impl Stats {
@@ -109,9 +116,9 @@ impl Stats {
         counter.load(Ordering::Relaxed)
     }
 
-    /// The per-name handshake counts now, to compare with a later snapshot.
-    pub fn by_name_snapshot(&self) -> Vec<u32> {
-        self.by_name
+    /// The per-instance handshake counts now, to compare with a later snapshot.
+    pub fn by_instance_snapshot(&self) -> Vec<u32> {
+        self.by_instance
             .iter()
             .map(|count| count.load(Ordering::Relaxed))
             .collect()
@@ -130,22 +137,25 @@ pub fn start(port: u16, config: Config) -> io::Result<Fleet> {
 
 /// Like [`start`], but every connection is TLS with `pki`'s certificates (see the module doc).
 pub fn start_tls(port: u16, config: Config, pki: &Pki) -> io::Result<Fleet> {
-    start_with(port, config, Some(Arc::clone(&pki.config)))
+    start_with(port, config, Some(pki.tls.clone()))
 }
 
-fn start_with(port: u16, config: Config, tls: Option<Arc<ServerConfig>>) -> io::Result<Fleet> {
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
+fn start_with(port: u16, config: Config, tls: Option<Tls>) -> io::Result<Fleet> {
+    // By address, every 127.x.y.z must reach the listener: only the wildcard does that.
+    let wide = tls.as_ref().is_some_and(|tls| tls.by_address.is_some());
+    let host = if wide { "0.0.0.0" } else { "127.0.0.1" };
+    let listener = TcpListener::bind((host, port))?;
     let port = listener.local_addr()?.port();
     let mut stats = Stats::default();
     if tls.is_some() {
-        stats.by_name = (0..=config.instances).map(|_| AtomicU32::new(0)).collect();
+        stats.by_instance = (0..=config.instances).map(|_| AtomicU32::new(0)).collect();
     }
     let stats = Arc::new(stats);
     let config = Arc::new(config);
     let shared = Arc::clone(&stats);
     thread::Builder::new()
         .name("fleet-accept".into())
-        .spawn(move || accept(listener, config, shared, tls))?;
+        .spawn(move || accept(listener, wide, config, shared, tls))?;
     Ok(Fleet { port, stats })
 }
 
@@ -166,18 +176,69 @@ fn instance_of(host: &str) -> Option<u64> {
         .ok()
 }
 
-/// The fleet's certificates: a CA, and for each instance name a certificate of its own (a key
-/// of its own, ECDSA P-256, signed by the CA), all made at start.
+/// The first instance address is this plus 1: 127.1.0.1, clear of 127.0.0.0 and 127.0.0.1.
+const ADDRESS_BASE: u32 = 0x7f01_0000;
+/// The most instances by address: the last is 127.255.255.254 (127.255.255.255 is the
+/// loopback network's broadcast address).
+pub const MAX_BY_ADDRESS: u64 = (0x7fff_fffe - ADDRESS_BASE) as u64;
+
+/// Instance n's own loopback address under TLS by address: 127.(1 + n / 65536).(n / 256 %
+/// 256).(n % 256), for n in 1..=[`MAX_BY_ADDRESS`].
+pub fn instance_addr(n: u64) -> Ipv4Addr {
+    Ipv4Addr::from(ADDRESS_BASE.wrapping_add(n.min(MAX_BY_ADDRESS) as u32))
+}
+
+/// Which instance a local address is, if any.
+fn instance_at(ip: IpAddr) -> Option<u64> {
+    let IpAddr::V4(ip) = ip else {
+        return None;
+    };
+    Some(u64::from(u32::from(ip).checked_sub(ADDRESS_BASE)?))
+        .filter(|n| (1..=MAX_BY_ADDRESS).contains(n))
+}
+
+/// How the TLS fleet tells its instances apart, and so what each certificate is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// The name [`instance_host`], sent by the client as SNI.
+    Name,
+    /// The address [`instance_addr`], the accepted connection's local address.
+    Address,
+}
+
+/// What a TLS connection is served with.
+#[derive(Clone)]
+struct Tls {
+    /// By name: picks the certificate by SNI. By address: everything but the certificate,
+    /// which each connection sets from `by_address`.
+    config: Arc<ServerConfig>,
+    /// By address: instance n's certificate at index n - 1.
+    by_address: Option<Arc<Vec<Arc<CertifiedKey>>>>,
+}
+
+/// The fleet's certificates: a CA, and for each instance (its name or its address) a
+/// certificate of its own (a key of its own, ECDSA P-256, signed by the CA), all made at start.
 pub struct Pki {
     /// The CA certificate, for the clients to trust (`--ca-file`, `curl --cacert`).
     pub ca_pem: String,
-    config: Arc<ServerConfig>,
+    tls: Tls,
 }
 
 impl Pki {
-    /// Certificates for instances 1..=`instances`, made on every core (0.1 to 0.3 ms of CPU
-    /// each).
+    /// Certificates for the names of instances 1..=`instances`, made on every core (0.1 to
+    /// 0.3 ms of CPU each).
     pub fn generate(instances: u64) -> Result<Pki, String> {
+        Self::generate_for(instances, Identity::Name)
+    }
+
+    /// Certificates for instances 1..=`instances`, each for its name or for its address (an IP
+    /// address SAN).
+    pub fn generate_for(instances: u64, identity: Identity) -> Result<Pki, String> {
+        if identity == Identity::Address && instances > MAX_BY_ADDRESS {
+            return Err(format!(
+                "at most {MAX_BY_ADDRESS} instances by address (127.1.0.1 onwards)"
+            ));
+        }
         let fail = |e: rcgen::Error| format!("certificate generation failed: {e}");
         let ca_key = rcgen::KeyPair::generate().map_err(fail)?;
         let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
@@ -192,9 +253,13 @@ impl Pki {
         let issuer = rcgen::Issuer::new(ca, ca_key);
         let provider = rustls::crypto::ring::default_provider();
 
-        let leaf = |n: u64| -> Result<(String, CertifiedKey), String> {
-            let name = instance_host(n);
+        let leaf = |n: u64| -> Result<(u64, String, CertifiedKey), String> {
+            let name = match identity {
+                Identity::Name => instance_host(n),
+                Identity::Address => instance_addr(n).to_string(),
+            };
             let key = rcgen::KeyPair::generate().map_err(fail)?;
+            // rcgen makes a text that parses as an IP address an IP address SAN.
             let mut params = rcgen::CertificateParams::new(vec![name.clone()]).map_err(fail)?;
             params
                 .distinguished_name
@@ -210,10 +275,11 @@ impl Pki {
                 &provider,
             )
             .map_err(|e| format!("certificate key: {e}"))?;
-            Ok((name, certified))
+            Ok((n, name, certified))
         };
         let workers = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-        let made: Vec<Result<Vec<(String, CertifiedKey)>, String>> = thread::scope(|scope| {
+        type Made = Vec<(u64, String, CertifiedKey)>;
+        let made: Vec<Result<Made, String>> = thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let leaf = &leaf;
@@ -233,14 +299,31 @@ impl Pki {
                 })
                 .collect()
         });
+        // By address this stays empty: each connection gets its own resolver.
         let mut names = ResolvesServerCertUsingSni::new();
+        let mut by_address: Vec<Option<Arc<CertifiedKey>>> = Vec::new();
+        if identity == Identity::Address {
+            by_address.resize(instances as usize, None);
+        }
         for batch in made {
-            for (name, certified) in batch? {
-                names
-                    .add(&name, certified)
-                    .map_err(|e| format!("certificate for {name}: {e}"))?;
+            for (n, name, certified) in batch? {
+                match identity {
+                    Identity::Name => names
+                        .add(&name, certified)
+                        .map_err(|e| format!("certificate for {name}: {e}"))?,
+                    Identity::Address => by_address[n as usize - 1] = Some(Arc::new(certified)),
+                }
             }
         }
+        let by_address = match identity {
+            Identity::Name => None,
+            Identity::Address => Some(Arc::new(
+                by_address
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or("an instance got no certificate")?,
+            )),
+        };
         let config = ServerConfig::builder_with_provider(Arc::new(provider))
             .with_safe_default_protocol_versions()
             .map_err(|e| format!("TLS setup failed: {e}"))?
@@ -248,16 +331,21 @@ impl Pki {
             .with_cert_resolver(Arc::new(names));
         Ok(Pki {
             ca_pem,
-            config: Arc::new(config),
+            tls: Tls {
+                config: Arc::new(config),
+                by_address,
+            },
         })
     }
 }
 
+/// `wide`: the listener is on 0.0.0.0, and only what came in on a loopback address is served.
 fn accept(
     listener: TcpListener,
+    wide: bool,
     config: Arc<Config>,
     stats: Arc<Stats>,
-    tls: Option<Arc<ServerConfig>>,
+    tls: Option<Tls>,
 ) {
     for stream in listener.incoming() {
         let stream = match stream {
@@ -269,6 +357,13 @@ fn accept(
                 continue;
             }
         };
+        if wide
+            && !stream
+                .local_addr()
+                .is_ok_and(|local| local.ip().is_loopback())
+        {
+            continue;
+        }
         stats.connections.fetch_add(1, Ordering::Relaxed);
         let (config, stats, tls) = (Arc::clone(&config), Arc::clone(&stats), tls.clone());
         let spawned = thread::Builder::new()
@@ -315,15 +410,32 @@ impl Socket for StreamOwned<ServerConnection, TcpStream> {
 }
 
 /// The handshake (counted), then the same HTTP as a plain connection.
-fn serve_tls(
-    mut stream: TcpStream,
-    tls: Arc<ServerConfig>,
-    config: &Config,
-    stats: &Stats,
-) -> io::Result<()> {
+fn serve_tls(mut stream: TcpStream, tls: Tls, config: &Config, stats: &Stats) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(IDLE))?;
-    let mut connection = ServerConnection::new(tls).map_err(io::Error::other)?;
+    // By address: the instance the client dialled, and its certificate.
+    let mut by_address = None;
+    let server = match &tls.by_address {
+        None => tls.config,
+        Some(keys) => {
+            let n = stream
+                .local_addr()
+                .ok()
+                .and_then(|local| instance_at(local.ip()))
+                .filter(|n| *n <= config.instances);
+            let Some((n, key)) = n.and_then(|n| Some((n, keys.get(n as usize - 1)?))) else {
+                // An address that is no instance's: no certificate, as an unknown name.
+                stats.handshake_failures.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            };
+            by_address = Some(n);
+            // A shallow copy (its parts are shared), with this instance's certificate alone.
+            let mut server = (*tls.config).clone();
+            server.cert_resolver = Arc::new(SingleCertAndKey::from(Arc::clone(key)));
+            Arc::new(server)
+        }
+    };
+    let mut connection = ServerConnection::new(server).map_err(io::Error::other)?;
     while connection.is_handshaking() {
         if let Err(error) = connection.complete_io(&mut stream) {
             stats.handshake_failures.fetch_add(1, Ordering::Relaxed);
@@ -334,8 +446,13 @@ fn serve_tls(
     if connection.handshake_kind() == Some(HandshakeKind::Resumed) {
         stats.resumed.fetch_add(1, Ordering::Relaxed);
     }
-    let n = connection.server_name().and_then(instance_of).unwrap_or(0);
-    if let Some(count) = usize::try_from(n).ok().and_then(|n| stats.by_name.get(n)) {
+    let n = by_address
+        .or_else(|| connection.server_name().and_then(instance_of))
+        .unwrap_or(0);
+    if let Some(count) = usize::try_from(n)
+        .ok()
+        .and_then(|n| stats.by_instance.get(n))
+    {
         count.fetch_add(1, Ordering::Relaxed);
     }
     serve_http(StreamOwned::new(connection, stream), config, stats)
