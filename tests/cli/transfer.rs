@@ -222,11 +222,16 @@ fn a_file_with_bad_rows_is_refused_whole_and_every_bad_line_named() {
     let csv = env.run(&["export", "--format", "csv"]).ok().stdout;
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
     // A good new record, then the two bad rows.
-    lines
-        .push("instance,newsite,,ping,https://new.example.com/,,,true,false,,,false,,,,,,,,,,,,,".into());
-    lines.push("instance,badurl,,ping,ftp://files.example.com/,,,true,false,,,false,,,,,,,,,,,,,".into());
+    lines.push(
+        "instance,newsite,,ping,https://new.example.com/,,,true,false,,,false,,,,,,,,,,,,,".into(),
+    );
+    lines.push(
+        "instance,badurl,,ping,ftp://files.example.com/,,,true,false,,,false,,,,,,,,,,,,,".into(),
+    );
     let bad_url_line = lines.len();
-    lines.push("instance,orphan,,server-manager-v1,,,,true,false,nowhere,,false,,,,,,,,,,,,,".into());
+    lines.push(
+        "instance,orphan,,server-manager-v1,,,,true,false,nowhere,,false,,,,,,,,,,,,,".into(),
+    );
     let no_host_line = lines.len();
     let file = write(&env, "bad.csv", &(lines.join("\n") + "\n"));
 
