@@ -62,6 +62,10 @@
 mod doc;
 #[path = "common/fleet.rs"]
 mod fleet;
+#[path = "common/process.rs"]
+mod process;
+
+use process::{Usage, now_unix, webhost_binary};
 
 use std::fs::File;
 use std::io::Write as _;
@@ -69,7 +73,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 use webhost::store::Store;
@@ -190,71 +194,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Where the release binary is: cargo builds it for benches and says where.
-fn webhost_binary() -> PathBuf {
-    match option_env!("CARGO_BIN_EXE_webhost") {
-        Some(path) => PathBuf::from(path),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/webhost"),
-    }
-}
-
-/// One process's run: wall time from spawn to exit, and what `wait4` says it used.
-#[derive(Debug, Clone, Copy)]
-struct Usage {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: u64,
-    exit: i32,
-}
-
 /// The child `measured` waits for (0: none), for an interrupted bench to stop it.
 static RUNNING: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 /// Set on SIGINT/SIGTERM/SIGHUP once `/etc/hosts` is changed: the run stops after the child.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Runs `command` to its end, measuring it (and the children it waited for) alone.
+/// Runs `command` to its end, measuring it alone; an interrupted bench stops after it.
 fn measured(command: &mut Command) -> Result<Usage, String> {
-    let started = Instant::now();
-    let child = command
-        .spawn()
-        .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
-    let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
-    RUNNING.store(pid, Ordering::Relaxed);
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data, for which all-zero bytes are a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own unreaped child; both pointers are to live, writable locals.
-    // The Child handle is never waited on afterwards (dropping it does not wait).
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = started.elapsed();
-    RUNNING.store(0, Ordering::Relaxed);
+    let usage = process::measured(command, Some(&RUNNING))?;
     if INTERRUPTED.load(Ordering::Relaxed) {
         return Err("interrupted".into());
     }
-    if reaped != pid {
-        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
-    }
-    let seconds = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    let exit = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    Ok(Usage {
-        wall,
-        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-        // Linux reports kibibytes.
-        max_rss_kib: usage.ru_maxrss as u64,
-        exit,
-    })
-}
-
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    Ok(usage)
 }
 
 fn instance_url(port: u16, n: u64) -> String {
