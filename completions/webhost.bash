@@ -726,7 +726,7 @@ _webhost() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json csv toml" -- "${cur}"))
                     return 0
                     ;;
                 --db)

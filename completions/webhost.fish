@@ -567,7 +567,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand prune" -s q -l quiet -d 
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l format -d 'Output format (CSV: a header row, empty cells for none, probe as a JSON array)' -r -f -a "json\t'A JSON array of objects'
-csv\t'A header row, then one row per record'"
+csv\t'A header row, then one row per record'
+toml\t'A fleet file ([[host]] and [[instance]] tables) to edit and import --sync'"
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''

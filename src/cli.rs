@@ -1013,15 +1013,15 @@ impl ValueEnum for ConfigKey {
 
 impl ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
-        &[Format::Json, Format::Csv]
+        &[Format::Json, Format::Csv, Format::Toml]
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(match self {
             Format::Json => PossibleValue::new("json").help("A JSON array of objects"),
             Format::Csv => PossibleValue::new("csv").help("A header row, then one row per record"),
-            // Not offered by export: value_variants leaves it out.
-            Format::Toml => return None,
+            Format::Toml => PossibleValue::new("toml")
+                .help("A fleet file ([[host]] and [[instance]] tables) to edit and import --sync"),
         })
     }
 }

@@ -26,9 +26,7 @@ impl Output {
         match format {
             Format::Json => self.json(rows),
             Format::Csv => self.raw(&transfer::write_csv(rows)?),
-            Format::Toml => {
-                anyhow::bail!("export writes JSON or CSV; a TOML fleet file is written by hand")
-            }
+            Format::Toml => self.raw(&transfer::write_toml(rows)?),
         }
     }
 

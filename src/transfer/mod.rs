@@ -15,6 +15,7 @@ pub use self::csv::write_csv;
 pub use self::plan::sync;
 pub use self::plan::{Action, Planned, plan};
 pub use self::row::{COLUMNS, Format, Parsed, Position, Problem, Row, TokenFrom};
+pub use self::toml::write_toml;
 
 /// Guesses the format: from the file name's extension, else from the first character.
 pub fn detect(name: Option<&str>, text: &str) -> Format {

@@ -189,3 +189,52 @@ impl Fields for TomlFields<'_> {
             .collect()
     }
 }
+
+/// The records as a fleet file (`export --format toml`): a start for config as code. Fields
+/// that are none are left out; everything else is written, so `import --sync` of the file
+/// changes nothing.
+pub fn write_toml(rows: &[super::Row]) -> anyhow::Result<Vec<u8>> {
+    let mut out = String::from(
+        "# webhost fleet file, written by `webhost export --format toml`.\n\
+         # Edit it, then `webhost import --sync --dry-run FILE` to see the plan. A token may be\n\
+         # given as token_file = \"PATH\" or token_env = \"NAME\" instead of token.\n",
+    );
+    for (kind, rt) in [
+        ("host", crate::domain::model::RecordType::Host),
+        ("instance", crate::domain::model::RecordType::Instance),
+    ] {
+        for row in rows.iter().filter(|r| r.record_type == rt) {
+            let serde_json::Value::Object(fields) = serde_json::to_value(row)? else {
+                anyhow::bail!("a record did not serialise as an object");
+            };
+            let mut table = Table::new();
+            for (key, value) in fields {
+                if key == "type" {
+                    continue;
+                }
+                if let Some(v) = to_toml(value) {
+                    table.insert(key, v);
+                }
+            }
+            let mut wrapper = Table::new();
+            wrapper.insert(kind.into(), Value::Array(vec![Value::Table(table)]));
+            out.push('\n');
+            out.push_str(&toml::to_string(&wrapper)?);
+        }
+    }
+    Ok(out.into_bytes())
+}
+
+fn to_toml(value: serde_json::Value) -> Option<Value> {
+    use serde_json::Value as J;
+    match value {
+        J::Null => None,
+        J::Bool(b) => Some(Value::Boolean(b)),
+        J::Number(n) => n.as_i64().map(Value::Integer),
+        J::String(s) => Some(Value::String(s)),
+        J::Array(items) => Some(Value::Array(
+            items.into_iter().filter_map(to_toml).collect(),
+        )),
+        J::Object(_) => None,
+    }
+}

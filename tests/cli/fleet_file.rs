@@ -196,3 +196,34 @@ fn a_bad_fleet_file_is_refused_whole_with_its_lines() {
         run.stderr
     );
 }
+
+#[test]
+fn an_export_as_toml_syncs_back_to_the_same_fleet() {
+    let env = Env::new();
+    let file = example(&env);
+    env.run_env(&["import", "--sync", &file], &TOKENS).ok();
+    let toml = env
+        .run(&["export", "--format", "toml", "--with-tokens"])
+        .ok()
+        .stdout;
+    assert!(
+        toml.contains("[[host]]\n") && toml.contains("ref = \"srv1\""),
+        "{toml}"
+    );
+    assert!(toml.contains("token = \"lefebvre-t0ken\""), "{toml}");
+    let exported = env.path().join("exported.toml");
+    std::fs::write(&exported, &toml).expect("write");
+    let res = env
+        .run(&[
+            "--json",
+            "import",
+            "--sync",
+            exported.to_str().expect("utf-8"),
+        ])
+        .ok()
+        .json();
+    assert!(actions(&res).iter().all(|(_, a)| a == "unchanged"), "{res}");
+    // Without --with-tokens: no token, and the stored ones are kept on import.
+    let bare = env.run(&["export", "--format", "toml"]).ok().stdout;
+    assert!(!bare.contains("t0ken"), "{bare}");
+}
