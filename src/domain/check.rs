@@ -446,6 +446,7 @@ pub fn judge(
                 // Not fetched again: the stored expiry is accurate to the day, which is all
                 // the thresholds look at.
                 cert_expires_at: rec.state.cert_expires_at,
+                security: reading.security.or(rec.state.security),
             },
             message: Some(reading.message.clone()),
             response: Response::of(

@@ -237,4 +237,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE instances ADD COLUMN last_push_time INTEGER;
     ALTER TABLE checks ADD COLUMN source TEXT;               -- 'push'; NULL: a poll
     ",
+    // 13: reserved for the advisories branch (issue 19), renumbered when both are merged.
+    "",
+    // 14: the risky settings WebObserver reports (NULL: not reported) and the version an
+    // instance was first installed at.
+    "
+    ALTER TABLE instances ADD COLUMN install_lock INTEGER;
+    ALTER TABLE instances ADD COLUMN main_features_level INTEGER;
+    ALTER TABLE instances ADD COLUMN database_pwd_encrypted INTEGER;
+    ALTER TABLE instances ADD COLUMN first_version TEXT;
+    ",
 ];
