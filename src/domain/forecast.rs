@@ -238,7 +238,11 @@ fn without_jumps(series: &[(f64, f64)]) -> (Vec<(f64, f64)>, usize) {
     out.push(series[0]);
     for (w, (d, dt)) in series.windows(2).zip(steps) {
         let level = w[0].1.abs().max(w[1].1.abs());
-        let rate = if dt > 0.0 { (d / dt).abs() } else { f64::INFINITY };
+        let rate = if dt > 0.0 {
+            (d / dt).abs()
+        } else {
+            f64::INFINITY
+        };
         if d.abs() > JUMP_SHARE * level && rate > JUMP_RATE * typical {
             shift += d - usual * dt;
             jumps += 1;
@@ -365,12 +369,10 @@ mod tests {
     fn only_the_last_month_counts() {
         // Shrinking long ago, growing for the last 30 days.
         let mut points = line(30, 86_400, 80 * GIB, -(GIB as f64));
-        let tail = line(31, 86_400, 0, GIB as f64)
-            .into_iter()
-            .map(|p| Point {
-                at: p.at + 30 * 86_400,
-                used: 50 * GIB + p.used,
-            });
+        let tail = line(31, 86_400, 0, GIB as f64).into_iter().map(|p| Point {
+            at: p.at + 30 * 86_400,
+            used: 50 * GIB + p.used,
+        });
         points.extend(tail);
         let fc = forecast(&points, None, &Thresholds::default()).expect("forecast");
         assert!(close(fc.fit.per_day, GIB as f64), "{:?}", fc.fit);

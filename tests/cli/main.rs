@@ -4,6 +4,7 @@ mod alerts;
 mod crash;
 mod demo;
 mod deployment;
+mod disks;
 mod faults;
 mod generated;
 mod hostile;
