@@ -152,6 +152,8 @@ fn risky_settings_and_disk_forecasts() {
 
     // Forecasts: soonest first; a's deleted backup does not hide its growth.
     let disks = env.run_at(now, &["--json", "disks"]).ok().json();
+    let broken = crate::json_schema::errors("disks.schema.json", &disks);
+    assert!(broken.is_empty(), "{broken:?}");
     let rows = disks.as_array().expect("an array");
     let refs: Vec<&str> = rows.iter().filter_map(|r| r["ref"].as_str()).collect();
     assert_eq!(refs, ["a", "b", "c"], "{disks:#}");
