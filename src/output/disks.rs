@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{Col, Output, cell, time};
-use crate::domain::forecast::Forecast;
+use crate::domain::forecast::{Forecast, threshold_bytes};
 use crate::domain::model::{Record, RecordType};
 use crate::domain::units::human_bytes;
 
@@ -101,12 +101,18 @@ impl Output {
         ]);
         let mut too_few = 0;
         for (r, fc) in rows {
-            let when = |at: Option<i64>| match (fc, at) {
+            let th = r.settings.thresholds();
+            let total = r.state.disk_total;
+            // `-`: the level is not known (a percentage, or full, without the partition's
+            // size); `never`: known, but the disk is not growing.
+            let when = |known: bool, at: Option<i64>| match (fc, at) {
                 (None, _) => "-".to_string(),
                 (Some(f), Some(at)) if at == f.last_at => "reached".to_string(),
                 (Some(_), Some(at)) => day(at),
-                (Some(_), None) => "never".to_string(),
+                (Some(_), None) if known => "never".to_string(),
+                (Some(_), None) => "-".to_string(),
             };
+            let known = |t| threshold_bytes(t, total).is_some();
             too_few += usize::from(fc.is_none());
             t.add_row(vec![
                 cell(r.record_type),
@@ -117,9 +123,18 @@ impl Output {
                     || "too few readings".to_string(),
                     |f| growth_text(f.fit.per_day),
                 )),
-                cell(when(fc.as_ref().and_then(|f| f.warning_at))),
-                cell(when(fc.as_ref().and_then(|f| f.critical_at))),
-                cell(when(fc.as_ref().and_then(|f| f.full_at))),
+                cell(when(
+                    known(th.disk_warn),
+                    fc.as_ref().and_then(|f| f.warning_at),
+                )),
+                cell(when(
+                    known(th.disk_crit),
+                    fc.as_ref().and_then(|f| f.critical_at),
+                )),
+                cell(when(
+                    total.is_some_and(|t| t > 0),
+                    fc.as_ref().and_then(|f| f.full_at),
+                )),
             ]);
         }
         self.print_table(&t)?;

@@ -173,7 +173,15 @@ fn risky_settings_and_disk_forecasts() {
     // c: growing, but its thresholds are percentages of a size it does not know.
     assert_eq!(rows[2]["growth_bytes_per_day"], GIB);
     assert_eq!(rows[2]["first_crossing_at"], Value::Null);
-    let table = env.run_at(now, &["disks"]).ok().stdout;
+    // Tables show local dates: in UTC they are the JSON's.
+    let table = env
+        .command(&["disks"])
+        .env("WEBHOST_NOW", now.to_string())
+        .env("TZ", "UTC")
+        .output()
+        .expect("run disks");
+    assert!(table.status.success(), "{table:?}");
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
     let order: Vec<&str> = table
         .lines()
         .skip(1)
@@ -181,6 +189,10 @@ fn risky_settings_and_disk_forecasts() {
         .collect();
     assert_eq!(order, ["a", "b", "c"], "{table}");
     assert!(table.contains(&date(now + 5 * DAY)), "{table}");
+    // a's 90% and full are not known without a partition size: `-`, not `never`.
+    let a_row = table.lines().nth(1).unwrap_or_default();
+    assert!(a_row.trim_end().ends_with(" -"), "{table}");
+    assert!(!table.contains("never"), "{table}");
 
     // check --forecast: b reaches its warning in 11 days.
     let plain = env.run_at(now, &["check", "b"]);
