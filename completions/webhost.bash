@@ -31,6 +31,9 @@ _webhost() {
             webhost,demo)
                 cmd="webhost__subcmd__demo"
                 ;;
+            webhost,disks)
+                cmd="webhost__subcmd__disks"
+                ;;
             webhost,export)
                 cmd="webhost__subcmd__export"
                 ;;
@@ -126,6 +129,9 @@ _webhost() {
                 ;;
             webhost__subcmd__help,demo)
                 cmd="webhost__subcmd__help__subcmd__demo"
+                ;;
+            webhost__subcmd__help,disks)
+                cmd="webhost__subcmd__help__subcmd__disks"
                 ;;
             webhost__subcmd__help,export)
                 cmd="webhost__subcmd__help__subcmd__export"
@@ -347,7 +353,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo receive serve help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,7 +409,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__check)
-            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --db --db-mode --json --quiet --verbose --color --help"
+            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,6 +436,10 @@ _webhost() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forecast)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -718,6 +728,32 @@ _webhost() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        webhost__subcmd__disks)
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         webhost__subcmd__export)
             opts="-q -v -h --with-tokens --format --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -749,7 +785,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status history changes prune export import check metrics report config completions man demo receive serve help"
+            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -875,6 +911,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__disks)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -83,6 +83,15 @@ pub enum Command {
     /// The fleet at a glance: counts, what is down, disks, certificates, stale passes
     #[command(after_help = examples_help("status"))]
     Status(StatusArgs),
+    /// Disks that will fill: growth per day and when each reaches its thresholds, soonest first
+    ///
+    /// Reads the disk readings the passes stored over the last 30 days; it contacts no server.
+    /// The growth is a robust fit (the median of the slopes between readings) that leaves out
+    /// one-off jumps, such as a backup written or deleted; the dates start from the last
+    /// reading. Dates for a percentage threshold, and for the disk being full, need the
+    /// partition's size; an instance that knows only its usage gets its growth, and the date
+    /// it reaches a threshold set in bytes. A forecast needs 3 readings over a day at least.
+    Disks,
     /// The checks and status changes of one record
     History(HistoryArgs),
     /// Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded
@@ -265,6 +274,10 @@ pub struct CheckArgs {
     /// field of the `response` perfdata
     #[arg(short, long, value_name = "RANGE", value_parser = parse_millis_range)]
     pub critical: Option<Range>,
+    /// WARNING when the disk forecast (as `webhost disks` gives it) reaches a threshold, or
+    /// full, within this time: 14d
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub forecast: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -63,6 +63,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         }
         Command::Versions => commands::versions::run(&ctx),
         Command::Status(a) => commands::status::run(&ctx, a.stale, a.certs),
+        Command::Disks => commands::disks::run(&ctx),
         Command::History(a) => {
             let which = which(a.reference, a.host, a.instance);
             commands::history::run(&ctx, &which, a.since, a.limit)
@@ -94,7 +95,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 warning: a.warning,
                 critical: a.critical,
             };
-            commands::check::run(&ctx, &which, a.max_age, &limits, live)
+            commands::check::run(&ctx, &which, a.max_age, &limits, live, a.forecast)
         }
         Command::Metrics(a) => commands::metrics::run(&ctx, a.output.as_deref()),
         Command::Report(a) => commands::report::run(

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::{Context, Outcome, Which};
 use crate::domain::check::{self, ResponseLimits, Verdict};
-use crate::domain::config;
+use crate::domain::{config, forecast};
 use crate::output::Asked;
 use crate::poll::{ProbeSettings, probe_now};
 
@@ -22,8 +22,9 @@ pub fn run(
     max_age: Duration,
     limits: &ResponseLimits,
     live: Option<ProbeSettings>,
+    forecast: Option<Duration>,
 ) -> Result<Outcome> {
-    let verdict = judge(ctx, which, max_age, limits, live).unwrap_or_else(|e| {
+    let verdict = judge(ctx, which, max_age, limits, live, forecast).unwrap_or_else(|e| {
         let why = e
             .chain()
             .map(ToString::to_string)
@@ -45,6 +46,7 @@ fn judge(
     max_age: Duration,
     limits: &ResponseLimits,
     live: Option<ProbeSettings>,
+    forecast: Option<Duration>,
 ) -> Result<Verdict> {
     // A live check signs its request: it needs the tokens, which only their owner may read.
     let store = match live {
@@ -60,11 +62,13 @@ fn judge(
         }
         _ => None,
     };
-    Ok(check::judge(
-        &rec,
-        reading.as_ref(),
-        max_age,
-        limits,
-        ctx.now(),
-    ))
+    let now = ctx.now();
+    let verdict = check::judge(&rec, reading.as_ref(), max_age, limits, now);
+    let Some(horizon) = forecast else {
+        return Ok(verdict);
+    };
+    let points = store.disk_points(rec.record_type, rec.id, now - forecast::WINDOW_S)?;
+    let fc = forecast::forecast(&points, rec.state.disk_total, &rec.settings.thresholds());
+    let horizon = i64::try_from(horizon.as_secs()).unwrap_or(i64::MAX);
+    Ok(check::with_forecast(verdict, fc.as_ref(), horizon, now))
 }

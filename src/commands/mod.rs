@@ -8,6 +8,7 @@ pub mod check;
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod disks;
 pub mod edit;
 pub mod enable;
 pub mod export;

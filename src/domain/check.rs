@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::forecast::{Forecast, Level};
 use super::health::{self, Assessment, Facts, Health};
 use super::model::{ApiKind, Reading, Record, RecordType, Status};
 use super::model::{Threshold, Thresholds};
-use super::units::{age, duration_arg, serialize_opt_rfc3339};
+use super::units::{age, duration_arg, human_bytes, serialize_opt_rfc3339};
 
 /// A plugin's four states, in the order of their exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -446,6 +447,7 @@ pub fn judge(
                 // Not fetched again: the stored expiry is accurate to the day, which is all
                 // the thresholds look at.
                 cert_expires_at: rec.state.cert_expires_at,
+                security: reading.security.or(rec.state.security),
             },
             message: Some(reading.message.clone()),
             response: Response::of(
@@ -518,6 +520,42 @@ fn verdict(rec: &Record, seen: &Seen, limits: &ResponseLimits, now: i64) -> Verd
 fn unknown(rec: &Record, why: String, seen: &Seen, now: i64) -> Verdict {
     let assessment = health::assess(&seen.facts, &rec.settings.thresholds(), now);
     Verdict::unknown(why, Some(seen.subject(rec, assessment)))
+}
+
+/// `--forecast`: at least WARNING when the disk forecast reaches a threshold (or full) within
+/// `horizon_s` of `now`. A verdict that is UNKNOWN stays so: its state cannot be judged.
+pub fn with_forecast(mut v: Verdict, fc: Option<&Forecast>, horizon_s: i64, now: i64) -> Verdict {
+    if v.state == PluginState::Unknown {
+        return v;
+    }
+    let Some(fc) = fc else {
+        return v;
+    };
+    let Some((level, at)) = fc.crossing_within(now, horizon_s) else {
+        return v;
+    };
+    let what = match level {
+        Level::Warning => "reaches its warning threshold",
+        Level::Critical => "reaches its critical threshold",
+        Level::Full => "is full",
+    };
+    let days = (at - now).max(0) / 86_400;
+    let when = match days {
+        0 => "within a day".to_string(),
+        1 => "in 1 day".to_string(),
+        n => format!("in {n} days"),
+    };
+    let reason = format!(
+        "disk {what} {when} (growing {}/day)",
+        human_bytes(fc.fit.per_day.max(0.0).round() as u64)
+    );
+    v.state = v.state.worst(PluginState::Warning);
+    v.summary.push_str(", ");
+    v.summary.push_str(&reason);
+    if let Some(subject) = &mut v.subject {
+        subject.reasons.push(reason);
+    }
+    v
 }
 
 /// `shop online, HTTP 200 in 84 ms`, then the health reasons the status does not already say,

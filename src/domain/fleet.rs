@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::health::Health;
 use super::history::PassInfo;
-use super::model::{Record, RecordType, Status};
+use super::model::{Record, RecordType, Risk, Status};
 use super::units::{serialize_opt_rfc3339, serialize_rfc3339};
 
 #[derive(Debug, Default, Serialize)]
@@ -18,6 +18,7 @@ pub struct FleetStatus {
     pub not_online: Vec<Problem>,
     pub disks: Vec<DiskLine>,
     pub certificates: Vec<CertLine>,
+    pub risky: RiskyCounts,
     pub passes: Vec<PassLine>,
     pub stale_after_seconds: i64,
     /// What a pass tries before it blames this machine's network (`config set
@@ -63,6 +64,29 @@ pub struct Problem {
     pub message: Option<String>,
     #[serde(serialize_with = "serialize_opt_rfc3339")]
     pub since: Option<i64>,
+}
+
+/// Enabled instances whose observer reports risky settings, by setting.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RiskyCounts {
+    /// Instances with at least one.
+    pub instances: usize,
+    pub install_unlocked: usize,
+    pub unstable_features: usize,
+    pub plain_database_password: usize,
+}
+
+impl RiskyCounts {
+    fn add(&mut self, risks: &[Risk]) {
+        self.instances += usize::from(!risks.is_empty());
+        for risk in risks {
+            match risk {
+                Risk::InstallUnlocked => self.install_unlocked += 1,
+                Risk::UnstableFeatures(_) => self.unstable_features += 1,
+                Risk::PlainDatabasePassword => self.plain_database_password += 1,
+            }
+        }
+    }
 }
 
 /// A record whose disk crossed a threshold.
@@ -140,6 +164,9 @@ pub fn summarize(
                     message: r.state.message.clone(),
                     since: r.state.status_since,
                 });
+            }
+            if let Some(security) = r.state.security {
+                fleet.risky.add(&security.risks());
             }
             if let Some(line) = disk_line(r, assessment.health, &assessment.reasons) {
                 fleet.disks.push(line);

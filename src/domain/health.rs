@@ -1,10 +1,13 @@
-//! Nagios-style health: a record's status combined with its disk and certificate thresholds.
+//! Nagios-style health: a record's status combined with its disk and certificate thresholds,
+//! and the risky settings an instance's observer reports: no install lock is critical (anyone
+//! who finds the wizard can reinstall over the data); experimental or development features
+//! and a database password in clear are warnings.
 
 use std::fmt;
 
 use serde::Serialize;
 
-use super::model::{Record, State, Status, Threshold, Thresholds};
+use super::model::{Record, Risk, Security, State, Status, Threshold, Thresholds};
 use super::units::{human_bytes, human_duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -65,6 +68,7 @@ pub struct Facts {
     pub disk_used: Option<u64>,
     pub disk_total: Option<u64>,
     pub cert_expires_at: Option<i64>,
+    pub security: Option<Security>,
 }
 
 /// A health and the reasons behind it, most severe first.
@@ -82,6 +86,7 @@ impl State {
             disk_used: self.disk_used,
             disk_total: self.disk_total,
             cert_expires_at: self.cert_expires_at,
+            security: self.security,
         }
     }
 }
@@ -171,7 +176,19 @@ pub fn assess(f: &Facts, t: &Thresholds, now: i64) -> Assessment {
             });
         }
     }
+    for risk in f.security.map(|s| s.risks()).unwrap_or_default() {
+        health = health.worst(risk_level(risk));
+        reasons.push(risk.to_string());
+    }
     Assessment { health, reasons }
+}
+
+/// The health a risky setting gives.
+pub fn risk_level(risk: Risk) -> Health {
+    match risk {
+        Risk::InstallUnlocked => Health::Critical,
+        Risk::UnstableFeatures(_) | Risk::PlainDatabasePassword => Health::Warning,
+    }
 }
 
 #[cfg(test)]
@@ -186,7 +203,44 @@ mod tests {
             disk_used: used,
             disk_total: total,
             cert_expires_at: cert,
+            security: None,
         }
+    }
+
+    #[test]
+    fn risky_settings() {
+        let t = Thresholds::default();
+        let mut f = facts(Status::Online, None, None, None);
+        f.security = Some(Security {
+            install_lock: Some(true),
+            main_features_level: Some(0),
+            database_pwd_encrypted: Some(true),
+        });
+        assert_eq!(assess(&f, &t, NOW).health, Health::Ok);
+        f.security = Some(Security {
+            install_lock: Some(true),
+            main_features_level: Some(2),
+            database_pwd_encrypted: Some(false),
+        });
+        let a = assess(&f, &t, NOW);
+        assert_eq!(a.health, Health::Warning);
+        assert_eq!(
+            a.reasons,
+            [
+                "development features on (main_features_level 2)",
+                "database password not encrypted"
+            ]
+        );
+        f.security = Some(Security {
+            install_lock: Some(false),
+            ..Security::default()
+        });
+        let a = assess(&f, &t, NOW);
+        assert_eq!(a.health, Health::Critical);
+        assert_eq!(a.reasons, ["install wizard not locked (no install.lock)"]);
+        // Keys the observer did not send are not risks.
+        f.security = Some(Security::default());
+        assert_eq!(assess(&f, &t, NOW).health, Health::Ok);
     }
 
     #[test]

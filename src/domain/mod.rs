@@ -9,6 +9,7 @@ pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod fleet;
+pub mod forecast;
 pub mod health;
 pub mod history;
 pub mod inventory;

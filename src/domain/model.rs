@@ -414,6 +414,10 @@ pub struct State {
     pub cert_error: Option<String>,
     /// Instances: when the last push was accepted.
     pub last_push_at: Option<i64>,
+    /// Instances: the risky settings WebObserver last reported.
+    pub security: Option<Security>,
+    /// Instances: the Dolibarr version first installed (`dolibarr.version1`).
+    pub first_version: Option<String>,
 }
 
 impl State {
@@ -453,6 +457,12 @@ impl State {
         self.http_status = r.http_status;
         if r.dolibarr_version.is_some() {
             self.dolibarr_version.clone_from(&r.dolibarr_version);
+        }
+        if r.first_version.is_some() {
+            self.first_version.clone_from(&r.first_version);
+        }
+        if r.security.is_some() {
+            self.security = r.security;
         }
         if r.users_all.is_some() {
             self.users_all = r.users_all;
@@ -550,6 +560,12 @@ pub struct Reading {
     pub last_login: Option<String>,
     /// None when this check did not learn the module list (keep what is stored).
     pub modules: Option<Vec<Module>>,
+    /// WebObserver's `security` block; None when the answer has none (keep what is stored).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<Security>,
+    /// `dolibarr.version1`: the version first installed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_version: Option<String>,
     /// Hosts that discover instances (server-manager, custom with `instances`): Some(list) when
     /// the server listed them this time; None when discovery did not happen.
     pub discovered: Option<Vec<Discovered>>,
@@ -559,6 +575,60 @@ pub struct Reading {
     /// A poll's, or a push the instance sent.
     #[serde(skip)]
     pub source: Source,
+}
+
+/// The risky settings WebObserver reports in its `security` block; None where a key is absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Security {
+    /// `install.lock` is in place: the install wizard cannot be run again.
+    pub install_lock: Option<bool>,
+    /// `MAIN_FEATURES_LEVEL`: 0 stable only, 1 experimental, 2 development features too.
+    pub main_features_level: Option<i64>,
+    /// The database password in `conf.php` is encrypted.
+    pub database_pwd_encrypted: Option<bool>,
+}
+
+impl Security {
+    /// The risky settings among these, each with the health level its reason carries.
+    pub fn risks(&self) -> Vec<Risk> {
+        let mut risks = Vec::new();
+        if self.install_lock == Some(false) {
+            risks.push(Risk::InstallUnlocked);
+        }
+        if let Some(level) = self.main_features_level.filter(|l| *l > 0) {
+            risks.push(Risk::UnstableFeatures(level));
+        }
+        if self.database_pwd_encrypted == Some(false) {
+            risks.push(Risk::PlainDatabasePassword);
+        }
+        risks
+    }
+}
+
+/// One risky setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Risk {
+    /// No `install.lock`: anyone who finds the install wizard can run it again (critical).
+    InstallUnlocked,
+    /// Experimental (1) or development (2) features on in production (warning).
+    UnstableFeatures(i64),
+    /// The database password is stored in clear in `conf.php` (warning).
+    PlainDatabasePassword,
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Risk::InstallUnlocked => f.write_str("install wizard not locked (no install.lock)"),
+            Risk::UnstableFeatures(1) => {
+                f.write_str("experimental features on (main_features_level 1)")
+            }
+            Risk::UnstableFeatures(l) => {
+                write!(f, "development features on (main_features_level {l})")
+            }
+            Risk::PlainDatabasePassword => f.write_str("database password not encrypted"),
+        }
+    }
 }
 
 /// Where a reading came from.
@@ -597,6 +667,8 @@ impl Reading {
             users_active: None,
             last_login: None,
             modules: None,
+            security: None,
+            first_version: None,
             discovered: None,
             no_answer: None,
             source: Source::Poll,

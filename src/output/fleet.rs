@@ -7,10 +7,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{Output, time};
-use crate::domain::fleet::{FleetStatus, TypeCounts};
+use crate::domain::fleet::{FleetStatus, RiskyCounts, TypeCounts};
 use crate::domain::health::Health;
 use crate::domain::model::{RecordType, Status};
-use crate::domain::units::{human_bytes, rfc3339};
+use crate::domain::units::{human_bytes, plural, rfc3339};
 
 /// `status --json` (docs/schema/status.schema.json): the fleet, under the field names the
 /// records use (`status_since`, `disk_used_bytes`, `cert_expires_at`), and every status and
@@ -21,6 +21,7 @@ struct FleetView<'a> {
     not_online: Vec<ProblemView<'a>>,
     disks: Vec<DiskView<'a>>,
     certificates: Vec<CertView<'a>>,
+    risky_settings: RiskyCounts,
     passes: Vec<PassView<'a>>,
     stale_after_seconds: i64,
     connectivity_check: &'a [String],
@@ -136,6 +137,7 @@ fn fleet_view(f: &FleetStatus) -> FleetView<'_> {
                 days_left: c.days_left,
             })
             .collect(),
+        risky_settings: f.risky,
         passes: f
             .passes
             .iter()
@@ -185,6 +187,17 @@ impl Output {
                 } else {
                     health.join(", ")
                 },
+            ));
+        }
+        let risky = f.risky;
+        if risky.instances > 0 {
+            out.push_str(&format!(
+                "risky settings: {} ({} install wizard not locked, {} experimental or development \
+                 features on, {} database password not encrypted)\n",
+                plural(risky.instances as u64, "instance"),
+                risky.install_unlocked,
+                risky.unstable_features,
+                risky.plain_database_password,
             ));
         }
         for p in &f.passes {

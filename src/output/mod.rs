@@ -6,6 +6,7 @@
 pub mod atomic;
 mod check;
 pub mod demo;
+mod disks;
 mod done;
 mod fleet;
 pub mod history;

@@ -12,7 +12,7 @@ use super::time;
 use crate::domain::assertion::Assertions;
 use crate::domain::health::Health;
 use crate::domain::model::{ApiKind, RecordType, Status};
-use crate::domain::model::{Module, Record};
+use crate::domain::model::{Module, Record, Security};
 use crate::domain::push::DEFAULT_GRACE_S;
 use crate::domain::secret::{redact, scrub};
 use crate::domain::units::{duration_arg, human_bytes, plural};
@@ -86,6 +86,10 @@ pub struct InstanceFields<'a> {
     pub discovered: bool,
     pub missing: bool,
     pub dolibarr_version: Option<&'a str>,
+    /// The version first installed (`dolibarr.version1`).
+    pub dolibarr_version_first: Option<&'a str>,
+    /// The risky settings the observer reported; every value null when it reports none.
+    pub security: Security,
     pub users_all: Option<i64>,
     pub users_active: Option<i64>,
     /// `YYYY-MM-DD HH:MM:SS` as the server reported it: its wall-clock time, zone unknown
@@ -150,6 +154,8 @@ impl<'a> RecordView<'a> {
                 discovered: r.discovered,
                 missing: r.missing,
                 dolibarr_version: st.dolibarr_version.as_deref(),
+                dolibarr_version_first: st.first_version.as_deref(),
+                security: st.security.unwrap_or_default(),
                 users_all: st.users_all,
                 users_active: st.users_active,
                 last_login_local: st.last_login.as_deref(),
@@ -289,6 +295,43 @@ fn disk_text(r: &Record) -> String {
         (Some(u), _) => human_bytes(u),
         (None, _) => "-".to_string(),
     }
+}
+
+/// `18.0.4 (first installed 16.0.2)`: how old an install is beside what it runs now.
+fn dolibarr_text(st: &crate::domain::model::State) -> String {
+    match (st.dolibarr_version.as_deref(), st.first_version.as_deref()) {
+        (Some(now), Some(first)) if now != first => format!("{now} (first installed {first})"),
+        (Some(now), Some(_)) => format!("{now} (as first installed)"),
+        (Some(now), None) => now.to_string(),
+        (None, Some(first)) => format!("- (first installed {first})"),
+        (None, None) => "-".to_string(),
+    }
+}
+
+/// The observer's security settings in words: the risks first, else what is known to be fine.
+fn security_text(security: Option<Security>) -> String {
+    let Some(s) = security else {
+        return "-".to_string();
+    };
+    let risks = s.risks();
+    if !risks.is_empty() {
+        return risks
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    let mut fine = Vec::new();
+    if s.install_lock == Some(true) {
+        fine.push("install locked");
+    }
+    if s.main_features_level == Some(0) {
+        fine.push("stable features only");
+    }
+    if s.database_pwd_encrypted == Some(true) {
+        fine.push("database password encrypted");
+    }
+    fine.join(", ")
 }
 
 /// The command that adds a first record of this type, as a hint.
@@ -536,7 +579,8 @@ impl Output {
                 (a, b) => format!("{} ({} active)", or_dash(a), or_dash(b)),
             };
             fields.extend([
-                ("dolibarr", or_dash(st.dolibarr_version.as_deref())),
+                ("dolibarr", dolibarr_text(st)),
+                ("security", security_text(st.security)),
                 ("users", users),
                 ("last login", or_dash(st.last_login.as_deref())),
             ]);

@@ -261,12 +261,15 @@ fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
         users_active: _,
         last_login,
         modules,
+        security: _,
+        first_version,
         discovered,
         no_answer: _,
         source: _,
     } = reading;
     scrub_to(MAX_MESSAGE)(message);
     dolibarr_version.iter_mut().for_each(scrub);
+    first_version.iter_mut().for_each(scrub);
     last_login.iter_mut().for_each(scrub);
     for module in modules.iter_mut().flatten() {
         let Module {

@@ -243,4 +243,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE hosts ADD COLUMN assertions TEXT;
     ALTER TABLE instances ADD COLUMN assertions TEXT;
     ",
+    // 14: the risky settings WebObserver reports (NULL: not reported) and the version an
+    // instance was first installed at.
+    "
+    ALTER TABLE instances ADD COLUMN install_lock INTEGER;
+    ALTER TABLE instances ADD COLUMN main_features_level INTEGER;
+    ALTER TABLE instances ADD COLUMN database_pwd_encrypted INTEGER;
+    ALTER TABLE instances ADD COLUMN first_version TEXT;
+    ",
 ];

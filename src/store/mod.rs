@@ -3,6 +3,7 @@
 
 mod alerts;
 mod config;
+mod disks;
 mod history;
 mod inventory;
 mod metrics;

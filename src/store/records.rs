@@ -9,7 +9,7 @@ use super::sql::{from_int, table};
 use crate::domain::assertion::Assertions;
 use crate::domain::discovery::Tombstone;
 use crate::domain::error::{invalid, not_found};
-use crate::domain::model::{Module, Record, RecordType, Settings, State};
+use crate::domain::model::{Module, Record, RecordType, Security, Settings, State};
 use crate::domain::query::Filter;
 use crate::domain::units::with_article;
 
@@ -41,13 +41,14 @@ pub(super) fn select(rt: RecordType, secrets: bool) -> String {
     match rt {
         RecordType::Host => format!(
             "SELECT {columns}, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, {LATE_COLUMNS},
-                0, NULL, NULL, r.assertions
+                0, NULL, NULL, NULL, NULL, NULL, NULL, r.assertions
              FROM hosts r{join}"
         ),
         RecordType::Instance => format!(
             "SELECT {columns}, r.host_id, h.ref, r.remote_name, r.discovered, r.missing,
                 r.dolibarr_version, r.users_all, r.users_active, r.last_login, {LATE_COLUMNS},
-                r.push, r.push_grace, r.last_push_at, r.assertions
+                r.push, r.push_grace, r.last_push_at, r.install_lock, r.main_features_level,
+                r.database_pwd_encrypted, r.first_version, r.assertions
              FROM instances r LEFT JOIN hosts h ON h.id = r.host_id{join}"
         ),
     }
@@ -82,7 +83,7 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
             ca_file: row.get(38)?,
             push: row.get(39)?,
             push_grace: row.get(40)?,
-            assertions: match row.get::<_, Option<String>>(42)? {
+            assertions: match row.get::<_, Option<String>>(46)? {
                 Some(json) => serde_json::from_str(&json).map_err(|e| {
                     rusqlite::Error::FromSqlConversionFailure(
                         42,
@@ -118,6 +119,8 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
             cert_expires_at: row.get(34)?,
             cert_error: row.get(35)?,
             last_push_at: row.get(41)?,
+            security: security_from(row.get(42)?, row.get(43)?, row.get(44)?),
+            first_version: row.get(45)?,
         },
     })
 }
@@ -125,6 +128,20 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
 fn assertions_json(a: &Assertions) -> Option<String> {
     // Plain data always serialises.
     (!a.is_empty()).then(|| serde_json::to_string(a).unwrap_or_default())
+}
+
+/// The stored risky settings; None when the observer never reported any.
+pub(super) fn security_from(
+    install_lock: Option<bool>,
+    main_features_level: Option<i64>,
+    database_pwd_encrypted: Option<bool>,
+) -> Option<Security> {
+    let s = Security {
+        install_lock,
+        main_features_level,
+        database_pwd_encrypted,
+    };
+    (s != Security::default()).then_some(s)
 }
 
 fn probe_json(probe: &[String]) -> Option<String> {

@@ -140,9 +140,10 @@ impl Batch<'_> {
     /// The record as it is before the check; an error when it is gone (removed mid-pass).
     pub fn before(&self, key: RecordKey) -> Result<Before> {
         let instance_cols = match key.record_type {
-            RecordType::Host => "NULL, NULL, NULL, NULL, NULL",
+            RecordType::Host => "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
             RecordType::Instance => {
-                "dolibarr_version, users_all, users_active, last_login, modules_digest"
+                "dolibarr_version, users_all, users_active, last_login, modules_digest, install_lock,
+                main_features_level, database_pwd_encrypted, first_version"
             }
         };
         let sql = format!(
@@ -179,6 +180,8 @@ impl Batch<'_> {
                         users_all: r.get(19)?,
                         users_active: r.get(20)?,
                         last_login: r.get(21)?,
+                        security: super::records::security_from(r.get(23)?, r.get(24)?, r.get(25)?),
+                        first_version: r.get(26)?,
                     },
                     alerted: r.get(16)?,
                     alerted_at: r.get(17)?,
@@ -231,6 +234,7 @@ impl Batch<'_> {
             to_int(st.disk_total),
             st.disk_partial,
         ];
+        let security = st.security.unwrap_or_default();
         match record_type {
             RecordType::Host => {
                 self.tx
@@ -247,12 +251,18 @@ impl Batch<'_> {
                     st.users_active,
                     st.last_login,
                     w.modules_digest,
+                    security.install_lock,
+                    security.main_features_level,
+                    security.database_pwd_encrypted,
+                    st.first_version,
                 ]);
                 self.tx
                     .prepare_cached(&format!(
                         "UPDATE instances SET {COMMON}, missing = ?14, dolibarr_version = ?15,
                             users_all = ?16, users_active = ?17, last_login = ?18,
-                            modules_digest = COALESCE(?19, modules_digest)
+                            modules_digest = COALESCE(?19, modules_digest), install_lock = ?20,
+                            main_features_level = ?21, database_pwd_encrypted = ?22,
+                            first_version = ?23
                          WHERE id = ?1"
                     ))?
                     .execute(values.as_slice())?;

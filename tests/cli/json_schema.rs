@@ -49,7 +49,7 @@ fn validator(name: &str) -> Validator {
 }
 
 /// What `value` breaks of schema `name`, one line each.
-fn errors(name: &str, value: &Value) -> Vec<String> {
+pub fn errors(name: &str, value: &Value) -> Vec<String> {
     validator(name)
         .iter_errors(value)
         .map(|e| format!("{}: {e}", e.instance_path()))
@@ -381,6 +381,8 @@ fn every_json_output_matches_its_schema() {
     assert_eq!(typed["type"], "host");
     c.run_code("check.schema.json", 3, &["check", "spare"]);
 
+    let disks = c.run("disks.schema.json", &["disks"]);
+    assert!(disks.as_array().is_some_and(|d| !d.is_empty()), "{disks:#}");
     c.run("history.schema.json", &["history", "martin"]);
     c.run("history.schema.json", &["history", "--host", "srv1"]);
     let changes = c.run("changes.schema.json", &["changes"]);

@@ -5,6 +5,7 @@ mod assertions;
 mod crash;
 mod demo;
 mod deployment;
+mod disks;
 mod faults;
 mod fleet_file;
 mod generated;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{DocError, fetch_document};
 use crate::domain::model::Status;
-use crate::domain::model::{Module, Reading};
+use crate::domain::model::{Module, Reading, Security};
 use crate::domain::units::human_bytes;
 use crate::probe::Target;
 use crate::probe::answer::{self, AnswerError, at, entries, flag, human_size, percent, size, text};
@@ -75,8 +75,10 @@ pub struct InstanceDoc {
     pub units: Units,
     /// `dolibarr.version`, first line.
     pub version: Option<String>,
-    /// `dolibarr.version1`: the version of the last install or upgrade.
+    /// `dolibarr.version1`: the version first installed (Dolibarr sets it once, at install).
     pub last_install: Option<String>,
+    /// WebObserver's `security` block, when the document has one.
+    pub security: Option<Security>,
     /// `dolibarr.path.http`: the instance's public URL.
     pub url: Option<String>,
     pub users_all: Option<i64>,
@@ -128,6 +130,7 @@ pub fn instance_doc(doc: &Value) -> Result<InstanceDoc, AnswerError> {
         units,
         version: text(dolibarr.get("version")),
         last_install: text(dolibarr.get("version1")),
+        security: security(doc.get("security")),
         url: text(at(dolibarr, &["path", "http"])),
         users_all: at(doc, &["user", "all"]).and_then(answer::count),
         users_active: at(doc, &["user", "active"]).and_then(answer::count),
@@ -251,6 +254,19 @@ fn modules(value: Option<&Value>) -> Option<Vec<Module>> {
     Some(list)
 }
 
+/// The `security` block: flags as `"1"`/`"0"`/booleans, the level as a number or its text.
+/// A key that is absent (or null) stays unknown rather than reading as "off".
+fn security(value: Option<&Value>) -> Option<Security> {
+    let block = value?.as_object()?;
+    let known = |key: &str| block.get(key).filter(|v| !v.is_null());
+    let security = Security {
+        install_lock: known("install_lock").map(|v| flag(Some(v))),
+        main_features_level: known("main_features_level").and_then(answer::integer),
+        database_pwd_encrypted: known("database_pwd_encrypted").map(|v| flag(Some(v))),
+    };
+    (security != Security::default()).then_some(security)
+}
+
 fn partition(value: Option<&Value>) -> Option<Partition> {
     let info = value?.as_object()?;
     let human = |key: &str| info.get(key).and_then(Value::as_str).and_then(human_size);
@@ -294,6 +310,8 @@ impl InstanceDoc {
             users_active: self.users_active,
             last_login: self.last_login.clone(),
             modules: self.modules.clone(),
+            security: self.security,
+            first_version: self.last_install.clone(),
             ..Reading::new(Status::Online, self.summary())
         }
     }
@@ -602,6 +620,50 @@ mod tests {
         assert_eq!(
             doc.url.as_deref(),
             Some("https://garage-lefebvre.example-hosting.fr/")
+        );
+    }
+
+    #[test]
+    fn security_block() {
+        let doc = parse_instance(fixture!("webobserver-instance.json")).expect("parses");
+        let fine = Security {
+            install_lock: Some(true),
+            main_features_level: Some(0),
+            database_pwd_encrypted: Some(true),
+        };
+        assert_eq!(doc.security, Some(fine));
+        assert_eq!(doc.instance_reading().security, Some(fine));
+        assert_eq!(
+            doc.instance_reading().first_version.as_deref(),
+            Some("18.0.4")
+        );
+        let risky = json!({"apiname": "x", "dolibarr": {"version": "20.0.0"},
+            "security": {"install_lock": false, "main_features_level": "2",
+                "database_pwd_encrypted": "0"}});
+        let doc = instance_doc(&risky).expect("parses");
+        assert_eq!(
+            doc.security,
+            Some(Security {
+                install_lock: Some(false),
+                main_features_level: Some(2),
+                database_pwd_encrypted: Some(false),
+            })
+        );
+        // Absent or null keys stay unknown; no block at all is no security reading.
+        let partial =
+            json!({"dolibarr": {}, "security": {"install_lock": null, "main_features_level": 1}});
+        assert_eq!(
+            instance_doc(&partial).expect("parses").security,
+            Some(Security {
+                main_features_level: Some(1),
+                ..Security::default()
+            })
+        );
+        assert_eq!(
+            instance_doc(&json!({"dolibarr": {}}))
+                .expect("parses")
+                .security,
+            None
         );
     }
 
