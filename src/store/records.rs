@@ -86,7 +86,7 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
             assertions: match row.get::<_, Option<String>>(46)? {
                 Some(json) => serde_json::from_str(&json).map_err(|e| {
                     rusqlite::Error::FromSqlConversionFailure(
-                        42,
+                        46,
                         rusqlite::types::Type::Text,
                         e.into(),
                     )
