@@ -8,10 +8,12 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome, Which};
-use crate::domain::check::{self, ResponseLimits, Verdict};
+use crate::domain::check::{self, AdvisoryHit, ResponseLimits, Verdict};
 use crate::domain::config;
+use crate::domain::model::RecordType;
 use crate::output::Asked;
 use crate::poll::{ProbeSettings, probe_now};
+use crate::store::Store;
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
 /// `live` probe settings from a check made now (and not stored); its response time is held to
@@ -22,8 +24,9 @@ pub fn run(
     max_age: Duration,
     limits: &ResponseLimits,
     live: Option<ProbeSettings>,
+    audit: bool,
 ) -> Result<Outcome> {
-    let verdict = judge(ctx, which, max_age, limits, live).unwrap_or_else(|e| {
+    let verdict = judge(ctx, which, max_age, limits, live, audit).unwrap_or_else(|e| {
         let why = e
             .chain()
             .map(ToString::to_string)
@@ -45,6 +48,7 @@ fn judge(
     max_age: Duration,
     limits: &ResponseLimits,
     live: Option<ProbeSettings>,
+    audit: bool,
 ) -> Result<Verdict> {
     // A live check signs its request: it needs the tokens, which only their owner may read.
     let store = match live {
@@ -60,11 +64,29 @@ fn judge(
         }
         _ => None,
     };
-    Ok(check::judge(
-        &rec,
-        reading.as_ref(),
-        max_age,
-        limits,
-        ctx.now(),
+    let verdict = check::judge(&rec, reading.as_ref(), max_age, limits, ctx.now());
+    if !audit || rec.record_type != RecordType::Instance {
+        return Ok(verdict);
+    }
+    Ok(check::with_advisories(
+        verdict,
+        &advisory_hits(&store, rec.reference())?,
     ))
+}
+
+/// The advisories that affect the instance named `reference` (none when it is not audited:
+/// not Dolibarr, or disabled).
+fn advisory_hits(store: &Store, reference: &str) -> Result<Vec<AdvisoryHit>> {
+    let done = super::audit::audited(store, &[], None)?;
+    Ok(done
+        .audit
+        .findings
+        .iter()
+        .filter(|f| done.subjects[f.subject].reference == reference)
+        .map(|f| AdvisoryHit {
+            id: done.advisories[f.advisory].id.clone(),
+            severity: done.advisories[f.advisory].severity,
+            fixed_in: f.fixed_in.clone(),
+        })
+        .collect())
 }
