@@ -1,6 +1,7 @@
 //! End-to-end tests: the built `webhost` binary on a temp database.
 
 mod alerts;
+mod audit;
 mod crash;
 mod demo;
 mod deployment;
