@@ -350,6 +350,21 @@ impl Output {
                 refs.join(", ")
             ));
         }
+        if !audit.unclear.is_empty() {
+            let mut ids: Vec<&str> = audit
+                .unclear
+                .iter()
+                .map(|&(_, a)| advisories[a].id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            self.note(format!(
+                "{} advisories whose ranges cannot be read decide nothing (an override can \
+                 correct them): {}",
+                ids.len(),
+                ids.join(", ")
+            ));
+        }
         if audit.ignored > 0 {
             self.note(format!(
                 "{} left out by the overrides' ignore entries",
