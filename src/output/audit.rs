@@ -326,7 +326,7 @@ impl Output {
                         cell(f.reference),
                         cell(version),
                         cell(fixed),
-                        cell(f.summary),
+                        cell(if repeat { "" } else { f.summary }),
                     ]
                 };
                 t.add_row(row);
