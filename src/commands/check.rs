@@ -86,7 +86,7 @@ fn advisory_hits(store: &Store, reference: &str) -> Result<Vec<AdvisoryHit>> {
         .map(|f| AdvisoryHit {
             id: done.advisories[f.advisory].id.clone(),
             severity: done.advisories[f.advisory].severity,
-            fixed_in: f.fixed_in.clone(),
+            fixed_in: f.fixed_in.as_deref().map(str::to_string),
         })
         .collect())
 }

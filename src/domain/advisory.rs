@@ -3,6 +3,7 @@
 //! against them. Pure: the files are read, and the results stored, elsewhere.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -706,10 +707,11 @@ pub struct Finding {
     pub subject: usize,
     pub advisory: usize,
     /// The module the advisory is about, if it is about one.
-    pub module: Option<String>,
-    /// The version judged: the instance's, or its module's.
-    pub version: Option<String>,
-    pub fixed_in: Option<String>,
+    pub module: Option<Arc<str>>,
+    /// The module's version judged; None for Dolibarr itself, whose version is the subject's.
+    /// Shared, as a fleet's findings are many and their texts few.
+    pub version: Option<Arc<str>>,
+    pub fixed_in: Option<Arc<str>>,
 }
 
 /// What the audit found.
@@ -758,48 +760,67 @@ pub fn audit(subjects: &[Subject], advisories: &[Advisory], ignores: &[Ignore]) 
             }
         }
     }
-    type Hits = Vec<(usize, Verdict)>;
-    let mut core_cache: HashMap<&str, Hits> = HashMap::new();
+    // Per advisory: Some(fixed in) when affected, None when it cannot tell.
+    type Hits = Vec<(usize, Option<Option<Arc<str>>>)>;
+    let hit = |v: Verdict| match v {
+        Verdict::Affected { fixed_in } => Some(Some(fixed_in.map(Arc::from))),
+        Verdict::CannotTell => Some(None),
+        Verdict::NotAffected => None,
+    };
+    // By version text: whether it can be placed, and what the advisories say of it.
+    let mut core_cache: HashMap<&str, (bool, Hits)> = HashMap::new();
     let mut module_cache: HashMap<(String, String), Hits> = HashMap::new();
     let mut out = Audit::default();
-    let push =
-        |out: &mut Audit, s: usize, a: usize, module: Option<&str>, version: &str, v: &Verdict| {
-            match v {
-                Verdict::Affected { fixed_in } => {
-                    let ignored = ignores.iter().any(|ig| {
-                        ig.instance == subjects[s].reference && advisories[a].is_named(&ig.advisory)
-                    });
-                    if ignored {
-                        out.ignored += 1;
-                    } else {
-                        out.findings.push(Finding {
-                            subject: s,
-                            advisory: a,
-                            module: module.map(str::to_string),
-                            version: Some(version.to_string()),
-                            fixed_in: fixed_in.clone(),
-                        });
-                    }
-                }
-                Verdict::CannotTell => out.unclear.push((s, a)),
-                Verdict::NotAffected => {}
-            }
-        };
-    for (s, subject) in subjects.iter().enumerate() {
-        let release = subject.version.as_deref().and_then(Release::parse);
-        match (&release, subject.version.as_deref()) {
-            (Some(r), Some(text)) => {
-                let hits = core_cache.entry(text).or_insert_with(|| {
-                    core.iter()
-                        .map(|(i, es)| (*i, combine(es.iter().map(|e| e.judge(r)))))
-                        .filter(|(_, v)| *v != Verdict::NotAffected)
-                        .collect()
+    let push = |out: &mut Audit,
+                s: usize,
+                hits: &Hits,
+                module: Option<&Arc<str>>,
+                version: Option<&Arc<str>>| {
+        for (a, h) in hits {
+            let Some(fixed_in) = h else {
+                out.unclear.push((s, *a));
+                continue;
+            };
+            let ignored = !ignores.is_empty()
+                && ignores.iter().any(|ig| {
+                    ig.instance == subjects[s].reference && advisories[*a].is_named(&ig.advisory)
                 });
-                for (a, v) in hits.iter() {
-                    push(&mut out, s, *a, None, text, v);
-                }
+            if ignored {
+                out.ignored += 1;
+                continue;
             }
-            _ => out.unclear_instances.push(s),
+            out.findings.push(Finding {
+                subject: s,
+                advisory: *a,
+                module: module.cloned(),
+                version: version.cloned(),
+                fixed_in: fixed_in.clone(),
+            });
+        }
+    };
+    for (s, subject) in subjects.iter().enumerate() {
+        match subject.version.as_deref() {
+            Some(text) => {
+                let (told, hits) =
+                    core_cache
+                        .entry(text)
+                        .or_insert_with(|| match Release::parse(text) {
+                            Some(r) => (
+                                true,
+                                core.iter()
+                                    .filter_map(|(i, es)| {
+                                        Some((*i, hit(combine(es.iter().map(|e| e.judge(&r))))?))
+                                    })
+                                    .collect(),
+                            ),
+                            None => (false, Vec::new()),
+                        });
+                if !*told {
+                    out.unclear_instances.push(s);
+                }
+                push(&mut out, s, hits, None, None);
+            }
+            None => out.unclear_instances.push(s),
         }
         if by_module.is_empty() {
             continue;
@@ -821,19 +842,18 @@ pub fn audit(subjects: &[Subject], advisories: &[Advisory], ignores: &[Ignore]) 
                 let r = version.as_deref().and_then(Release::parse);
                 entries
                     .iter()
-                    .map(|(i, e)| (*i, r.as_ref().map_or(Verdict::CannotTell, |r| e.judge(r))))
-                    .filter(|(_, v)| *v != Verdict::NotAffected)
+                    .filter_map(|(i, e)| {
+                        Some((
+                            *i,
+                            hit(r.as_ref().map_or(Verdict::CannotTell, |r| e.judge(r)))?,
+                        ))
+                    })
                     .collect()
             });
-            for (a, v) in hits.iter() {
-                push(
-                    &mut out,
-                    s,
-                    *a,
-                    Some(class),
-                    version.as_deref().unwrap_or(""),
-                    v,
-                );
+            if !hits.is_empty() {
+                let class: Arc<str> = Arc::from(class.as_str());
+                let version: Arc<str> = Arc::from(version.as_deref().unwrap_or(""));
+                push(&mut out, s, hits, Some(&class), Some(&version));
             }
         }
     }

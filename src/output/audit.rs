@@ -233,7 +233,7 @@ impl Output {
                     score: a.score,
                     summary: &a.summary,
                     module: f.module.as_deref(),
-                    version: f.version.as_deref(),
+                    version: f.version.as_deref().or(s.version.as_deref()),
                     fixed_in: f.fixed_in.as_deref(),
                 }
             })
