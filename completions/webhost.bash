@@ -16,6 +16,12 @@ _webhost() {
             ",$1")
                 cmd="webhost"
                 ;;
+            webhost,advisories)
+                cmd="webhost__subcmd__advisories"
+                ;;
+            webhost,audit)
+                cmd="webhost__subcmd__audit"
+                ;;
             webhost,changes)
                 cmd="webhost__subcmd__changes"
                 ;;
@@ -85,6 +91,24 @@ _webhost() {
             webhost,versions)
                 cmd="webhost__subcmd__versions"
                 ;;
+            webhost__subcmd__advisories,help)
+                cmd="webhost__subcmd__advisories__subcmd__help"
+                ;;
+            webhost__subcmd__advisories,import)
+                cmd="webhost__subcmd__advisories__subcmd__import"
+                ;;
+            webhost__subcmd__advisories,list)
+                cmd="webhost__subcmd__advisories__subcmd__list"
+                ;;
+            webhost__subcmd__advisories__subcmd__help,help)
+                cmd="webhost__subcmd__advisories__subcmd__help__subcmd__help"
+                ;;
+            webhost__subcmd__advisories__subcmd__help,import)
+                cmd="webhost__subcmd__advisories__subcmd__help__subcmd__import"
+                ;;
+            webhost__subcmd__advisories__subcmd__help,list)
+                cmd="webhost__subcmd__advisories__subcmd__help__subcmd__list"
+                ;;
             webhost__subcmd__config,get)
                 cmd="webhost__subcmd__config__subcmd__get"
                 ;;
@@ -114,6 +138,12 @@ _webhost() {
                 ;;
             webhost__subcmd__config__subcmd__help,unset)
                 cmd="webhost__subcmd__config__subcmd__help__subcmd__unset"
+                ;;
+            webhost__subcmd__help,advisories)
+                cmd="webhost__subcmd__help__subcmd__advisories"
+                ;;
+            webhost__subcmd__help,audit)
+                cmd="webhost__subcmd__help__subcmd__audit"
                 ;;
             webhost__subcmd__help,changes)
                 cmd="webhost__subcmd__help__subcmd__changes"
@@ -183,6 +213,12 @@ _webhost() {
                 ;;
             webhost__subcmd__help,versions)
                 cmd="webhost__subcmd__help__subcmd__versions"
+                ;;
+            webhost__subcmd__help__subcmd__advisories,import)
+                cmd="webhost__subcmd__help__subcmd__advisories__subcmd__import"
+                ;;
+            webhost__subcmd__help__subcmd__advisories,list)
+                cmd="webhost__subcmd__help__subcmd__advisories__subcmd__list"
                 ;;
             webhost__subcmd__help__subcmd__config,get)
                 cmd="webhost__subcmd__help__subcmd__config__subcmd__get"
@@ -353,12 +389,188 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories)
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help import list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories__subcmd__help)
+            opts="import list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories__subcmd__import)
+            opts="-q -v -h --overrides --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --overrides)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__advisories__subcmd__list)
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__audit)
+            opts="-q -v -h --by --severity --host --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "advisory instance" -- "${cur}"))
+                    return 0
+                    ;;
+                --severity)
+                    COMPREPLY=($(compgen -W "low medium high critical" -- "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -409,7 +621,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__check)
-            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --db --db-mode --json --quiet --verbose --color --help"
+            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --audit --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,8 +997,64 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve help"
+            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__advisories)
+            opts="import list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__advisories__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__advisories__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

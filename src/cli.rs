@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::domain::advisory::Severity;
 use crate::domain::check::{Range, parse_millis_range};
 use crate::domain::config::{ConfigKey, defaults};
 use crate::domain::health::Health;
@@ -193,6 +194,76 @@ pub enum Command {
     /// Runs until SIGINT or SIGTERM. Prints `listening on ADDR` on stderr once bound.
     #[command(after_help = examples_help("serve"))]
     Serve(ServeArgs),
+    /// Known vulnerabilities, offline: import advisories in osv.dev's format, list them
+    ///
+    /// Download the advisories on a machine with internet (osv.dev's Packagist zip holds
+    /// dolibarr/dolibarr's), bring the file over and import it: webhost needs no network for
+    /// this. `webhost audit` then says which instances are affected.
+    #[command(subcommand)]
+    Advisories(AdvisoriesCommand),
+    /// Which instances run a version with a known vulnerability (from imported advisories)
+    ///
+    /// Reads the database only: each enabled Dolibarr instance's version (and its modules'),
+    /// as the last passes stored it, against the imported advisories and the overrides. Lists
+    /// instance, version, advisory, severity and the version that fixes it, by advisory or by
+    /// instance; then the instances whose version cannot be told (unknown, `experimental`,
+    /// `development`), which no advisory can clear. Exits 0 whatever it finds: it is a report.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdvisoriesCommand {
+    /// Import OSV advisories: JSON files, folders of them, or osv.dev's per-ecosystem zip
+    ///
+    /// Only advisories about dolibarr/dolibarr, or naming a Dolibarr module's class
+    /// (`"module": "modFoo"` in database_specific), are kept; withdrawn ones are not. Importing
+    /// the same file, folder or zip again replaces what it gave before. --overrides FILE stores
+    /// a local overrides file (TOML, or JSON when it ends in .json) that adds or corrects
+    /// advisories and ignores some for an instance; it replaces the one stored before.
+    Import(AdvisoriesImportArgs),
+    /// The stored advisories, overrides applied: id, severity, what fixes it, summary
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct AdvisoriesImportArgs {
+    /// OSV JSON files, folders of them, or zips of them
+    #[arg(value_name = "FILE", required_unless_present = "overrides")]
+    pub files: Vec<PathBuf>,
+    /// The overrides file to store (TOML, or JSON when named *.json)
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditBy {
+    /// Each advisory with the instances it affects
+    Advisory,
+    /// Each instance with the advisories that affect it
+    Instance,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Group the rows by advisory or by instance (JSON: the order of `findings`)
+    #[arg(long, value_enum, default_value = "advisory")]
+    pub by: AuditBy,
+    /// Only advisories of this severity or worse (those of unknown severity are left out)
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub severity: Option<Severity>,
+    /// Only the instances of this host (repeatable)
+    #[arg(long, value_name = "REF")]
+    pub host: Vec<String>,
+}
+
+impl ValueEnum for Severity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Severity::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +349,10 @@ pub struct CheckArgs {
     /// full, within this time: 14d
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub forecast: Option<std::time::Duration>,
+    /// Also judge an instance's known vulnerabilities (see `webhost audit`): an affecting
+    /// advisory of critical severity makes it CRITICAL, one of high severity WARNING
+    #[arg(long)]
+    pub audit: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 
 use crate::cli::{
-    Cli, Command, CommonEdit, ConfigCommand, HostCommand, InstanceCommand, Limit, ListArgs,
-    ThresholdArgs, TokenArgs, UpdateArgs, completions as completion_script, man_page,
-    write_man_pages,
+    AdvisoriesCommand, AuditBy, Cli, Command, CommonEdit, ConfigCommand, HostCommand,
+    InstanceCommand, Limit, ListArgs, ThresholdArgs, TokenArgs, UpdateArgs,
+    completions as completion_script, man_page, write_man_pages,
 };
 use crate::clock::Clock;
 use crate::commands::{self, Context, Outcome, TokenSource, Which};
@@ -95,7 +95,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 warning: a.warning,
                 critical: a.critical,
             };
-            commands::check::run(&ctx, &which, a.max_age, &limits, live, a.forecast)
+            commands::check::run(&ctx, &which, a.max_age, &limits, live, a.forecast, a.audit)
         }
         Command::Metrics(a) => commands::metrics::run(&ctx, a.output.as_deref()),
         Command::Report(a) => commands::report::run(
@@ -124,6 +124,18 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         },
         // Handled before a database is looked up (see run); never dispatched.
         Command::Demo(_) => anyhow::bail!("webhost demo runs without a database"),
+        Command::Advisories(AdvisoriesCommand::Import(a)) => {
+            commands::advisories::import(&ctx, &a.files, a.overrides.as_deref())
+        }
+        Command::Advisories(AdvisoriesCommand::List) => commands::advisories::list(&ctx),
+        Command::Audit(a) => commands::audit::run(
+            &ctx,
+            &commands::audit::Request {
+                by_instance: a.by == AuditBy::Instance,
+                severity: a.severity,
+                hosts: a.host,
+            },
+        ),
         Command::Receive(a) => commands::receive::run(&ctx, a.max_body),
         Command::Serve(a) => commands::serve::run(
             &ctx,

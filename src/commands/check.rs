@@ -8,10 +8,12 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome, Which};
-use crate::domain::check::{self, ResponseLimits, Verdict};
+use crate::domain::check::{self, AdvisoryHit, ResponseLimits, Verdict};
+use crate::domain::model::RecordType;
 use crate::domain::{config, forecast};
 use crate::output::Asked;
 use crate::poll::{ProbeSettings, probe_now};
+use crate::store::Store;
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
 /// `live` probe settings from a check made now (and not stored); its response time is held to
@@ -23,8 +25,9 @@ pub fn run(
     limits: &ResponseLimits,
     live: Option<ProbeSettings>,
     forecast: Option<Duration>,
+    audit: bool,
 ) -> Result<Outcome> {
-    let verdict = judge(ctx, which, max_age, limits, live, forecast).unwrap_or_else(|e| {
+    let verdict = judge(ctx, which, max_age, limits, live, forecast, audit).unwrap_or_else(|e| {
         let why = e
             .chain()
             .map(ToString::to_string)
@@ -47,6 +50,7 @@ fn judge(
     limits: &ResponseLimits,
     live: Option<ProbeSettings>,
     forecast: Option<Duration>,
+    audit: bool,
 ) -> Result<Verdict> {
     // A live check signs its request: it needs the tokens, which only their owner may read.
     let store = match live {
@@ -63,12 +67,35 @@ fn judge(
         _ => None,
     };
     let now = ctx.now();
-    let verdict = check::judge(&rec, reading.as_ref(), max_age, limits, now);
-    let Some(horizon) = forecast else {
+    let mut verdict = check::judge(&rec, reading.as_ref(), max_age, limits, now);
+    if let Some(horizon) = forecast {
+        let points = store.disk_points(rec.record_type, rec.id, now - forecast::WINDOW_S)?;
+        let fc = forecast::forecast(&points, rec.state.disk_total, &rec.settings.thresholds());
+        let horizon = i64::try_from(horizon.as_secs()).unwrap_or(i64::MAX);
+        verdict = check::with_forecast(verdict, fc.as_ref(), horizon, now);
+    }
+    if !audit || rec.record_type != RecordType::Instance {
         return Ok(verdict);
-    };
-    let points = store.disk_points(rec.record_type, rec.id, now - forecast::WINDOW_S)?;
-    let fc = forecast::forecast(&points, rec.state.disk_total, &rec.settings.thresholds());
-    let horizon = i64::try_from(horizon.as_secs()).unwrap_or(i64::MAX);
-    Ok(check::with_forecast(verdict, fc.as_ref(), horizon, now))
+    }
+    Ok(check::with_advisories(
+        verdict,
+        &advisory_hits(&store, rec.reference())?,
+    ))
+}
+
+/// The advisories that affect the instance named `reference` (none when it is not audited:
+/// not Dolibarr, or disabled).
+fn advisory_hits(store: &Store, reference: &str) -> Result<Vec<AdvisoryHit>> {
+    let done = super::audit::audited(store, &[], None)?;
+    Ok(done
+        .audit
+        .findings
+        .iter()
+        .filter(|f| done.subjects[f.subject].reference == reference)
+        .map(|f| AdvisoryHit {
+            id: done.advisories[f.advisory].id.clone(),
+            severity: done.advisories[f.advisory].severity,
+            fixed_in: f.fixed_in.as_deref().map(str::to_string),
+        })
+        .collect())
 }

@@ -10,6 +10,34 @@ use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
 use crate::output::atomic;
 use crate::output::metrics::{self, RecordSample};
+use crate::store::Store;
+
+/// Per audited instance whose version can be told, its findings by severity (low, medium,
+/// high, critical, unknown); nothing when no advisories are imported.
+fn advisory_counts(store: &Store) -> Result<Vec<(String, [usize; 5])>> {
+    let done = super::audit::audited(store, &[], None)?;
+    if done.advisories.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut counts = vec![[0usize; 5]; done.subjects.len()];
+    for f in &done.audit.findings {
+        let slot = match done.advisories[f.advisory].severity {
+            Some(s) => s as usize,
+            None => 4,
+        };
+        counts[f.subject][slot] += 1;
+    }
+    let unclear: std::collections::HashSet<usize> =
+        done.audit.unclear_instances.iter().copied().collect();
+    Ok(done
+        .subjects
+        .into_iter()
+        .zip(counts)
+        .enumerate()
+        .filter(|(i, _)| !unclear.contains(i))
+        .map(|(_, (s, c))| (s.reference, c))
+        .collect())
+}
 
 /// Prints the exposition, or writes it to `output` atomically.
 pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
@@ -61,7 +89,8 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
             });
         }
     }
-    let text = metrics::render(&samples, &store.last_finished_passes()?);
+    let mut text = metrics::render(&samples, &store.last_finished_passes()?);
+    text.push_str(&metrics::advisories(&advisory_counts(&store)?));
     match output {
         Some(path) => {
             atomic::write(path, text.as_bytes())?;

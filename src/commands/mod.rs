@@ -3,6 +3,8 @@
 //! resolved above, in `settings`.
 
 pub mod add;
+pub mod advisories;
+pub mod audit;
 pub mod changes;
 pub mod check;
 pub mod completions;

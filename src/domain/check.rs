@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::advisory::Severity;
 use super::forecast::{Forecast, Level};
 use super::health::{self, Assessment, Facts, Health};
 use super::model::{ApiKind, Reading, Record, RecordType, Status};
@@ -554,6 +555,40 @@ pub fn with_forecast(mut v: Verdict, fc: Option<&Forecast>, horizon_s: i64, now:
     v.summary.push_str(&reason);
     if let Some(subject) = &mut v.subject {
         subject.reasons.push(reason);
+    }
+    v
+}
+
+/// An advisory that affects the record, for `check --audit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvisoryHit {
+    pub id: String,
+    pub severity: Option<Severity>,
+    pub fixed_in: Option<String>,
+}
+
+/// `check --audit`: a critical advisory makes the verdict CRITICAL, a high one WARNING; each
+/// is named in the summary (worst first) and among the reasons.
+pub fn with_advisories(mut v: Verdict, hits: &[AdvisoryHit]) -> Verdict {
+    let mut hits: Vec<&AdvisoryHit> = hits.iter().collect();
+    hits.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    for h in &hits {
+        let level = match h.severity {
+            Some(Severity::Critical) => PluginState::Critical,
+            Some(Severity::High) => PluginState::Warning,
+            _ => PluginState::Ok,
+        };
+        v.state = v.state.worst(level);
+        let severity = h.severity.map_or("unknown severity", Severity::as_str);
+        let reason = match &h.fixed_in {
+            Some(f) => format!("advisory {} {severity} (fixed in {f})", h.id),
+            None => format!("advisory {} {severity}", h.id),
+        };
+        v.summary.push_str(", ");
+        v.summary.push_str(&reason);
+        if let Some(s) = v.subject.as_mut() {
+            s.reasons.push(reason);
+        }
     }
     v
 }

@@ -2,6 +2,7 @@
 //! layer speaks in these types; the rules (health, alerts, discovery, inventory diffs, uptime)
 //! are decided here and only carried out elsewhere.
 
+pub mod advisory;
 pub mod alert;
 pub mod assertion;
 pub mod check;

@@ -176,6 +176,36 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     out
 }
 
+/// `webhost_advisories{ref,severity}`: per audited instance, how many imported advisories
+/// affect it at each severity (zeros included, so an alert clears); `unknown` for advisories
+/// without one. Empty when no advisories are imported, as nothing is known then.
+pub fn advisories(counts: &[(String, [usize; 5])]) -> String {
+    let mut family = Family::new(
+        "webhost_advisories",
+        "Known vulnerabilities affecting the instance (webhost audit), by severity: low, \
+         medium, high, critical, unknown.",
+    );
+    for (reference, by) in counts {
+        let severities = ["low", "medium", "high", "critical", "unknown"];
+        for (name, n) in severities.iter().zip(by) {
+            family.add(
+                format!("ref=\"{}\",severity=\"{name}\"", escape_label(reference)),
+                Some(*n as f64),
+            );
+        }
+    }
+    let mut out = String::new();
+    if family.samples.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "# HELP {} {}", family.name, escape_help(family.help));
+    let _ = writeln!(out, "# TYPE {} gauge", family.name);
+    for (labels, value) in &family.samples {
+        let _ = writeln!(out, "{}{{{labels}}} {value}", family.name);
+    }
+    out
+}
+
 fn health_value(h: Health) -> f64 {
     match h {
         Health::Ok => 0.0,

@@ -4,6 +4,7 @@
 //! the same way (`Output::print_table`, `layout`); each table says how its columns give way.
 
 pub mod atomic;
+pub mod audit;
 mod check;
 pub mod demo;
 mod disks;

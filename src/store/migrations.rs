@@ -251,4 +251,21 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE instances ADD COLUMN database_pwd_encrypted INTEGER;
     ALTER TABLE instances ADD COLUMN first_version TEXT;
     ",
+    // 15: known vulnerabilities, offline: the advisories each imported file, folder or zip
+    // gave (a re-import of the same source replaces them), and the one overrides file.
+    "
+    CREATE TABLE advisories (
+        source       TEXT NOT NULL,           -- the absolute path it was imported from
+        id           TEXT NOT NULL,
+        imported_at  INTEGER NOT NULL,
+        body         TEXT NOT NULL,           -- the advisory as webhost reads it (JSON)
+        PRIMARY KEY (source, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE advisory_overrides (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        source       TEXT NOT NULL,
+        imported_at  INTEGER NOT NULL,
+        body         TEXT NOT NULL            -- the overrides file as webhost reads it (JSON)
+    );
+    ",
 ];

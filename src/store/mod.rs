@@ -1,6 +1,7 @@
 //! The SQLite store: the only module with SQL in it. Its calls take and give domain values,
 //! and it carries out what the domain decided; it decides nothing itself.
 
+mod advisories;
 mod alerts;
 mod config;
 mod disks;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use advisories::{Replaced, Stored as StoredAdvisory};
 pub use migrations::MIGRATIONS;
 pub use writes::{Batch, Before, CheckWrite};
 

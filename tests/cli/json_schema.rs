@@ -408,6 +408,32 @@ fn every_json_output_matches_its_schema() {
     c.run("import.schema.json", &["import", "--dry-run", file]);
     c.run("import.schema.json", &["import", file]);
 
+    // Known vulnerabilities: an advisory that affects martin at 19.0.4, and overrides.
+    let osv = env.path().join("osv.json");
+    let advisory = r#"{"id":"GHSA-test","aliases":["CVE-2099-1"],"summary":"test",
+        "affected":[{"package":{"ecosystem":"Packagist","name":"dolibarr/dolibarr"},
+        "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"19.0.0"},{"fixed":"19.0.5"}]}]}],
+        "database_specific":{"severity":"HIGH"}}"#;
+    std::fs::write(&osv, advisory).expect("write the advisory");
+    let overrides = env.path().join("overrides.toml");
+    std::fs::write(
+        &overrides,
+        "[[advisory]]\nid = \"LOCAL-1\"\nversions = [\"19.0.4\"]\n",
+    )
+    .expect("write the overrides");
+    let osv = osv.to_str().expect("UTF-8 path");
+    let overrides = overrides.to_str().expect("UTF-8 path");
+    c.run(
+        "advisories-import.schema.json",
+        &["advisories", "import", osv, "--overrides", overrides],
+    );
+    c.run("advisories-list.schema.json", &["advisories", "list"]);
+    let audit = c.run("audit.schema.json", &["audit"]);
+    let martin_hits = audit["findings"]
+        .as_array()
+        .map_or(0, |f| f.iter().filter(|f| f["ref"] == "martin").count());
+    assert_eq!(martin_hits, 2, "{audit:#}");
+
     let html = env.path().join("status.html");
     c.run(
         "report.schema.json",

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod assertions;
+mod audit;
 mod crash;
 mod demo;
 mod deployment;
