@@ -5,21 +5,10 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
 use crate::server::{Raw, Reply, Server, fixture};
-use crate::support::Env;
+use crate::support::{Env, result_of};
 
 fn pass(env: &Env) -> serde_json::Value {
     env.run(&["--json", "update-instances"]).ok().json()
-}
-
-fn result(res: &serde_json::Value, r: &str) -> (String, String) {
-    let found = res
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["ref"] == r))
-        .unwrap_or_else(|| panic!("no {r} in {res}"));
-    (
-        found["status"].as_str().unwrap_or("").into(),
-        found["message"].as_str().unwrap_or("").into(),
-    )
 }
 
 #[test]
@@ -59,9 +48,9 @@ fn statuses_and_body_patterns_pass_and_fail_with_their_reason() {
     );
 
     let res = pass(&env);
-    assert_eq!(result(&res, "welcome").0, "online", "{res}");
-    assert_eq!(result(&res, "redirect-ok").0, "online", "{res}");
-    let (status, message) = result(&res, "paused");
+    assert_eq!(result_of(&res, "welcome").0, "online", "{res}");
+    assert_eq!(result_of(&res, "redirect-ok").0, "online", "{res}");
+    let (status, message) = result_of(&res, "paused");
     assert_eq!(status, "offline");
     assert!(
         message.contains("matches --reject-body '(?i)maintenance'"),
@@ -71,20 +60,20 @@ fn statuses_and_body_patterns_pass_and_fail_with_their_reason() {
         message.contains("Site en maintenance") || message.contains("maintenance"),
         "{message}"
     );
-    let (status, message) = result(&res, "lost");
+    let (status, message) = result_of(&res, "lost");
     assert_eq!(status, "offline");
     assert!(
         message.contains("does not match --expect-body 'Bienvenue'"),
         "{message}"
     );
-    let (status, message) = result(&res, "moved");
+    let (status, message) = result_of(&res, "moved");
     assert_eq!(status, "offline");
     assert!(message.contains("expected HTTP 200"), "{message}");
 
     // An edit changes one assertion and keeps the others.
     env.run(&["instance", "edit", "paused", "--no-reject-body"])
         .ok();
-    assert_eq!(result(&pass(&env), "paused").0, "online");
+    assert_eq!(result_of(&pass(&env), "paused").0, "online");
     let shown = env
         .run(&["--json", "instance", "show", "welcome"])
         .ok()
@@ -152,7 +141,7 @@ fn a_ping_sends_its_method_and_headers() {
             "X-Probe: webhost",
         ],
     );
-    assert_eq!(result(&pass(&env), "vhost").0, "online");
+    assert_eq!(result_of(&pass(&env), "vhost").0, "online");
     let heads = seen.lock().expect("log").clone();
     let head = heads.first().expect("a request");
     assert!(head.starts_with("HEAD / HTTP/1.1\r\n"), "{head}");
@@ -180,7 +169,7 @@ fn an_observer_page_with_a_php_error_is_an_error_with_the_reason() {
             "Fatal error",
         ],
     );
-    let (status, message) = result(&pass(&env), "shop");
+    let (status, message) = result_of(&pass(&env), "shop");
     assert_eq!(status, "error");
     assert!(
         message.contains("matches --reject-body 'Fatal error'"),

@@ -234,3 +234,15 @@ impl Env {
         std::fs::read(&self.db).ok()
     }
 }
+
+/// The status and message of `r` in a pass's JSON results.
+pub fn result_of(res: &serde_json::Value, r: &str) -> (String, String) {
+    let found = res
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["ref"] == r))
+        .unwrap_or_else(|| panic!("no result for {r}: {res}"));
+    (
+        found["status"].as_str().unwrap_or("").to_string(),
+        found["message"].as_str().unwrap_or("").to_string(),
+    )
+}

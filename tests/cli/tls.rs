@@ -1,7 +1,7 @@
 //! HTTPS records against a local TLS server with a certificate made by the test: certificate
 //! expiry is recorded, and `--insecure-tls` stays with its own record.
 
-use crate::support::{Env, now};
+use crate::support::{Env, now, result_of};
 use crate::tls_server::{ConnectProxy, TestCa, https_server};
 
 #[test]
@@ -73,18 +73,6 @@ fn certificate_expiry_is_recorded_and_insecure_tls_stays_per_record() {
     let certs = status["certificates"].as_array().expect("certificates");
     assert_eq!(certs.len(), 2);
     assert_eq!(certs[0]["days_left"], 10);
-}
-
-/// The status and message of `r` in a pass's JSON results.
-fn result_of(res: &serde_json::Value, r: &str) -> (String, String) {
-    let found = res
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["ref"] == r))
-        .unwrap_or_else(|| panic!("no result for {r}: {res}"));
-    (
-        found["status"].as_str().unwrap_or("").to_string(),
-        found["message"].as_str().unwrap_or("").to_string(),
-    )
 }
 
 #[test]
