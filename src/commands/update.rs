@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
     let in_db = store.count(rt, &Filter::default())?;
     if req.dry_run {
         let (records, unknown) = poll::select(&store, rt, &req.refs)?;
-        ctx.out.unknown_refs(rt, &unknown);
+        ctx.out.unknown_refs(rt, &not_pushed(&store, rt, unknown)?);
         ctx.out.dry_run(rt, &records)?;
         if records.is_empty() && req.refs.is_empty() {
             ctx.out.nothing_to_poll(rt, in_db, &ctx.db);
@@ -114,7 +114,8 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
             },
         )?,
     };
-    ctx.out.unknown_refs(rt, &report.unknown_refs);
+    ctx.out
+        .unknown_refs(rt, &not_pushed(&store, rt, report.unknown_refs.clone())?);
     ctx.out.pass(&report, &deliveries)?;
     if report.summary.polled == 0 && req.refs.is_empty() && report.interrupted.is_none() {
         ctx.out.nothing_to_poll(rt, in_db, &ctx.db);
@@ -136,4 +137,27 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         return Ok(Outcome::Down);
     }
     Ok(Outcome::Done)
+}
+
+/// The refs a pass did not find, less the instances fed by pushes: a pass does not fetch them
+/// (it only checks that they pushed), but they are not unknown.
+fn not_pushed(
+    store: &crate::store::Store,
+    rt: RecordType,
+    refs: Vec<String>,
+) -> Result<Vec<String>> {
+    if rt != RecordType::Instance || refs.is_empty() {
+        return Ok(refs);
+    }
+    let pushed = Filter {
+        refs: refs.clone(),
+        push: Some(true),
+        ..Filter::default()
+    };
+    let known: Vec<String> = store
+        .list(rt, &pushed)?
+        .into_iter()
+        .map(|r| r.settings.reference)
+        .collect();
+    Ok(refs.into_iter().filter(|r| !known.contains(r)).collect())
 }

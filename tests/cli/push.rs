@@ -236,6 +236,11 @@ fn a_push_record_goes_offline_after_its_grace_and_a_push_brings_it_back() {
     assert_eq!(res.as_array().map(Vec::len), Some(0), "not fetched: {res}");
     let shown = env.run(&["--json", "instance", "show", "shop"]).ok().json();
     assert_eq!(shown["status"], "online");
+    // Asked for by ref, it is not "monitoring off": only its silence is checked.
+    let run = env
+        .run_at(t + 250, &["update-instances", "--ref", "shop"])
+        .ok();
+    assert!(!run.stderr.contains("not polled"), "{}", run.stderr);
 
     env.run_at(t + 17 * 60, &["update-instances"]).ok();
     let shown = env.run(&["--json", "instance", "show", "shop"]).ok().json();
