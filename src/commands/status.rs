@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Context, Outcome};
+use crate::domain::advisory::AuditCounts;
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
 use crate::domain::{config, fleet};
@@ -16,7 +17,7 @@ pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
     let now = ctx.now();
     let hosts = store.list(RecordType::Host, &Filter::default())?;
     let instances = store.list(RecordType::Instance, &Filter::default())?;
-    let summary = fleet::summarize(
+    let mut summary = fleet::summarize(
         [&hosts[..], &instances[..]],
         &store.last_passes()?,
         now,
@@ -24,6 +25,11 @@ pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
         certs,
         config::connectivity_check(&store.config_list()?),
     );
+    // Known vulnerabilities, once advisories were imported.
+    let audited = super::audit::audited(&store, &[], None)?;
+    if !audited.advisories.is_empty() {
+        summary.advisories = Some(AuditCounts::of(&audited.audit, &audited.advisories));
+    }
     ctx.out.fleet(&summary, now)?;
     Ok(Outcome::Done)
 }

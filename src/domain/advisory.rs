@@ -1140,3 +1140,45 @@ mod tests {
         assert_eq!(a.ignored, 1);
     }
 }
+
+/// `status`'s line on known vulnerabilities: the instances some advisory affects, counted by
+/// the worst severity among theirs, and those whose version cannot be told.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AuditCounts {
+    pub advisories_in_force: usize,
+    pub affected_instances: usize,
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub unknown_severity: usize,
+    pub cannot_tell: usize,
+}
+
+impl AuditCounts {
+    pub fn of(audit: &Audit, advisories: &[Advisory]) -> AuditCounts {
+        let mut worst: std::collections::HashMap<usize, Option<Severity>> =
+            std::collections::HashMap::new();
+        for f in &audit.findings {
+            let s = advisories[f.advisory].severity;
+            let entry = worst.entry(f.subject).or_insert(s);
+            *entry = (*entry).max(s);
+        }
+        let mut c = AuditCounts {
+            advisories_in_force: advisories.len(),
+            affected_instances: worst.len(),
+            cannot_tell: audit.unclear_instances.len(),
+            ..AuditCounts::default()
+        };
+        for s in worst.values() {
+            match s {
+                Some(Severity::Critical) => c.critical += 1,
+                Some(Severity::High) => c.high += 1,
+                Some(Severity::Medium) => c.medium += 1,
+                Some(Severity::Low) => c.low += 1,
+                None => c.unknown_severity += 1,
+            }
+        }
+        c
+    }
+}

@@ -19,6 +19,8 @@ pub struct FleetStatus {
     pub disks: Vec<DiskLine>,
     pub certificates: Vec<CertLine>,
     pub risky: RiskyCounts,
+    /// Known vulnerabilities, once advisories are imported (the command fills it in).
+    pub advisories: Option<super::advisory::AuditCounts>,
     pub passes: Vec<PassLine>,
     pub stale_after_seconds: i64,
     /// What a pass tries before it blames this machine's network (`config set

@@ -7,6 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{Output, time};
+use crate::domain::advisory::AuditCounts;
 use crate::domain::fleet::{FleetStatus, RiskyCounts, TypeCounts};
 use crate::domain::health::Health;
 use crate::domain::model::{RecordType, Status};
@@ -22,6 +23,8 @@ struct FleetView<'a> {
     disks: Vec<DiskView<'a>>,
     certificates: Vec<CertView<'a>>,
     risky_settings: RiskyCounts,
+    /// Null until advisories are imported (`webhost advisories import`).
+    advisories: Option<AuditCounts>,
     passes: Vec<PassView<'a>>,
     stale_after_seconds: i64,
     connectivity_check: &'a [String],
@@ -138,6 +141,7 @@ fn fleet_view(f: &FleetStatus) -> FleetView<'_> {
             })
             .collect(),
         risky_settings: f.risky,
+        advisories: f.advisories,
         passes: f
             .passes
             .iter()
@@ -198,6 +202,22 @@ impl Output {
                 risky.install_unlocked,
                 risky.unstable_features,
                 risky.plain_database_password,
+            ));
+        }
+        if let Some(a) = f
+            .advisories
+            .filter(|a| a.affected_instances > 0 || a.cannot_tell > 0)
+        {
+            out.push_str(&format!(
+                "known vulnerabilities: {} affected ({} critical, {} high, {} medium, {} low, {} \
+                 of unknown severity), {} whose version cannot be told (see `webhost audit`)\n",
+                plural(a.affected_instances as u64, "instance"),
+                a.critical,
+                a.high,
+                a.medium,
+                a.low,
+                a.unknown_severity,
+                a.cannot_tell,
             ));
         }
         for p in &f.passes {

@@ -407,3 +407,27 @@ fn metrics_count_advisories_per_instance_and_severity() {
     // exp's version cannot be told: no count would be true.
     assert!(!text.contains(r#"webhost_advisories{ref="exp""#), "{text}");
 }
+
+#[test]
+fn status_counts_the_affected_instances_by_their_worst_advisory() {
+    let env = seeded();
+    let before = env.run(&["--json", "status"]).ok().json();
+    assert!(before["advisories"].is_null(), "none imported yet");
+    import(&env);
+    let status = env.run(&["--json", "status"]).ok().json();
+    let a = &status["advisories"];
+    // old and new: critical; hand: high (its critical one ignored); exp and patched: medium
+    // (the module's advisory); exp's Dolibarr version cannot be told.
+    assert_eq!(a["affected_instances"], 5, "{a}");
+    assert_eq!(
+        (&a["critical"], &a["high"], &a["medium"], &a["low"]),
+        (&2.into(), &1.into(), &2.into(), &0.into()),
+        "{a}"
+    );
+    assert_eq!(a["cannot_tell"], 1, "{a}");
+    let text = env.run(&["status"]).ok().stdout;
+    assert!(
+        text.contains("known vulnerabilities: 5 instances affected (2 critical, 1 high, 2 medium"),
+        "{text}"
+    );
+}
