@@ -92,6 +92,10 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         keys.len(),
         started.elapsed().as_millis()
     ));
+    let vulnerabilities = match args.public {
+        true => Vec::new(),
+        false => vulnerabilities(&store, &instances)?,
+    };
     let page = report::build(&ReportData {
         hosts: &hosts,
         instances: &instances,
@@ -104,6 +108,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         public: args.public,
         shown: args.shown,
         selected,
+        vulnerabilities,
     });
     let html = report::render(&page)?;
     atomic::write(args.html, html.as_bytes())?;
@@ -116,4 +121,51 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         milliseconds: started.elapsed().as_millis() as u64,
     })?;
     Ok(Outcome::Done)
+}
+
+/// The advisories that affect the page's instances, worst first, each with its instances.
+fn vulnerabilities(
+    store: &crate::store::Store,
+    instances: &[crate::domain::model::Record],
+) -> Result<Vec<report::Vulnerability>> {
+    let done = super::audit::audited(store, &[], None)?;
+    let on_page: std::collections::HashSet<&str> =
+        instances.iter().map(|r| r.reference()).collect();
+    let mut by_advisory: std::collections::BTreeMap<usize, (Vec<&str>, Option<&str>)> =
+        std::collections::BTreeMap::new();
+    for f in &done.audit.findings {
+        let reference = done.subjects[f.subject].reference.as_str();
+        if !on_page.contains(reference) {
+            continue;
+        }
+        let entry = by_advisory.entry(f.advisory).or_default();
+        entry.0.push(reference);
+        if entry.1.is_none() {
+            entry.1 = f.fixed_in.as_deref();
+        }
+    }
+    let mut out: Vec<(
+        Option<crate::domain::advisory::Severity>,
+        report::Vulnerability,
+    )> = by_advisory
+        .into_iter()
+        .map(|(i, (mut refs, fixed))| {
+            let a = &done.advisories[i];
+            refs.sort_unstable();
+            refs.dedup();
+            (
+                a.severity,
+                report::Vulnerability {
+                    id: a.id.clone(),
+                    severity: a.severity.map_or("unknown", |s| s.as_str()).to_string(),
+                    // A feed's text: kept short (the page escapes it).
+                    summary: a.summary.chars().take(200).collect(),
+                    fixed_in: fixed.unwrap_or("").to_string(),
+                    refs: refs.join(", "),
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    Ok(out.into_iter().map(|(_, v)| v).collect())
 }

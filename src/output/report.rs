@@ -84,6 +84,8 @@ pub struct Page {
     pub modules: Vec<ModuleView>,
     /// Core modules, whose version is the instance's Dolibarr version: how many have each.
     pub core_modules: Vec<ModuleView>,
+    /// Known vulnerabilities, worst first (never on a public page).
+    pub vulnerabilities: Vec<Vulnerability>,
     pub defs: &'static str,
 }
 
@@ -187,6 +189,19 @@ pub struct ModuleVersionView {
     pub folded: bool,
 }
 
+/// One advisory that affects instances on the page (`webhost audit`'s finding, by advisory).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vulnerability {
+    pub id: String,
+    /// `critical`, `high`, `medium`, `low`, or `unknown`.
+    pub severity: String,
+    pub summary: String,
+    /// `18.0.5`, or empty when no fixed version is known.
+    pub fixed_in: String,
+    /// The affected instances' refs, comma-separated.
+    pub refs: String,
+}
+
 /// What the page is built from.
 pub struct ReportData<'a> {
     pub hosts: &'a [Record],
@@ -201,6 +216,9 @@ pub struct ReportData<'a> {
     pub shown: Shown,
     /// The records are a selection (`--only`, `--host`), not the fleet.
     pub selected: bool,
+    /// Known vulnerabilities of the page's instances (the command leaves it empty for
+    /// `--public`).
+    pub vulnerabilities: Vec<Vulnerability>,
 }
 
 /// Local time in the system's zone, `strftime`-formatted.
@@ -450,6 +468,12 @@ pub fn build(d: &ReportData) -> Page {
         },
         modules: external,
         core_modules: core,
+        // Which customer runs what is not for the public page, whatever the caller gave.
+        vulnerabilities: if d.public {
+            Vec::new()
+        } else {
+            d.vulnerabilities.clone()
+        },
         defs: svg::DEFS,
     }
 }

@@ -431,3 +431,31 @@ fn status_counts_the_affected_instances_by_their_worst_advisory() {
         "{text}"
     );
 }
+
+#[test]
+fn the_internal_page_lists_the_advisories_and_the_public_one_does_not() {
+    let env = seeded();
+    import(&env);
+    let page = env.path().join("page.html");
+    let public = env.path().join("public.html");
+    env.run(&["report", "--html", page.to_str().expect("utf-8")])
+        .ok();
+    env.run(&[
+        "report",
+        "--html",
+        public.to_str().expect("utf-8"),
+        "--public",
+    ])
+    .ok();
+    let page = std::fs::read_to_string(page).expect("page");
+    let public = std::fs::read_to_string(public).expect("public page");
+    let section = &page[page.find("Known vulnerabilities").expect("a section")..];
+    let row = &section[section.find("GHSA-crit").expect("the critical one")..];
+    let row = &row[..row.find("</tr>").expect("its row")];
+    assert!(row.contains("critical") && row.contains("18.0.5"), "{row}");
+    assert!(
+        row.contains("old") && !row.contains("hand"),
+        "hand's is ignored: {row}"
+    );
+    assert!(!public.contains("Known vulnerabilities") && !public.contains("GHSA-"));
+}
