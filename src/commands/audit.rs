@@ -64,11 +64,33 @@ pub fn run(ctx: &Context, req: &Request) -> Result<Outcome> {
         findings.sort_by_key(|f| (key(f), f.subject));
     }
     done.audit.findings = findings;
+    // The risky settings the observers report belong to the same question: who is exposed.
+    let on_hosts = |r: &crate::domain::model::Record| {
+        req.hosts.is_empty() || r.host_ref.as_ref().is_some_and(|h| req.hosts.contains(h))
+    };
+    let enabled = crate::domain::query::Filter {
+        enabled: Some(true),
+        ..Default::default()
+    };
+    let risky: Vec<(String, Vec<String>)> = store
+        .list(RecordType::Instance, &enabled)?
+        .into_iter()
+        .filter(|r| on_hosts(r))
+        .filter_map(|r| {
+            let risks: Vec<String> = r
+                .state
+                .security
+                .map(|s| s.risks().iter().map(ToString::to_string).collect())
+                .unwrap_or_default();
+            (!risks.is_empty()).then(|| (r.settings.reference, risks))
+        })
+        .collect();
     ctx.out.audit(
         &done.subjects,
         &done.advisories,
         &done.audit,
         req.by_instance,
+        &risky,
     )?;
     Ok(Outcome::Done)
 }

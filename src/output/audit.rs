@@ -100,6 +100,15 @@ struct AuditView<'a> {
     unclear: Vec<UnclearView<'a>>,
     /// Findings left out by the overrides' `ignore` entries.
     ignored: usize,
+    /// Instances whose observer reports risky settings (`webhost instance show` has them).
+    risky_settings: Vec<RiskyView<'a>>,
+}
+
+#[derive(Serialize)]
+struct RiskyView<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    risks: &'a [String],
 }
 
 fn severity_text(s: Option<Severity>) -> &'static str {
@@ -216,6 +225,7 @@ impl Output {
         advisories: &[Advisory],
         audit: &Audit,
         by_instance: bool,
+        risky: &[(String, Vec<String>)],
     ) -> Result<()> {
         let findings: Vec<FindingView> = audit
             .findings
@@ -262,7 +272,17 @@ impl Output {
                     })
                     .collect(),
                 ignored: audit.ignored,
+                risky_settings: risky
+                    .iter()
+                    .map(|(reference, risks)| RiskyView { reference, risks })
+                    .collect(),
             });
+        }
+        for (reference, risks) in risky {
+            self.note(format!(
+                "risky settings on {reference}: {}",
+                risks.join("; ")
+            ));
         }
         if advisories.is_empty() {
             self.note("no advisories: import some with `webhost advisories import FILE`");

@@ -25,7 +25,14 @@ fn seeded() -> Env {
     let server = Server::start(None, |hit| match hit.path.as_str() {
         "/old" | "/hand" => document("18.0.4"),
         "/patched" => document("18.0.5"),
-        "/exp" => document("experimental"),
+        // Its install wizard left open, too.
+        "/exp" => {
+            let mut doc: Value = serde_json::from_slice(&fixture("webobserver-instance.json"))
+                .expect("fixture JSON");
+            doc["dolibarr"]["version"] = "experimental".into();
+            doc["security"]["install_lock"] = false.into();
+            Reply::ok(doc.to_string())
+        }
         "/new" => document("22.0.3"),
         _ => Reply::Body(404, b"not found".to_vec()),
     })
@@ -458,4 +465,23 @@ fn the_internal_page_lists_the_advisories_and_the_public_one_does_not() {
         "hand's is ignored: {row}"
     );
     assert!(!public.contains("Known vulnerabilities") && !public.contains("GHSA-"));
+}
+
+#[test]
+fn the_audit_names_the_risky_settings_too() {
+    let env = seeded();
+    import(&env);
+    let audit = env.run(&["--json", "audit"]).ok().json();
+    assert_eq!(
+        audit["risky_settings"],
+        serde_json::json!([{"ref": "exp", "risks": ["install wizard not locked (no install.lock)"]}]),
+        "{audit:#}"
+    );
+    let text = env.run(&["audit"]).ok();
+    assert!(
+        text.stderr
+            .contains("risky settings on exp: install wizard not locked"),
+        "{}",
+        text.stderr
+    );
 }
