@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, req: &Request) -> Result<Outcome> {
                 .security
                 .map(|s| s.risks().iter().map(ToString::to_string).collect())
                 .unwrap_or_default();
-            (!risks.is_empty()).then(|| (r.settings.reference, risks))
+            (!risks.is_empty()).then_some((r.settings.reference, risks))
         })
         .collect();
     ctx.out.audit(
