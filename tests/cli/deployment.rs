@@ -121,7 +121,14 @@ fn readers_read_what_they_may_and_write_nothing() {
     }
     // The reader gets its own copy of the binary: the build folder may not be theirs to read.
     let bin = env.path().join("webhost");
-    std::fs::copy(env!("CARGO_BIN_EXE_webhost"), &bin).expect("copy");
+    // Copied by cp, not by this process: a writable descriptor of ours to the new file, which
+    // another test's fork would inherit for a moment, makes the exec fail with ETXTBSY.
+    let copied = Command::new("cp")
+        .arg(env!("CARGO_BIN_EXE_webhost"))
+        .arg(&bin)
+        .status()
+        .expect("cp");
+    assert!(copied.success(), "cp the binary");
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let pages = tempfile::tempdir().expect("a folder of the reader's");
     std::os::unix::fs::chown(pages.path(), Some(NOBODY), Some(NOBODY)).expect("chown");
