@@ -92,9 +92,9 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         keys.len(),
         started.elapsed().as_millis()
     ));
-    let vulnerabilities = match args.public {
-        true => Vec::new(),
-        false => vulnerabilities(&store, &instances)?,
+    let vulnerabilities = match !args.public && store.has_advisories()? {
+        true => vulnerabilities(&store, &instances)?,
+        false => Vec::new(),
     };
     let page = report::build(&ReportData {
         hosts: &hosts,

@@ -76,7 +76,11 @@ fn accept(
     // Before the record is looked up: a wrong clock answers the same for any ref.
     push::check_time(query.time, now)?;
     let who = match (&query.reference, query.id) {
-        (Some(r), _) => format!("ref '{}'", r.escape_debug()),
+        // The sender's text: bounded and escaped before it reaches a log line.
+        (Some(r), _) => format!(
+            "ref '{}'",
+            r.chars().take(100).collect::<String>().escape_debug()
+        ),
         (None, Some(id)) => format!("id {id}"),
         (None, None) => "no ref".into(),
     };

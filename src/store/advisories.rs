@@ -59,6 +59,16 @@ impl Store {
         })
     }
 
+    /// Whether any advisory was imported, or an overrides file stored (which may add some):
+    /// without either there is nothing to audit, and the fleet need not be read for it.
+    pub fn has_advisories(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM advisories) OR EXISTS (SELECT 1 FROM advisory_overrides)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every stored advisory, by id; one per id (the latest import's) when two sources gave it.
     pub fn advisories(&self) -> Result<Vec<Stored>> {
         let mut stmt = self.conn.prepare_cached(
