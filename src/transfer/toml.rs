@@ -86,21 +86,13 @@ fn header_lines(text: &str, kind: &str) -> Vec<u64> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| {
-            let l = l.trim_start();
-            l.starts_with(&header) && l[header.len()..].trim_start().is_empty_or_comment()
+            l.trim_start()
+                .strip_prefix(&header)
+                .map(str::trim_start)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
         })
         .map(|(i, _)| i as u64 + 1)
         .collect()
-}
-
-trait EmptyOrComment {
-    fn is_empty_or_comment(&self) -> bool;
-}
-
-impl EmptyOrComment for str {
-    fn is_empty_or_comment(&self) -> bool {
-        self.is_empty() || self.starts_with('#')
-    }
 }
 
 struct TomlFields<'a> {
