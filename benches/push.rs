@@ -30,6 +30,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use md5::{Digest, Md5};
 use serde_json::Value;
+use webhost::domain::push::force_object;
 
 const TARGET_PUSHES_PER_S: f64 = 500.0;
 const TARGET_P99_MS: f64 = 50.0;
@@ -103,24 +104,6 @@ fn query(n: usize, time: i64) -> String {
     format!(
         "action=set-info-instance-dolibarr&hash={hash}&time={time}&api_observer_type=webobserver_v1&ref=p{n:05}"
     )
-}
-
-fn force_object(value: &Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Object(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), force_object(v)))
-                .collect(),
-        ),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), force_object(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
 }
 
 fn document() -> Result<Vec<u8>, String> {

@@ -201,6 +201,27 @@ pub fn undo_force_object(value: &mut Value) {
     }
 }
 
+/// What PHP's `json_encode($doc, JSON_FORCE_OBJECT)` makes of a document, every array an
+/// object keyed "0", "1", …: how WebObserver sends it (for tests and benchmarks of the
+/// receiver; `undo_force_object` is its inverse for every non-empty array).
+pub fn force_object(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Object(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), force_object(v)))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), force_object(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// When a push record has gone quiet: its message, or None while it is within its grace.
 /// `since` is its last accepted push, else when it was added (a record that never pushed is
 /// given its grace from then).

@@ -301,26 +301,6 @@ fn scrub_reading(reading: &mut Reading, secrets: &[&str]) {
 mod tests {
     use super::*;
 
-    /// What PHP's `json_encode(..., JSON_FORCE_OBJECT)` makes of a document.
-    fn force_object(value: &serde_json::Value) -> serde_json::Value {
-        use serde_json::Value;
-        match value {
-            Value::Array(items) => Value::Object(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (i.to_string(), force_object(v)))
-                    .collect(),
-            ),
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), force_object(v)))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
-
     #[test]
     fn a_pushed_document_reads_as_the_same_document_polled() {
         for name in [
@@ -334,7 +314,8 @@ mod tests {
                 .expect("parses")
                 .instance_reading();
             let doc: serde_json::Value = serde_json::from_slice(&body).expect("json");
-            let pushed = serde_json::to_vec(&force_object(&doc)).expect("encode");
+            let pushed =
+                serde_json::to_vec(&crate::domain::push::force_object(&doc)).expect("encode");
             let mut reading = read_push(&pushed, &[]).expect("a push parses");
             assert_eq!(reading.source, crate::domain::model::Source::Push);
             reading.source = crate::domain::model::Source::Poll;

@@ -7,31 +7,12 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 
 use serde_json::Value;
+use webhost::domain::push::force_object;
 
 use crate::server::{fixture, hash};
 use crate::support::{Env, now};
 
 const TOKEN: &str = "wo-Martin-7f3a9c";
-
-/// What PHP's `json_encode($doc, JSON_FORCE_OBJECT)` makes of a document: every array an
-/// object keyed "0", "1", ….
-fn force_object(value: &Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Object(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), force_object(v)))
-                .collect(),
-        ),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), force_object(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
 
 /// The instance document WebObserver pushes, as it sends it.
 fn pushed_document() -> Vec<u8> {
