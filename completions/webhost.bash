@@ -2959,7 +2959,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__status)
-            opts="-q -v -h --stale --certs --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --stale --certs --forecasts --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2970,6 +2970,10 @@ _webhost() {
                     return 0
                     ;;
                 --certs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forecasts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

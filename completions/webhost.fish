@@ -527,6 +527,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand versions" -s v -l verbos
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l stale -d 'A pass older than this means cron has stopped: 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l certs -d 'How many certificates to list, soonest to expire first' -r
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l forecasts -d 'How many disks to list that will reach a threshold or fill, soonest first (0: none)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''

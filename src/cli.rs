@@ -314,6 +314,9 @@ pub struct StatusArgs {
     /// How many certificates to list, soonest to expire first
     #[arg(long, default_value_t = defaults::CERTS, value_name = "N")]
     pub certs: usize,
+    /// How many disks to list that will reach a threshold or fill, soonest first (0: none)
+    #[arg(long, default_value_t = defaults::FORECASTS, value_name = "N")]
+    pub forecasts: usize,
 }
 
 #[derive(Debug, Args)]

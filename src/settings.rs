@@ -62,7 +62,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             commands::modules::run(&ctx, &filter, a.version_below.as_ref(), a.flat)
         }
         Command::Versions => commands::versions::run(&ctx),
-        Command::Status(a) => commands::status::run(&ctx, a.stale, a.certs),
+        Command::Status(a) => commands::status::run(&ctx, a.stale, a.certs, a.forecasts),
         Command::Disks => commands::disks::run(&ctx),
         Command::History(a) => {
             let which = which(a.reference, a.host, a.instance);

@@ -69,8 +69,9 @@ fn judge(
     let now = ctx.now();
     let mut verdict = check::judge(&rec, reading.as_ref(), max_age, limits, now);
     if let Some(horizon) = forecast {
-        let points = store.disk_points(rec.record_type, rec.id, now - forecast::WINDOW_S)?;
-        let fc = forecast::forecast(&points, rec.state.disk_total, &rec.settings.thresholds());
+        let fc = store
+            .disk_trend(rec.key())?
+            .and_then(|t| forecast::project(&t, rec.state.disk_total, &rec.settings.thresholds()));
         let horizon = i64::try_from(horizon.as_secs()).unwrap_or(i64::MAX);
         verdict = check::with_forecast(verdict, fc.as_ref(), horizon, now);
     }

@@ -114,7 +114,7 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
 
     let stale = parse_duration(defaults::STALE).map_err(anyhow::Error::msg)?;
     if !shown.out.quiet && !shown.out.json {
-        status::run(&shown, stale, defaults::CERTS)?;
+        status::run(&shown, stale, defaults::CERTS, defaults::FORECASTS)?;
     }
     let page = dir.path().join("status.html");
     silent.clock = Clock::Fixed(end);

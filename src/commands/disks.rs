@@ -14,27 +14,28 @@ pub type DiskRow = (Record, Option<Forecast>);
 
 pub fn run(ctx: &Context) -> Result<Outcome> {
     let store = ctx.read_store()?;
-    let rows = forecasts(&store, ctx.now())?;
+    let rows = forecasts(&store)?;
     ctx.out.disks(&rows, &ctx.db)?;
     Ok(Outcome::Done)
 }
 
 /// The enabled records that know their disk, with their forecasts, by the date of their first
 /// crossing (soonest first; those with none last), then by type and ref.
-pub fn forecasts(store: &Store, now: i64) -> Result<Vec<DiskRow>> {
+pub fn forecasts(store: &Store) -> Result<Vec<DiskRow>> {
     let enabled = Filter {
         enabled: Some(true),
         ..Filter::default()
     };
+    let trends = store.disk_trends()?;
     let mut rows = Vec::new();
     for rt in RecordType::ALL {
         for rec in store.list(rt, &enabled)? {
-            let points = store.disk_points(rt, rec.id, now - forecast::WINDOW_S)?;
-            if points.is_empty() && rec.state.disk_used.is_none() {
+            let trend = trends.get(&rec.key());
+            if trend.is_none() && rec.state.disk_used.is_none() {
                 continue; // no disk to speak of (a website's ping)
             }
             let thresholds = rec.settings.thresholds();
-            let fc = forecast::forecast(&points, rec.state.disk_total, &thresholds);
+            let fc = trend.and_then(|t| forecast::project(t, rec.state.disk_total, &thresholds));
             rows.push((rec, fc));
         }
     }

@@ -35,6 +35,9 @@ pub struct Request<'a> {
     pub shown: Shown,
 }
 
+/// How many disks filling soonest the page lists.
+const FILLING: usize = 5;
+
 pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
     let started = std::time::Instant::now();
     let store = ctx.read_store()?;
@@ -70,7 +73,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         ))
     })?;
     let selected = !args.only.is_empty() || !args.hosts.is_empty();
-    let fleet = fleet::summarize(
+    let mut fleet = fleet::summarize(
         [&hosts[..], &instances[..]],
         &store.last_passes()?,
         now,
@@ -79,6 +82,10 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         0,
         config::connectivity_check(&store.config_list()?),
     );
+    if args.shown.disks {
+        let trends = store.disk_trends()?;
+        fleet.filling = fleet::filling(hosts.iter().chain(&instances), &trends, FILLING);
+    }
     let keys: Vec<_> = hosts
         .iter()
         .chain(&instances)

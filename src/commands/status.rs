@@ -11,8 +11,8 @@ use crate::domain::query::Filter;
 use crate::domain::{config, fleet};
 
 /// `stale`: a pass older than this means cron has stopped; `certs`: how many certificates to
-/// list, soonest to expire first.
-pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
+/// list, soonest to expire first; `forecasts`: how many disks, soonest to reach a level first.
+pub fn run(ctx: &Context, stale: Duration, certs: usize, forecasts: usize) -> Result<Outcome> {
     let store = ctx.read_store()?;
     let now = ctx.now();
     let hosts = store.list(RecordType::Host, &Filter::default())?;
@@ -25,6 +25,10 @@ pub fn run(ctx: &Context, stale: Duration, certs: usize) -> Result<Outcome> {
         certs,
         config::connectivity_check(&store.config_list()?),
     );
+    if forecasts > 0 {
+        let trends = store.disk_trends()?;
+        summary.filling = fleet::filling(hosts.iter().chain(&instances), &trends, forecasts);
+    }
     // Known vulnerabilities, once advisories were imported (else the fleet's modules are not
     // read for nothing).
     if store.has_advisories()? {

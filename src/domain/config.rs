@@ -33,6 +33,8 @@ pub mod defaults {
     pub const HISTORY_LIMIT: usize = 50;
     /// Certificates `status` lists, soonest to expire first.
     pub const CERTS: usize = 5;
+    /// Disks `status` lists, soonest to reach their next level first.
+    pub const FORECASTS: usize = 3;
     /// How long one run of the change hook may take.
     pub const HOOK_TIMEOUT: &str = "30s";
     /// More alerts than this for one hook in one delivery go to it as one JSON array.

@@ -2,14 +2,15 @@
 //! expiring soonest, and whether the passes still run. `status` prints it; the status page
 //! opens with it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use serde::Serialize;
 
+use super::forecast::{self, Level, Trend};
 use super::health::Health;
 use super::history::PassInfo;
-use super::model::{Record, RecordType, Risk, Status};
+use super::model::{Record, RecordKey, RecordType, Risk, Status};
 use super::units::{serialize_opt_rfc3339, serialize_rfc3339};
 
 #[derive(Debug, Default, Serialize)]
@@ -18,6 +19,8 @@ pub struct FleetStatus {
     pub not_online: Vec<Problem>,
     pub disks: Vec<DiskLine>,
     pub certificates: Vec<CertLine>,
+    /// Disks that reach their next level soonest (the command fills it in: see [`filling`]).
+    pub filling: Vec<FillLine>,
     pub risky: RiskyCounts,
     /// Known vulnerabilities, once advisories are imported (the command fills it in).
     pub advisories: Option<super::advisory::AuditCounts>,
@@ -113,6 +116,51 @@ pub struct CertLine {
     #[serde(serialize_with = "serialize_rfc3339")]
     pub expires_at: i64,
     pub days_left: i64,
+}
+
+/// A disk that will reach its next level, and when (from its stored trend).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FillLine {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub level: Level,
+    #[serde(serialize_with = "serialize_rfc3339")]
+    pub at: i64,
+    pub growth_bytes_per_day: i64,
+}
+
+/// The `n` enabled records among `records` whose disks reach their next level soonest, by
+/// their stored trends (a level already reached is the health's to say, not listed here).
+pub fn filling<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    trends: &HashMap<RecordKey, Trend>,
+    n: usize,
+) -> Vec<FillLine> {
+    let mut lines: Vec<FillLine> = records
+        .into_iter()
+        .filter(|r| r.settings.enabled)
+        .filter_map(|r| {
+            let trend = trends.get(&r.key())?;
+            let fc = forecast::project(trend, r.state.disk_total, &r.settings.thresholds())?;
+            let (level, at) = fc.next_crossing()?;
+            Some(FillLine {
+                record_type: r.record_type,
+                reference: r.reference().to_string(),
+                level,
+                at,
+                growth_bytes_per_day: fc.fit.per_day.round() as i64,
+            })
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        a.at.cmp(&b.at)
+            .then_with(|| a.record_type.as_str().cmp(b.record_type.as_str()))
+            .then_with(|| a.reference.cmp(&b.reference))
+    });
+    lines.truncate(n);
+    lines
 }
 
 #[derive(Debug, Serialize)]

@@ -11,8 +11,16 @@
 //! Theil–Sen slope of what is left: the median of the slopes between every pair of points,
 //! which a few odd readings do not move. The forecast starts from the last reading, after any
 //! jump: a deleted backup frees space now and leaves the trend as it was.
+//!
+//! Passes do not keep a month of readings at hand: the store keeps, per record, the lowest
+//! reading of each [`BUCKET_S`] stretch (a dump written then moved away within it does not
+//! raise it) and refits when a stretch closes, once per record every eight hours, with
+//! [`fit_levels`]. Stretches start at an offset per record ([`bucket_start`]) so that a
+//! fleet's refits spread over the passes instead of all falling in one.
 
 use std::cmp::Ordering;
+
+use serde::Serialize;
 
 use super::model::{Threshold, Thresholds};
 
@@ -29,7 +37,30 @@ pub const JUMP_SHARE: f64 = 0.05;
 /// ...at more than this many times the median rate of change (in absolute value).
 pub const JUMP_RATE: f64 = 10.0;
 
+/// The stretch of time one stored level stands for (three a day: the fit's medians' width).
+pub const BUCKET_S: i64 = WINDOW_S / MAX_BUCKETS as i64;
+
 const DAY: f64 = 86_400.0;
+
+/// The start of the stretch `at` falls in, for the record numbered `id`: stretches are
+/// [`BUCKET_S`] long and offset per record, so records do not all close one at once.
+pub fn bucket_start(id: i64, at: i64) -> i64 {
+    // Consecutive ids land far apart; SPREAD is prime to BUCKET_S, so every offset is used.
+    // Migration 16 computes the same in SQL.
+    const SPREAD: i64 = 26_161;
+    let offset = id.rem_euclid(BUCKET_S) * SPREAD % BUCKET_S;
+    at - (at + offset).rem_euclid(BUCKET_S)
+}
+
+/// What the store keeps of a record's disk between passes: the readings the last fit used,
+/// since when, the latest reading, and the growth (None: too few readings yet).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trend {
+    pub readings: usize,
+    pub since: i64,
+    pub last: Point,
+    pub fit: Option<Fit>,
+}
 
 /// One disk reading: when, and bytes used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +97,8 @@ pub struct Forecast {
 }
 
 /// A level a disk can reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     Warning,
     Critical,
@@ -90,6 +122,19 @@ impl Forecast {
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// The first level not yet reached, and when it will be.
+    pub fn next_crossing(&self) -> Option<(Level, i64)> {
+        [
+            (Level::Warning, self.warning_at),
+            (Level::Critical, self.critical_at),
+            (Level::Full, self.full_at),
+        ]
+        .into_iter()
+        .filter_map(|(level, at)| Some((level, at?)))
+        .filter(|&(_, at)| at > self.last_at)
+        .min_by_key(|&(_, at)| at)
     }
 
     /// The worst level not yet reached that will be within `horizon_s` of `now`, and when.
@@ -136,7 +181,20 @@ pub fn forecast(points: &[Point], total: Option<u64>, t: &Thresholds) -> Option<
     let last = *points.last()?;
     let start = points.partition_point(|p| p.at < last.at - WINDOW_S);
     let points = &points[start..];
-    let fit = fit(points)?;
+    let trend = Trend {
+        readings: points.len(),
+        since: points[0].at,
+        last,
+        fit: fit(points),
+    };
+    project(&trend, total, t)
+}
+
+/// The dates a stored trend reaches each level, from its latest reading on; None without a
+/// fit.
+pub fn project(trend: &Trend, total: Option<u64>, t: &Thresholds) -> Option<Forecast> {
+    let fit = trend.fit?;
+    let last = trend.last;
     let when = |target: Option<u64>| -> Option<i64> {
         let target = target?;
         if last.used >= target {
@@ -150,8 +208,8 @@ pub fn forecast(points: &[Point], total: Option<u64>, t: &Thresholds) -> Option<
         (days < 36_500.0).then(|| last.at + (days * DAY).ceil() as i64)
     };
     Some(Forecast {
-        points: points.len(),
-        since: points[0].at,
+        points: trend.readings,
+        since: trend.since,
         last_at: last.at,
         last_used: last.used,
         fit,
@@ -164,15 +222,32 @@ pub fn forecast(points: &[Point], total: Option<u64>, t: &Thresholds) -> Option<
 /// The growth per day of `points` (in time order); None with fewer than [`MIN_POINTS`]
 /// readings or less than [`MIN_SPAN_S`] between the first and the last.
 pub fn fit(points: &[Point]) -> Option<Fit> {
+    enough(points)?;
+    fit_series(&buckets(points))
+}
+
+/// [`fit`] of levels already reduced (the store's lowest reading per stretch): taken as
+/// they are, with the same minimums.
+pub fn fit_levels(levels: &[Point]) -> Option<Fit> {
+    enough(levels)?;
+    let series: Vec<(f64, f64)> = levels
+        .iter()
+        .map(|p| (p.at as f64, p.used as f64))
+        .collect();
+    fit_series(&series)
+}
+
+fn enough(points: &[Point]) -> Option<()> {
     let (first, last) = (points.first()?, points.last()?);
-    if points.len() < MIN_POINTS || last.at - first.at < MIN_SPAN_S {
-        return None;
-    }
-    let series = buckets(points);
+    (points.len() >= MIN_POINTS && last.at - first.at >= MIN_SPAN_S).then_some(())
+}
+
+/// The Theil–Sen slope of a series, its one-off jumps left out.
+fn fit_series(series: &[(f64, f64)]) -> Option<Fit> {
     if series.len() < 2 {
         return None;
     }
-    let (series, jumps) = without_jumps(&series);
+    let (series, jumps) = without_jumps(series);
     let mut slopes = Vec::with_capacity(series.len() * (series.len() - 1) / 2);
     for (i, a) in series.iter().enumerate() {
         for b in &series[i + 1..] {
@@ -405,9 +480,44 @@ mod tests {
         // 85.9 GiB: 90 GiB in 41 days, so not within 14; and warning is already there.
         assert_eq!(fc.crossing_within(fc.last_at, 14 * 86_400), None);
         assert!(fc.crossing_within(fc.last_at, 50 * 86_400).is_some());
+        // What comes next is critical, not the warning already reached.
+        assert_eq!(
+            fc.next_crossing().map(|(level, _)| level),
+            Some(Level::Critical)
+        );
+        assert_eq!(fc.next_crossing().map(|(_, at)| at), fc.critical_at);
         // Shrinking: nothing ahead.
         let shrinking = line(10, 86_400, 50 * GIB, -(GIB as f64));
         let fc = forecast(&shrinking, Some(100 * GIB), &Thresholds::default()).expect("fc");
         assert_eq!(fc.first_crossing(), None);
+    }
+
+    #[test]
+    fn stretches_are_offset_per_record_and_cover_time() {
+        let t = 1_800_000_123;
+        let starts: Vec<i64> = (1..=1000).map(|id| bucket_start(id, t)).collect();
+        for (id, &b) in (1..).zip(&starts) {
+            assert!(b <= t && t - b < BUCKET_S, "id {id}: {b}");
+            // Every instant of a stretch maps to its start; the next stretch begins after.
+            assert_eq!(bucket_start(id, b), b);
+            assert_eq!(bucket_start(id, b + BUCKET_S - 1), b);
+            assert_eq!(bucket_start(id, b + BUCKET_S), b + BUCKET_S);
+        }
+        // Spread: a thousand records do not close in a handful of instants.
+        let mut distinct = starts.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 1000);
+    }
+
+    #[test]
+    fn levels_are_fitted_as_they_are() {
+        // Three levels a day apart: too few for `fit`'s medians to change anything, and the
+        // same minimums.
+        let levels = line(3, 43_200, 10 * GIB, GIB as f64);
+        assert_eq!(fit_levels(&levels[..2]), None);
+        let f = fit_levels(&levels).expect("enough levels");
+        assert!(close(f.per_day, GIB as f64), "{f:?}");
+        assert_eq!(fit(&levels), Some(f));
     }
 }

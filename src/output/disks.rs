@@ -57,19 +57,8 @@ fn view<'a>(rec: &'a Record, fc: Option<&Forecast>) -> DiskForecastView<'a> {
     }
 }
 
-/// `2026-12-10`, local: a forecast is good to the day at best.
-fn day(secs: i64) -> String {
-    match jiff::Timestamp::from_second(secs) {
-        Ok(t) => t
-            .to_zoned_datetime(jiff::tz::TimeZone::system())
-            .strftime("%Y-%m-%d")
-            .to_string(),
-        Err(_) => secs.to_string(),
-    }
-}
-
 /// `+1.0 GiB`, `-12.0 MiB`, `0 B`.
-fn growth_text(per_day: f64) -> String {
+pub(super) fn growth_text(per_day: f64) -> String {
     let sign = if per_day < 0.0 { "-" } else { "+" };
     format!("{sign}{}", human_bytes(per_day.abs().round() as u64))
 }
@@ -108,7 +97,7 @@ impl Output {
             let when = |known: bool, at: Option<i64>| match (fc, at) {
                 (None, _) => "-".to_string(),
                 (Some(f), Some(at)) if at == f.last_at => "reached".to_string(),
-                (Some(_), Some(at)) => day(at),
+                (Some(_), Some(at)) => time::day(at),
                 (Some(_), None) if known => "never".to_string(),
                 (Some(_), None) => "-".to_string(),
             };

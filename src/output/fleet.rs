@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Output, time};
 use crate::domain::advisory::AuditCounts;
-use crate::domain::fleet::{FleetStatus, RiskyCounts, TypeCounts};
+use crate::domain::fleet::{FillLine, FleetStatus, RiskyCounts, TypeCounts};
 use crate::domain::health::Health;
 use crate::domain::model::{RecordType, Status};
 use crate::domain::units::{human_bytes, plural, rfc3339};
@@ -22,6 +22,8 @@ struct FleetView<'a> {
     not_online: Vec<ProblemView<'a>>,
     disks: Vec<DiskView<'a>>,
     certificates: Vec<CertView<'a>>,
+    /// Disks reaching their next level soonest (`--forecasts` of them).
+    disks_filling: &'a [FillLine],
     risky_settings: RiskyCounts,
     /// Null until advisories are imported (`webhost advisories import`).
     advisories: Option<AuditCounts>,
@@ -140,6 +142,7 @@ fn fleet_view(f: &FleetStatus) -> FleetView<'_> {
                 days_left: c.days_left,
             })
             .collect(),
+        disks_filling: &f.filling,
         risky_settings: f.risky,
         advisories: f.advisories,
         passes: f
@@ -288,6 +291,26 @@ impl Output {
                     cell(human_bytes(d.used_bytes)),
                     cell(d.total_bytes.map_or_else(|| "-".into(), human_bytes)),
                     cell(&d.reason),
+                ]);
+            }
+            self.print_table(&t)?;
+        }
+        if !f.filling.is_empty() {
+            self.raw(b"\ndisks filling soonest (webhost disks has them all):\n")?;
+            let mut t = self.table(&[
+                Col::whole("TYPE").optional(1),
+                Col::whole("REF"),
+                Col::whole("REACHES"),
+                Col::whole("ON"),
+                Col::whole("GROWTH/DAY").optional(2),
+            ]);
+            for d in &f.filling {
+                t.add_row(vec![
+                    cell(d.record_type),
+                    cell(&d.reference),
+                    cell(d.level.as_str()),
+                    cell(time::day(d.at)),
+                    cell(super::disks::growth_text(d.growth_bytes_per_day as f64)),
                 ]);
             }
             self.print_table(&t)?;

@@ -86,6 +86,8 @@ pub struct Page {
     pub core_modules: Vec<ModuleView>,
     /// Known vulnerabilities, worst first (never on a public page).
     pub vulnerabilities: Vec<Vulnerability>,
+    /// Disks reaching their next level soonest (with the disks shown).
+    pub filling: Vec<FillView>,
     pub defs: &'static str,
 }
 
@@ -187,6 +189,15 @@ pub struct ModuleVersionView {
     pub active: usize,
     pub refs: String,
     pub folded: bool,
+}
+
+/// A disk that will reach a level soon.
+pub struct FillView {
+    pub anchor: String,
+    pub reference: String,
+    pub level: &'static str,
+    pub on: String,
+    pub growth: String,
 }
 
 /// One advisory that affects instances on the page (`webhost audit`'s finding, by advisory).
@@ -473,6 +484,27 @@ pub fn build(d: &ReportData) -> Page {
             Vec::new()
         } else {
             d.vulnerabilities.clone()
+        },
+        filling: if d.shown.disks {
+            d.fleet
+                .filling
+                .iter()
+                .map(|f| FillView {
+                    anchor: match f.record_type {
+                        RecordType::Host => format!("h-{}", f.reference),
+                        RecordType::Instance => format!("i-{}", f.reference),
+                    },
+                    reference: f.reference.clone(),
+                    level: f.level.as_str(),
+                    on: clock.format(f.at, "%Y-%m-%d"),
+                    growth: format!(
+                        "{}/day",
+                        super::disks::growth_text(f.growth_bytes_per_day as f64)
+                    ),
+                })
+                .collect()
+        } else {
+            Vec::new()
         },
         defs: svg::DEFS,
     }

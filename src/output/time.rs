@@ -12,3 +12,14 @@ pub fn local(secs: i64) -> String {
         Err(_) => secs.to_string(),
     }
 }
+
+/// `2026-12-10`, local: a forecast is good to the day at best.
+pub fn day(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d")
+            .to_string(),
+        Err(_) => secs.to_string(),
+    }
+}

@@ -268,4 +268,47 @@ pub const MIGRATIONS: &[&str] = &[
         body         TEXT NOT NULL            -- the overrides file as webhost reads it (JSON)
     );
     ",
+    // 16: disk trends kept as passes go, so forecasts read one row per record instead of a
+    // month of checks: the lowest reading of each closed eight-hour stretch (the last 30 days),
+    // and per record the open stretch, the latest reading and the last fit. The stretches are
+    // filled from the checks already stored; each record's first reading after this refits.
+    "
+    CREATE TABLE disk_levels (
+        host_id      INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id  INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+        bucket       INTEGER NOT NULL,        -- the stretch's start (domain::forecast::bucket_start)
+        low_at       INTEGER NOT NULL,        -- its lowest reading, and when
+        low_used     INTEGER NOT NULL,
+        readings     INTEGER NOT NULL,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    CREATE UNIQUE INDEX disk_levels_host ON disk_levels(host_id, bucket) WHERE host_id IS NOT NULL;
+    CREATE UNIQUE INDEX disk_levels_instance ON disk_levels(instance_id, bucket)
+        WHERE instance_id IS NOT NULL;
+    CREATE TABLE disk_trends (
+        host_id      INTEGER UNIQUE REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id  INTEGER UNIQUE REFERENCES instances(id) ON DELETE CASCADE,
+        bucket       INTEGER NOT NULL,        -- the open stretch
+        low_at       INTEGER NOT NULL,
+        low_used     INTEGER NOT NULL,
+        bucket_readings INTEGER NOT NULL,
+        last_at      INTEGER NOT NULL,        -- the latest reading
+        last_used    INTEGER NOT NULL,
+        readings     INTEGER NOT NULL,        -- what the last fit used, since when
+        since        INTEGER NOT NULL,
+        per_day      REAL,                    -- bytes a day; NULL: too few readings
+        jumps        INTEGER NOT NULL,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    -- The same stretches as domain::forecast::bucket_start.
+    INSERT INTO disk_levels (host_id, instance_id, bucket, low_at, low_used, readings)
+        SELECT host_id, instance_id, bucket, at, min(disk_used), count(*) FROM (
+            SELECT host_id, instance_id, at, disk_used,
+                at - ((at + ((coalesce(host_id, instance_id) % 28800) * 26161) % 28800) % 28800)
+                    AS bucket
+            FROM checks
+            WHERE disk_used IS NOT NULL
+              AND at >= (SELECT max(at) FROM checks) - 30 * 86400)
+        GROUP BY host_id, instance_id, bucket;
+    ",
 ];

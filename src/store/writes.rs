@@ -287,6 +287,9 @@ impl Batch<'_> {
                 r.message,
                 (r.source == Source::Push).then_some("push"),
             ])?;
+        if let Some(used) = r.disk_used {
+            self.record_disk(w.key, w.at, used)?;
+        }
         Ok(())
     }
 

@@ -217,4 +217,78 @@ fn risky_settings_and_disk_forecasts() {
     // a is CRITICAL already: no install lock.
     let a_check = env.run_at(now, &["check", "a", "--forecast", "14d"]);
     assert_eq!(a_check.code, 2, "{}", a_check.stdout);
+
+    // The first few in `status` and on the page: by the date of their next level.
+    let status = env.run_at(now, &["--json", "status"]).ok().json();
+    let broken = crate::json_schema::errors("status.schema.json", &status);
+    assert!(broken.is_empty(), "{broken:?}");
+    let filling = status["disks_filling"].as_array().expect("an array");
+    let seen: Vec<(&str, &str, Option<String>)> = filling
+        .iter()
+        .map(|f| {
+            (
+                f["ref"].as_str().unwrap_or_default(),
+                f["level"].as_str().unwrap_or_default(),
+                day_of(&f["at"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("a", "warning", Some(date(now + 5 * DAY))),
+            ("b", "warning", Some(date(now + 11 * DAY))),
+        ],
+        "{status:#}"
+    );
+    assert_eq!(filling[0]["growth_bytes_per_day"], 2 * GIB);
+    let one = env
+        .run_at(now, &["--json", "status", "--forecasts", "1"])
+        .ok()
+        .json();
+    assert_eq!(one["disks_filling"].as_array().map(Vec::len), Some(1));
+    let text = env
+        .command(&["status"])
+        .env("WEBHOST_NOW", now.to_string())
+        .env("TZ", "UTC")
+        .output()
+        .expect("run status");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let listed = text
+        .split("disks filling soonest")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no forecasts in {text}"));
+    assert!(
+        listed.contains(&date(now + 5 * DAY)) && listed.contains("+2 GiB"),
+        "{text}"
+    );
+    let page = env.path().join("page.html");
+    let page_arg = page.to_string_lossy().into_owned();
+    env.command(&["report", "--html", &page_arg])
+        .env("WEBHOST_NOW", now.to_string())
+        .env("TZ", "UTC")
+        .output()
+        .expect("run report");
+    let html = std::fs::read_to_string(&page).expect("the page");
+    let doc = scraper::Html::parse_document(&html);
+    let rows = scraper::Selector::parse("#filling tbody tr").expect("selector");
+    let rows: Vec<String> = doc
+        .select(&rows)
+        .map(|r| r.text().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].contains('a') && rows[0].contains(&date(now + 5 * DAY)),
+        "{rows:?}"
+    );
+    // A public page shows no one's disk unless asked for.
+    env.command(&["report", "--html", &page_arg, "--public"])
+        .env("WEBHOST_NOW", now.to_string())
+        .output()
+        .expect("run report");
+    let public = std::fs::read_to_string(&page).expect("the page");
+    assert!(
+        !public.contains("id=\"filling\""),
+        "a public page lists disks"
+    );
 }
