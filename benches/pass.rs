@@ -6,7 +6,8 @@
 //! ```sh
 //! cargo bench --bench pass                               # N = 1,000 / 5,000 / 10,000, then faults
 //! cargo bench --bench pass -- --sizes 1000 --no-baseline # one quick row
-//! sudo -E cargo bench --bench pass -- --https            # HTTPS, 10,000 names (root: /etc/hosts)
+//! sudo -E cargo bench --bench pass -- --https            # HTTPS, 10,000 names (root: DNS server)
+//! sudo -E cargo bench --bench pass -- --https --names hosts  # the names in /etc/hosts instead
 //! cargo bench --bench pass -- --https --by-address       # HTTPS, 10,000 loopback addresses
 //! ```
 //!
@@ -14,8 +15,9 @@
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
 //! database writing time is not known), `--keep` (keep the databases and print where),
-//! `--https` (below), `--by-address` (with `--https`: one loopback address per instance
-//! instead of one name, below), `--perf PATH` (with `--https`: the steady pass runs under
+//! `--https` (below), `--names dns|hosts` (with `--https`: how the names resolve, below),
+//! `--by-address` (with `--https`: one loopback address per instance instead of one name,
+//! below), `--perf PATH` (with `--https`: the steady pass runs under
 //! `perf record --call-graph dwarf`, its profile in PATH.<N>.data; its figures then include
 //! perf).
 //!
@@ -41,11 +43,17 @@
 //! `--https` measures HTTPS instead (and only that; `--sizes` defaults to 10,000 then):
 //! the fleet speaks TLS with a CA and a certificate per instance name that it makes at start,
 //! picked by SNI, and counts completed handshakes per name. Each instance has a name of its own,
-//! `i<n>.bench.webhost.test`, written to `/etc/hosts` for the run (all on 127.0.0.1), so every
-//! lookup goes through the system resolver; the file is restored when the bench ends, also on
-//! an error, a panic or Ctrl-C (a run killed outright leaves a marked block that the next run
-//! removes; a copy of the file is kept beside it meanwhile). Writing `/etc/hosts` needs root:
-//! without it the bench refuses to run `--https`. The passes trust the bench CA through the
+//! `i<n>.bench.webhost.test`, and every lookup goes through the system resolver (glibc's
+//! `getaddrinfo`, as for a real fleet). With `--names dns` (the default) the names are a DNS
+//! server's: the bench starts `dnsmasq` (Debian's `dnsmasq-base`) on 127.53.0.1:53, answering
+//! 127.0.0.1 for every name under the domain, and puts `nameserver 127.53.0.1` first in
+//! `/etc/resolv.conf` for the run. With `--names hosts` they are written to `/etc/hosts` instead
+//! (all on 127.0.0.1), which glibc reads whole for each lookup: with 10,000 lines that costs
+//! about 1.5 ms of CPU per lookup, 15 s per pass, in webhost and curl alike. Either file is
+//! restored when the bench ends, also on an error, a panic or Ctrl-C (a run killed outright
+//! leaves a marked block that the next run removes; a copy of the file is kept beside it
+//! meanwhile), and dnsmasq is stopped. Writing either file needs root: without it the bench
+//! refuses to run `--https`. The passes trust the bench CA through the
 //! stored `ca-file` setting (`webhost config set ca-file`), with no `--insecure-tls`. The peer is
 //! one `curl --parallel --parallel-max J --cacert CA` over the same signed URLs; its handshakes
 //! are counted the same way.
@@ -89,7 +97,7 @@ const TARGET_HTTPS_RATIO: f64 = 1.05;
 
 const USAGE: &str = "usage: cargo bench --bench pass -- [--sizes N,N,..] [--jobs J] \
 [--latency-ms L] [--fault-size N] [--fail-share F] [--fault-timeout D] [--no-baseline] \
-[--quiet] [--keep] [--https [--by-address] [--perf PATH]]";
+[--quiet] [--keep] [--https [--names dns|hosts] [--by-address] [--perf PATH]]";
 
 #[derive(Debug)]
 struct Options {
@@ -105,9 +113,20 @@ struct Options {
     https: bool,
     /// `--by-address`: with `--https`, one loopback address per instance, not one name.
     by_address: bool,
+    /// `--names dns|hosts`: how the names resolve (dns: a local DNS server).
+    names: Names,
     sizes_given: bool,
     /// `--perf PATH`: profile each https steady pass into PATH.<N>.data.
     perf: Option<PathBuf>,
+}
+
+/// How the instances' names resolve under `--https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// A local DNS server (dnsmasq) as the resolver: what a real fleet's names go through.
+    Dns,
+    /// Every name in /etc/hosts: glibc reads the whole file for each lookup.
+    Hosts,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -123,6 +142,7 @@ fn parse_args() -> Result<Options, String> {
         keep: false,
         https: false,
         by_address: false,
+        names: Names::Dns,
         sizes_given: false,
         perf: None,
     };
@@ -152,6 +172,13 @@ fn parse_args() -> Result<Options, String> {
             "--keep" => o.keep = true,
             "--https" => o.https = true,
             "--by-address" => o.by_address = true,
+            "--names" => {
+                o.names = match value()?.as_str() {
+                    "dns" => Names::Dns,
+                    "hosts" => Names::Hosts,
+                    other => return Err(format!("--names is dns or hosts, not {other}")),
+                }
+            }
             "--perf" => o.perf = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
@@ -656,20 +683,38 @@ fn verdict(o: &Options, rows: &[Row]) {
     }
 }
 
-// ---- HTTPS: names in /etc/hosts, a TLS fleet, handshakes counted ----
+// ---- HTTPS: names in /etc/hosts or a local DNS server, a TLS fleet, handshakes counted ----
 
 const HOSTS: &str = "/etc/hosts";
-const HOSTS_BEGIN: &str =
+const RESOLV_CONF: &str = "/etc/resolv.conf";
+const BLOCK_BEGIN: &str =
     "# webhost pass bench: begin (the bench removes these lines when it ends)";
-const HOSTS_END: &str = "# webhost pass bench: end";
+const BLOCK_END: &str = "# webhost pass bench: end";
+/// Where the bench's DNS server answers (port 53: resolv.conf names no port). Not 127.0.0.53,
+/// where a machine's systemd-resolved may be listening.
+const DNS_ADDRESS: &str = "127.53.0.1";
 
-/// `/etc/hosts` with the bench's names added, restored when this is dropped (an error or a
-/// panic unwinding through `run_https`) or on SIGINT/SIGTERM/SIGHUP (a watching thread).
-struct HostsFile {
-    /// The file as it was; taken by whoever restores it first.
-    original: Arc<Mutex<Option<Vec<u8>>>>,
-    backup: Option<PathBuf>,
+/// System files with the bench's lines added (a marked block), restored when this is dropped
+/// (an error or a panic unwinding through `run_https`) or on SIGINT/SIGTERM/SIGHUP (a
+/// watching thread), with the bench's DNS server stopped.
+struct SystemFiles {
+    /// Each file as it was; taken by whoever restores it first.
+    originals: Arc<Mutex<Originals>>,
+    backups: Vec<PathBuf>,
 }
+
+/// Each changed file's path and bytes as they were.
+type Originals = Vec<(&'static str, Vec<u8>)>;
+
+/// One change: `lines` added to the file at `path`, first in it or last.
+struct Addition {
+    path: &'static str,
+    lines: Vec<String>,
+    first: bool,
+}
+
+/// The pid of the bench's DNS server (0: none), for an interrupted bench to stop it.
+static DNS_SERVER: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 /// `text` without a block a previous run left (it was killed before it could restore).
 fn without_bench_block(text: &str) -> (String, bool) {
@@ -678,10 +723,10 @@ fn without_bench_block(text: &str) -> (String, bool) {
     let mut found = false;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end();
-        if bare == HOSTS_BEGIN {
+        if bare == BLOCK_BEGIN {
             inside = true;
             found = true;
-        } else if inside && bare == HOSTS_END {
+        } else if inside && bare == BLOCK_END {
             inside = false;
         } else if !inside {
             kept.push_str(line);
@@ -701,66 +746,89 @@ fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn restore_hosts(original: &Mutex<Option<Vec<u8>>>) {
-    let taken = original
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .take();
-    if let Some(bytes) = taken {
-        match overwrite(Path::new(HOSTS), &bytes) {
-            Ok(()) => eprintln!("pass bench: {HOSTS} restored"),
-            Err(e) => eprintln!("pass bench: cannot restore {HOSTS}: {e} (see the backup)"),
+fn restore_files(originals: &Mutex<Originals>) {
+    let taken = std::mem::take(
+        &mut *originals
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    for (path, bytes) in taken {
+        match overwrite(Path::new(path), &bytes) {
+            Ok(()) => eprintln!("pass bench: {path} restored"),
+            Err(e) => eprintln!("pass bench: cannot restore {path}: {e} (see the backup)"),
         }
+    }
+    stop_dns_server();
+}
+
+fn stop_dns_server() {
+    let pid = DNS_SERVER.swap(0, Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
     }
 }
 
-impl HostsFile {
-    /// Refuses unless the file can be written (checked before anything else is done).
-    fn check_writable() -> Result<(), String> {
+impl SystemFiles {
+    /// Refuses unless `path` can be written (checked before anything else is done).
+    fn check_writable(path: &str, why: &str) -> Result<(), String> {
         std::fs::OpenOptions::new()
             .append(true)
-            .open(HOSTS)
+            .open(path)
             .map(drop)
             .map_err(|e| {
                 format!(
-                    "--https needs to write {HOSTS} (one name per instance, restored after): \
-                     {e}; run it as root, e.g. `sudo -E cargo bench --bench pass -- --https`"
+                    "--https needs to write {path} ({why}, restored after): {e}; run it as \
+                     root, e.g. `sudo -E cargo bench --bench pass -- --https`"
                 )
             })
     }
 
-    /// Adds `names` (each on 127.0.0.1) at the end of the file.
-    fn install(names: impl Iterator<Item = String>) -> Result<HostsFile, String> {
-        Self::check_writable()?;
-        let path = Path::new(HOSTS);
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{HOSTS}: {e}"))?;
-        let (mut original, leftover) = without_bench_block(&text);
-        if leftover {
-            eprintln!("pass bench: removed the names an interrupted run left in {HOSTS}");
+    fn install(additions: Vec<Addition>) -> Result<SystemFiles, String> {
+        let mut originals = Vec::new();
+        let mut changed = Vec::new();
+        let mut backups = Vec::new();
+        for a in &additions {
+            let text = std::fs::read_to_string(a.path).map_err(|e| format!("{}: {e}", a.path))?;
+            let (mut original, leftover) = without_bench_block(&text);
+            if leftover {
+                eprintln!(
+                    "pass bench: removed the lines an interrupted run left in {}",
+                    a.path
+                );
+            }
+            if !original.is_empty() && !original.ends_with('\n') {
+                original.push('\n');
+            }
+            // A copy, in case this process is killed outright (the marked block is the other
+            // way).
+            let name = Path::new(a.path)
+                .file_name()
+                .map_or("file".into(), |n| n.to_string_lossy().into_owned());
+            let backup = [
+                PathBuf::from(format!("{}.webhost-pass-bench", a.path)),
+                std::env::temp_dir().join(format!("{name}.webhost-pass-bench")),
+            ]
+            .into_iter()
+            .find(|p| std::fs::write(p, &original).is_ok());
+            backups.extend(backup);
+            let mut block = format!("{BLOCK_BEGIN}\n");
+            for line in &a.lines {
+                block.push_str(line);
+                block.push('\n');
+            }
+            block.push_str(BLOCK_END);
+            block.push('\n');
+            let added = if a.first {
+                format!("{block}{original}")
+            } else {
+                format!("{original}{block}")
+            };
+            originals.push((a.path, original.into_bytes()));
+            changed.push((a.path, added));
         }
-        if !original.is_empty() && !original.ends_with('\n') {
-            original.push('\n');
-        }
-        // A copy, in case this process is killed outright (the marked block is the other way).
-        let backup = [
-            PathBuf::from("/etc/hosts.webhost-pass-bench"),
-            std::env::temp_dir().join("hosts.webhost-pass-bench"),
-        ]
-        .into_iter()
-        .find(|p| std::fs::write(p, &original).is_ok());
-        let mut added = original.clone();
-        added.push_str(HOSTS_BEGIN);
-        added.push('\n');
-        for name in names {
-            added.push_str("127.0.0.1 ");
-            added.push_str(&name);
-            added.push('\n');
-        }
-        added.push_str(HOSTS_END);
-        added.push('\n');
-
-        let original = Arc::new(Mutex::new(Some(original.into_bytes())));
-        // Before the file changes, so that no signal can come in between.
+        let originals = Arc::new(Mutex::new(originals));
+        // Before the files change, so that no signal can come in between.
         let signalled = Arc::new(AtomicBool::new(false));
         for signal in [
             signal_hook::consts::SIGINT,
@@ -770,9 +838,9 @@ impl HostsFile {
             signal_hook::flag::register(signal, Arc::clone(&signalled))
                 .map_err(|e| format!("cannot catch signal {signal}: {e}"))?;
         }
-        let (watched, backup_copy) = (Arc::clone(&original), backup.clone());
+        let (watched, backup_copies) = (Arc::clone(&originals), backups.clone());
         std::thread::Builder::new()
-            .name("hosts-restore".into())
+            .name("files-restore".into())
             .spawn(move || {
                 while !signalled.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(50));
@@ -784,9 +852,9 @@ impl HostsFile {
                     // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
                     unsafe { libc::kill(child, libc::SIGTERM) };
                 }
-                // At once, not after the child: the file is the machine's.
-                restore_hosts(&watched);
-                if let Some(backup) = backup_copy {
+                // At once, not after the child: the files are the machine's.
+                restore_files(&watched);
+                for backup in backup_copies {
                     let _ = std::fs::remove_file(backup);
                 }
                 // The main thread stops once the child has (and removes its temporary
@@ -795,19 +863,84 @@ impl HostsFile {
                 std::process::exit(130);
             })
             .map_err(|e| format!("cannot start a thread: {e}"))?;
-        let hosts = HostsFile { original, backup };
-        overwrite(path, added.as_bytes()).map_err(|e| format!("cannot write {HOSTS}: {e}"))?;
-        Ok(hosts)
+        let files = SystemFiles { originals, backups };
+        for (path, added) in changed {
+            overwrite(Path::new(path), added.as_bytes())
+                .map_err(|e| format!("cannot write {path}: {e}"))?;
+        }
+        Ok(files)
     }
 }
 
-impl Drop for HostsFile {
+impl Drop for SystemFiles {
     fn drop(&mut self) {
-        restore_hosts(&self.original);
-        if let Some(backup) = &self.backup {
+        restore_files(&self.originals);
+        for backup in &self.backups {
             let _ = std::fs::remove_file(backup);
         }
     }
+}
+
+/// Starts dnsmasq on [`DNS_ADDRESS`]:53, answering 127.0.0.1 for every name under the fleet's
+/// domain (and no data for AAAA), nothing else; it runs until [`stop_dns_server`].
+fn start_dns_server() -> Result<(), String> {
+    let child = Command::new("dnsmasq")
+        .args([
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--conf-file=/dev/null",
+            "--bind-interfaces",
+            "--port=53",
+            "--user=root",
+            "--pid-file=",
+            "--cache-size=0",
+            // The fleet's 10,000 names arrive 64 at a time; dnsmasq's default is 150.
+            "--dns-forward-max=1000",
+        ])
+        .arg(format!("--listen-address={DNS_ADDRESS}"))
+        .arg(format!("--address=/{}/127.0.0.1", fleet::DOMAIN))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "--names dns needs dnsmasq (Debian: apt-get install dnsmasq-base), or use \
+                 --names hosts: {e}"
+            )
+        })?;
+    DNS_SERVER.store(child.id() as i32, Ordering::Relaxed);
+    // Ready once it answers a lookup of one of the names, straight to it (not through
+    // resolv.conf, which is not changed yet).
+    let probe = format!("i1.{}", fleet::DOMAIN);
+    for _ in 0..100 {
+        if dns_answers(&probe) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stop_dns_server();
+    Err(format!("dnsmasq did not answer on {DNS_ADDRESS}:53"))
+}
+
+/// Whether the bench's DNS server answers an A query for `name` (a minimal query by hand).
+fn dns_answers(name: &str) -> bool {
+    let Ok(socket) = std::net::UdpSocket::bind("127.0.0.1:0") else {
+        return false;
+    };
+    let _ = socket.set_read_timeout(Some(Duration::from_millis(100)));
+    // Header: id 0x5742, recursion desired, one question; then the name, type A, class IN.
+    let mut query = vec![0x57, 0x42, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+    for label in name.split('.') {
+        query.push(label.len() as u8);
+        query.extend_from_slice(label.as_bytes());
+    }
+    query.extend_from_slice(&[0, 0, 1, 0, 1]);
+    let mut answer = [0u8; 512];
+    socket.send_to(&query, (DNS_ADDRESS, 53)).is_ok()
+        && matches!(socket.recv(&mut answer), Ok(n) if n > 12 && answer[..2] == [0x57, 0x42]
+            && answer[3] & 0x0f == 0 && answer[7] > 0)
 }
 
 /// Instance n's URL: its name, or its own loopback address with `--by-address`.
@@ -1165,7 +1298,10 @@ fn run_https(o: &Options) -> Result<(), String> {
     let largest = o.sizes.iter().copied().max().unwrap_or(0);
     if !o.by_address {
         // Refuse before spending anything on certificates.
-        HostsFile::check_writable()?;
+        match o.names {
+            Names::Hosts => SystemFiles::check_writable(HOSTS, "one name per instance")?,
+            Names::Dns => SystemFiles::check_writable(RESOLV_CONF, "the bench's DNS server")?,
+        }
     }
     let making = Instant::now();
     let identity = if o.by_address {
@@ -1185,10 +1321,17 @@ fn run_https(o: &Options) -> Result<(), String> {
             fleet::instance_addr(largest),
         );
     } else {
+        let resolved = match o.names {
+            Names::Hosts => format!("names i<n>.{} in {HOSTS} (all 127.0.0.1)", fleet::DOMAIN),
+            Names::Dns => format!(
+                "names i<n>.{} answered by dnsmasq on {DNS_ADDRESS}, the first nameserver in \
+                 {RESOLV_CONF}",
+                fleet::DOMAIN
+            ),
+        };
         println!(
             "HTTPS by name: a CA and {largest} certificates, one per name (ECDSA P-256, own key \
-             each), made in {made:.2} s; names i<n>.{} in {HOSTS} (all 127.0.0.1), restored after",
-            fleet::DOMAIN
+             each), made in {made:.2} s; {resolved}, restored after"
         );
     }
     let dir = tempfile::Builder::new()
@@ -1222,9 +1365,30 @@ fn run_https(o: &Options) -> Result<(), String> {
     let hosts = if o.by_address {
         None
     } else {
-        let hosts = HostsFile::install((1..=largest).map(fleet::instance_host))?;
-        resolver_cost(largest);
-        Some(hosts)
+        let files = match o.names {
+            Names::Hosts => SystemFiles::install(vec![Addition {
+                path: HOSTS,
+                lines: (1..=largest)
+                    .map(|n| format!("127.0.0.1 {}", fleet::instance_host(n)))
+                    .collect(),
+                first: false,
+            }])?,
+            Names::Dns => {
+                start_dns_server()?;
+                // First, so that the machine's own servers are not asked (nor waited for).
+                let files = SystemFiles::install(vec![Addition {
+                    path: RESOLV_CONF,
+                    lines: vec![format!("nameserver {DNS_ADDRESS}")],
+                    first: true,
+                }]);
+                if files.is_err() {
+                    stop_dns_server();
+                }
+                files?
+            }
+        };
+        resolver_cost(o.names, largest);
+        Some(files)
     };
     let mut rows = Vec::new();
     print_https_header(o);
@@ -1239,9 +1403,9 @@ fn run_https(o: &Options) -> Result<(), String> {
 }
 
 /// What one lookup of these names costs through the system resolver (glibc reads /etc/hosts
-/// whole for each), measured on this thread: a cost of the bench's setup that webhost and curl
-/// both pay, once per instance.
-fn resolver_cost(n: u64) {
+/// whole for each; or asks the DNS server), measured on this thread: a cost of the bench's
+/// setup that webhost and curl both pay, once per instance.
+fn resolver_cost(names: Names, n: u64) {
     use std::net::ToSocketAddrs as _;
     let thread_cpu = || {
         let mut t = libc::timespec {
@@ -1261,9 +1425,13 @@ fn resolver_cost(n: u64) {
     let wall = started.elapsed() / SAMPLES as u32;
     let cpu = thread_cpu().saturating_sub(cpu) / SAMPLES as u32;
     println!(
-        "system resolver with {n} names in {HOSTS}: {:.3} ms CPU ({:.3} ms wall) per lookup \
+        "system resolver, {n} names {}: {:.3} ms CPU ({:.3} ms wall) per lookup \
          ({found}/{SAMPLES} found), so about {:.1} s CPU per pass of {n}, in webhost and curl \
          alike",
+        match names {
+            Names::Hosts => format!("in {HOSTS}"),
+            Names::Dns => format!("from the DNS server on {DNS_ADDRESS} (client side only)"),
+        },
         cpu.as_secs_f64() * 1e3,
         wall.as_secs_f64() * 1e3,
         cpu.as_secs_f64() * n as f64
