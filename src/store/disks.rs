@@ -87,20 +87,14 @@ impl Batch<'_> {
                 // the one it falls in (if filled) becomes the open stretch.
                 let mut low = reading;
                 let mut readings = 1;
-                let filled = self
-                    .tx()
-                    .prepare_cached(&format!(
+                let filled = self.levels(
+                    &format!(
                         "DELETE FROM disk_levels WHERE {col} = ?1 AND bucket >= ?2
                          RETURNING low_at, low_used, readings"
-                    ))?
-                    .query_map(params![key.id, bucket], |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, i64>(2)?,
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                    ),
+                    key.id,
+                    bucket,
+                )?;
                 for (at, used, n) in filled {
                     readings += n;
                     let used = u64::try_from(used).unwrap_or(0);
@@ -111,6 +105,19 @@ impl Batch<'_> {
                 self.refit(key, bucket, low, readings)
             }
         }
+    }
+
+    /// The (lowest reading's time, its bytes, readings) rows `sql` gives for a record and a
+    /// stretch start.
+    fn levels(&self, sql: &str, id: i64, bucket: i64) -> Result<Vec<(i64, i64, i64)>> {
+        let rows = self
+            .tx()
+            .prepare_cached(sql)?
+            .query_map(params![id, bucket], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// Fits the closed stretches of the last 30 days and the open one (starting at `bucket`,
@@ -126,20 +133,14 @@ impl Batch<'_> {
             .execute(params![key.id, since])?;
         let mut levels = Vec::new();
         let mut total = readings;
-        let rows = self
-            .tx()
-            .prepare_cached(&format!(
+        let rows = self.levels(
+            &format!(
                 "SELECT low_at, low_used, readings FROM disk_levels
                  WHERE {col} = ?1 AND bucket < ?2 ORDER BY bucket"
-            ))?
-            .query_map(params![key.id, bucket], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            ),
+            key.id,
+            bucket,
+        )?;
         for (at, used, n) in rows {
             if let Ok(used) = u64::try_from(used) {
                 levels.push(Point { at, used });
