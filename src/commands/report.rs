@@ -33,6 +33,8 @@ pub struct Request<'a> {
     pub hosts: &'a [String],
     /// What the page shows beyond statuses.
     pub shown: Shown,
+    /// The page's language (English unless public).
+    pub lang: crate::output::i18n::Lang,
 }
 
 pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
@@ -109,6 +111,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         shown: args.shown,
         selected,
         vulnerabilities,
+        lang: args.lang,
     });
     let html = report::render(&page)?;
     atomic::write(args.html, html.as_bytes())?;

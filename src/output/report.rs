@@ -17,6 +17,7 @@ use askama::Template;
 use serde::Serialize;
 
 use super::Output;
+use super::i18n::Lang;
 use super::inventory::{count_versions, group_modules};
 use super::svg::{self, Level, SlotState, StripSlot};
 use super::time;
@@ -87,6 +88,20 @@ pub struct Page {
     /// Known vulnerabilities, worst first (never on a public page).
     pub vulnerabilities: Vec<Vulnerability>,
     pub defs: &'static str,
+    pub lang: Lang,
+    pub html_lang: &'static str,
+}
+
+impl Page {
+    /// The text of `key` in the page's language (templates call `t("key")`).
+    fn t(&self, key: &'static str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// A status or health word in the page's language (the CSS classes stay English).
+    fn w(&self, word: &str) -> &'static str {
+        self.lang.word(word)
+    }
 }
 
 /// Records of one type by status and health.
@@ -219,6 +234,8 @@ pub struct ReportData<'a> {
     /// Known vulnerabilities of the page's instances (the command leaves it empty for
     /// `--public`).
     pub vulnerabilities: Vec<Vulnerability>,
+    /// The page's language (the command gives English unless `--public`).
+    pub lang: Lang,
 }
 
 /// Local time in the system's zone, `strftime`-formatted.
@@ -241,6 +258,14 @@ impl Clock {
                 .to_string(),
             Err(_) => secs.to_string(),
         }
+    }
+
+    /// The local date and time, for a page in another language than English.
+    fn civil(&self, secs: i64) -> jiff::civil::DateTime {
+        jiff::Timestamp::from_second(secs)
+            .map_or(jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0), |t| {
+                t.to_zoned_datetime(self.tz.clone()).datetime()
+            })
     }
 
     fn zone(&self, secs: i64) -> String {
@@ -287,6 +312,7 @@ pub fn render(page: &Page) -> Result<String> {
 /// Turns the store's data into the page.
 pub fn build(d: &ReportData) -> Page {
     let clock = Clock::new();
+    let l = d.lang;
     let slot_labels: Vec<String> = (0..=d.window.slots)
         .map(|i| clock.format(d.window.slot_start(i), "%a %d %b %H:%M"))
         .collect();
@@ -309,7 +335,7 @@ pub fn build(d: &ReportData) -> Page {
     let mut groups: Vec<GroupView> = Vec::new();
     for (host, host_row) in d.hosts.iter().zip(rows(d.hosts)) {
         let instances = by_host.remove(host.reference()).unwrap_or_default();
-        let summary = group_summary(&instances);
+        let summary = group_summary(&instances, l);
         let mut group_rows = vec![host_row];
         group_rows.extend(instances);
         groups.push(GroupView {
@@ -325,13 +351,13 @@ pub fn build(d: &ReportData) -> Page {
             anchor: "g-no-host".into(),
             // On a page of some records, their host may be left out: not "without" one.
             title: if d.selected {
-                "Instances"
+                l.t("report.instances")
             } else {
-                "Instances without a host"
+                l.t("report.instances_without_host")
             }
             .into(),
             label: None,
-            summary: group_summary(&hostless),
+            summary: group_summary(&hostless, l),
             rows: hostless,
         });
     }
@@ -377,11 +403,11 @@ pub fn build(d: &ReportData) -> Page {
         })
         .collect();
     let f = d.fleet;
-    let mut left_out = vec!["URLs", "folders", "server messages"];
+    let mut left_out = vec![l.t("report.left_out")];
     for (shown, what) in [
-        (d.shown.versions, "versions"),
-        (d.shown.modules, "modules"),
-        (d.shown.disks, "disks"),
+        (d.shown.versions, l.t("report.left.versions")),
+        (d.shown.modules, l.t("report.left.modules")),
+        (d.shown.disks, l.t("report.left.disks")),
     ] {
         if !shown {
             left_out.push(what);
@@ -389,14 +415,24 @@ pub fn build(d: &ReportData) -> Page {
     }
     Page {
         public: d.public,
-        title: if d.selected { "Status" } else { "Fleet status" },
+        title: l.t(if d.selected {
+            "report.title_some"
+        } else {
+            "report.title"
+        }),
         shown: d.shown,
         left_out: left_out.join(", "),
-        generated: clock.format(d.now, "%Y-%m-%d %H:%M %Z"),
+        generated: match l {
+            Lang::En => clock.format(d.now, "%Y-%m-%d %H:%M %Z"),
+            Lang::Fr => format!("{} {}", l.date_time(clock.civil(d.now)), clock.zone(d.now)),
+        },
         generated_utc: time::rfc3339(d.now),
-        window: duration_text(d.window.to - d.window.from),
-        slot: duration_text((d.window.to - d.window.from) / d.window.slots.max(1) as i64),
-        window_from: clock.format(d.window.from, "%Y-%m-%d %H:%M"),
+        window: l.span(d.window.to - d.window.from),
+        slot: l.span((d.window.to - d.window.from) / d.window.slots.max(1) as i64),
+        window_from: match l {
+            Lang::En => clock.format(d.window.from, "%Y-%m-%d %H:%M"),
+            Lang::Fr => l.date_time(clock.civil(d.window.from)),
+        },
         zone: clock.zone(d.now),
         counts: f
             .counts
@@ -405,8 +441,8 @@ pub fn build(d: &ReportData) -> Page {
             .filter(|c| !d.selected || c.total > 0)
             .map(|c| CountView {
                 label: match c.record_type {
-                    RecordType::Host => "Hosts",
-                    RecordType::Instance => "Instances",
+                    RecordType::Host => l.t("report.hosts"),
+                    RecordType::Instance => l.t("report.instances"),
                 },
                 total: c.total,
                 statuses: in_order(&c.by_status, &["online", "offline", "error", "missing", "unknown"]),
@@ -420,7 +456,7 @@ pub fn build(d: &ReportData) -> Page {
                 kind: p.kind.clone(),
                 age: p
                     .started_at
-                    .map_or_else(|| "never run".into(), |t| time::age(t, d.now)),
+                    .map_or_else(|| l.t("report.never_run").into(), |t| l.age(t, d.now)),
                 when: p
                     .started_at
                     .map_or_else(String::new, |t| clock.format(t, "%Y-%m-%d %H:%M")),
@@ -475,6 +511,8 @@ pub fn build(d: &ReportData) -> Page {
             d.vulnerabilities.clone()
         },
         defs: svg::DEFS,
+        lang: l,
+        html_lang: l.as_str(),
     }
 }
 
@@ -497,9 +535,9 @@ fn anchor(r: &Record) -> String {
 }
 
 /// `3 instances: 2 online, 1 offline`.
-fn group_summary(rows: &[RowView]) -> String {
+fn group_summary(rows: &[RowView], l: Lang) -> String {
     if rows.is_empty() {
-        return "no instances".into();
+        return l.t("report.no_instances").into();
     }
     let mut by: Vec<(&str, usize)> = Vec::new();
     for r in rows {
@@ -509,11 +547,19 @@ fn group_summary(rows: &[RowView]) -> String {
         }
     }
     by.sort_by_key(|(s, _)| status_rank(s));
-    let parts: Vec<String> = by.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(s, n)| format!("{n} {}", l.word(s)))
+        .collect();
     format!(
-        "{} instance{}: {}",
+        "{} {}{}{}",
         rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
+        l.t(if rows.len() == 1 {
+            "report.instance1"
+        } else {
+            "report.instances_n"
+        }),
+        l.t("punct.colon"),
         parts.join(", ")
     )
 }
@@ -547,10 +593,10 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
                 })
                 .collect();
             (
-                h.uptime.map_or_else(|| "–".into(), percent_text),
+                h.uptime.map_or_else(|| "–".into(), |p| d.lang.percent(p)),
                 svg::sparkline(&halved(&h.response_ms), &answered),
                 svg::uptime_strip(&slots),
-                strip_note(&slots),
+                strip_note(&slots, d.lang),
             )
         }
         None => ("–".into(), String::new(), String::new(), String::new()),
@@ -564,8 +610,8 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         api: r.settings.kind.as_str(),
         enabled: r.settings.enabled,
         checked: st.last_check_at.map_or_else(
-            || "never checked".into(),
-            |t| format!("checked {}", time::age(t, d.now)),
+            || d.lang.t("report.never_checked").into(),
+            |t| format!("{} {}", d.lang.t("report.checked"), d.lang.age(t, d.now)),
         ),
         url: private(r.settings.url.as_deref().map(redact)),
         folder: private(
@@ -687,7 +733,7 @@ fn joined<'a>(mut slots: Vec<StripSlot<'a>>, raw: &[Slot]) -> Vec<StripSlot<'a>>
 }
 
 /// The strip in words, for people who cannot tell its colours apart: `all up`, `2 down, 1 error`.
-fn strip_note(slots: &[StripSlot]) -> String {
+fn strip_note(slots: &[StripSlot], l: Lang) -> String {
     let n = |s: SlotState| slots.iter().filter(|x| x.state == s).count();
     let (down, error, none) = (
         n(SlotState::Down),
@@ -695,20 +741,20 @@ fn strip_note(slots: &[StripSlot]) -> String {
         n(SlotState::NoData),
     );
     if none == slots.len() {
-        return "no data".into();
+        return l.t("report.strip.no_data").into();
     }
     let mut parts = Vec::new();
     if down > 0 {
-        parts.push(format!("{down} down"));
+        parts.push(format!("{down} {}", l.t("report.strip.down")));
     }
     if error > 0 {
-        parts.push(format!("{error} error"));
+        parts.push(format!("{error} {}", l.t("report.strip.error")));
     }
     if parts.is_empty() {
-        parts.push("all up".into());
+        parts.push(l.t("report.strip.all_up").into());
     }
     if none > 0 {
-        parts.push(format!("{none} no data"));
+        parts.push(format!("{none} {}", l.t("report.strip.none")));
     }
     parts.join(", ")
 }
@@ -929,13 +975,13 @@ mod tests {
             note: String::new(),
         };
         let up = [slot(SlotState::Up), slot(SlotState::Up)];
-        assert_eq!(strip_note(&up), "all up");
+        assert_eq!(strip_note(&up, Lang::En), "all up");
         let mixed = [
             slot(SlotState::Down),
             slot(SlotState::Error),
             slot(SlotState::NoData),
         ];
-        assert_eq!(strip_note(&mixed), "1 down, 1 error, 1 no data");
-        assert_eq!(strip_note(&[slot(SlotState::NoData)]), "no data");
+        assert_eq!(strip_note(&mixed, Lang::En), "1 down, 1 error, 1 no data");
+        assert_eq!(strip_note(&[slot(SlotState::NoData)], Lang::En), "no data");
     }
 }
