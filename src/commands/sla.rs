@@ -61,6 +61,8 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         store.poller_offline(RecordType::Host, from, to)?,
         store.poller_offline(RecordType::Instance, from, to)?,
     ];
+    // A month not over yet counts up to now: the last check does not speak for the future.
+    let until = to.min(ctx.now()).max(from);
     let records: Vec<&Record> = hosts.iter().chain(&instances).collect();
     let mut rows = Vec::with_capacity(records.len());
     for r in records {
@@ -77,13 +79,14 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         let maintenance: &[(i64, i64)] = &[];
         rows.push(RecordSla {
             record: r,
-            figures: sla::compute(&checks, (from, to), maintenance, poller_offline, &rolled),
+            figures: sla::compute(&checks, (from, until), maintenance, poller_offline, &rolled),
         });
     }
     let statement = Statement {
         month: args.month.trim(),
         from,
         to,
+        until,
         target: args.target,
         now: ctx.now(),
         records: rows,

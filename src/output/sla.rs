@@ -24,6 +24,8 @@ pub struct Statement<'a> {
     pub month: &'a str,
     pub from: i64,
     pub to: i64,
+    /// What was counted ends here: `to`, or now in a month not over.
+    pub until: i64,
     pub target: f64,
     pub now: i64,
     pub records: Vec<RecordSla<'a>>,
@@ -35,6 +37,8 @@ struct StatementJson<'a> {
     month: &'a str,
     from: String,
     to: String,
+    /// `to`, or now when the month is not over.
+    counted_until: String,
     /// Months are UTC (see `domain::sla`).
     time_zone: &'static str,
     target_percent: f64,
@@ -190,6 +194,7 @@ impl Output {
                 month: s.month,
                 from: time::rfc3339(s.from),
                 to: time::rfc3339(s.to),
+                counted_until: time::rfc3339(s.until),
                 time_zone: "UTC",
                 target_percent: s.target,
                 records: s.records.iter().map(|r| record_json(r, s.target)).collect(),

@@ -64,6 +64,7 @@ fn a_known_outage_gives_its_minutes_and_the_target_verdict() {
         .json();
     assert_eq!(v["from"], "2026-11-01T00:00:00Z");
     assert_eq!(v["to"], "2026-12-01T00:00:00Z");
+    assert_eq!(v["counted_until"], "2026-12-01T00:00:00Z");
     assert_eq!(v["target_percent"], 99.9);
     let shop = record(&v, "shop");
     assert_eq!(shop["observed_seconds"], 9000);
@@ -279,4 +280,55 @@ fn the_public_status_page_in_french() {
     .ok();
     let doc = Html::parse_document(&std::fs::read_to_string(&page).expect("page"));
     assert!(text(&doc, "h1").starts_with("Fleet status"));
+}
+
+#[test]
+fn a_month_not_over_counts_up_to_now() {
+    let (env, _server) = outage();
+    // An hour after the last check: it speaks for that hour, not for the 2 hours it could.
+    let v = env
+        .run_at(
+            NOV + 1800 + 3600,
+            &["--json", "sla", "--month", "2026-11", "--ref", "blog"],
+        )
+        .ok()
+        .json();
+    assert_eq!(v["counted_until"], "2026-11-01T01:30:00Z");
+    assert_eq!(record(&v, "blog")["observed_seconds"], 5400);
+}
+
+#[test]
+fn a_pass_that_found_the_poller_offline_is_not_counted() {
+    let server = Server::start(None, |_| Reply::ok("hello"));
+    let env = Env::new();
+    let up = server.url("/");
+    for r in ["a", "b", "c"] {
+        env.add_instance(r, "ping", &["--url", &up]);
+    }
+    env.run_at(NOV, &["update-instances"]).ok();
+    // The poller's network goes: nothing answers, nor does the connectivity check.
+    for r in ["a", "b", "c"] {
+        env.run(&["instance", "edit", r, "--url", "http://[2001:db8::1]:9/"])
+            .ok();
+    }
+    env.run(&["config", "set", "connectivity-check", "[2001:db8::2]:9"])
+        .ok();
+    env.run_at(NOV + 600, &["update-instances", "--timeout", "1s"])
+        .fails(1, "network looks down");
+    for r in ["a", "b", "c"] {
+        env.run(&["instance", "edit", r, "--url", &up]).ok();
+    }
+    env.run_at(NOV + 1800, &["update-instances"]).ok();
+    let v = env
+        .run_at(
+            NOV + 86_400,
+            &["--json", "sla", "--month", "2026-11", "--ref", "a"],
+        )
+        .ok()
+        .json();
+    let a = record(&v, "a");
+    // 00:10 to the next pass at 00:30 is left out; the rest is up.
+    assert_eq!(a["poller_offline_seconds"], 1200);
+    assert_eq!(a["observed_seconds"], 600 + 7200);
+    assert_eq!(a["availability_percent"], 100.0);
 }
