@@ -218,6 +218,15 @@ impl Lang {
         }
     }
 
+    /// `1 day`, `12 days` / `1 jour`, `12 jours`: days left, any number of them.
+    pub fn days(self, n: i64) -> String {
+        let single = n == 1 || (self == Lang::Fr && n == 0);
+        format!(
+            "{n} {}",
+            self.t(if single { "unit.day1" } else { "unit.days" })
+        )
+    }
+
     /// `5m ago` (as the CLI says it) / `il y a 5 min`.
     pub fn age(self, secs: i64, now: i64) -> String {
         if self == Lang::En {
@@ -353,6 +362,16 @@ const EN: &[(&str, &str)] = &[
     ("report.left.versions", "versions"),
     ("report.left.modules", "modules"),
     ("report.left.disks", "disks"),
+    ("report.stale.never", "has never run"),
+    ("report.stale.last_ran", "last ran"),
+    ("report.stale.longer_than", ", longer than"),
+    (
+        "report.stale.cron",
+        " ago: is cron running? The figures below may be out of date.",
+    ),
+    ("report.cert.expired", "expired"),
+    ("report.cert.expires", "expires"),
+    ("report.cert.unreadable", "unreadable"),
 ];
 
 /// Français.
@@ -482,6 +501,16 @@ const FR: &[(&str, &str)] = &[
     ("report.left.versions", "versions"),
     ("report.left.modules", "modules"),
     ("report.left.disks", "disques"),
+    ("report.stale.never", "n’a jamais été lancée"),
+    ("report.stale.last_ran", "lancée pour la dernière fois"),
+    ("report.stale.longer_than", " (plus de"),
+    (
+        "report.stale.cron",
+        ") : le cron tourne-t-il ? Les chiffres ci-dessous peuvent ne pas être à jour.",
+    ),
+    ("report.cert.expired", "expiré"),
+    ("report.cert.expires", "expire le"),
+    ("report.cert.unreadable", "illisible"),
 ];
 
 #[cfg(test)]
@@ -547,6 +576,8 @@ mod tests {
         assert_eq!(Lang::Fr.minutes(3 * 86_400 + 4 * 3600), "3 j 4 h");
         assert_eq!(Lang::Fr.span(7 * 86_400), "7 jours");
         assert_eq!(Lang::En.span(3600), "1 hour");
+        assert_eq!(Lang::Fr.days(12), "12 jours");
+        assert_eq!(Lang::En.days(1), "1 day");
         assert_eq!(Lang::Fr.age(0, 300), "il y a 5 min");
         assert_eq!(Lang::En.age(0, 300), "5m ago");
     }

@@ -314,7 +314,10 @@ pub fn build(d: &ReportData) -> Page {
     let clock = Clock::new();
     let l = d.lang;
     let slot_labels: Vec<String> = (0..=d.window.slots)
-        .map(|i| clock.format(d.window.slot_start(i), "%a %d %b %H:%M"))
+        .map(|i| match l {
+            Lang::En => clock.format(d.window.slot_start(i), "%a %d %b %H:%M"),
+            Lang::Fr => l.date_time(clock.civil(d.window.slot_start(i))),
+        })
         .collect();
     let rows = |records: &[Record]| -> Vec<RowView> {
         records
@@ -445,7 +448,10 @@ pub fn build(d: &ReportData) -> Page {
                     RecordType::Instance => l.t("report.instances"),
                 },
                 total: c.total,
-                statuses: in_order(&c.by_status, &["online", "offline", "error", "missing", "unknown"]),
+                statuses: in_order(
+                    &c.by_status,
+                    &["online", "offline", "error", "missing", "unknown"],
+                ),
                 health: in_order(&c.by_health, &["ok", "warning", "critical", "unknown"]),
             })
             .collect(),
@@ -471,13 +477,16 @@ pub fn build(d: &ReportData) -> Page {
             .iter()
             .filter(|p| p.stale)
             .map(|p| {
-                let when = p
-                    .started_at
-                    .map_or_else(|| "has never run".into(), |t| format!("last ran {}", time::age(t, d.now)));
+                let when = p.started_at.map_or_else(
+                    || l.t("report.stale.never").into(),
+                    |t| format!("{} {}", l.t("report.stale.last_ran"), l.age(t, d.now)),
+                );
                 format!(
-                    "{} {when}, longer than {} ago: is cron running? The figures below may be out of date.",
+                    "{} {when}{} {}{}",
                     p.kind,
-                    duration_text(f.stale_after_seconds)
+                    l.t("report.stale.longer_than"),
+                    l.span(f.stale_after_seconds),
+                    l.t("report.stale.cron")
                 )
             })
             .collect(),
@@ -632,7 +641,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         strip,
         strip_note,
         disk: disk(r).filter(|_| d.shown.disks),
-        cert: cert(r, d.now, clock, d.public),
+        cert: cert(r, d.now, clock, d.public, d.lang),
         dolibarr: st.dolibarr_version.clone().filter(|_| d.shown.versions),
     }
 }
@@ -806,7 +815,7 @@ fn disk(r: &Record) -> Option<DiskView> {
     })
 }
 
-fn cert(r: &Record, now: i64, clock: &Clock, public: bool) -> Option<CertView> {
+fn cert(r: &Record, now: i64, clock: &Clock, public: bool, l: Lang) -> Option<CertView> {
     let t = r.settings.thresholds();
     match (r.state.cert_expires_at, &r.state.cert_error) {
         (Some(expires), _) => {
@@ -820,16 +829,24 @@ fn cert(r: &Record, now: i64, clock: &Clock, public: bool) -> Option<CertView> {
             };
             Some(CertView {
                 text: if expires <= now {
-                    "expired".into()
+                    l.t("report.cert.expired").into()
                 } else {
-                    format!("{days} day{}", if days == 1 { "" } else { "s" })
+                    l.days(days)
                 },
                 level,
-                title: format!("expires {}", clock.format(expires, "%Y-%m-%d %H:%M %Z")),
+                title: match l {
+                    Lang::En => format!("expires {}", clock.format(expires, "%Y-%m-%d %H:%M %Z")),
+                    Lang::Fr => format!(
+                        "{} {} {}",
+                        l.t("report.cert.expires"),
+                        l.date_time(clock.civil(expires)),
+                        clock.zone(expires)
+                    ),
+                },
             })
         }
         (None, Some(e)) => Some(CertView {
-            text: "unreadable".into(),
+            text: l.t("report.cert.unreadable").into(),
             level: "warning",
             // The error may quote what the server sent.
             title: if public { String::new() } else { e.clone() },
