@@ -372,6 +372,7 @@ const EN: &[(&str, &str)] = &[
     ("report.cert.expired", "expired"),
     ("report.cert.expires", "expires"),
     ("report.cert.unreadable", "unreadable"),
+    ("report.reason.status", "status"),
 ];
 
 /// Français.
@@ -511,6 +512,7 @@ const FR: &[(&str, &str)] = &[
     ("report.cert.expired", "expiré"),
     ("report.cert.expires", "expire le"),
     ("report.cert.unreadable", "illisible"),
+    ("report.reason.status", "état"),
 ];
 
 #[cfg(test)]

@@ -374,9 +374,12 @@ pub fn build(d: &ReportData) -> Page {
             matches!(a.health, Health::Warning | Health::Critical).then(|| AttentionView {
                 anchor: anchor(r),
                 reference: r.reference().to_string(),
-                kind: r.record_type.as_str(),
+                kind: match r.record_type {
+                    RecordType::Host => l.t("type.host"),
+                    RecordType::Instance => l.t("type.instance"),
+                },
                 health: a.health.as_str(),
-                reasons: a.reasons.join("; "),
+                reasons: reasons(&a.reasons, l),
             })
         })
         .collect();
@@ -525,6 +528,23 @@ pub fn build(d: &ReportData) -> Page {
     }
 }
 
+/// Health reasons as the page shows them. The domain words them in English; `status offline`,
+/// the most common, is translated here, the others (disk, certificate, risky settings) not yet.
+fn reasons(reasons: &[String], l: Lang) -> String {
+    let shown: Vec<Cow<str>> = reasons
+        .iter()
+        .map(|r| match (l, r.strip_prefix("status ")) {
+            (Lang::En, _) | (_, None) => Cow::Borrowed(r.as_str()),
+            (_, Some(status)) => Cow::Owned(format!(
+                "{} {}",
+                l.t("report.reason.status"),
+                l.word(status)
+            )),
+        })
+        .collect();
+    shown.join("; ")
+}
+
 /// Counts in a reading order (good news first) rather than alphabetical.
 fn in_order(
     counts: &std::collections::BTreeMap<&'static str, usize>,
@@ -632,7 +652,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         message: private(st.message.clone().filter(|_| st.status() != Status::Online)),
         status: st.status().as_str(),
         health: assessment.health.as_str(),
-        reasons: assessment.reasons.join("; "),
+        reasons: reasons(&assessment.reasons, d.lang),
         uptime,
         response: st
             .response_ms

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
-use crate::server::{Reply, Server};
+use crate::server::{Reply, Server, refused_url};
 use crate::support::Env;
 
 /// 2026-11-01T00:00:00Z.
@@ -272,6 +272,29 @@ fn the_public_status_page_in_french() {
     assert_eq!(text(&doc, "#i-blog .badge"), "en ligne");
     assert!(text(&doc, "#i-blog .sub").contains("vérifié il y a 30 min"));
     assert!(text(&doc, "footer").contains("vue publique"));
+    // A record that is down says so in French too, and why.
+    env.add_instance("gone", "ping", &["--url", &refused_url()]);
+    env.run_at(NOV + 1900, &["update-instances", "--ref", "gone"])
+        .ok();
+    env.run_at(
+        NOV + 3600,
+        &[
+            "report",
+            "--html",
+            page.to_str().expect("UTF-8"),
+            "--public",
+            "--only",
+            "gone",
+            "--lang",
+            "fr",
+        ],
+    )
+    .ok();
+    let doc = Html::parse_document(&std::fs::read_to_string(&page).expect("page"));
+    assert_eq!(
+        text(&doc, ".attention li"),
+        "critique gone instance\u{a0}: état hors ligne"
+    );
     // The operator's page stays English, whatever the locale.
     env.run_env(
         &["report", "--html", page.to_str().expect("UTF-8")],
