@@ -38,7 +38,7 @@ fn outage() -> (Env, Server) {
     env.add_instance(
         "shop",
         "ping",
-        &["--url", &server.url("/shop"), "--label", "=cmd()"],
+        &["--url", &server.url("/shop"), "--label", "=cmd()<script>"],
     );
     env.add_instance("blog", "ping", &["--url", &server.url("/blog")]);
     for (at, is_down) in [(NOV, false), (NOV + 600, true), (NOV + 1800, false)] {
@@ -158,7 +158,7 @@ fn csv_has_a_row_per_record_and_no_formula() {
     assert_eq!(&shop[col("incidents")], "1");
     assert_eq!(&shop[col("target_met")], "false");
     // A label a spreadsheet would run is written as text.
-    assert_eq!(&shop[col("label")], "'=cmd()");
+    assert_eq!(&shop[col("label")], "'=cmd()<script>");
 }
 
 #[test]
@@ -196,6 +196,8 @@ fn the_statement_page_in_french_and_english() {
         !html.contains("src=") && !html.contains("href=\"http"),
         "external resource"
     );
+    assert!(!html.contains("<script>"), "the label is escaped");
+    assert_eq!(text(&doc, "#r-shop .muted"), "=cmd()<script>");
 
     // English when the locale says nothing of French, French when LANG does.
     let en = env.path().join("en.html");
