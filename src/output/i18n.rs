@@ -73,6 +73,19 @@ impl Lang {
         }
     }
 
+    /// An inventory change as the page shows it (`upgraded` → `mis à jour`).
+    pub fn change(self, change: &str) -> &'static str {
+        match change {
+            "upgraded" => self.t("change.upgraded"),
+            "downgraded" => self.t("change.downgraded"),
+            "added" => self.t("change.added"),
+            "removed" => self.t("change.removed"),
+            "activated" => self.t("change.activated"),
+            "deactivated" => self.t("change.deactivated"),
+            _ => self.t("change.changed"),
+        }
+    }
+
     /// `1,234` / `1 234` (a narrow no-break space, as French typesets it).
     pub fn integer(self, n: i64) -> String {
         let digits = n.unsigned_abs().to_string();
@@ -106,6 +119,14 @@ impl Lang {
         match self {
             Lang::En => format!("{} %", self.decimal(shown, 2)),
             Lang::Fr => format!("{}\u{a0}%", self.decimal(shown, 2)),
+        }
+    }
+
+    /// A share to the unit, as disks show it: `85 %` / `85 %`.
+    pub fn whole_percent(self, p: f64) -> String {
+        match self {
+            Lang::En => format!("{p:.0} %"),
+            Lang::Fr => format!("{p:.0}\u{a0}%"),
         }
     }
 
@@ -373,6 +394,36 @@ const EN: &[(&str, &str)] = &[
     ("report.cert.expires", "expires"),
     ("report.cert.unreadable", "unreadable"),
     ("report.reason.status", "status"),
+    ("report.ch.when", "When"),
+    ("report.ch.instance", "Instance"),
+    ("report.ch.what", "What"),
+    ("report.ch.change", "Change"),
+    ("report.ch.from", "From"),
+    ("report.ch.to", "To"),
+    ("change.upgraded", "upgraded"),
+    ("change.downgraded", "downgraded"),
+    ("change.added", "added"),
+    ("change.removed", "removed"),
+    ("change.activated", "activated"),
+    ("change.deactivated", "deactivated"),
+    ("change.changed", "changed"),
+    ("report.inv.title", "Dolibarr and modules"),
+    (
+        "report.inv.none",
+        "No inventory yet: Dolibarr instances report their version and modules on each",
+    ),
+    ("report.inv.which", "which"),
+    ("report.inv.own", "Modules with versions of their own"),
+    ("report.inv.active", "active"),
+    ("report.inv.core", "Core modules"),
+    (
+        "report.inv.core_note",
+        "(at their instance's Dolibarr version)",
+    ),
+    ("report.inv.on", "on"),
+    ("report.inv.active_on", "active on"),
+    ("report.disk.of", "of"),
+    ("report.disk.or_more", "or more"),
 ];
 
 /// Français.
@@ -513,6 +564,36 @@ const FR: &[(&str, &str)] = &[
     ("report.cert.expires", "expire le"),
     ("report.cert.unreadable", "illisible"),
     ("report.reason.status", "état"),
+    ("report.ch.when", "Quand"),
+    ("report.ch.instance", "Instance"),
+    ("report.ch.what", "Quoi"),
+    ("report.ch.change", "Changement"),
+    ("report.ch.from", "Avant"),
+    ("report.ch.to", "Après"),
+    ("change.upgraded", "mis à jour"),
+    ("change.downgraded", "rétrogradé"),
+    ("change.added", "ajouté"),
+    ("change.removed", "retiré"),
+    ("change.activated", "activé"),
+    ("change.deactivated", "désactivé"),
+    ("change.changed", "modifié"),
+    ("report.inv.title", "Dolibarr et modules"),
+    (
+        "report.inv.none",
+        "Pas encore d’inventaire : les instances Dolibarr donnent leur version et leurs modules à chaque",
+    ),
+    ("report.inv.which", "lesquelles"),
+    ("report.inv.own", "Modules avec leurs propres versions"),
+    ("report.inv.active", "actif"),
+    ("report.inv.core", "Modules du cœur"),
+    (
+        "report.inv.core_note",
+        "(à la version de Dolibarr de leur instance)",
+    ),
+    ("report.inv.on", "sur"),
+    ("report.inv.active_on", "actif sur"),
+    ("report.disk.of", "sur"),
+    ("report.disk.or_more", "ou plus"),
 ];
 
 #[cfg(test)]
@@ -579,6 +660,10 @@ mod tests {
         assert_eq!(Lang::Fr.span(7 * 86_400), "7 jours");
         assert_eq!(Lang::En.span(3600), "1 hour");
         assert_eq!(Lang::Fr.days(12), "12 jours");
+        assert_eq!(Lang::Fr.whole_percent(85.2), "85\u{a0}%");
+        assert_eq!(Lang::Fr.change("upgraded"), "mis à jour");
+        assert_eq!(Lang::En.change("removed"), "removed");
+        assert_eq!(Lang::Fr.word("missing"), "disparu");
         assert_eq!(Lang::En.days(1), "1 day");
         assert_eq!(Lang::Fr.age(0, 300), "il y a 5 min");
         assert_eq!(Lang::En.age(0, 300), "5m ago");

@@ -98,6 +98,11 @@ impl Page {
         self.lang.t(key)
     }
 
+    /// An inventory change in the page's language.
+    fn change_word(&self, change: &str) -> &'static str {
+        self.lang.change(change)
+    }
+
     /// A status or health word in the page's language (the CSS classes stay English).
     fn w(&self, word: &str) -> &'static str {
         self.lang.word(word)
@@ -660,7 +665,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         sparkline,
         strip,
         strip_note,
-        disk: disk(r).filter(|_| d.shown.disks),
+        disk: disk(r, d.lang).filter(|_| d.shown.disks),
         cert: cert(r, d.now, clock, d.public, d.lang),
         dolibarr: st.dolibarr_version.clone().filter(|_| d.shown.versions),
     }
@@ -790,7 +795,7 @@ fn strip_note(slots: &[StripSlot], l: Lang) -> String {
 
 /// The disk's text and a bar against its thresholds: of the partition when its total is known,
 /// else of the larger of the critical byte threshold and the usage.
-fn disk(r: &Record) -> Option<DiskView> {
+fn disk(r: &Record, l: Lang) -> Option<DiskView> {
     let used = r.state.disk_used?;
     let total = r.state.disk_total.filter(|t| *t > 0);
     let t = r.settings.thresholds();
@@ -812,13 +817,15 @@ fn disk(r: &Record) -> Option<DiskView> {
     if let Some(total) = total {
         let _ = write!(
             text,
-            " of {} ({:.0} %)",
+            " {} {} ({})",
+            l.t("report.disk.of"),
             human_bytes(total),
-            used as f64 * 100.0 / total as f64
+            l.whole_percent(used as f64 * 100.0 / total as f64)
         );
     }
     if r.state.disk_partial {
-        text.push_str(" or more");
+        text.push(' ');
+        text.push_str(l.t("report.disk.or_more"));
     }
     let bar = scale.filter(|s| *s > 0).map_or_else(String::new, |s| {
         let share = |v: u64| v as f64 / s as f64;
