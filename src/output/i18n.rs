@@ -625,16 +625,39 @@ mod tests {
     }
 
     #[test]
-    fn every_key_the_templates_use_exists() {
-        // `t("key")` in a template: each must be in the tables (else the key would show).
-        for template in [
+    fn every_key_the_pages_use_exists() {
+        // `t("key")` in a template or in the code that builds its pages: each must be in the
+        // tables (else the key itself would show), and the `if` keys of `t(if … )` too.
+        for source in [
             include_str!("../../templates/sla.html"),
             include_str!("../../templates/report.html"),
+            include_str!("sla.rs"),
+            include_str!("report.rs"),
+            include_str!("i18n.rs"),
         ] {
-            for part in template.split("t(\"").skip(1) {
+            for part in source.split("t(\"").skip(1) {
                 let key = part.split('"').next().unwrap_or("");
-                assert!(keys(EN).contains(&key), "unknown key {key:?} in a template");
+                // Every key is `page.name`; the doc comments' `t("key")` is none.
+                if key.contains('.') {
+                    assert!(keys(EN).contains(&key), "unknown key {key:?}");
+                }
             }
+        }
+        for key in [
+            "report.title",
+            "report.title_some",
+            "report.instance1",
+            "report.instances_n",
+            "unit.day1",
+            "unit.days",
+            "unit.hour1",
+            "unit.hours",
+            "unit.minute1",
+            "unit.minutes",
+            "unit.second1",
+            "unit.seconds",
+        ] {
+            assert!(keys(EN).contains(&key), "{key}");
         }
     }
 
