@@ -82,7 +82,18 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
             figures: sla::compute(&checks, (from, until), maintenance, poller_offline, &rolled),
         });
     }
+    // One customer's statement (`--host srv1`) names them: the host's ref and label.
+    let customer = match (args.hosts, args.only.is_empty()) {
+        ([one], true) => hosts.iter().find(|h| h.reference() == one).map(|h| {
+            match h.settings.label.as_deref().filter(|l| !l.is_empty()) {
+                Some(label) => format!("{label} ({one})"),
+                None => one.clone(),
+            }
+        }),
+        _ => None,
+    };
     let statement = Statement {
+        customer,
         month: args.month.trim(),
         from,
         to,

@@ -20,6 +20,8 @@ pub struct RecordSla<'a> {
 
 /// Everything a statement says.
 pub struct Statement<'a> {
+    /// Whose statement it is, when it is one host's (`--host`): its label and ref.
+    pub customer: Option<String>,
     /// `2026-11`.
     pub month: &'a str,
     pub from: i64,
@@ -287,6 +289,7 @@ fn utc(secs: i64) -> jiff::civil::DateTime {
 pub struct Page {
     pub lang: Lang,
     pub html_lang: &'static str,
+    pub customer: Option<String>,
     pub month: String,
     pub period: String,
     pub target: String,
@@ -392,6 +395,7 @@ pub fn page(s: &Statement, lang: Lang) -> Page {
     Page {
         lang,
         html_lang: lang.as_str(),
+        customer: s.customer.clone(),
         month: lang.month(month_start(s.from)),
         period: format!(
             "{} – {}",

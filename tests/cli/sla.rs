@@ -231,6 +231,34 @@ fn the_statement_page_in_french_and_english() {
     .ok();
     let doc = Html::parse_document(&std::fs::read_to_string(&en).expect("page"));
     assert_eq!(text(&doc, "#r-blog td.avail"), "100,00\u{a0}%");
+
+    // One host's statement names its customer.
+    let srv = env.path().join("srv1.html");
+    env.add_host(
+        "srv1",
+        "server-manager-v1",
+        &[
+            "--url",
+            "http://127.0.0.1:9/m.php",
+            "--label",
+            "Garage <Lefebvre>",
+        ],
+    );
+    env.run(&[
+        "sla",
+        "--month",
+        "2026-11",
+        "--host",
+        "srv1",
+        "--html",
+        srv.to_str().expect("UTF-8"),
+        "--lang",
+        "fr",
+    ])
+    .ok();
+    let doc = Html::parse_document(&std::fs::read_to_string(&srv).expect("page"));
+    assert_eq!(text(&doc, ".customer"), "Garage <Lefebvre> (srv1)");
+    assert_eq!(text(&doc, "#r-srv1 td.avail"), "–", "never checked");
 }
 
 #[test]
