@@ -30,6 +30,9 @@ pub struct Request<'a> {
 }
 
 pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
+    if args.csv && ctx.out.json {
+        return Err(invalid("--csv and --json: choose one"));
+    }
     let (from, to) = sla::month_bounds(args.month).map_err(invalid)?;
     if !(0.0..=100.0).contains(&args.target) {
         return Err(invalid(format!(

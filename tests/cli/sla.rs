@@ -270,6 +270,8 @@ fn bad_months_targets_and_refs_are_usage_errors() {
         .fails(2, "invalid target");
     env.run(&["sla", "--month", "2026-11", "--ref", "nope"])
         .fails(2, "no host or instance named 'nope'");
+    env.run(&["--json", "sla", "--month", "2026-11", "--csv"])
+        .fails(2, "--csv and --json");
     // --lang is for the page (clap's usage error, several lines).
     let run = env.run(&["sla", "--month", "2026-11", "--lang", "fr"]);
     assert_eq!(run.code, 2);
