@@ -137,6 +137,28 @@ fn pruned_history_still_counts_from_the_roll_ups() {
     let table = env.run(&["sla", "--month", "2026-11"]).ok();
     assert!(table.stdout.contains("~1"), "{}", table.stdout);
     assert!(table.stderr.contains("roll-up"), "{}", table.stderr);
+    // The page says which days, and that the count is approximate.
+    let page = env.path().join("pruned.html");
+    env.run(&[
+        "sla",
+        "--month",
+        "2026-11",
+        "--ref",
+        "shop",
+        "--html",
+        page.to_str().expect("UTF-8"),
+        "--lang",
+        "fr",
+    ])
+    .ok();
+    let doc = Html::parse_document(&std::fs::read_to_string(&page).expect("page"));
+    assert_eq!(text(&doc, "td.count"), "≈ 1");
+    assert_eq!(text(&doc, "td.avail"), "86,66\u{a0}%");
+    assert!(
+        text(&doc, ".rolled").ends_with(": 1 nov. 2026."),
+        "{}",
+        text(&doc, ".rolled")
+    );
 }
 
 #[test]
