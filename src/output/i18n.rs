@@ -112,6 +112,14 @@ impl Lang {
         }
     }
 
+    /// A number written in English (`1.5`) as this language writes it (`1,5`).
+    pub fn decimal_text(self, text: &str) -> String {
+        match self {
+            Lang::En => text.to_string(),
+            Lang::Fr => text.replace('.', ","),
+        }
+    }
+
     /// A percentage as the pages show uptime, to two decimals rounded down
     /// (`uptime::shown_percent`): `99.95 %` / `99,95 %` (a no-break space).
     pub fn percent(self, p: f64) -> String {
@@ -394,6 +402,11 @@ const EN: &[(&str, &str)] = &[
     ("report.cert.expires", "expires"),
     ("report.cert.unreadable", "unreadable"),
     ("report.reason.status", "status"),
+    ("report.reason.cert_expired", "TLS certificate expired"),
+    ("report.reason.cert_expires", "TLS certificate expires in"),
+    ("report.reason.disk", "disk used:"),
+    ("report.reason.threshold", " (threshold"),
+    ("report.reason.percent", "%"),
     ("report.ch.when", "When"),
     ("report.ch.instance", "Instance"),
     ("report.ch.what", "What"),
@@ -564,6 +577,14 @@ const FR: &[(&str, &str)] = &[
     ("report.cert.expires", "expire le"),
     ("report.cert.unreadable", "illisible"),
     ("report.reason.status", "état"),
+    ("report.reason.cert_expired", "certificat TLS expiré"),
+    (
+        "report.reason.cert_expires",
+        "le certificat TLS expire dans",
+    ),
+    ("report.reason.disk", "disque occupé à"),
+    ("report.reason.threshold", " (seuil"),
+    ("report.reason.percent", "\u{a0}%"),
     ("report.ch.when", "Quand"),
     ("report.ch.instance", "Instance"),
     ("report.ch.what", "Quoi"),

@@ -533,21 +533,59 @@ pub fn build(d: &ReportData) -> Page {
     }
 }
 
-/// Health reasons as the page shows them. The domain words them in English; `status offline`,
-/// the most common, is translated here, the others (disk, certificate, risky settings) not yet.
+/// Health reasons as the page shows them. The domain words them in English (`domain::health`);
+/// the status, disk and certificate ones are put in the page's language here, by their form;
+/// the others (a slow answer, risky settings) stay English.
 fn reasons(reasons: &[String], l: Lang) -> String {
     let shown: Vec<Cow<str>> = reasons
         .iter()
-        .map(|r| match (l, r.strip_prefix("status ")) {
-            (Lang::En, _) | (_, None) => Cow::Borrowed(r.as_str()),
-            (_, Some(status)) => Cow::Owned(format!(
-                "{} {}",
-                l.t("report.reason.status"),
-                l.word(status)
-            )),
+        .map(|r| match l {
+            Lang::En => Cow::Borrowed(r.as_str()),
+            _ => reason(r, l).map_or(Cow::Borrowed(r.as_str()), Cow::Owned),
         })
         .collect();
     shown.join("; ")
+}
+
+/// One reason in `l`, when it has one of the forms `domain::health` gives.
+fn reason(r: &str, l: Lang) -> Option<String> {
+    // `91%` → `91 %`, `1.5 GiB` → `1,5 GiB`.
+    let figure = |v: &str| match v.strip_suffix('%') {
+        Some(p) => format!("{}{}", l.decimal_text(p), l.t("report.reason.percent")),
+        None => l.decimal_text(v),
+    };
+    if let Some(status) = r.strip_prefix("status ") {
+        return Some(format!(
+            "{} {}",
+            l.t("report.reason.status"),
+            l.word(status)
+        ));
+    }
+    if r == "TLS certificate expired" {
+        return Some(l.t("report.reason.cert_expired").into());
+    }
+    if let Some(days) = r
+        .strip_prefix("TLS certificate expires in ")
+        .and_then(|d| d.strip_suffix(" days"))
+        .and_then(|d| d.parse::<i64>().ok())
+    {
+        return Some(format!(
+            "{} {}",
+            l.t("report.reason.cert_expires"),
+            l.days(days)
+        ));
+    }
+    let (used, threshold) = r
+        .strip_prefix("disk ")?
+        .strip_suffix(')')?
+        .split_once(" used (threshold ")?;
+    Some(format!(
+        "{} {}{} {})",
+        l.t("report.reason.disk"),
+        figure(used),
+        l.t("report.reason.threshold"),
+        figure(threshold)
+    ))
 }
 
 /// Counts in a reading order (good news first) rather than alphabetical.
@@ -1027,5 +1065,48 @@ mod tests {
         ];
         assert_eq!(strip_note(&mixed, Lang::En), "1 down, 1 error, 1 no data");
         assert_eq!(strip_note(&[slot(SlotState::NoData)], Lang::En), "no data");
+    }
+
+    #[test]
+    fn health_reasons_in_french_by_their_form() {
+        let fr = |r: &[&str]| {
+            reasons(
+                &r.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                Lang::Fr,
+            )
+        };
+        assert_eq!(fr(&["status offline"]), "état hors ligne");
+        assert_eq!(
+            fr(&[
+                "disk 91% used (threshold 90%)",
+                "TLS certificate expires in 3 days"
+            ]),
+            "disque occupé à 91\u{a0}% (seuil 90\u{a0}%); le certificat TLS expire dans 3 jours"
+        );
+        assert_eq!(
+            fr(&["disk 1.5 GiB used (threshold 1.0 GiB)"]),
+            "disque occupé à 1,5 GiB (seuil 1,0 GiB)"
+        );
+        assert_eq!(fr(&["TLS certificate expired"]), "certificat TLS expiré");
+        // A form it does not know stays as it is; English is never touched.
+        assert_eq!(fr(&["install.lock missing"]), "install.lock missing");
+        let en = vec!["disk 91% used (threshold 90%)".to_string()];
+        assert_eq!(reasons(&en, Lang::En), en[0]);
+        // The forms are the ones the domain gives: were its wording to change, this fails.
+        let assessed = crate::domain::health::assess(
+            &crate::domain::health::Facts {
+                status: Status::Offline,
+                disk_used: Some(95),
+                disk_total: Some(100),
+                cert_expires_at: Some(86_400 * 3 + 10),
+                security: None,
+            },
+            &crate::domain::model::Thresholds::default(),
+            0,
+        );
+        assert_eq!(assessed.reasons.len(), 3, "{:?}", assessed.reasons);
+        for r in &assessed.reasons {
+            assert!(reason(r, Lang::Fr).is_some(), "no French for {r:?}");
+        }
     }
 }
