@@ -436,6 +436,11 @@ const EN: &[(&str, &str)] = &[
     ("report.inv.on", "on"),
     ("report.inv.active_on", "active on"),
     ("report.disk.of", "of"),
+    ("report.slot.of", "of"),
+    ("report.slot.checks_down", "checks down"),
+    ("report.slot.worst", "worst"),
+    ("report.slot.api_unusable", "monitoring API unusable"),
+    ("report.slot.rolled_up", "daily roll-up"),
     ("report.disk.or_more", "or more"),
 ];
 
@@ -614,6 +619,14 @@ const FR: &[(&str, &str)] = &[
     ("report.inv.on", "sur"),
     ("report.inv.active_on", "actif sur"),
     ("report.disk.of", "sur"),
+    ("report.slot.of", "vérifications sur"),
+    ("report.slot.checks_down", "en échec"),
+    ("report.slot.worst", "pire"),
+    (
+        "report.slot.api_unusable",
+        "API de surveillance inutilisable",
+    ),
+    ("report.slot.rolled_up", "résumé quotidien"),
     ("report.disk.or_more", "ou plus"),
 ];
 

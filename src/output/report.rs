@@ -654,7 +654,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
     let history = d.history.get(&key);
     let (uptime, sparkline, strip, strip_note) = match history {
         Some(h) => {
-            let slots = joined(strip_slots(&h.slots, labels), &h.slots);
+            let slots = joined(strip_slots(&h.slots, labels, d.lang), &h.slots);
             // The line goes on over points with no sampled response where the strip says the
             // record was watched and answering.
             let answered: Vec<bool> = slots
@@ -746,7 +746,7 @@ fn slot_state(s: &Slot) -> SlotState {
     }
 }
 
-fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
+fn strip_slots<'a>(slots: &[Slot], labels: &'a [String], l: Lang) -> Vec<StripSlot<'a>> {
     slots
         .iter()
         .enumerate()
@@ -754,19 +754,29 @@ fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
             let state = slot_state(s);
             let mut note = String::new();
             if let Some((checks, down)) = s.counts.filter(|c| c.1 > 0) {
-                let _ = write!(note, "{down} of {checks} checks down");
+                let _ = write!(
+                    note,
+                    "{down} {} {checks} {}",
+                    l.t("report.slot.of"),
+                    l.t("report.slot.checks_down")
+                );
                 if let Some(w) = s.worst.filter(|w| *w != Status::Offline) {
-                    let _ = write!(note, " (worst: {w})");
+                    let _ = write!(
+                        note,
+                        " ({}{}{})",
+                        l.t("report.slot.worst"),
+                        l.t("punct.colon"),
+                        l.word(w.as_str())
+                    );
                 }
             } else if state == SlotState::Error {
-                note.push_str("monitoring API unusable");
+                note.push_str(l.t("report.slot.api_unusable"));
             }
             if s.rolled_up {
-                note.push_str(if note.is_empty() {
-                    "daily roll-up"
-                } else {
-                    ", daily roll-up"
-                });
+                if !note.is_empty() {
+                    note.push_str(", ");
+                }
+                note.push_str(l.t("report.slot.rolled_up"));
             }
             StripSlot {
                 state,
