@@ -79,6 +79,9 @@ _webhost() {
             webhost,serve)
                 cmd="webhost__subcmd__serve"
                 ;;
+            webhost,sla)
+                cmd="webhost__subcmd__sla"
+                ;;
             webhost,status)
                 cmd="webhost__subcmd__status"
                 ;;
@@ -201,6 +204,9 @@ _webhost() {
                 ;;
             webhost__subcmd__help,serve)
                 cmd="webhost__subcmd__help__subcmd__serve"
+                ;;
+            webhost__subcmd__help,sla)
+                cmd="webhost__subcmd__help__subcmd__sla"
                 ;;
             webhost__subcmd__help,status)
                 cmd="webhost__subcmd__help__subcmd__status"
@@ -389,7 +395,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve advisories audit help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -997,7 +1003,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report config completions man demo receive serve advisories audit help"
+            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1571,6 +1577,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__sla)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2867,7 +2887,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__report)
-            opts="-q -v -h --html --since --public --only --host --with-versions --with-modules --with-disks --stale --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --html --since --public --only --host --with-versions --with-modules --with-disks --stale --lang --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2891,6 +2911,10 @@ _webhost() {
                     ;;
                 --stale)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en fr" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -2937,6 +2961,56 @@ _webhost() {
                     ;;
                 --hook-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__sla)
+            opts="-q -v -h --month --ref --host --target --csv --html --lang --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --month)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en fr" -- "${cur}"))
                     return 0
                     ;;
                 --db)

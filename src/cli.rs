@@ -18,6 +18,7 @@ use crate::domain::validate::HOST_KINDS;
 use crate::domain::version::Version;
 use crate::exit;
 use crate::output::ColorChoice;
+use crate::output::i18n::Lang;
 use crate::transfer::Format;
 
 /// Monitor a fleet of web hosts and their Dolibarr (or any HTTP) instances.
@@ -151,6 +152,17 @@ pub enum Command {
     /// customer need not see; --with-versions, --with-modules and --with-disks put back parts.
     #[command(after_help = examples_help("report"))]
     Report(ReportArgs),
+    /// Each record's availability over a month, against a target: an SLA statement
+    ///
+    /// Reads the database only. Per record: availability over the month, time-weighted as
+    /// uptime is (a check holds until the next one, for 2 hours at most), outside maintenance
+    /// and outside passes where the poller itself was offline; downtime, incidents, the longest
+    /// one, and whether the target was met. Months are UTC. Days whose raw checks were pruned
+    /// count from their daily roll-up (incident counts are then approximate: each such day with
+    /// downtime counts as one). --csv for a spreadsheet; --html FILE writes the customer's
+    /// statement page, in French or English (--lang).
+    #[command(after_help = examples_help("sla"))]
+    Sla(SlaArgs),
     /// Settings stored in the database (the change hook and its thresholds)
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -396,6 +408,34 @@ pub struct ReportArgs {
     /// A pass older than this is flagged as stale (cron has stopped): 30m, 2h
     #[arg(long, default_value = defaults::STALE, value_name = "DURATION", value_parser = parse_duration)]
     pub stale: std::time::Duration,
+    /// With --public: the page's language [default: from LC_ALL, LC_MESSAGES or LANG; else en]
+    #[arg(long, value_enum, value_name = "LANG", requires = "public")]
+    pub lang: Option<Lang>,
+}
+
+#[derive(Debug, Args)]
+pub struct SlaArgs {
+    /// The month, in UTC: 2026-11
+    #[arg(long, value_name = "YYYY-MM", required = true)]
+    pub month: String,
+    /// Only these hosts or instances; an unknown ref is an error
+    #[arg(long = "ref", value_name = "REF", num_args = 1..)]
+    pub refs: Vec<String>,
+    /// Only this host and its instances (repeatable): one customer's statement
+    #[arg(long, value_name = "REF")]
+    pub host: Vec<String>,
+    /// The availability to reach, in percent
+    #[arg(long, default_value_t = 99.9, value_name = "PERCENT")]
+    pub target: f64,
+    /// Print CSV (one row per record) instead of a table
+    #[arg(long, conflicts_with = "html")]
+    pub csv: bool,
+    /// Write the customer's statement page to this file instead, atomically, mode 0644
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// The page's language [default: from LC_ALL, LC_MESSAGES or LANG; else en]
+    #[arg(long, value_enum, value_name = "LANG", requires = "html")]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Args)]
@@ -1117,6 +1157,16 @@ impl ValueEnum for Format {
     }
 }
 
+impl ValueEnum for Lang {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Lang::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
+    }
+}
+
 impl ValueEnum for ColorChoice {
     fn value_variants<'a>() -> &'a [Self] {
         &ColorChoice::ALL
@@ -1283,6 +1333,27 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             (
                 "One host and its instances",
                 "webhost report --html srv1.html --public --host srv1",
+            ),
+            (
+                "A customer's page in French",
+                "webhost report --html garage.html --public --only garage --lang fr",
+            ),
+        ],
+    ),
+    (
+        "sla",
+        &[
+            (
+                "Every record's November against 99.9 %",
+                "webhost sla --month 2026-11",
+            ),
+            (
+                "One customer's statement page, in French",
+                "webhost sla --month 2026-11 --host srv1 --html srv1-2026-11.html --lang fr",
+            ),
+            (
+                "For a spreadsheet, against 99.5 %",
+                "webhost sla --month 2026-11 --target 99.5 --csv > sla-2026-11.csv",
             ),
         ],
     ),
@@ -1769,7 +1840,8 @@ const RELATED: &[(&str, &[&str])] = &[
     ("import", &["export"]),
     ("check", &["status", "metrics"]),
     ("metrics", &["status", "check", "report"]),
-    ("report", &["status", "metrics"]),
+    ("report", &["status", "metrics", "sla"]),
+    ("sla", &["report", "history", "prune"]),
     ("receive", &["serve", "update-instances"]),
     ("serve", &["receive", "update-instances"]),
     ("config", &["update-hosts", "update-instances"]),

@@ -22,6 +22,7 @@ use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::units::parse_size;
 use crate::exit::Exit;
 use crate::output::Output;
+use crate::output::i18n::Lang;
 use crate::poll::ProbeSettings;
 
 /// Runs the parsed command line.
@@ -112,6 +113,23 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                     modules: !a.public || a.with_modules,
                     disks: !a.public || a.with_disks,
                 },
+                // The operator's page stays English.
+                lang: match a.public {
+                    true => a.lang.unwrap_or_else(locale_lang),
+                    false => Lang::En,
+                },
+            },
+        ),
+        Command::Sla(a) => commands::sla::run(
+            &ctx,
+            &commands::sla::Request {
+                month: &a.month,
+                target: a.target,
+                only: &a.refs,
+                hosts: &a.host,
+                csv: a.csv,
+                html: a.html.as_deref(),
+                lang: a.lang.unwrap_or_else(locale_lang),
             },
         ),
         Command::Config(c) => commands::config::run(&ctx, &config(c)),
@@ -163,6 +181,16 @@ fn default_db() -> Result<PathBuf> {
             "cannot find a place for the database: set --db, WEBHOST_DB, XDG_DATA_HOME or HOME",
         )?;
     Ok(data.join("webhost").join("webhost.db"))
+}
+
+/// The customers' pages' language when `--lang` is not given: the locale's.
+fn locale_lang() -> Lang {
+    let var = |k: &str| std::env::var(k).ok();
+    Lang::from_locale(
+        var("LC_ALL").as_deref(),
+        var("LC_MESSAGES").as_deref(),
+        var("LANG").as_deref(),
+    )
 }
 
 fn which(reference: String, host: bool, instance: bool) -> Which {

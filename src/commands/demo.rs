@@ -128,6 +128,7 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
             only: &[],
             hosts: &[],
             shown: crate::output::report::Shown::ALL,
+            lang: crate::output::i18n::Lang::En,
         },
     )?;
     let (hosts, instances) = {

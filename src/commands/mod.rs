@@ -26,6 +26,7 @@ pub mod remove;
 pub mod report;
 pub mod serve;
 pub mod show;
+pub mod sla;
 pub mod status;
 pub mod update;
 pub mod versions;

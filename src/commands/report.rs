@@ -33,6 +33,8 @@ pub struct Request<'a> {
     pub hosts: &'a [String],
     /// What the page shows beyond statuses.
     pub shown: Shown,
+    /// The page's language (English unless public).
+    pub lang: crate::output::i18n::Lang,
 }
 
 /// How many disks filling soonest the page lists.
@@ -116,6 +118,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         shown: args.shown,
         selected,
         vulnerabilities,
+        lang: args.lang,
     });
     let html = report::render(&page)?;
     atomic::write(args.html, html.as_bytes())?;

@@ -19,6 +19,7 @@ pub mod pass;
 pub mod push;
 pub mod query;
 pub mod secret;
+pub mod sla;
 pub mod units;
 pub mod uptime;
 pub mod url;

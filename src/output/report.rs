@@ -17,6 +17,7 @@ use askama::Template;
 use serde::Serialize;
 
 use super::Output;
+use super::i18n::Lang;
 use super::inventory::{count_versions, group_modules};
 use super::svg::{self, Level, SlotState, StripSlot};
 use super::time;
@@ -89,6 +90,25 @@ pub struct Page {
     /// Disks reaching their next level soonest (with the disks shown).
     pub filling: Vec<FillView>,
     pub defs: &'static str,
+    pub lang: Lang,
+    pub html_lang: &'static str,
+}
+
+impl Page {
+    /// The text of `key` in the page's language (templates call `t("key")`).
+    fn t(&self, key: &'static str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    /// An inventory change in the page's language.
+    fn change_word(&self, change: &str) -> &'static str {
+        self.lang.change(change)
+    }
+
+    /// A status or health word in the page's language (the CSS classes stay English).
+    fn w(&self, word: &str) -> &'static str {
+        self.lang.word(word)
+    }
 }
 
 /// Records of one type by status and health.
@@ -230,6 +250,8 @@ pub struct ReportData<'a> {
     /// Known vulnerabilities of the page's instances (the command leaves it empty for
     /// `--public`).
     pub vulnerabilities: Vec<Vulnerability>,
+    /// The page's language (the command gives English unless `--public`).
+    pub lang: Lang,
 }
 
 /// Local time in the system's zone, `strftime`-formatted.
@@ -252,6 +274,14 @@ impl Clock {
                 .to_string(),
             Err(_) => secs.to_string(),
         }
+    }
+
+    /// The local date and time, for a page in another language than English.
+    fn civil(&self, secs: i64) -> jiff::civil::DateTime {
+        jiff::Timestamp::from_second(secs)
+            .map_or(jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0), |t| {
+                t.to_zoned_datetime(self.tz.clone()).datetime()
+            })
     }
 
     fn zone(&self, secs: i64) -> String {
@@ -298,8 +328,12 @@ pub fn render(page: &Page) -> Result<String> {
 /// Turns the store's data into the page.
 pub fn build(d: &ReportData) -> Page {
     let clock = Clock::new();
+    let l = d.lang;
     let slot_labels: Vec<String> = (0..=d.window.slots)
-        .map(|i| clock.format(d.window.slot_start(i), "%a %d %b %H:%M"))
+        .map(|i| match l {
+            Lang::En => clock.format(d.window.slot_start(i), "%a %d %b %H:%M"),
+            Lang::Fr => l.date_time(clock.civil(d.window.slot_start(i))),
+        })
         .collect();
     let rows = |records: &[Record]| -> Vec<RowView> {
         records
@@ -320,7 +354,7 @@ pub fn build(d: &ReportData) -> Page {
     let mut groups: Vec<GroupView> = Vec::new();
     for (host, host_row) in d.hosts.iter().zip(rows(d.hosts)) {
         let instances = by_host.remove(host.reference()).unwrap_or_default();
-        let summary = group_summary(&instances);
+        let summary = group_summary(&instances, l);
         let mut group_rows = vec![host_row];
         group_rows.extend(instances);
         groups.push(GroupView {
@@ -336,13 +370,13 @@ pub fn build(d: &ReportData) -> Page {
             anchor: "g-no-host".into(),
             // On a page of some records, their host may be left out: not "without" one.
             title: if d.selected {
-                "Instances"
+                l.t("report.instances")
             } else {
-                "Instances without a host"
+                l.t("report.instances_without_host")
             }
             .into(),
             label: None,
-            summary: group_summary(&hostless),
+            summary: group_summary(&hostless, l),
             rows: hostless,
         });
     }
@@ -356,9 +390,12 @@ pub fn build(d: &ReportData) -> Page {
             matches!(a.health, Health::Warning | Health::Critical).then(|| AttentionView {
                 anchor: anchor(r),
                 reference: r.reference().to_string(),
-                kind: r.record_type.as_str(),
+                kind: match r.record_type {
+                    RecordType::Host => l.t("type.host"),
+                    RecordType::Instance => l.t("type.instance"),
+                },
                 health: a.health.as_str(),
-                reasons: a.reasons.join("; "),
+                reasons: reasons(&a.reasons, l),
             })
         })
         .collect();
@@ -388,11 +425,11 @@ pub fn build(d: &ReportData) -> Page {
         })
         .collect();
     let f = d.fleet;
-    let mut left_out = vec!["URLs", "folders", "server messages"];
+    let mut left_out = vec![l.t("report.left_out")];
     for (shown, what) in [
-        (d.shown.versions, "versions"),
-        (d.shown.modules, "modules"),
-        (d.shown.disks, "disks"),
+        (d.shown.versions, l.t("report.left.versions")),
+        (d.shown.modules, l.t("report.left.modules")),
+        (d.shown.disks, l.t("report.left.disks")),
     ] {
         if !shown {
             left_out.push(what);
@@ -400,14 +437,24 @@ pub fn build(d: &ReportData) -> Page {
     }
     Page {
         public: d.public,
-        title: if d.selected { "Status" } else { "Fleet status" },
+        title: l.t(if d.selected {
+            "report.title_some"
+        } else {
+            "report.title"
+        }),
         shown: d.shown,
         left_out: left_out.join(", "),
-        generated: clock.format(d.now, "%Y-%m-%d %H:%M %Z"),
+        generated: match l {
+            Lang::En => clock.format(d.now, "%Y-%m-%d %H:%M %Z"),
+            Lang::Fr => format!("{} {}", l.date_time(clock.civil(d.now)), clock.zone(d.now)),
+        },
         generated_utc: time::rfc3339(d.now),
-        window: duration_text(d.window.to - d.window.from),
-        slot: duration_text((d.window.to - d.window.from) / d.window.slots.max(1) as i64),
-        window_from: clock.format(d.window.from, "%Y-%m-%d %H:%M"),
+        window: l.span(d.window.to - d.window.from),
+        slot: l.span((d.window.to - d.window.from) / d.window.slots.max(1) as i64),
+        window_from: match l {
+            Lang::En => clock.format(d.window.from, "%Y-%m-%d %H:%M"),
+            Lang::Fr => l.date_time(clock.civil(d.window.from)),
+        },
         zone: clock.zone(d.now),
         counts: f
             .counts
@@ -416,11 +463,14 @@ pub fn build(d: &ReportData) -> Page {
             .filter(|c| !d.selected || c.total > 0)
             .map(|c| CountView {
                 label: match c.record_type {
-                    RecordType::Host => "Hosts",
-                    RecordType::Instance => "Instances",
+                    RecordType::Host => l.t("report.hosts"),
+                    RecordType::Instance => l.t("report.instances"),
                 },
                 total: c.total,
-                statuses: in_order(&c.by_status, &["online", "offline", "error", "missing", "unknown"]),
+                statuses: in_order(
+                    &c.by_status,
+                    &["online", "offline", "error", "missing", "unknown"],
+                ),
                 health: in_order(&c.by_health, &["ok", "warning", "critical", "unknown"]),
             })
             .collect(),
@@ -431,7 +481,7 @@ pub fn build(d: &ReportData) -> Page {
                 kind: p.kind.clone(),
                 age: p
                     .started_at
-                    .map_or_else(|| "never run".into(), |t| time::age(t, d.now)),
+                    .map_or_else(|| l.t("report.never_run").into(), |t| l.age(t, d.now)),
                 when: p
                     .started_at
                     .map_or_else(String::new, |t| clock.format(t, "%Y-%m-%d %H:%M")),
@@ -446,13 +496,16 @@ pub fn build(d: &ReportData) -> Page {
             .iter()
             .filter(|p| p.stale)
             .map(|p| {
-                let when = p
-                    .started_at
-                    .map_or_else(|| "has never run".into(), |t| format!("last ran {}", time::age(t, d.now)));
+                let when = p.started_at.map_or_else(
+                    || l.t("report.stale.never").into(),
+                    |t| format!("{} {}", l.t("report.stale.last_ran"), l.age(t, d.now)),
+                );
                 format!(
-                    "{} {when}, longer than {} ago: is cron running? The figures below may be out of date.",
+                    "{} {when}{} {}{}",
                     p.kind,
-                    duration_text(f.stale_after_seconds)
+                    l.t("report.stale.longer_than"),
+                    l.span(f.stale_after_seconds),
+                    l.t("report.stale.cron")
                 )
             })
             .collect(),
@@ -507,7 +560,64 @@ pub fn build(d: &ReportData) -> Page {
             Vec::new()
         },
         defs: svg::DEFS,
+        lang: l,
+        html_lang: l.as_str(),
     }
+}
+
+/// Health reasons as the page shows them. The domain words them in English (`domain::health`);
+/// the status, disk and certificate ones are put in the page's language here, by their form;
+/// the others (a slow answer, risky settings) stay English.
+fn reasons(reasons: &[String], l: Lang) -> String {
+    let shown: Vec<Cow<str>> = reasons
+        .iter()
+        .map(|r| match l {
+            Lang::En => Cow::Borrowed(r.as_str()),
+            _ => reason(r, l).map_or(Cow::Borrowed(r.as_str()), Cow::Owned),
+        })
+        .collect();
+    shown.join("; ")
+}
+
+/// One reason in `l`, when it has one of the forms `domain::health` gives.
+fn reason(r: &str, l: Lang) -> Option<String> {
+    // `91%` → `91 %`, `1.5 GiB` → `1,5 GiB`.
+    let figure = |v: &str| match v.strip_suffix('%') {
+        Some(p) => format!("{}{}", l.decimal_text(p), l.t("report.reason.percent")),
+        None => l.decimal_text(v),
+    };
+    if let Some(status) = r.strip_prefix("status ") {
+        return Some(format!(
+            "{} {}",
+            l.t("report.reason.status"),
+            l.word(status)
+        ));
+    }
+    if r == "TLS certificate expired" {
+        return Some(l.t("report.reason.cert_expired").into());
+    }
+    if let Some(days) = r
+        .strip_prefix("TLS certificate expires in ")
+        .and_then(|d| d.strip_suffix(" days"))
+        .and_then(|d| d.parse::<i64>().ok())
+    {
+        return Some(format!(
+            "{} {}",
+            l.t("report.reason.cert_expires"),
+            l.days(days)
+        ));
+    }
+    let (used, threshold) = r
+        .strip_prefix("disk ")?
+        .strip_suffix(')')?
+        .split_once(" used (threshold ")?;
+    Some(format!(
+        "{} {}{} {})",
+        l.t("report.reason.disk"),
+        figure(used),
+        l.t("report.reason.threshold"),
+        figure(threshold)
+    ))
 }
 
 /// Counts in a reading order (good news first) rather than alphabetical.
@@ -529,9 +639,9 @@ fn anchor(r: &Record) -> String {
 }
 
 /// `3 instances: 2 online, 1 offline`.
-fn group_summary(rows: &[RowView]) -> String {
+fn group_summary(rows: &[RowView], l: Lang) -> String {
     if rows.is_empty() {
-        return "no instances".into();
+        return l.t("report.no_instances").into();
     }
     let mut by: Vec<(&str, usize)> = Vec::new();
     for r in rows {
@@ -541,11 +651,19 @@ fn group_summary(rows: &[RowView]) -> String {
         }
     }
     by.sort_by_key(|(s, _)| status_rank(s));
-    let parts: Vec<String> = by.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(s, n)| format!("{n} {}", l.word(s)))
+        .collect();
     format!(
-        "{} instance{}: {}",
+        "{} {}{}{}",
         rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
+        l.t(if rows.len() == 1 {
+            "report.instance1"
+        } else {
+            "report.instances_n"
+        }),
+        l.t("punct.colon"),
         parts.join(", ")
     )
 }
@@ -568,7 +686,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
     let history = d.history.get(&key);
     let (uptime, sparkline, strip, strip_note) = match history {
         Some(h) => {
-            let slots = joined(strip_slots(&h.slots, labels), &h.slots);
+            let slots = joined(strip_slots(&h.slots, labels, d.lang), &h.slots);
             // The line goes on over points with no sampled response where the strip says the
             // record was watched and answering.
             let answered: Vec<bool> = slots
@@ -579,10 +697,10 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
                 })
                 .collect();
             (
-                h.uptime.map_or_else(|| "–".into(), percent_text),
+                h.uptime.map_or_else(|| "–".into(), |p| d.lang.percent(p)),
                 svg::sparkline(&halved(&h.response_ms), &answered),
                 svg::uptime_strip(&slots),
-                strip_note(&slots),
+                strip_note(&slots, d.lang),
             )
         }
         None => ("–".into(), String::new(), String::new(), String::new()),
@@ -596,8 +714,8 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         api: r.settings.kind.as_str(),
         enabled: r.settings.enabled,
         checked: st.last_check_at.map_or_else(
-            || "never checked".into(),
-            |t| format!("checked {}", time::age(t, d.now)),
+            || d.lang.t("report.never_checked").into(),
+            |t| format!("{} {}", d.lang.t("report.checked"), d.lang.age(t, d.now)),
         ),
         url: private(r.settings.url.as_deref().map(redact)),
         folder: private(
@@ -609,7 +727,7 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         message: private(st.message.clone().filter(|_| st.status() != Status::Online)),
         status: st.status().as_str(),
         health: assessment.health.as_str(),
-        reasons: assessment.reasons.join("; "),
+        reasons: reasons(&assessment.reasons, d.lang),
         uptime,
         response: st
             .response_ms
@@ -617,8 +735,8 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         sparkline,
         strip,
         strip_note,
-        disk: disk(r).filter(|_| d.shown.disks),
-        cert: cert(r, d.now, clock, d.public),
+        disk: disk(r, d.lang).filter(|_| d.shown.disks),
+        cert: cert(r, d.now, clock, d.public, d.lang),
         dolibarr: st.dolibarr_version.clone().filter(|_| d.shown.versions),
     }
 }
@@ -660,7 +778,7 @@ fn slot_state(s: &Slot) -> SlotState {
     }
 }
 
-fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
+fn strip_slots<'a>(slots: &[Slot], labels: &'a [String], l: Lang) -> Vec<StripSlot<'a>> {
     slots
         .iter()
         .enumerate()
@@ -668,19 +786,29 @@ fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
             let state = slot_state(s);
             let mut note = String::new();
             if let Some((checks, down)) = s.counts.filter(|c| c.1 > 0) {
-                let _ = write!(note, "{down} of {checks} checks down");
+                let _ = write!(
+                    note,
+                    "{down} {} {checks} {}",
+                    l.t("report.slot.of"),
+                    l.t("report.slot.checks_down")
+                );
                 if let Some(w) = s.worst.filter(|w| *w != Status::Offline) {
-                    let _ = write!(note, " (worst: {w})");
+                    let _ = write!(
+                        note,
+                        " ({}{}{})",
+                        l.t("report.slot.worst"),
+                        l.t("punct.colon"),
+                        l.word(w.as_str())
+                    );
                 }
             } else if state == SlotState::Error {
-                note.push_str("monitoring API unusable");
+                note.push_str(l.t("report.slot.api_unusable"));
             }
             if s.rolled_up {
-                note.push_str(if note.is_empty() {
-                    "daily roll-up"
-                } else {
-                    ", daily roll-up"
-                });
+                if !note.is_empty() {
+                    note.push_str(", ");
+                }
+                note.push_str(l.t("report.slot.rolled_up"));
             }
             StripSlot {
                 state,
@@ -719,7 +847,7 @@ fn joined<'a>(mut slots: Vec<StripSlot<'a>>, raw: &[Slot]) -> Vec<StripSlot<'a>>
 }
 
 /// The strip in words, for people who cannot tell its colours apart: `all up`, `2 down, 1 error`.
-fn strip_note(slots: &[StripSlot]) -> String {
+fn strip_note(slots: &[StripSlot], l: Lang) -> String {
     let n = |s: SlotState| slots.iter().filter(|x| x.state == s).count();
     let (down, error, none) = (
         n(SlotState::Down),
@@ -727,27 +855,27 @@ fn strip_note(slots: &[StripSlot]) -> String {
         n(SlotState::NoData),
     );
     if none == slots.len() {
-        return "no data".into();
+        return l.t("report.strip.no_data").into();
     }
     let mut parts = Vec::new();
     if down > 0 {
-        parts.push(format!("{down} down"));
+        parts.push(format!("{down} {}", l.t("report.strip.down")));
     }
     if error > 0 {
-        parts.push(format!("{error} error"));
+        parts.push(format!("{error} {}", l.t("report.strip.error")));
     }
     if parts.is_empty() {
-        parts.push("all up".into());
+        parts.push(l.t("report.strip.all_up").into());
     }
     if none > 0 {
-        parts.push(format!("{none} no data"));
+        parts.push(format!("{none} {}", l.t("report.strip.none")));
     }
     parts.join(", ")
 }
 
 /// The disk's text and a bar against its thresholds: of the partition when its total is known,
 /// else of the larger of the critical byte threshold and the usage.
-fn disk(r: &Record) -> Option<DiskView> {
+fn disk(r: &Record, l: Lang) -> Option<DiskView> {
     let used = r.state.disk_used?;
     let total = r.state.disk_total.filter(|t| *t > 0);
     let t = r.settings.thresholds();
@@ -769,13 +897,15 @@ fn disk(r: &Record) -> Option<DiskView> {
     if let Some(total) = total {
         let _ = write!(
             text,
-            " of {} ({:.0} %)",
+            " {} {} ({})",
+            l.t("report.disk.of"),
             human_bytes(total),
-            used as f64 * 100.0 / total as f64
+            l.whole_percent(used as f64 * 100.0 / total as f64)
         );
     }
     if r.state.disk_partial {
-        text.push_str(" or more");
+        text.push(' ');
+        text.push_str(l.t("report.disk.or_more"));
     }
     let bar = scale.filter(|s| *s > 0).map_or_else(String::new, |s| {
         let share = |v: u64| v as f64 / s as f64;
@@ -792,7 +922,7 @@ fn disk(r: &Record) -> Option<DiskView> {
     })
 }
 
-fn cert(r: &Record, now: i64, clock: &Clock, public: bool) -> Option<CertView> {
+fn cert(r: &Record, now: i64, clock: &Clock, public: bool, l: Lang) -> Option<CertView> {
     let t = r.settings.thresholds();
     match (r.state.cert_expires_at, &r.state.cert_error) {
         (Some(expires), _) => {
@@ -806,16 +936,24 @@ fn cert(r: &Record, now: i64, clock: &Clock, public: bool) -> Option<CertView> {
             };
             Some(CertView {
                 text: if expires <= now {
-                    "expired".into()
+                    l.t("report.cert.expired").into()
                 } else {
-                    format!("{days} day{}", if days == 1 { "" } else { "s" })
+                    l.days(days)
                 },
                 level,
-                title: format!("expires {}", clock.format(expires, "%Y-%m-%d %H:%M %Z")),
+                title: match l {
+                    Lang::En => format!("expires {}", clock.format(expires, "%Y-%m-%d %H:%M %Z")),
+                    Lang::Fr => format!(
+                        "{} {} {}",
+                        l.t("report.cert.expires"),
+                        l.date_time(clock.civil(expires)),
+                        clock.zone(expires)
+                    ),
+                },
             })
         }
         (None, Some(e)) => Some(CertView {
-            text: "unreadable".into(),
+            text: l.t("report.cert.unreadable").into(),
             level: "warning",
             // The error may quote what the server sent.
             title: if public { String::new() } else { e.clone() },
@@ -961,13 +1099,56 @@ mod tests {
             note: String::new(),
         };
         let up = [slot(SlotState::Up), slot(SlotState::Up)];
-        assert_eq!(strip_note(&up), "all up");
+        assert_eq!(strip_note(&up, Lang::En), "all up");
         let mixed = [
             slot(SlotState::Down),
             slot(SlotState::Error),
             slot(SlotState::NoData),
         ];
-        assert_eq!(strip_note(&mixed), "1 down, 1 error, 1 no data");
-        assert_eq!(strip_note(&[slot(SlotState::NoData)]), "no data");
+        assert_eq!(strip_note(&mixed, Lang::En), "1 down, 1 error, 1 no data");
+        assert_eq!(strip_note(&[slot(SlotState::NoData)], Lang::En), "no data");
+    }
+
+    #[test]
+    fn health_reasons_in_french_by_their_form() {
+        let fr = |r: &[&str]| {
+            reasons(
+                &r.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                Lang::Fr,
+            )
+        };
+        assert_eq!(fr(&["status offline"]), "état hors ligne");
+        assert_eq!(
+            fr(&[
+                "disk 91% used (threshold 90%)",
+                "TLS certificate expires in 3 days"
+            ]),
+            "disque occupé à 91\u{a0}% (seuil 90\u{a0}%); le certificat TLS expire dans 3 jours"
+        );
+        assert_eq!(
+            fr(&["disk 1.5 GiB used (threshold 1.0 GiB)"]),
+            "disque occupé à 1,5 GiB (seuil 1,0 GiB)"
+        );
+        assert_eq!(fr(&["TLS certificate expired"]), "certificat TLS expiré");
+        // A form it does not know stays as it is; English is never touched.
+        assert_eq!(fr(&["install.lock missing"]), "install.lock missing");
+        let en = vec!["disk 91% used (threshold 90%)".to_string()];
+        assert_eq!(reasons(&en, Lang::En), en[0]);
+        // The forms are the ones the domain gives: were its wording to change, this fails.
+        let assessed = crate::domain::health::assess(
+            &crate::domain::health::Facts {
+                status: Status::Offline,
+                disk_used: Some(95),
+                disk_total: Some(100),
+                cert_expires_at: Some(86_400 * 3 + 10),
+                security: None,
+            },
+            &crate::domain::model::Thresholds::default(),
+            0,
+        );
+        assert_eq!(assessed.reasons.len(), 3, "{:?}", assessed.reasons);
+        for r in &assessed.reasons {
+            assert!(reason(r, Lang::Fr).is_some(), "no French for {r:?}");
+        }
     }
 }

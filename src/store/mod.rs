@@ -13,6 +13,7 @@ mod push;
 mod records;
 mod report;
 mod secrets;
+mod sla;
 mod sql;
 mod tombstones;
 mod transfer;

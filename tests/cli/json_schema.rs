@@ -439,6 +439,33 @@ fn every_json_output_matches_its_schema() {
         "report.schema.json",
         &["report", "--html", html.to_str().expect("UTF-8")],
     );
+    // This month (UTC), whose checks the passes above stored.
+    let month = jiff::Timestamp::from_second(now())
+        .expect("now")
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m")
+        .to_string();
+    let sla = c.run("sla.schema.json", &["sla", "--month", &month]);
+    assert!(
+        sla["records"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["observed_seconds"].as_i64() > Some(0))),
+        "{sla:#}"
+    );
+    let statement = env.path().join("sla.html");
+    let written = c.run(
+        "sla-html.schema.json",
+        &[
+            "sla",
+            "--month",
+            &month,
+            "--html",
+            statement.to_str().expect("UTF-8"),
+            "--lang",
+            "fr",
+        ],
+    );
+    assert_eq!(written["lang"], "fr");
     let prom = env.path().join("webhost.prom");
     let written = c.run(
         "metrics.schema.json",

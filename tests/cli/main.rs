@@ -26,6 +26,7 @@ mod report;
 mod report_page;
 mod server;
 mod server_manager_scale;
+mod sla;
 mod store;
 mod support;
 mod terminal;
