@@ -215,7 +215,9 @@ pub struct ModuleVersionView {
 pub struct FillView {
     pub anchor: String,
     pub reference: String,
+    /// `warning`, `critical` or `full` (the badge's class), and as the page's language says it.
     pub level: &'static str,
+    pub level_text: &'static str,
     pub on: String,
     pub growth: String,
 }
@@ -549,10 +551,18 @@ pub fn build(d: &ReportData) -> Page {
                     },
                     reference: f.reference.clone(),
                     level: f.level.as_str(),
-                    on: clock.format(f.at, "%Y-%m-%d"),
+                    level_text: match f.level {
+                        crate::domain::forecast::Level::Full => l.t("report.filling.full"),
+                        other => l.word(other.as_str()),
+                    },
+                    on: jiff::Timestamp::from_second(f.at).map_or_else(
+                        |_| f.at.to_string(),
+                        |t| l.date(t.to_zoned_datetime(clock.tz.clone()).date()),
+                    ),
                     growth: format!(
-                        "{}/day",
-                        super::disks::growth_text(f.growth_bytes_per_day as f64)
+                        "{}{}",
+                        super::disks::growth_text(f.growth_bytes_per_day as f64),
+                        l.t("report.filling.per_day")
                     ),
                 })
                 .collect()

@@ -277,18 +277,39 @@ fn risky_settings_and_disk_forecasts() {
         .map(|r| r.text().collect::<Vec<_>>().join(" "))
         .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert!(
-        rows[0].contains('a') && rows[0].contains(&date(now + 5 * DAY)),
+    // The page writes dates as its language does: `Jan 25, 2027`.
+    let (y, m, d) = {
+        let iso = date(now + 5 * DAY);
+        let n = |r: std::ops::Range<usize>| iso[r].parse::<usize>().unwrap_or_default();
+        (n(0..4), n(5..7), n(8..10))
+    };
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let english = format!("{} {d}, {y}", months[m - 1]);
+    assert_eq!(
+        rows[0],
+        format!("a warning {english} +2 GiB/day"),
         "{rows:?}"
     );
-    // A public page shows no one's disk unless asked for.
-    env.command(&["report", "--html", &page_arg, "--public"])
-        .env("WEBHOST_NOW", now.to_string())
-        .output()
-        .expect("run report");
-    let public = std::fs::read_to_string(&page).expect("the page");
+    // A public page shows no one's disk unless asked for; then in its language.
+    let public = |args: &[&str]| {
+        let mut all = vec!["report", "--html", &page_arg, "--public"];
+        all.extend_from_slice(args);
+        env.command(&all)
+            .env("WEBHOST_NOW", now.to_string())
+            .env("TZ", "UTC")
+            .output()
+            .expect("run report");
+        std::fs::read_to_string(&page).expect("the page")
+    };
     assert!(
-        !public.contains("id=\"filling\""),
+        !public(&[]).contains("id=\"filling\""),
         "a public page lists disks"
+    );
+    let french = public(&["--with-disks", "--lang", "fr"]);
+    assert!(
+        french.contains("Disques bientôt pleins") && french.contains("+2 GiB/jour"),
+        "{french}"
     );
 }
