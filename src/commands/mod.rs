@@ -17,6 +17,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod list;
+pub mod maintenance;
 pub mod man;
 pub mod metrics;
 pub mod modules;

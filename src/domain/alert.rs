@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{RecordType, State, Status};
+use super::model::{Reading, RecordType, State, Status};
 use super::secret::redact;
 use super::units::{deserialize_rfc3339, serialize_rfc3339};
 
@@ -56,7 +56,8 @@ pub enum Decision {
 pub fn decide(f: &Facts, p: &Policy, now: i64) -> Decision {
     let alerted = f.alerted.unwrap_or(Status::Unknown);
     match f.status {
-        Status::Unknown => Decision::Nothing,
+        // Its host's alert speaks for it (see `held_back`).
+        Status::Unknown | Status::Unreachable => Decision::Nothing,
         Status::Online if alerted == Status::Online => Decision::Nothing,
         // Coming up from "never seen" is where monitoring starts, not news.
         Status::Online if alerted == Status::Unknown => Decision::Baseline,
@@ -81,6 +82,45 @@ pub fn decide(f: &Facts, p: &Policy, now: i64) -> Decision {
     }
 }
 
+/// Whether a check's alerting is left alone: in a maintenance window, or unreachable (its host's
+/// alert speaks for it). Nothing is sent and the status last alerted stays what it was before,
+/// so that the first check after decides against that: back online as before is no news; still
+/// down, or come back from a down alerted before, is.
+pub fn held_back(status: Status, in_maintenance: bool) -> bool {
+    in_maintenance || status == Status::Unreachable
+}
+
+/// An instance's failed reading while its host is down (`host` is the host's ref and status):
+/// unreachable, with its own reason and the host's. An instance that answers stays online, and
+/// one the server no longer lists stays missing: only an instance that itself failed (offline
+/// or error) is put down to its host, and only when the host is offline or in error.
+pub fn through_host(reading: &Reading, host: &str, host_status: Status) -> Option<Reading> {
+    let failed = matches!(reading.status, Status::Offline | Status::Error);
+    let host_down = matches!(host_status, Status::Offline | Status::Error);
+    (failed && host_down).then(|| Reading {
+        status: Status::Unreachable,
+        message: format!("{} (host {host} is {host_status})", reading.message),
+        ..reading.clone()
+    })
+}
+
+/// A host's alert that it went down names the instances it takes down with it.
+pub fn with_instances_down(mut event: Event, instances: u64) -> Event {
+    let host_down = event.kind == RecordType::Host
+        && matches!(event.to, Status::Offline | Status::Error)
+        && !event.from.is_down();
+    if host_down && instances > 0 {
+        let word = if instances == 1 {
+            "instance"
+        } else {
+            "instances"
+        };
+        event.message = format!("{} (takes down {instances} {word})", event.message);
+        event.instances_down = Some(instances);
+    }
+    event
+}
+
 /// One alert to hand to the `--on-change` command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -100,6 +140,10 @@ pub struct Event {
     pub url: Option<String>,
     /// True when this repeats an earlier alert (`--remind-every`).
     pub reminder: bool,
+    /// A host gone down: how many instances on it go down with it (their own alerts are held
+    /// back while it is down: they are unreachable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances_down: Option<u64>,
 }
 
 /// How many times a hook is tried for one alert before it is given up.
@@ -214,6 +258,7 @@ pub fn on_check(
             at,
             url: subject.url.map(redact),
             reminder,
+            instances_down: None,
         }),
     }
 }
@@ -342,10 +387,38 @@ mod tests {
                 at: 1_800_000_000,
                 url: None,
                 reminder: false,
+                instances_down: None,
             },
             command: vec![command.to_string()],
             attempts: 0,
         }
+    }
+
+    #[test]
+    fn only_an_instance_that_failed_under_a_down_host_is_unreachable() {
+        let failed = Reading::new(Offline, "connection refused");
+        let r = through_host(&failed, "web1", Offline).expect("unreachable");
+        assert_eq!(r.status, Status::Unreachable);
+        assert_eq!(r.message, "connection refused (host web1 is offline)");
+        assert!(through_host(&failed, "web1", Online).is_none());
+        assert!(through_host(&Reading::new(Online, "ok"), "web1", Offline).is_none());
+        assert!(through_host(&Reading::new(Status::Missing, "gone"), "web1", Offline).is_none());
+        assert!(through_host(&Reading::new(Status::Error, "bad"), "web1", Status::Error).is_some());
+        assert!(held_back(Status::Unreachable, false));
+        assert!(held_back(Online, true));
+        assert!(!held_back(Offline, false));
+    }
+
+    #[test]
+    fn a_host_down_names_its_instances() {
+        let mut e = pending(1, "x").event;
+        e.kind = RecordType::Host;
+        let e = with_instances_down(e, 3);
+        assert_eq!(e.instances_down, Some(3));
+        assert_eq!(e.message, "down (takes down 3 instances)");
+        let mut up = e.clone();
+        (up.from, up.to, up.instances_down) = (Offline, Online, None);
+        assert_eq!(with_instances_down(up, 3).instances_down, None);
     }
 
     #[test]

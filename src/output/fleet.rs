@@ -328,7 +328,7 @@ mod tests {
             serde_json::json!({
                 "type": "host",
                 "total": 1,
-                "by_status": {"unknown": 0, "online": 1, "offline": 0, "error": 0, "missing": 0},
+                "by_status": {"unknown": 0, "online": 1, "offline": 0, "error": 0, "missing": 0, "unreachable": 0},
                 "by_health": {"ok": 0, "warning": 1, "critical": 0, "unknown": 0},
             })
         );

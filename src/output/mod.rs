@@ -13,13 +13,14 @@ mod fleet;
 pub mod history;
 mod inventory;
 mod layout;
+mod maintenance;
 pub mod metrics;
 mod pass;
 pub mod push;
 mod records;
 pub mod report;
 pub mod svg;
-mod time;
+pub mod time;
 mod transfer;
 
 use std::borrow::Cow;
@@ -425,6 +426,7 @@ impl Output {
             Status::Offline => Color::Red,
             Status::Error => Color::Yellow,
             Status::Missing => Color::Magenta,
+            Status::Unreachable => Color::Red,
             Status::Unknown => Color::DarkGrey,
         })
     }

@@ -623,7 +623,7 @@ fn slot_state(s: &Slot) -> SlotState {
     match s.worst {
         None => SlotState::NoData,
         Some(Status::Online) => SlotState::Up,
-        Some(Status::Offline | Status::Missing) => SlotState::Down,
+        Some(Status::Offline | Status::Missing | Status::Unreachable) => SlotState::Down,
         Some(Status::Error | Status::Unknown) => SlotState::Error,
     }
 }

@@ -101,7 +101,8 @@ impl Store {
                 count(duration_ms),
                 count(s.polled),
                 count(s.online),
-                count(s.offline),
+                // The passes table has no column of its own for them: down with their host.
+                count(s.offline + s.unreachable),
                 count(s.error),
                 count(s.missing),
                 poller_offline,
@@ -368,6 +369,28 @@ impl Batch<'_> {
             .tx
             .prepare_cached("SELECT api_kind FROM hosts WHERE id = ?1")?
             .query_row([host_id], |r| r.get(0))?)
+    }
+
+    /// An instance's host, by ref, and the status its last check left (None: no host, or one
+    /// with monitoring off, whose status is not news).
+    pub fn host_status(&self, instance_id: i64) -> Result<Option<(String, Status)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT h.ref, h.status FROM instances i JOIN hosts h ON h.id = i.host_id
+                 WHERE i.id = ?1 AND h.enabled = 1",
+            )?
+            .query_row([instance_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// How many enabled instances a host has: those its being down takes down.
+    pub fn instances_on(&self, host_id: i64) -> Result<u64> {
+        let n: i64 = self
+            .tx
+            .prepare_cached("SELECT count(*) FROM instances WHERE host_id = ?1 AND enabled = 1")?
+            .query_row([host_id], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Every instance stored under a host, by id.

@@ -477,6 +477,42 @@ fn every_json_output_matches_its_schema() {
     drop(server);
 
     // No database at all: the plugin still names what was asked.
+    // Maintenance windows: one-off over a record, recurring over everything.
+    c.run(
+        "maintenance-result.schema.json",
+        &[
+            "maintenance",
+            "add",
+            "--ref",
+            "martin",
+            "--for",
+            "1h",
+            "--reason",
+            "upgrade",
+        ],
+    );
+    c.run(
+        "maintenance-result.schema.json",
+        &[
+            "maintenance",
+            "add",
+            "--all",
+            "--every",
+            "sun 02:00",
+            "--for",
+            "2h",
+        ],
+    );
+    let windows = c.run("maintenance.schema.json", &["maintenance", "list"]);
+    assert_eq!(windows.as_array().map(Vec::len), Some(2), "{windows}");
+    let in_window = c.run_code("check.schema.json", 0, &["check", "martin"]);
+    assert!(in_window["maintenance_until"].is_string(), "{in_window}");
+    let id = windows[0]["id"].to_string();
+    c.run(
+        "maintenance-result.schema.json",
+        &["maintenance", "remove", &id],
+    );
+
     let empty = Env::new();
     let mut none = Checked {
         env: &empty,
