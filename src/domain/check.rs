@@ -665,6 +665,7 @@ mod tests {
             discovered: false,
             missing: false,
             has_token: false,
+            maintenance: None,
             state,
         }
     }

@@ -504,6 +504,9 @@ pub struct Record {
     /// It has a token (`settings.token` holds it only when the tokens were read).
     pub has_token: bool,
     pub state: State,
+    /// The maintenance window it is in now, when the command looked (`list`, `show`,
+    /// `status`); None otherwise.
+    pub maintenance: Option<super::maintenance::Active>,
 }
 
 impl Record {

@@ -33,13 +33,16 @@ pub struct RecordSample {
     pub cert_expires_at: Option<i64>,
     /// Instances whose module list is known.
     pub modules: Option<ModuleCount>,
+    /// In a maintenance window now.
+    pub maintenance: bool,
 }
 
-const STATUSES: [Status; 5] = [
+const STATUSES: [Status; 6] = [
     Status::Online,
     Status::Offline,
     Status::Error,
     Status::Missing,
+    Status::Unreachable,
     Status::Unknown,
 ];
 
@@ -70,13 +73,18 @@ impl Family {
 pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     let mut up = Family::new(
         "webhost_up",
-        "1 when the last check found the record online, 0 when offline, error or missing. \
+        "1 when the last check found the record online, 0 when offline, error, missing or \
+         unreachable (an instance down with its host). \
          Labels of every record's series: type (host or instance), ref, api (its --api) and \
          host (its host's ref, a host's own).",
     );
     let mut status = Family::new(
         "webhost_status",
         "The record's status as of its last check: 1 for the current one, 0 for the others.",
+    );
+    let mut maintenance = Family::new(
+        "webhost_maintenance",
+        "1 when the record is in a maintenance window now (its alerts are held back), else 0.",
     );
     let mut health = Family::new(
         "webhost_health",
@@ -124,6 +132,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
                 Some(f64::from(u8::from(r.status == s))),
             );
         }
+        maintenance.add(labels.clone(), Some(f64::from(u8::from(r.maintenance))));
         health.add(labels.clone(), Some(health_value(r.health)));
         response.add(labels.clone(), r.response_ms.map(|ms| ms as f64 / 1000.0));
         disk_used.add(labels.clone(), r.disk_used.map(|b| b as f64));
@@ -153,6 +162,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     let families = [
         up,
         status,
+        maintenance,
         health,
         response,
         disk_used,
@@ -285,6 +295,7 @@ mod tests {
             last_check_at: None,
             cert_expires_at: None,
             modules: None,
+            maintenance: false,
         }
     }
 

@@ -419,6 +419,15 @@ impl Output {
         })
     }
 
+    /// A status word, with `(maintenance)` beside it when the record is in a window.
+    fn status_in_window(&self, status: Status, in_window: bool) -> TableCell {
+        if in_window {
+            cell(format!("{status} (maintenance)")).fg(Color::Cyan)
+        } else {
+            self.status_cell(status)
+        }
+    }
+
     /// A status word, coloured when colours are on.
     fn status_cell(&self, status: Status) -> TableCell {
         cell(status.as_str()).fg(match status {

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::sql::{owner_column, table};
 use super::{Batch, Store};
 use crate::domain::maintenance::{self, Active, Every, Scope, Target, Timing, Window};
-use crate::domain::model::{RecordKey, RecordType};
+use crate::domain::model::{Record, RecordKey, RecordType};
 
 const COLUMNS: &str = "m.id, m.all_records, m.starts_at, m.ends_at, m.every, m.duration, m.tz, \
                        m.reason, m.created_at";
@@ -216,6 +216,22 @@ impl Store {
             from,
             to,
         ))
+    }
+
+    /// Notes on each record the window it is in at `now` (`Record::maintenance`).
+    pub fn mark_maintenance(&self, records: &mut [Record], now: i64) -> Result<()> {
+        // Most databases have no window: one look says so for all.
+        let any: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM maintenance)", [], |r| {
+                    r.get(0)
+                })?;
+        if any {
+            for r in records {
+                r.maintenance = self.maintenance_at(r.key(), now)?;
+            }
+        }
+        Ok(())
     }
 
     /// The window the record `key` is in at `t`, if any.

@@ -507,6 +507,10 @@ fn every_json_output_matches_its_schema() {
     assert_eq!(windows.as_array().map(Vec::len), Some(2), "{windows}");
     let in_window = c.run_code("check.schema.json", 0, &["check", "martin"]);
     assert!(in_window["maintenance_until"].is_string(), "{in_window}");
+    let shown = c.run("show.schema.json", &["instance", "show", "martin"]);
+    assert_eq!(shown["maintenance"]["reason"], "upgrade");
+    c.run("list.schema.json", &["instance", "list"]);
+    c.run("status.schema.json", &["status"]);
     let id = windows[0]["id"].to_string();
     c.run(
         "maintenance-result.schema.json",

@@ -110,9 +110,33 @@ fn a_window_holds_back_the_outage_and_the_recovery() {
     *down.lock().expect("down") = vec!["/shop".into(), "/blog".into()];
     env.run_at(T0 + 600, &["update-instances"]).ok();
     assert_eq!(events(&log).0, ["blog online>offline"]);
-    // Still checked and stored as it is.
-    let shown = env.run(&["--json", "instance", "show", "shop"]).ok().json();
+    // Still checked and stored as it is, shown with the window beside it.
+    let shown = env
+        .run_at(T0 + 700, &["--json", "instance", "show", "shop"])
+        .ok()
+        .json();
     assert_eq!(shown["status"], "offline");
+    assert_eq!(shown["maintenance"]["until"], rfc3339(T0 + 3700));
+    assert_eq!(shown["maintenance"]["reason"], "upgrade");
+    let list = env.run_at(T0 + 700, &["instance", "list"]).ok().stdout;
+    let row = |r: &str| {
+        list.lines()
+            .find(|l| l.starts_with(r))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(row("shop").contains("offline (maintenance)"), "{list}");
+    assert!(!row("blog").contains("maintenance"), "{list}");
+    let status = env.run_at(T0 + 700, &["--json", "status"]).ok().json();
+    let not_online = status["not_online"].as_array().cloned().unwrap_or_default();
+    let until = |r: &str| {
+        not_online
+            .iter()
+            .find(|p| p["ref"] == r)
+            .map(|p| p["maintenance_until"].clone())
+    };
+    assert_eq!(until("shop"), Some(rfc3339(T0 + 3700).into()));
+    assert_eq!(until("blog"), Some(Value::Null));
 
     // `check`: OK, saying until when; WARNING when asked; as if no window with ignore.
     let check = env.run_at(T0 + 700, &["check", "shop"]);
