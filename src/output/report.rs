@@ -145,6 +145,8 @@ pub struct RowView {
     pub sparkline: String,
     pub strip: String,
     pub strip_note: String,
+    /// In a maintenance window now: until when (and why), in words.
+    pub maintenance: Option<String>,
     pub disk: Option<DiskView>,
     pub cert: Option<CertView>,
     pub dolibarr: Option<String>,
@@ -219,6 +221,9 @@ pub struct ReportData<'a> {
     /// Known vulnerabilities of the page's instances (the command leaves it empty for
     /// `--public`).
     pub vulnerabilities: Vec<Vulnerability>,
+    /// Each record's maintenance windows in the page's window (`Store::maintenance_intervals`);
+    /// a record without any is not in it.
+    pub maintenance: &'a HashMap<RecordKey, Vec<(i64, i64)>>,
 }
 
 /// Local time in the system's zone, `strftime`-formatted.
@@ -520,10 +525,17 @@ fn group_summary(rows: &[RowView]) -> String {
 
 /// Good news first.
 fn status_rank(s: &str) -> usize {
-    ["online", "offline", "error", "missing", "unknown"]
-        .iter()
-        .position(|x| *x == s)
-        .unwrap_or(9)
+    [
+        "online",
+        "offline",
+        "error",
+        "missing",
+        "unreachable",
+        "unknown",
+    ]
+    .iter()
+    .position(|x| *x == s)
+    .unwrap_or(9)
 }
 
 fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView {
@@ -536,7 +548,10 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
     let history = d.history.get(&key);
     let (uptime, sparkline, strip, strip_note) = match history {
         Some(h) => {
-            let slots = joined(strip_slots(&h.slots, labels), &h.slots);
+            let mut slots = joined(strip_slots(&h.slots, labels), &h.slots);
+            if let Some(windows) = d.maintenance.get(&key) {
+                mark_maintenance(&mut slots, windows, &d.window);
+            }
             // The line goes on over points with no sampled response where the strip says the
             // record was watched and answering.
             let answered: Vec<bool> = slots
@@ -585,6 +600,13 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         sparkline,
         strip,
         strip_note,
+        maintenance: r.maintenance.as_ref().map(|m| {
+            let until = clock.format(m.until, "%Y-%m-%d %H:%M %Z");
+            match m.reason.as_deref().filter(|_| !d.public) {
+                Some(why) => format!("until {until}: {why}"),
+                None => format!("until {until}"),
+            }
+        }),
         disk: disk(r).filter(|_| d.shown.disks),
         cert: cert(r, d.now, clock, d.public),
         dolibarr: st.dolibarr_version.clone().filter(|_| d.shown.versions),
@@ -655,9 +677,23 @@ fn strip_slots<'a>(slots: &[Slot], labels: &'a [String]) -> Vec<StripSlot<'a>> {
                 from: labels.get(i).map_or("", String::as_str),
                 to: labels.get(i + 1).map_or("", String::as_str),
                 note,
+                maintenance: false,
             }
         })
         .collect()
+}
+
+/// Marks the slots that overlap a maintenance window (`windows`: `[start, end)`, in order).
+fn mark_maintenance(slots: &mut [StripSlot], windows: &[(i64, i64)], w: &Window) {
+    let n = slots.len().max(1) as i64;
+    let span = (w.to - w.from).max(1);
+    for (i, s) in slots.iter_mut().enumerate() {
+        let i = i as i64;
+        let (from, to) = (w.from + span * i / n, w.from + span * (i + 1) / n);
+        if windows.iter().any(|(ws, we)| *ws < to && *we > from) {
+            s.maintenance = true;
+        }
+    }
 }
 
 /// The strip with the spacing of checks sparser than its slots filled in: an empty slot between
@@ -895,6 +931,7 @@ mod tests {
             from: "",
             to: "",
             note: String::new(),
+            maintenance: false,
         };
         // A check every other slot, down once, a stop of five slots, one slot left at the end.
         let states = [
@@ -927,6 +964,7 @@ mod tests {
             from: "",
             to: "",
             note: String::new(),
+            maintenance: false,
         };
         let up = [slot(SlotState::Up), slot(SlotState::Up)];
         assert_eq!(strip_note(&up), "all up");

@@ -218,15 +218,18 @@ impl Store {
         ))
     }
 
+    /// Whether there is any window at all (most databases have none: one look says so).
+    pub fn has_maintenance(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM maintenance)", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// Notes on each record the window it is in at `now` (`Record::maintenance`).
     pub fn mark_maintenance(&self, records: &mut [Record], now: i64) -> Result<()> {
-        // Most databases have no window: one look says so for all.
-        let any: bool =
-            self.conn
-                .query_row("SELECT EXISTS (SELECT 1 FROM maintenance)", [], |r| {
-                    r.get(0)
-                })?;
-        if any {
+        if self.has_maintenance()? {
             for r in records {
                 r.maintenance = self.maintenance_at(r.key(), now)?;
             }

@@ -138,6 +138,36 @@ fn a_window_holds_back_the_outage_and_the_recovery() {
     assert_eq!(until("shop"), Some(rfc3339(T0 + 3700).into()));
     assert_eq!(until("blog"), Some(Value::Null));
 
+    // The status page marks the window on shop's uptime strip, and shop in maintenance.
+    let page = env.path().join("page.html");
+    env.run_at(
+        T0 + 700,
+        &["report", "--html", page.to_str().expect("path")],
+    )
+    .ok();
+    let html = std::fs::read_to_string(&page).expect("page");
+    let row_of = |r: &str| {
+        let at = html.find(&format!("<b>{r}</b>")).expect("row");
+        let start = html[..at].rfind("<tr").expect("row start");
+        let end = at + html[at..].find("</tr>").expect("row end");
+        html[start..end].to_string()
+    };
+    assert!(
+        row_of("shop").contains(r#"class="m"><title>"#),
+        "{}",
+        row_of("shop")
+    );
+    assert!(
+        row_of("shop").contains(">maintenance</span>"),
+        "{}",
+        row_of("shop")
+    );
+    assert!(
+        !row_of("blog").contains(r#"class="m""#),
+        "{}",
+        row_of("blog")
+    );
+
     // `check`: OK, saying until when; WARNING when asked; as if no window with ignore.
     let check = env.run_at(T0 + 700, &["check", "shop"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
