@@ -480,7 +480,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l dry-run -d 'List what would be polled, without polling'
-complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l fail-on-down -d 'Exit 3 when a polled record is offline, error or missing (so cron mails someone)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l fail-on-down -d 'Exit 3 when a polled record is offline, error, missing or unreachable (so cron mails someone)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -502,7 +502,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l col
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l dry-run -d 'List what would be polled, without polling'
-complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l fail-on-down -d 'Exit 3 when a polled record is offline, error or missing (so cron mails someone)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l fail-on-down -d 'Exit 3 when a polled record is offline, error, missing or unreachable (so cron mails someone)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s v -l verbose -d 'Say more about what is being done, on stderr'

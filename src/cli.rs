@@ -505,7 +505,7 @@ pub struct UpdateArgs {
     /// List what would be polled, without polling
     #[arg(long)]
     pub dry_run: bool,
-    /// Exit 3 when a polled record is offline, error or missing (so cron mails someone)
+    /// Exit 3 when a polled record is offline, error, missing or unreachable (so cron mails someone)
     #[arg(long)]
     pub fail_on_down: bool,
     /// After the pass, delete raw checks older than this many days (as `prune` does)
