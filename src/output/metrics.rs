@@ -364,8 +364,8 @@ mod tests {
         );
         assert_eq!(
             samples(&text, "webhost_status").len(),
-            15,
-            "one-hot, 5 each"
+            18,
+            "one-hot, 6 each"
         );
         assert!(text.contains(
             r#"webhost_status{type="instance",ref="new",api="ping",host="",status="unknown"} 1"#
@@ -383,7 +383,12 @@ mod tests {
             [r#"webhost_last_pass_timestamp_seconds{pass="update-hosts"} 1800000000"#]
         );
         // Every family is announced once, and comes before its samples.
-        assert_eq!(text.matches("# TYPE ").count(), 12);
+        assert_eq!(text.matches("# TYPE ").count(), 13);
+        assert_eq!(
+            samples(&text, "webhost_maintenance").len(),
+            3,
+            "0 or 1 for every record"
+        );
         assert!(
             text.find("# TYPE webhost_up gauge") < text.find("webhost_up{"),
             "{text}"
@@ -393,7 +398,7 @@ mod tests {
     #[test]
     fn an_empty_fleet_still_has_the_families() {
         let text = render(&[], &[]);
-        assert_eq!(text.lines().count(), 24);
+        assert_eq!(text.lines().count(), 26);
         assert!(text.lines().all(|l| l.starts_with('#')));
     }
 }

@@ -138,6 +138,16 @@ fn a_window_holds_back_the_outage_and_the_recovery() {
     assert_eq!(until("shop"), Some(rfc3339(T0 + 3700).into()));
     assert_eq!(until("blog"), Some(Value::Null));
 
+    let metrics = env.run_at(T0 + 700, &["metrics"]).ok().stdout;
+    assert!(
+        metrics.contains(r#"webhost_maintenance{type="instance",ref="shop",api="ping",host=""} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"webhost_maintenance{type="instance",ref="blog",api="ping",host=""} 0"#),
+        "{metrics}"
+    );
+
     // The status page marks the window on shop's uptime strip, and shop in maintenance.
     let page = env.path().join("page.html");
     env.run_at(
