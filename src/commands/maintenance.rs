@@ -75,7 +75,10 @@ pub fn add(ctx: &Context, a: &Add) -> Result<Outcome> {
                 reference: r.clone(),
                 record_type: None,
             };
-            keys.push(which.find(&store)?.key());
+            let key = which.find(&store)?.key();
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
         }
         Some(keys)
     };

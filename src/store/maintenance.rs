@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use jiff::tz::TimeZone;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::sql::{owner_column, table};
 use super::{Batch, Store};
@@ -99,25 +99,22 @@ fn window(conn: &Connection, row: Row) -> Result<Window> {
 }
 
 /// The windows over `key`: its own, its host's (an instance), and those over every record.
+/// One statement, cheap on a database without windows: the writer asks it of every check.
 fn windows_of(conn: &Connection, key: RecordKey) -> Result<Vec<Window>> {
-    let host_id: Option<i64> = match key.record_type {
-        RecordType::Host => None,
-        RecordType::Instance => conn
-            .prepare_cached("SELECT host_id FROM instances WHERE id = ?1")?
-            .query_row([key.id], |r| r.get(0))
-            .optional()?
-            .flatten(),
+    let named = match key.record_type {
+        RecordType::Host => "w.host_id = ?1",
+        RecordType::Instance => {
+            "w.instance_id = ?1 OR w.host_id = (SELECT host_id FROM instances WHERE id = ?1)"
+        }
     };
     let sql = format!(
         "SELECT {COLUMNS} FROM maintenance m WHERE m.all_records = 1 OR EXISTS (
-            SELECT 1 FROM maintenance_records w WHERE w.window_id = m.id
-            AND (w.{} = ?1 OR (?2 IS NOT NULL AND w.host_id = ?2)))
-         ORDER BY m.id",
-        owner_column(key.record_type)
+            SELECT 1 FROM maintenance_records w WHERE w.window_id = m.id AND ({named}))
+         ORDER BY m.id"
     );
     let rows: Vec<Row> = conn
         .prepare_cached(&sql)?
-        .query_map(params![key.id, host_id], read_row)?
+        .query_map([key.id], read_row)?
         .collect::<rusqlite::Result<_>>()?;
     rows.into_iter().map(|r| window(conn, r)).collect()
 }
@@ -247,5 +244,89 @@ impl Batch<'_> {
     /// The window the record `key` is in at `t`, if any (read in the pass's transaction).
     pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<Active>> {
         Ok(maintenance::active_at(&windows_of(self.tx(), key)?, t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{ApiKind, Settings};
+
+    #[test]
+    fn an_instance_has_its_hosts_windows_expanded_and_clipped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(
+            &dir.path().join("m.db"),
+            crate::store::Access::Create { mode: 0o600 },
+        )
+        .expect("open");
+        let host = store
+            .insert(RecordType::Host, &Settings::new("srv1", ApiKind::Custom), 0)
+            .expect("host");
+        let mut on_host = Settings::new("app", ApiKind::Ping);
+        on_host.host_id = Some(host);
+        let app = store
+            .insert(RecordType::Instance, &on_host, 0)
+            .expect("instance");
+        let other = store
+            .insert(
+                RecordType::Instance,
+                &Settings::new("solo", ApiKind::Ping),
+                0,
+            )
+            .expect("instance");
+        let key = |record_type, id| RecordKey { record_type, id };
+        let daily = Timing::Every {
+            every: Every::parse("daily 01:00").expect("parses"),
+            duration: 3600,
+            tz: TimeZone::UTC,
+        };
+        let hosts = [key(RecordType::Host, host)];
+        let window = NewWindow {
+            records: Some(&hosts),
+            timing: &daily,
+            reason: Some("backups"),
+        };
+        store.add_maintenance(&window, 0).expect("add");
+        let once = Timing::Once {
+            from: 86_400 + 3000,
+            until: 86_400 + 9000,
+        };
+        let solo = [key(RecordType::Instance, other)];
+        let window = NewWindow {
+            records: Some(&solo),
+            timing: &once,
+            reason: None,
+        };
+        store.add_maintenance(&window, 0).expect("add");
+        // Two days from 01:30: the first window's end, the next day's whole, the third's start.
+        let got = store
+            .maintenance_intervals(key(RecordType::Instance, app), 5400, 2 * 86_400 + 5400)
+            .expect("intervals");
+        assert_eq!(
+            got,
+            vec![
+                (5400, 7200),
+                (86_400 + 3600, 86_400 + 7200),
+                (2 * 86_400 + 3600, 2 * 86_400 + 5400)
+            ]
+        );
+        let got = store
+            .maintenance_intervals(key(RecordType::Instance, other), 0, 2 * 86_400)
+            .expect("intervals");
+        assert_eq!(got, vec![(86_400 + 3000, 86_400 + 9000)]);
+        let active = store
+            .maintenance_at(key(RecordType::Host, host), 86_400 + 3700)
+            .expect("active");
+        assert_eq!(
+            active,
+            Some(Active {
+                until: 86_400 + 7200,
+                reason: Some("backups".into())
+            })
+        );
+        assert!(store.remove_maintenance(1).expect("remove"));
+        assert!(!store.remove_maintenance(1).expect("remove"));
+        assert_eq!(store.maintenance_windows().expect("list").len(), 1);
     }
 }
