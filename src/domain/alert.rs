@@ -97,9 +97,13 @@ pub fn held_back(status: Status, in_maintenance: bool) -> bool {
 pub fn through_host(reading: &Reading, host: &str, host_status: Status) -> Option<Reading> {
     let failed = matches!(reading.status, Status::Offline | Status::Error);
     let host_down = matches!(host_status, Status::Offline | Status::Error);
+    let state = match host_status {
+        Status::Error => "in error",
+        _ => "offline",
+    };
     (failed && host_down).then(|| Reading {
         status: Status::Unreachable,
-        message: format!("{} (host {host} is {host_status})", reading.message),
+        message: format!("{} (host {host} is {state})", reading.message),
         ..reading.clone()
     })
 }
@@ -403,7 +407,11 @@ mod tests {
         assert!(through_host(&failed, "web1", Online).is_none());
         assert!(through_host(&Reading::new(Online, "ok"), "web1", Offline).is_none());
         assert!(through_host(&Reading::new(Status::Missing, "gone"), "web1", Offline).is_none());
-        assert!(through_host(&Reading::new(Status::Error, "bad"), "web1", Status::Error).is_some());
+        let bad = through_host(&Reading::new(Status::Error, "bad"), "web1", Status::Error);
+        assert_eq!(
+            bad.map(|r| r.message),
+            Some("bad (host web1 is in error)".into())
+        );
         assert!(held_back(Status::Unreachable, false));
         assert!(held_back(Online, true));
         assert!(!held_back(Offline, false));
