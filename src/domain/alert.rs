@@ -90,13 +90,29 @@ pub fn held_back(status: Status, in_maintenance: bool) -> bool {
     in_maintenance || status == Status::Unreachable
 }
 
-/// An instance's failed reading while its host is down (`host` is the host's ref and status):
-/// unreachable, with its own reason and the host's. An instance that answers stays online, and
-/// one the server no longer lists stays missing: only an instance that itself failed (offline
-/// or error) is put down to its host, and only when the host is offline or in error.
-pub fn through_host(reading: &Reading, host: &str, host_status: Status) -> Option<Reading> {
+/// An instance's host as its last check left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostSeen {
+    pub reference: String,
+    pub status: Status,
+    pub checked_at: Option<i64>,
+}
+
+/// A host's status older than this is no longer taken for what it is now: a host pass that
+/// stopped must not silence its instances for good.
+pub const HOST_FRESH_S: i64 = 3600;
+
+/// An instance's failed reading at `at` while its host is down: unreachable, with its own
+/// reason and the host's. An instance that answers stays online, and one the server no longer
+/// lists stays missing: only an instance that itself failed (offline or error) is put down to
+/// its host, and only when the host's last check (in the same pass, or the last host pass, no
+/// older than `HOST_FRESH_S`) found it offline or in error.
+pub fn through_host(reading: &Reading, host: &HostSeen, at: i64) -> Option<Reading> {
     let failed = matches!(reading.status, Status::Offline | Status::Error);
-    let host_down = matches!(host_status, Status::Offline | Status::Error);
+    let fresh = host.checked_at.is_some_and(|t| at - t <= HOST_FRESH_S);
+    let host_down = fresh && matches!(host.status, Status::Offline | Status::Error);
+    let host_status = host.status;
+    let host = &host.reference;
     let state = match host_status {
         Status::Error => "in error",
         _ => "offline",
@@ -400,14 +416,27 @@ mod tests {
 
     #[test]
     fn only_an_instance_that_failed_under_a_down_host_is_unreachable() {
+        let host = |status| HostSeen {
+            reference: "web1".into(),
+            status,
+            checked_at: Some(1000),
+        };
         let failed = Reading::new(Offline, "connection refused");
-        let r = through_host(&failed, "web1", Offline).expect("unreachable");
+        let r = through_host(&failed, &host(Offline), 1010).expect("unreachable");
         assert_eq!(r.status, Status::Unreachable);
         assert_eq!(r.message, "connection refused (host web1 is offline)");
-        assert!(through_host(&failed, "web1", Online).is_none());
-        assert!(through_host(&Reading::new(Online, "ok"), "web1", Offline).is_none());
-        assert!(through_host(&Reading::new(Status::Missing, "gone"), "web1", Offline).is_none());
-        let bad = through_host(&Reading::new(Status::Error, "bad"), "web1", Status::Error);
+        assert!(through_host(&failed, &host(Online), 1010).is_none());
+        assert!(through_host(&Reading::new(Online, "ok"), &host(Offline), 1010).is_none());
+        let gone = Reading::new(Status::Missing, "gone");
+        assert!(through_host(&gone, &host(Offline), 1010).is_none());
+        // A host not checked for over an hour: its status is not news any more.
+        assert!(through_host(&failed, &host(Offline), 1000 + HOST_FRESH_S).is_some());
+        assert!(through_host(&failed, &host(Offline), 1001 + HOST_FRESH_S).is_none());
+        let bad = through_host(
+            &Reading::new(Status::Error, "bad"),
+            &host(Status::Error),
+            1010,
+        );
         assert_eq!(
             bad.map(|r| r.message),
             Some("bad (host web1 is in error)".into())

@@ -154,7 +154,7 @@ fn store_check(
     let through_host = match key.record_type {
         RecordType::Instance if reading.status.is_down() => batch
             .host_status(key.id)?
-            .and_then(|(host, status)| alert::through_host(reading, &host, status)),
+            .and_then(|host| alert::through_host(reading, &host, at)),
         _ => None,
     };
     let reading = through_host.as_ref().unwrap_or(reading);

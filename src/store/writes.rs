@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::Store;
 use super::records::modules_of;
 use super::sql::{from_int, table, to_int};
+use crate::domain::alert::HostSeen;
 use crate::domain::discovery::{KnownInstance, NewInstance};
 use crate::domain::inventory::Change;
 use crate::domain::model::{
@@ -371,16 +372,22 @@ impl Batch<'_> {
             .query_row([host_id], |r| r.get(0))?)
     }
 
-    /// An instance's host, by ref, and the status its last check left (None: no host, or one
-    /// with monitoring off, whose status is not news).
-    pub fn host_status(&self, instance_id: i64) -> Result<Option<(String, Status)>> {
+    /// An instance's host as its last check left it (None: no host, or one with monitoring
+    /// off, whose status is not news).
+    pub fn host_status(&self, instance_id: i64) -> Result<Option<HostSeen>> {
         Ok(self
             .tx
             .prepare_cached(
-                "SELECT h.ref, h.status FROM instances i JOIN hosts h ON h.id = i.host_id
-                 WHERE i.id = ?1 AND h.enabled = 1",
+                "SELECT h.ref, h.status, h.last_check_at FROM instances i
+                 JOIN hosts h ON h.id = i.host_id WHERE i.id = ?1 AND h.enabled = 1",
             )?
-            .query_row([instance_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([instance_id], |r| {
+                Ok(HostSeen {
+                    reference: r.get(0)?,
+                    status: r.get(1)?,
+                    checked_at: r.get(2)?,
+                })
+            })
             .optional()?)
     }
 

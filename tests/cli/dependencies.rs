@@ -136,3 +136,27 @@ fn an_instance_still_down_after_its_host_returns_alerts_then() {
         ]
     );
 }
+
+#[test]
+fn a_host_status_over_an_hour_old_silences_nobody() {
+    let (server, down) = server();
+    let env = Env::new();
+    env.add_host(
+        "web1",
+        "server-observer-v1",
+        &["--url", &server.url("/web1")],
+    );
+    env.add_instance("a", "ping", &["--url", &server.url("/a"), "--host", "web1"]);
+    let (hook, log) = recorder(&env);
+    set_hook(&env, &hook);
+    env.run_at(T0, &["update-instances"]).ok();
+    *down.lock().expect("down") = vec!["/web1".into(), "/a".into()];
+    env.run_at(T0 + 300, &["update-hosts"]).ok();
+    // The host pass stopped after that: an hour later, a's failure is its own.
+    let pass = env
+        .run_at(T0 + 300 + 3601, &["--json", "update-instances"])
+        .ok()
+        .json();
+    assert_eq!(crate::support::result_of(&pass, "a").0, "offline");
+    assert_eq!(events(&log).0, ["a online>offline", "web1 unknown>offline"]);
+}
