@@ -543,7 +543,7 @@ pub fn with_maintenance(
     subject.maintenance_until = Some(until);
     let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
     v.summary = format!(
-        "{} in maintenance until {until_text}{why}; {}: {}",
+        "{} in maintenance until {until_text}{why}, {}: {}",
         subject.reference,
         v.state.as_str(),
         v.summary

@@ -414,7 +414,10 @@ pub fn build(d: &ReportData) -> Page {
                     RecordType::Instance => "Instances",
                 },
                 total: c.total,
-                statuses: in_order(&c.by_status, &["online", "offline", "error", "missing", "unknown"]),
+                statuses: in_order(
+                    &c.by_status,
+                    &["online", "offline", "error", "missing", "unreachable", "unknown"],
+                ),
                 health: in_order(&c.by_health, &["ok", "warning", "critical", "unknown"]),
             })
             .collect(),
