@@ -71,6 +71,15 @@ pub fn add(ctx: &Context, a: &Add) -> Result<Outcome> {
     } else {
         let mut keys = Vec::new();
         for r in a.refs {
+            // `Which` would suggest --host/--instance, which mean otherwise here.
+            if store.find(RecordType::Host, r)?.is_some()
+                && store.find(RecordType::Instance, r)?.is_some()
+            {
+                return Err(invalid(format!(
+                    "both a host and an instance are named '{r}': --host {r} covers the host \
+                     and its instances"
+                )));
+            }
             let which = Which {
                 reference: r.clone(),
                 record_type: None,

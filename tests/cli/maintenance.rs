@@ -390,6 +390,13 @@ fn bad_windows_are_refused_with_a_clear_line() {
     .fails(2, "is not a time");
     env.run(&["maintenance", "add", "--ref", "nope", "--for", "1h"])
         .fails(2, "no host or instance named 'nope'");
+    env.add_host(
+        "shop",
+        "server-observer-v1",
+        &["--url", "http://127.0.0.1:9/"],
+    );
+    env.run(&["maintenance", "add", "--ref", "shop", "--for", "1h"])
+        .fails(2, "--host shop covers the host");
     let run = env.run(&["maintenance", "add", "--for", "1h"]);
     assert_eq!(run.code, 2);
     assert!(
