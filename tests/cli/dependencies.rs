@@ -73,6 +73,21 @@ fn a_host_outage_is_one_alert_and_its_failing_instances_are_unreachable() {
     assert!(check.stdout.contains("unreachable"), "{}", check.stdout);
     let shown = env.run(&["--json", "instance", "show", "a"]).ok().json();
     assert_eq!(shown["status"], "unreachable");
+    let metrics = env.run(&["metrics"]).ok().stdout;
+    assert!(
+        metrics.contains(
+            r#"webhost_status{type="instance",ref="a",api="ping",host="web1",status="unreachable"} 1"#
+        ),
+        "{metrics}"
+    );
+    let page = env.path().join("page.html");
+    env.run_at(
+        T0 + 320,
+        &["report", "--html", page.to_str().expect("path")],
+    )
+    .ok();
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(html.contains(r#"<span class="badge s-unreachable">unreachable</span>"#));
 
     // web1 back, and a and b with it: web1's recovery only; a and b were online before.
     *down.lock().expect("down") = vec!["/solo".into()];
