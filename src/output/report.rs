@@ -749,6 +749,10 @@ fn strip_note(slots: &[StripSlot]) -> String {
     if none > 0 {
         parts.push(format!("{none} no data"));
     }
+    let maintenance = slots.iter().filter(|x| x.maintenance).count();
+    if maintenance > 0 {
+        parts.push(format!("{maintenance} in maintenance"));
+    }
     parts.join(", ")
 }
 

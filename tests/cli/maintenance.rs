@@ -173,6 +173,11 @@ fn a_window_holds_back_the_outage_and_the_recovery() {
         row_of("shop")
     );
     assert!(
+        row_of("shop").contains(" in maintenance</div>"),
+        "in words too: {}",
+        row_of("shop")
+    );
+    assert!(
         !row_of("blog").contains(r#"class="m""#),
         "{}",
         row_of("blog")
