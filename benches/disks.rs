@@ -169,8 +169,11 @@ fn fill(db: &Path, port: u16, o: &Options, now: i64) -> Result<u64, String> {
         .map_err(|e| format!("{e:#}"))?;
     let mut conn = Connection::open(db).map_err(|e| e.to_string())?;
     let e = |e: rusqlite::Error| e.to_string();
-    conn.execute_batch("DROP TABLE disk_levels; DROP TABLE disk_trends; PRAGMA user_version = 15;")
-        .map_err(e)?;
+    conn.execute_batch(
+        "DROP TABLE disk_levels; DROP TABLE disk_trends; DROP TABLE maintenance_records;
+         DROP TABLE maintenance; PRAGMA user_version = 15;",
+    )
+    .map_err(e)?;
     let tx = conn.transaction().map_err(e)?;
     let mut written = 0;
     {

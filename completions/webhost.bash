@@ -58,6 +58,9 @@ _webhost() {
             webhost,instance)
                 cmd="webhost__subcmd__instance"
                 ;;
+            webhost,maintenance)
+                cmd="webhost__subcmd__maintenance"
+                ;;
             webhost,man)
                 cmd="webhost__subcmd__man"
                 ;;
@@ -184,6 +187,9 @@ _webhost() {
             webhost__subcmd__help,instance)
                 cmd="webhost__subcmd__help__subcmd__instance"
                 ;;
+            webhost__subcmd__help,maintenance)
+                cmd="webhost__subcmd__help__subcmd__maintenance"
+                ;;
             webhost__subcmd__help,man)
                 cmd="webhost__subcmd__help__subcmd__man"
                 ;;
@@ -279,6 +285,15 @@ _webhost() {
                 ;;
             webhost__subcmd__help__subcmd__instance,show)
                 cmd="webhost__subcmd__help__subcmd__instance__subcmd__show"
+                ;;
+            webhost__subcmd__help__subcmd__maintenance,add)
+                cmd="webhost__subcmd__help__subcmd__maintenance__subcmd__add"
+                ;;
+            webhost__subcmd__help__subcmd__maintenance,list)
+                cmd="webhost__subcmd__help__subcmd__maintenance__subcmd__list"
+                ;;
+            webhost__subcmd__help__subcmd__maintenance,remove)
+                cmd="webhost__subcmd__help__subcmd__maintenance__subcmd__remove"
                 ;;
             webhost__subcmd__host,add)
                 cmd="webhost__subcmd__host__subcmd__add"
@@ -388,6 +403,33 @@ _webhost() {
             webhost__subcmd__instance__subcmd__help,show)
                 cmd="webhost__subcmd__instance__subcmd__help__subcmd__show"
                 ;;
+            webhost__subcmd__maintenance,add)
+                cmd="webhost__subcmd__maintenance__subcmd__add"
+                ;;
+            webhost__subcmd__maintenance,help)
+                cmd="webhost__subcmd__maintenance__subcmd__help"
+                ;;
+            webhost__subcmd__maintenance,list)
+                cmd="webhost__subcmd__maintenance__subcmd__list"
+                ;;
+            webhost__subcmd__maintenance,remove)
+                cmd="webhost__subcmd__maintenance__subcmd__remove"
+                ;;
+            webhost__subcmd__maintenance,rm)
+                cmd="webhost__subcmd__maintenance__subcmd__remove"
+                ;;
+            webhost__subcmd__maintenance__subcmd__help,add)
+                cmd="webhost__subcmd__maintenance__subcmd__help__subcmd__add"
+                ;;
+            webhost__subcmd__maintenance__subcmd__help,help)
+                cmd="webhost__subcmd__maintenance__subcmd__help__subcmd__help"
+                ;;
+            webhost__subcmd__maintenance__subcmd__help,list)
+                cmd="webhost__subcmd__maintenance__subcmd__help__subcmd__list"
+                ;;
+            webhost__subcmd__maintenance__subcmd__help,remove)
+                cmd="webhost__subcmd__maintenance__subcmd__help__subcmd__remove"
+                ;;
             *)
                 ;;
         esac
@@ -395,7 +437,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help"
+            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,7 +669,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__check)
-            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --audit --db --db-mode --json --quiet --verbose --color --help"
+            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --audit --maintenance --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +701,10 @@ _webhost() {
                     ;;
                 --forecast)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --maintenance)
+                    COMPREPLY=($(compgen -W "ok warn ignore" -- "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -1003,7 +1049,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help"
+            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1479,6 +1525,62 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__instance__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__maintenance)
+            opts="add list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__maintenance__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__maintenance__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__maintenance__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2106,7 +2208,7 @@ _webhost() {
             fi
             case "${prev}" in
                 --status)
-                    COMPREPLY=($(compgen -W "unknown online offline error missing" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "unknown online offline error missing unreachable" -- "${cur}"))
                     return 0
                     ;;
                 --health)
@@ -2650,7 +2752,7 @@ _webhost() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "unknown online offline error missing" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "unknown online offline error missing unreachable" -- "${cur}"))
                     return 0
                     ;;
                 --health)
@@ -2704,6 +2806,208 @@ _webhost() {
             ;;
         webhost__subcmd__instance__subcmd__show)
             opts="-q -v -h --show-token --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance)
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help add list remove rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__add)
+            opts="-q -v -h --ref --host --all --from --until --for --every --reason --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__help)
+            opts="add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__list)
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__maintenance__subcmd__remove)
+            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

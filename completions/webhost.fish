@@ -52,6 +52,7 @@ complete -c webhost -n "__fish_webhost_needs_command" -f -a "metrics" -d 'Every 
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "report" -d 'Write the fleet\'s status page: one self-contained HTML file'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "sla" -d 'Each record\'s availability over a month, against a target: an SLA statement'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
+complete -c webhost -n "__fish_webhost_needs_command" -f -a "maintenance" -d 'Maintenance windows: planned work during which a record raises no alert'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "man" -d 'Print the man page (roff), or write every page into a folder'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "demo" -d 'A first look: a made-up fleet on 127.0.0.1, polled for a working day; its status and page'
@@ -120,7 +121,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
-missing\t'A discovered instance its server no longer lists'"
+missing\t'A discovered instance its server no longer lists'
+unreachable\t'An instance that failed while its host was offline or in error'"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l health -d 'Only records with this health' -r -f -a "ok\t''
 warning\t''
 critical\t''
@@ -141,7 +143,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
-missing\t'A discovered instance its server no longer lists'"
+missing\t'A discovered instance its server no longer lists'
+unreachable\t'An instance that failed while its host was offline or in error'"
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l health -d 'Only records with this health' -r -f -a "ok\t''
 warning\t''
 critical\t''
@@ -319,7 +322,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
-missing\t'A discovered instance its server no longer lists'"
+missing\t'A discovered instance its server no longer lists'
+unreachable\t'An instance that failed while its host was offline or in error'"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l health -d 'Only records with this health' -r -f -a "ok\t''
 warning\t''
 critical\t''
@@ -341,7 +345,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 online\t'Answered with a usable document'
 offline\t'No usable answer: refused, DNS, timeout, TLS, 5xx (and for ping any non 2xx/3xx)'
 error\t'Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape'
-missing\t'A discovered instance its server no longer lists'"
+missing\t'A discovered instance its server no longer lists'
+unreachable\t'An instance that failed while its host was offline or in error'"
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l health -d 'Only records with this health' -r -f -a "ok\t''
 warning\t''
 critical\t''
@@ -476,7 +481,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l dry-run -d 'List what would be polled, without polling'
-complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l fail-on-down -d 'Exit 3 when a polled record is offline, error or missing (so cron mails someone)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l fail-on-down -d 'Exit 3 when a polled record is offline, error, missing or unreachable (so cron mails someone)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -498,7 +503,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l col
 always\t''
 never\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l dry-run -d 'List what would be polled, without polling'
-complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l fail-on-down -d 'Exit 3 when a polled record is offline, error or missing (so cron mails someone)'
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l fail-on-down -d 'Exit 3 when a polled record is offline, error, missing or unreachable (so cron mails someone)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l json -d 'Print machine-readable JSON instead of tables'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s v -l verbose -d 'Say more about what is being done, on stderr'
@@ -610,6 +615,9 @@ complete -c webhost -n "__fish_webhost_using_subcommand check" -l timeout -d 'Wi
 complete -c webhost -n "__fish_webhost_using_subcommand check" -s w -l warning -d 'WARNING when the response time is outside RANGE (inside, after @): a Nagios range in milliseconds unless a bound says s or ms, e.g. 1000 (over 1000 ms), 1.5s, 200: (under 200 ms), 200:2s, @200:500. Also the warn field of the `response` perfdata' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -s c -l critical -d 'CRITICAL when the response time is outside RANGE (as for --warning). Also the crit field of the `response` perfdata' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l forecast -d 'WARNING when the disk forecast (as `webhost disks` gives it) reaches a threshold, or full, within this time: 14d' -r
+complete -c webhost -n "__fish_webhost_using_subcommand check" -l maintenance -d 'In a maintenance window: `ok` (OK, "in maintenance until ..."), `warn` (WARNING, the same words) or `ignore` (judged as if there were no window)' -r -f -a "ok\t'OK: "in maintenance until ..."'
+warn\t'WARNING: "in maintenance until ..."'
+ignore\t'Judged as if there were no window'"
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -725,6 +733,68 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -f -a "add" -d 'Add a window: one-off (--from, --until or --for) or recurring (--every, --for)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -f -a "list" -d 'The windows: what each covers, when, and whether it is in force now'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -f -a "remove" -d 'Remove a window by its id (as `list` shows it)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -f -a "rm" -d 'Remove a window by its id (as `list` shows it)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l ref -d 'These hosts or instances (a host\'s window covers its instances)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l host -d 'This host and every instance on it' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l from -d 'Start, local time: `2027-03-28 02:00` [default: now]' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l until -d 'End, local time (or give --for)' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l for -d 'How long it lasts: 2h, 30m' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l every -d 'Recurring: `DAY HH:MM` local, DAY one of mon tue wed thu fri sat sun, or daily ("sun 02:00", "daily 23:30"); needs --for' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l reason -d 'Why: shown by `list` and `check`' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l all -d 'Every record'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a window: one-off (--from, --until or --for) or recurring (--every, --for)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "list" -d 'The windows: what each covers, when, and whether it is in force now'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a window by its id (as `list` shows it)'
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
@@ -828,32 +898,33 @@ complete -c webhost -n "__fish_webhost_using_subcommand audit" -l json -d 'Print
 complete -c webhost -n "__fish_webhost_using_subcommand audit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand audit" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "host" -d 'Manage hosts (servers)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "status" -d 'The fleet at a glance: counts, what is down, disks, certificates, stale passes'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "disks" -d 'Disks that will fill: growth per day and when each reaches its thresholds, soonest first'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "history" -d 'The checks and status changes of one record'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "export" -d 'Print every record\'s settings (not their state) as JSON or CSV, to back up or copy a fleet'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "import" -d 'Create or update records from a file written by `export` (JSON or CSV), all or nothing'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "check" -d 'Nagios/Icinga plugin: one record\'s health as OK, WARNING, CRITICAL or UNKNOWN'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "metrics" -d 'Every enabled record\'s state and the last passes, in the Prometheus text format'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "report" -d 'Write the fleet\'s status page: one self-contained HTML file'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "sla" -d 'Each record\'s availability over a month, against a target: an SLA statement'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "man" -d 'Print the man page (roff), or write every page into a folder'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "demo" -d 'A first look: a made-up fleet on 127.0.0.1, polled for a working day; its status and page'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "receive" -d 'Receive one push from an instance\'s WebObserver, as a CGI program'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "serve" -d 'Receive WebObserver\'s pushes in a small HTTP server (behind a TLS reverse proxy)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "advisories" -d 'Known vulnerabilities, offline: import advisories in osv.dev\'s format, list them'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "audit" -d 'Which instances run a version with a known vulnerability (from imported advisories)'
-complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config completions man demo receive serve advisories audit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "host" -d 'Manage hosts (servers)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "instance" -d 'Manage instances (web applications, usually Dolibarr)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "update-hosts" -d 'Poll every enabled host once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "update-instances" -d 'Poll every enabled instance once (one cron line)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "modules" -d 'Which modules the Dolibarr instances have, at which versions, active or not'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "versions" -d 'How many instances run each Dolibarr version, newest first'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "status" -d 'The fleet at a glance: counts, what is down, disks, certificates, stale passes'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "disks" -d 'Disks that will fill: growth per day and when each reaches its thresholds, soonest first'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "history" -d 'The checks and status changes of one record'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "changes" -d 'Inventory changes across the fleet: Dolibarr upgrades, modules added, removed, upgraded'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "prune" -d 'Delete old raw checks, keeping daily roll-ups, status changes and inventory changes'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "export" -d 'Print every record\'s settings (not their state) as JSON or CSV, to back up or copy a fleet'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "import" -d 'Create or update records from a file written by `export` (JSON or CSV), all or nothing'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "check" -d 'Nagios/Icinga plugin: one record\'s health as OK, WARNING, CRITICAL or UNKNOWN'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "metrics" -d 'Every enabled record\'s state and the last passes, in the Prometheus text format'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "report" -d 'Write the fleet\'s status page: one self-contained HTML file'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "sla" -d 'Each record\'s availability over a month, against a target: an SLA statement'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "config" -d 'Settings stored in the database (the change hook and its thresholds)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "maintenance" -d 'Maintenance windows: planned work during which a record raises no alert'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "completions" -d 'Print shell completions for bash, zsh or fish'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "man" -d 'Print the man page (roff), or write every page into a folder'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "demo" -d 'A first look: a made-up fleet on 127.0.0.1, polled for a working day; its status and page'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "receive" -d 'Receive one push from an instance\'s WebObserver, as a CGI program'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "serve" -d 'Receive WebObserver\'s pushes in a small HTTP server (behind a TLS reverse proxy)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "advisories" -d 'Known vulnerabilities, offline: import advisories in osv.dev\'s format, list them'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "audit" -d 'Which instances run a version with a known vulnerability (from imported advisories)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and not __fish_seen_subcommand_from host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "add" -d 'Add a host'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "list" -d 'List hosts'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from host" -f -a "show" -d 'Show every field of one host: settings, state, disk, certificate'
@@ -872,5 +943,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'Print every setting'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from maintenance" -f -a "add" -d 'Add a window: one-off (--from, --until or --for) or recurring (--every, --for)'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from maintenance" -f -a "list" -d 'The windows: what each covers, when, and whether it is in force now'
+complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from maintenance" -f -a "remove" -d 'Remove a window by its id (as `list` shows it)'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from advisories" -f -a "import" -d 'Import OSV advisories: JSON files, folders of them, or osv.dev\'s per-ecosystem zip'
 complete -c webhost -n "__fish_webhost_using_subcommand help; and __fish_seen_subcommand_from advisories" -f -a "list" -d 'The stored advisories, overrides applied: id, severity, what fixes it, summary'

@@ -166,6 +166,15 @@ pub enum Command {
     /// Settings stored in the database (the change hook and its thresholds)
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Maintenance windows: planned work during which a record raises no alert
+    ///
+    /// During a window the records are still checked and stored, but no alert is sent (nor a
+    /// "recovered" one after it, unless the status differs from before the window), `status`
+    /// and `list` show `maintenance` beside what was seen, `check` is OK ("in maintenance
+    /// until ...", see its --maintenance), the status page marks the window on the uptime
+    /// strip, and SLA figures leave it out. A host's window covers its instances.
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
     /// Print shell completions for bash, zsh or fish
     Completions {
         #[arg(value_enum)]
@@ -368,6 +377,21 @@ pub struct CheckArgs {
     /// advisory of critical severity makes it CRITICAL, one of high severity WARNING
     #[arg(long)]
     pub audit: bool,
+    /// In a maintenance window: `ok` (OK, "in maintenance until ..."), `warn` (WARNING, the
+    /// same words) or `ignore` (judged as if there were no window)
+    #[arg(long, value_enum, default_value_t = InMaintenance::Ok, value_name = "HOW")]
+    pub maintenance: InMaintenance,
+}
+
+/// What `check` says of a record in a maintenance window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InMaintenance {
+    /// OK: "in maintenance until ..."
+    Ok,
+    /// WARNING: "in maintenance until ..."
+    Warn,
+    /// Judged as if there were no window
+    Ignore,
 }
 
 #[derive(Debug, Args)]
@@ -524,7 +548,7 @@ pub struct UpdateArgs {
     /// List what would be polled, without polling
     #[arg(long)]
     pub dry_run: bool,
-    /// Exit 3 when a polled record is offline, error or missing (so cron mails someone)
+    /// Exit 3 when a polled record is offline, error, missing or unreachable (so cron mails someone)
     #[arg(long)]
     pub fail_on_down: bool,
     /// After the pass, delete raw checks older than this many days (as `prune` does)
@@ -652,6 +676,57 @@ pub enum InstanceCommand {
     Enable(RefArg),
     /// Turn monitoring off for an instance (it keeps its history)
     Disable(RefArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceCommand {
+    /// Add a window: one-off (--from, --until or --for) or recurring (--every, --for)
+    ///
+    /// Times are local (TZ), as `2027-03-28 02:00`, or RFC 3339 with an offset, or `now`; they
+    /// are stored in UTC. A recurring window keeps the time zone it was added in: "sun 02:00"
+    /// is 02:00 on the wall clock in summer and in winter (a start in the hour skipped in
+    /// spring is 03:00; in the hour repeated in autumn, the first 02:00).
+    #[command(after_help = examples_help("maintenance add"))]
+    Add(MaintenanceAdd),
+    /// The windows: what each covers, when, and whether it is in force now
+    List,
+    /// Remove a window by its id (as `list` shows it)
+    #[command(visible_alias = "rm")]
+    Remove {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["refs", "host", "all"])))]
+#[command(group(clap::ArgGroup::new("when").required(true).args(["from", "until", "duration", "every"]).multiple(true)))]
+pub struct MaintenanceAdd {
+    /// These hosts or instances (a host's window covers its instances)
+    #[arg(long = "ref", value_name = "REF", num_args = 1..)]
+    pub refs: Vec<String>,
+    /// This host and every instance on it
+    #[arg(long, value_name = "REF")]
+    pub host: Option<String>,
+    /// Every record
+    #[arg(long)]
+    pub all: bool,
+    /// Start, local time: `2027-03-28 02:00` [default: now]
+    #[arg(long, value_name = "TIME", conflicts_with = "every")]
+    pub from: Option<String>,
+    /// End, local time (or give --for)
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["duration", "every"])]
+    pub until: Option<String>,
+    /// How long it lasts: 2h, 30m
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Recurring: `DAY HH:MM` local, DAY one of mon tue wed thu fri sat sun, or daily
+    /// ("sun 02:00", "daily 23:30"); needs --for
+    #[arg(long, value_name = "WHEN", requires = "duration")]
+    pub every: Option<String>,
+    /// Why: shown by `list` and `check`
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 /// Where the API token comes from. At most one; `--token-stdin` keeps it out of `ps` and history.
@@ -1117,6 +1192,7 @@ impl ValueEnum for Status {
                 "Answered, but the monitoring API is unusable: auth rejected, not JSON, wrong shape"
             }
             Status::Missing => "A discovered instance its server no longer lists",
+            Status::Unreachable => "An instance that failed while its host was offline or in error",
         };
         Some(PossibleValue::new(self.as_str()).help(help))
     }
@@ -1300,6 +1376,19 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "webhost status --stale 2h --certs 10",
             ),
             ("The same as JSON, for a script", "webhost --json status"),
+        ],
+    ),
+    (
+        "maintenance add",
+        &[
+            (
+                "Work on one host tonight: it and its instances raise no alert",
+                "webhost maintenance add --host srv1 --from '2027-03-27 22:00' --for 3h",
+            ),
+            (
+                "Every Sunday at 02:00 local time, for 2 hours, the whole fleet",
+                "webhost maintenance add --all --every 'sun 02:00' --for 2h --reason backups",
+            ),
         ],
     ),
     (
@@ -1838,7 +1927,8 @@ const RELATED: &[(&str, &[&str])] = &[
     ("prune", &["update-instances", "history"]),
     ("export", &["import"]),
     ("import", &["export"]),
-    ("check", &["status", "metrics"]),
+    ("check", &["status", "metrics", "maintenance"]),
+    ("maintenance", &["check", "status", "report"]),
     ("metrics", &["status", "check", "report"]),
     ("report", &["status", "metrics", "sla"]),
     ("sla", &["report", "history", "prune"]),

@@ -16,7 +16,7 @@ pub enum Exit {
     Failure,
     /// 2: bad usage or invalid input; nothing was written.
     Usage,
-    /// 3: `--fail-on-down`: a polled record is offline, error or missing.
+    /// 3: `--fail-on-down`: a polled record is offline, error, missing or unreachable.
     Down,
     /// 75: another pass of the same kind holds the lock (EX_TEMPFAIL).
     Busy,
@@ -45,7 +45,7 @@ pub const TABLE: [(Exit, &str); 7] = [
     ),
     (
         Exit::Down,
-        "`--fail-on-down`: a polled record is offline, error or missing",
+        "`--fail-on-down`: a polled record is offline, error, missing or unreachable",
     ),
     (
         Exit::Busy,

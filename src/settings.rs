@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{
     AdvisoriesCommand, AuditBy, Cli, Command, CommonEdit, ConfigCommand, HostCommand,
-    InstanceCommand, Limit, ListArgs, ThresholdArgs, TokenArgs, UpdateArgs,
+    InstanceCommand, Limit, ListArgs, MaintenanceCommand, ThresholdArgs, TokenArgs, UpdateArgs,
     completions as completion_script, man_page, write_man_pages,
 };
 use crate::clock::Clock;
@@ -96,7 +96,21 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 warning: a.warning,
                 critical: a.critical,
             };
-            commands::check::run(&ctx, &which, a.max_age, &limits, live, a.forecast, a.audit)
+            let maintenance = match a.maintenance {
+                crate::cli::InMaintenance::Ok => commands::check::InMaintenance::Ok,
+                crate::cli::InMaintenance::Warn => commands::check::InMaintenance::Warn,
+                crate::cli::InMaintenance::Ignore => commands::check::InMaintenance::Ignore,
+            };
+            commands::check::run(
+                &ctx,
+                &which,
+                a.max_age,
+                &limits,
+                live,
+                a.forecast,
+                a.audit,
+                maintenance,
+            )
         }
         Command::Metrics(a) => commands::metrics::run(&ctx, a.output.as_deref()),
         Command::Report(a) => commands::report::run(
@@ -133,6 +147,23 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             },
         ),
         Command::Config(c) => commands::config::run(&ctx, &config(c)),
+        Command::Maintenance(MaintenanceCommand::Add(a)) => commands::maintenance::add(
+            &ctx,
+            &commands::maintenance::Add {
+                refs: &a.refs,
+                host: a.host.as_deref(),
+                all: a.all,
+                from: a.from.as_deref(),
+                until: a.until.as_deref(),
+                duration: a.duration,
+                every: a.every.as_deref(),
+                reason: a.reason.as_deref(),
+            },
+        ),
+        Command::Maintenance(MaintenanceCommand::List) => commands::maintenance::list(&ctx),
+        Command::Maintenance(MaintenanceCommand::Remove { id }) => {
+            commands::maintenance::remove(&ctx, id)
+        }
         Command::Completions { shell } => {
             commands::completions::run(&ctx, &completion_script(shell))
         }

@@ -12,12 +12,14 @@ use crate::domain::check::{self, AdvisoryHit, ResponseLimits, Verdict};
 use crate::domain::model::RecordType;
 use crate::domain::{config, forecast};
 use crate::output::Asked;
+use crate::output::time::local;
 use crate::poll::{ProbeSettings, probe_now};
 use crate::store::Store;
 
 /// Judges the record `which` names from its stored state, fresher than `max_age`, or with
 /// `live` probe settings from a check made now (and not stored); its response time is held to
 /// `limits`.
+#[allow(clippy::too_many_arguments)] // one per option of the command
 pub fn run(
     ctx: &Context,
     which: &Which,
@@ -26,8 +28,19 @@ pub fn run(
     live: Option<ProbeSettings>,
     forecast: Option<Duration>,
     audit: bool,
+    maintenance: InMaintenance,
 ) -> Result<Outcome> {
-    let verdict = judge(ctx, which, max_age, limits, live, forecast, audit).unwrap_or_else(|e| {
+    let verdict = judge(
+        ctx,
+        which,
+        max_age,
+        limits,
+        live,
+        forecast,
+        audit,
+        maintenance,
+    )
+    .unwrap_or_else(|e| {
         let why = e
             .chain()
             .map(ToString::to_string)
@@ -43,6 +56,15 @@ pub fn run(
     Ok(Outcome::Plugin(verdict.state))
 }
 
+/// What `check` says of a record in a maintenance window (`--maintenance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InMaintenance {
+    Ok,
+    Warn,
+    Ignore,
+}
+
+#[allow(clippy::too_many_arguments)] // one per option of the command
 fn judge(
     ctx: &Context,
     which: &Which,
@@ -51,6 +73,7 @@ fn judge(
     live: Option<ProbeSettings>,
     forecast: Option<Duration>,
     audit: bool,
+    maintenance: InMaintenance,
 ) -> Result<Verdict> {
     // A live check signs its request: it needs the tokens, which only their owner may read.
     let store = match live {
@@ -75,13 +98,21 @@ fn judge(
         let horizon = i64::try_from(horizon.as_secs()).unwrap_or(i64::MAX);
         verdict = check::with_forecast(verdict, fc.as_ref(), horizon, now);
     }
-    if !audit || rec.record_type != RecordType::Instance {
-        return Ok(verdict);
+    if audit && rec.record_type == RecordType::Instance {
+        verdict = check::with_advisories(verdict, &advisory_hits(&store, rec.reference())?);
     }
-    Ok(check::with_advisories(
-        verdict,
-        &advisory_hits(&store, rec.reference())?,
-    ))
+    if maintenance != InMaintenance::Ignore
+        && let Some(window) = store.maintenance_at(rec.key(), now)?
+    {
+        verdict = check::with_maintenance(
+            verdict,
+            window.until,
+            &local(window.until),
+            window.reason.as_deref(),
+            maintenance == InMaintenance::Warn,
+        );
+    }
+    Ok(verdict)
 }
 
 /// The advisories that affect the instance named `reference` (none when it is not audited:

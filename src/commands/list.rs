@@ -17,6 +17,7 @@ pub fn run(
     let store = ctx.read_store()?;
     let now = ctx.now();
     let mut records = store.list(rt, filter)?;
+    store.mark_maintenance(&mut records, now)?;
     if let Some(h) = health {
         records.retain(|r| r.health(now).health == h);
     }

@@ -86,6 +86,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
                 last_check_at: st.last_check_at,
                 cert_expires_at: st.cert_expires_at,
                 modules: module_count,
+                maintenance: store.maintenance_at(r.key(), now)?.is_some(),
             });
         }
     }

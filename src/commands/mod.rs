@@ -17,6 +17,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod list;
+pub mod maintenance;
 pub mod man;
 pub mod metrics;
 pub mod modules;
@@ -48,7 +49,7 @@ use crate::store::{Access, Store};
 pub enum Outcome {
     /// It did what was asked (a pass completed, whatever the records' statuses).
     Done,
-    /// `--fail-on-down`: a polled record is offline, error or missing.
+    /// `--fail-on-down`: a polled record is offline, error, missing or unreachable.
     Down,
     /// `check`: the plugin's verdict.
     Plugin(PluginState),

@@ -1,5 +1,6 @@
 //! `webhost report --html FILE`: the fleet's status page, from the store only.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         to: now,
         slots: SLOTS,
     };
-    let (hosts, instances) = fleet::select(
+    let (mut hosts, mut instances) = fleet::select(
         store.list(RecordType::Host, &Filter::default())?,
         store.list(RecordType::Instance, &Filter::default())?,
         args.only,
@@ -74,6 +75,8 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
             parts.join("; ")
         ))
     })?;
+    store.mark_maintenance(&mut hosts, now)?;
+    store.mark_maintenance(&mut instances, now)?;
     let selected = !args.only.is_empty() || !args.hosts.is_empty();
     let mut fleet = fleet::summarize(
         [&hosts[..], &instances[..]],
@@ -94,6 +97,14 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         .map(|r| (r.key(), r.state.status()))
         .collect();
     let history = store.report_history(&keys, &window)?;
+    let any_window = store.has_maintenance()?;
+    let mut maintenance = HashMap::new();
+    for (key, _) in keys.iter().filter(|_| any_window) {
+        let windows = store.maintenance_intervals(*key, window.from, window.to)?;
+        if !windows.is_empty() {
+            maintenance.insert(*key, windows);
+        }
+    }
     let changes = store.inventory_changes(window.from)?;
     let modules = store.installed_modules(&ModuleFilter::default())?;
     ctx.out.detail(format!(
@@ -119,6 +130,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         selected,
         vulnerabilities,
         lang: args.lang,
+        maintenance: &maintenance,
     });
     let html = report::render(&page)?;
     atomic::write(args.html, html.as_bytes())?;

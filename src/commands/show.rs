@@ -11,7 +11,8 @@ pub fn run(ctx: &Context, rt: RecordType, reference: &str, show_token: bool) -> 
     } else {
         ctx.read_store()?
     };
-    let rec = store.get(rt, reference)?;
+    let mut rec = store.get(rt, reference)?;
+    store.mark_maintenance(std::slice::from_mut(&mut rec), ctx.now())?;
     let modules = match rt {
         RecordType::Instance => Some(store.modules(rec.id)?),
         RecordType::Host => None,

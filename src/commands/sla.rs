@@ -78,11 +78,17 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
             (RecordType::Host, _) => &offline[0],
             (RecordType::Instance, false) => &offline[1],
         };
-        // Maintenance windows: none stored yet; their store function goes here.
-        let maintenance: &[(i64, i64)] = &[];
+        // Its own windows, its host's and the fleet's, recurring ones expanded.
+        let maintenance = store.maintenance_intervals(r.key(), from, until)?;
         rows.push(RecordSla {
             record: r,
-            figures: sla::compute(&checks, (from, until), maintenance, poller_offline, &rolled),
+            figures: sla::compute(
+                &checks,
+                (from, until),
+                &maintenance,
+                poller_offline,
+                &rolled,
+            ),
         });
     }
     // One customer's statement (`--host srv1`) names them: the host's ref and label.

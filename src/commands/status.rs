@@ -15,8 +15,10 @@ use crate::domain::{config, fleet};
 pub fn run(ctx: &Context, stale: Duration, certs: usize, forecasts: usize) -> Result<Outcome> {
     let store = ctx.read_store()?;
     let now = ctx.now();
-    let hosts = store.list(RecordType::Host, &Filter::default())?;
-    let instances = store.list(RecordType::Instance, &Filter::default())?;
+    let mut hosts = store.list(RecordType::Host, &Filter::default())?;
+    let mut instances = store.list(RecordType::Instance, &Filter::default())?;
+    store.mark_maintenance(&mut hosts, now)?;
+    store.mark_maintenance(&mut instances, now)?;
     let mut summary = fleet::summarize(
         [&hosts[..], &instances[..]],
         &store.last_passes()?,

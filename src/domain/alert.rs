@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{RecordType, State, Status};
+use super::model::{Reading, RecordType, State, Status};
 use super::secret::redact;
 use super::units::{deserialize_rfc3339, serialize_rfc3339};
 
@@ -56,7 +56,8 @@ pub enum Decision {
 pub fn decide(f: &Facts, p: &Policy, now: i64) -> Decision {
     let alerted = f.alerted.unwrap_or(Status::Unknown);
     match f.status {
-        Status::Unknown => Decision::Nothing,
+        // Its host's alert speaks for it (see `held_back`).
+        Status::Unknown | Status::Unreachable => Decision::Nothing,
         Status::Online if alerted == Status::Online => Decision::Nothing,
         // Coming up from "never seen" is where monitoring starts, not news.
         Status::Online if alerted == Status::Unknown => Decision::Baseline,
@@ -81,6 +82,65 @@ pub fn decide(f: &Facts, p: &Policy, now: i64) -> Decision {
     }
 }
 
+/// Whether a check's alerting is left alone: in a maintenance window, or unreachable (its host's
+/// alert speaks for it). Nothing is sent and the status last alerted stays what it was before,
+/// so that the first check after decides against that: back online as before is no news; still
+/// down, or come back from a down alerted before, is.
+pub fn held_back(status: Status, in_maintenance: bool) -> bool {
+    in_maintenance || status == Status::Unreachable
+}
+
+/// An instance's host as its last check left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostSeen {
+    pub reference: String,
+    pub status: Status,
+    pub checked_at: Option<i64>,
+}
+
+/// A host's status older than this is no longer taken for what it is now: a host pass that
+/// stopped must not silence its instances for good.
+pub const HOST_FRESH_S: i64 = 3600;
+
+/// An instance's failed reading at `at` while its host is down: unreachable, with its own
+/// reason and the host's. An instance that answers stays online, and one the server no longer
+/// lists stays missing: only an instance that itself failed (offline or error) is put down to
+/// its host, and only when the host's last check (in the same pass, or the last host pass, no
+/// older than `HOST_FRESH_S`) found it offline or in error.
+pub fn through_host(reading: &Reading, host: &HostSeen, at: i64) -> Option<Reading> {
+    let failed = matches!(reading.status, Status::Offline | Status::Error);
+    let fresh = host.checked_at.is_some_and(|t| at - t <= HOST_FRESH_S);
+    let host_down = fresh && matches!(host.status, Status::Offline | Status::Error);
+    let host_status = host.status;
+    let host = &host.reference;
+    let state = match host_status {
+        Status::Error => "in error",
+        _ => "offline",
+    };
+    (failed && host_down).then(|| Reading {
+        status: Status::Unreachable,
+        message: format!("{} (host {host} is {state})", reading.message),
+        ..reading.clone()
+    })
+}
+
+/// A host's alert that it went down names the instances it takes down with it.
+pub fn with_instances_down(mut event: Event, instances: u64) -> Event {
+    let host_down = event.kind == RecordType::Host
+        && matches!(event.to, Status::Offline | Status::Error)
+        && !event.from.is_down();
+    if host_down && instances > 0 {
+        let word = if instances == 1 {
+            "instance"
+        } else {
+            "instances"
+        };
+        event.message = format!("{} (takes down {instances} {word})", event.message);
+        event.instances_down = Some(instances);
+    }
+    event
+}
+
 /// One alert to hand to the `--on-change` command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -100,6 +160,10 @@ pub struct Event {
     pub url: Option<String>,
     /// True when this repeats an earlier alert (`--remind-every`).
     pub reminder: bool,
+    /// A host gone down: how many instances on it go down with it (their own alerts are held
+    /// back while it is down: they are unreachable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances_down: Option<u64>,
 }
 
 /// How many times a hook is tried for one alert before it is given up.
@@ -214,6 +278,7 @@ pub fn on_check(
             at,
             url: subject.url.map(redact),
             reminder,
+            instances_down: None,
         }),
     }
 }
@@ -342,10 +407,55 @@ mod tests {
                 at: 1_800_000_000,
                 url: None,
                 reminder: false,
+                instances_down: None,
             },
             command: vec![command.to_string()],
             attempts: 0,
         }
+    }
+
+    #[test]
+    fn only_an_instance_that_failed_under_a_down_host_is_unreachable() {
+        let host = |status| HostSeen {
+            reference: "web1".into(),
+            status,
+            checked_at: Some(1000),
+        };
+        let failed = Reading::new(Offline, "connection refused");
+        let r = through_host(&failed, &host(Offline), 1010).expect("unreachable");
+        assert_eq!(r.status, Status::Unreachable);
+        assert_eq!(r.message, "connection refused (host web1 is offline)");
+        assert!(through_host(&failed, &host(Online), 1010).is_none());
+        assert!(through_host(&Reading::new(Online, "ok"), &host(Offline), 1010).is_none());
+        let gone = Reading::new(Status::Missing, "gone");
+        assert!(through_host(&gone, &host(Offline), 1010).is_none());
+        // A host not checked for over an hour: its status is not news any more.
+        assert!(through_host(&failed, &host(Offline), 1000 + HOST_FRESH_S).is_some());
+        assert!(through_host(&failed, &host(Offline), 1001 + HOST_FRESH_S).is_none());
+        let bad = through_host(
+            &Reading::new(Status::Error, "bad"),
+            &host(Status::Error),
+            1010,
+        );
+        assert_eq!(
+            bad.map(|r| r.message),
+            Some("bad (host web1 is in error)".into())
+        );
+        assert!(held_back(Status::Unreachable, false));
+        assert!(held_back(Online, true));
+        assert!(!held_back(Offline, false));
+    }
+
+    #[test]
+    fn a_host_down_names_its_instances() {
+        let mut e = pending(1, "x").event;
+        e.kind = RecordType::Host;
+        let e = with_instances_down(e, 3);
+        assert_eq!(e.instances_down, Some(3));
+        assert_eq!(e.message, "down (takes down 3 instances)");
+        let mut up = e.clone();
+        (up.from, up.to, up.instances_down) = (Offline, Online, None);
+        assert_eq!(with_instances_down(up, 3).instances_down, None);
     }
 
     #[test]

@@ -360,6 +360,8 @@ pub struct Subject {
     pub checked_at: Option<i64>,
     /// Checked now (`--live`) rather than read from the store.
     pub live: bool,
+    /// In a maintenance window until then (`with_maintenance`).
+    pub maintenance_until: Option<i64>,
 }
 
 /// What `check` found.
@@ -419,6 +421,7 @@ impl Seen {
             reasons: assessment.reasons,
             checked_at: self.checked_at,
             live: self.live,
+            maintenance_until: None,
         }
     }
 }
@@ -525,6 +528,34 @@ fn unknown(rec: &Record, why: String, seen: &Seen, now: i64) -> Verdict {
 
 /// `--forecast`: at least WARNING when the disk forecast reaches a threshold (or full) within
 /// `horizon_s` of `now`. A verdict that is UNKNOWN stays so: its state cannot be judged.
+/// A record in a maintenance window until `until` (`until_text` as the user reads it): OK, or
+/// WARNING when `warn`, whatever was seen, which the summary still gives.
+pub fn with_maintenance(
+    mut v: Verdict,
+    until: i64,
+    until_text: &str,
+    reason: Option<&str>,
+    warn: bool,
+) -> Verdict {
+    let Some(subject) = &mut v.subject else {
+        return v;
+    };
+    subject.maintenance_until = Some(until);
+    let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+    v.summary = format!(
+        "{} in maintenance until {until_text}{why}, {}: {}",
+        subject.reference,
+        v.state.as_str(),
+        v.summary
+    );
+    v.state = if warn {
+        PluginState::Warning
+    } else {
+        PluginState::Ok
+    };
+    v
+}
+
 pub fn with_forecast(mut v: Verdict, fc: Option<&Forecast>, horizon_s: i64, now: i64) -> Verdict {
     if v.state == PluginState::Unknown {
         return v;
@@ -634,6 +665,7 @@ mod tests {
             discovered: false,
             missing: false,
             has_token: false,
+            maintenance: None,
             state,
         }
     }

@@ -622,6 +622,7 @@ mod tests {
                 discovered,
                 missing,
                 has_token: false,
+                maintenance: None,
                 state: Default::default(),
             }
         };

@@ -69,6 +69,9 @@ pub struct Problem {
     pub message: Option<String>,
     #[serde(serialize_with = "serialize_opt_rfc3339")]
     pub since: Option<i64>,
+    /// In a maintenance window until then.
+    #[serde(serialize_with = "serialize_opt_rfc3339")]
+    pub maintenance_until: Option<i64>,
 }
 
 /// Enabled instances whose observer reports risky settings, by setting.
@@ -213,6 +216,7 @@ pub fn summarize(
                     status,
                     message: r.state.message.clone(),
                     since: r.state.status_since,
+                    maintenance_until: r.maintenance.as_ref().map(|m| m.until),
                 });
             }
             if let Some(security) = r.state.security {
@@ -335,6 +339,7 @@ mod tests {
             discovered: false,
             missing: false,
             has_token: false,
+            maintenance: None,
             state,
         }
     }

@@ -125,7 +125,7 @@ pub fn assess(f: &Facts, t: &Thresholds, now: i64) -> Assessment {
     let mut health = match f.status {
         Status::Online => Health::Ok,
         Status::Unknown => Health::Unknown,
-        Status::Offline | Status::Error | Status::Missing => Health::Critical,
+        Status::Offline | Status::Error | Status::Missing | Status::Unreachable => Health::Critical,
     };
     let mut reasons = Vec::new();
     if health == Health::Critical {

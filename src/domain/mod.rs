@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod health;
 pub mod history;
 pub mod inventory;
+pub mod maintenance;
 pub mod model;
 pub mod pass;
 pub mod push;

@@ -110,15 +110,19 @@ pub enum Status {
     Error,
     /// A discovered instance its server no longer lists.
     Missing,
+    /// An instance that failed while its host was offline or in error: down, but the host is
+    /// the cause, and the host's alert speaks for it.
+    Unreachable,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Unknown,
         Status::Online,
         Status::Offline,
         Status::Error,
         Status::Missing,
+        Status::Unreachable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,22 +132,29 @@ impl Status {
             Status::Offline => "offline",
             Status::Error => "error",
             Status::Missing => "missing",
+            Status::Unreachable => "unreachable",
         }
     }
 
-    /// Offline, error and missing are "down" for `--fail-on-down` and failure counters.
+    /// Offline, error, missing and unreachable are "down" for `--fail-on-down`, failure
+    /// counters and uptime (an unreachable instance's site was down, whatever the cause).
     pub fn is_down(self) -> bool {
-        matches!(self, Status::Offline | Status::Error | Status::Missing)
+        matches!(
+            self,
+            Status::Offline | Status::Error | Status::Missing | Status::Unreachable
+        )
     }
 
-    /// How bad a status is, for "the worst of": online < unknown < error < missing < offline.
+    /// How bad a status is, for "the worst of": online < unknown < error < missing <
+    /// unreachable < offline.
     pub fn severity(self) -> u8 {
         match self {
             Status::Online => 0,
             Status::Unknown => 1,
             Status::Error => 2,
             Status::Missing => 3,
-            Status::Offline => 4,
+            Status::Unreachable => 4,
+            Status::Offline => 5,
         }
     }
 }
@@ -493,6 +504,9 @@ pub struct Record {
     /// It has a token (`settings.token` holds it only when the tokens were read).
     pub has_token: bool,
     pub state: State,
+    /// The maintenance window it is in now, when the command looked (`list`, `show`,
+    /// `status`); None otherwise.
+    pub maintenance: Option<super::maintenance::Active>,
 }
 
 impl Record {

@@ -69,6 +69,8 @@ pub struct PassSummary {
     pub offline: u64,
     pub error: u64,
     pub missing: u64,
+    /// Instances down with their host.
+    pub unreachable: u64,
 }
 
 impl PassSummary {
@@ -79,12 +81,13 @@ impl PassSummary {
             Status::Offline => self.offline += 1,
             Status::Error => self.error += 1,
             Status::Missing => self.missing += 1,
+            Status::Unreachable => self.unreachable += 1,
             Status::Unknown => {}
         }
     }
 
     pub fn down(&self) -> u64 {
-        self.offline + self.error + self.missing
+        self.offline + self.error + self.missing + self.unreachable
     }
 }
 

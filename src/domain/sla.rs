@@ -37,11 +37,12 @@ impl Cause {
 }
 
 /// What a check's status means for the SLA: None when up, else why down. Every status but
-/// online is down (as `uptime` counts it). The hook for an "unreachable because its host was
-/// down" status: map it to `Cause::Host` here, and incidents made of such checks say so.
+/// online is down (as `uptime` counts it); `unreachable` (the instance failed while its host
+/// was down) is down too, the customer's site was, but its cause is the host.
 pub fn down_cause(status: Status) -> Option<Cause> {
     match status {
         Status::Online => None,
+        Status::Unreachable => Some(Cause::Host),
         Status::Offline | Status::Error | Status::Missing | Status::Unknown => Some(Cause::Record),
     }
 }
@@ -271,7 +272,7 @@ pub fn month_bounds(text: &str) -> Result<(i64, i64), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Status::{Error, Offline, Online};
+    use Status::{Error, Offline, Online, Unreachable};
 
     const H: i64 = 3600;
 
@@ -302,6 +303,20 @@ mod tests {
         assert_eq!(f.met(85.0), Some(true));
         assert_eq!(f.met(85.01), Some(false));
         assert!(!f.approximate());
+    }
+
+    #[test]
+    fn down_with_its_host_counts_as_down_and_names_the_host() {
+        // Unreachable 1:00–2:00 (its host was down), then offline on its own 3:00–3:30.
+        let checks = every_5_min(4 * H, |t| match t {
+            t if (H..2 * H).contains(&t) => Unreachable,
+            t if (3 * H..3 * H + 1800).contains(&t) => Offline,
+            _ => Online,
+        });
+        let f = compute(&checks, (0, 4 * H), &[], &[], &[]);
+        assert_eq!(f.downtime_seconds(), H + 1800);
+        let causes: Vec<Cause> = f.incidents.iter().map(|i| i.cause).collect();
+        assert_eq!(causes, [Cause::Host, Cause::Record]);
     }
 
     #[test]

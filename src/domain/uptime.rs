@@ -150,7 +150,7 @@ impl Window {
 /// What the checks in one slot found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Slot {
-    /// How many checks, and how many of them were offline, error or missing; None when not
+    /// How many checks, and how many of them were offline, error, missing or unreachable; None when not
     /// counted (a record whose status never changed in the window: all were `worst`).
     pub counts: Option<(u32, u32)>,
     /// The worst status seen (offline > missing > error > unknown > online); None: no check.

@@ -34,6 +34,9 @@ struct VerdictView<'a> {
     #[serde(serialize_with = "serialize_opt_rfc3339")]
     last_check_at: Option<i64>,
     live: bool,
+    /// In a maintenance window until then (null: not, or `--maintenance ignore`).
+    #[serde(serialize_with = "serialize_opt_rfc3339")]
+    maintenance_until: Option<i64>,
 }
 
 /// What `check` was asked about: the REF as typed, and `--host`/`--instance` if given.
@@ -130,6 +133,7 @@ impl Output {
                 reasons: s.map_or(&[], |s| s.reasons.as_slice()),
                 last_check_at: s.and_then(|s| s.checked_at),
                 live: s.is_some_and(|s| s.live),
+                maintenance_until: s.and_then(|s| s.maintenance_until),
             });
         }
         self.raw(format!("{}\n", line(v)).as_bytes())

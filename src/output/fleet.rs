@@ -50,6 +50,8 @@ struct ProblemView<'a> {
     status: Status,
     message: Option<&'a str>,
     status_since: Option<String>,
+    /// In a maintenance window until then; null when not.
+    maintenance_until: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +120,7 @@ fn fleet_view(f: &FleetStatus) -> FleetView<'_> {
                 status: p.status,
                 message: p.message.as_deref(),
                 status_since: p.since.map(rfc3339),
+                maintenance_until: p.maintenance_until.map(rfc3339),
             })
             .collect(),
         disks: f
@@ -266,7 +269,7 @@ impl Output {
                 t.add_row(vec![
                     cell(p.record_type),
                     cell(&p.reference),
-                    self.status_cell(p.status),
+                    self.status_in_window(p.status, p.maintenance_until.is_some()),
                     cell(p.since.map_or_else(|| "-".into(), |s| time::age(s, now))),
                     cell(p.message.as_deref().unwrap_or("")),
                 ]);
@@ -351,7 +354,7 @@ mod tests {
             serde_json::json!({
                 "type": "host",
                 "total": 1,
-                "by_status": {"unknown": 0, "online": 1, "offline": 0, "error": 0, "missing": 0},
+                "by_status": {"unknown": 0, "online": 1, "offline": 0, "error": 0, "missing": 0, "unreachable": 0},
                 "by_health": {"ok": 0, "warning": 1, "critical": 0, "unknown": 0},
             })
         );

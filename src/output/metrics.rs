@@ -33,13 +33,16 @@ pub struct RecordSample {
     pub cert_expires_at: Option<i64>,
     /// Instances whose module list is known.
     pub modules: Option<ModuleCount>,
+    /// In a maintenance window now.
+    pub maintenance: bool,
 }
 
-const STATUSES: [Status; 5] = [
+const STATUSES: [Status; 6] = [
     Status::Online,
     Status::Offline,
     Status::Error,
     Status::Missing,
+    Status::Unreachable,
     Status::Unknown,
 ];
 
@@ -70,13 +73,18 @@ impl Family {
 pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     let mut up = Family::new(
         "webhost_up",
-        "1 when the last check found the record online, 0 when offline, error or missing. \
+        "1 when the last check found the record online, 0 when offline, error, missing or \
+         unreachable (an instance down with its host). \
          Labels of every record's series: type (host or instance), ref, api (its --api) and \
          host (its host's ref, a host's own).",
     );
     let mut status = Family::new(
         "webhost_status",
         "The record's status as of its last check: 1 for the current one, 0 for the others.",
+    );
+    let mut maintenance = Family::new(
+        "webhost_maintenance",
+        "1 when the record is in a maintenance window now (its alerts are held back), else 0.",
     );
     let mut health = Family::new(
         "webhost_health",
@@ -124,6 +132,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
                 Some(f64::from(u8::from(r.status == s))),
             );
         }
+        maintenance.add(labels.clone(), Some(f64::from(u8::from(r.maintenance))));
         health.add(labels.clone(), Some(health_value(r.health)));
         response.add(labels.clone(), r.response_ms.map(|ms| ms as f64 / 1000.0));
         disk_used.add(labels.clone(), r.disk_used.map(|b| b as f64));
@@ -153,6 +162,7 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     let families = [
         up,
         status,
+        maintenance,
         health,
         response,
         disk_used,
@@ -285,6 +295,7 @@ mod tests {
             last_check_at: None,
             cert_expires_at: None,
             modules: None,
+            maintenance: false,
         }
     }
 
@@ -353,8 +364,8 @@ mod tests {
         );
         assert_eq!(
             samples(&text, "webhost_status").len(),
-            15,
-            "one-hot, 5 each"
+            18,
+            "one-hot, 6 each"
         );
         assert!(text.contains(
             r#"webhost_status{type="instance",ref="new",api="ping",host="",status="unknown"} 1"#
@@ -372,7 +383,12 @@ mod tests {
             [r#"webhost_last_pass_timestamp_seconds{pass="update-hosts"} 1800000000"#]
         );
         // Every family is announced once, and comes before its samples.
-        assert_eq!(text.matches("# TYPE ").count(), 12);
+        assert_eq!(text.matches("# TYPE ").count(), 13);
+        assert_eq!(
+            samples(&text, "webhost_maintenance").len(),
+            3,
+            "0 or 1 for every record"
+        );
         assert!(
             text.find("# TYPE webhost_up gauge") < text.find("webhost_up{"),
             "{text}"
@@ -382,7 +398,7 @@ mod tests {
     #[test]
     fn an_empty_fleet_still_has_the_families() {
         let text = render(&[], &[]);
-        assert_eq!(text.lines().count(), 24);
+        assert_eq!(text.lines().count(), 26);
         assert!(text.lines().all(|l| l.starts_with('#')));
     }
 }

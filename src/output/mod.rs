@@ -14,6 +14,7 @@ pub mod history;
 pub mod i18n;
 mod inventory;
 mod layout;
+mod maintenance;
 pub mod metrics;
 mod pass;
 pub mod push;
@@ -21,7 +22,7 @@ mod records;
 pub mod report;
 pub mod sla;
 pub mod svg;
-mod time;
+pub mod time;
 mod transfer;
 
 use std::borrow::Cow;
@@ -420,6 +421,15 @@ impl Output {
         })
     }
 
+    /// A status word, with `(maintenance)` beside it when the record is in a window.
+    fn status_in_window(&self, status: Status, in_window: bool) -> TableCell {
+        if in_window {
+            cell(format!("{status} (maintenance)")).fg(Color::Cyan)
+        } else {
+            self.status_cell(status)
+        }
+    }
+
     /// A status word, coloured when colours are on.
     fn status_cell(&self, status: Status) -> TableCell {
         cell(status.as_str()).fg(match status {
@@ -427,6 +437,7 @@ impl Output {
             Status::Offline => Color::Red,
             Status::Error => Color::Yellow,
             Status::Missing => Color::Magenta,
+            Status::Unreachable => Color::Red,
             Status::Unknown => Color::DarkGrey,
         })
     }

@@ -163,6 +163,7 @@ impl Output {
             (sum.offline, "offline"),
             (sum.error, "error"),
             (sum.missing, "missing"),
+            (sum.unreachable, "unreachable"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {word}"));

@@ -66,6 +66,16 @@ pub struct RecordView<'a> {
     pub uptime: Option<Uptime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ModuleView<'a>>>,
+    /// The maintenance window it is in now (left out when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<MaintenanceView<'a>>,
+}
+
+/// A maintenance window in force: until when, and why.
+#[derive(Debug, Serialize)]
+pub struct MaintenanceView<'a> {
+    pub until: String,
+    pub reason: Option<&'a str>,
 }
 
 /// The thresholds in force, and whether they are the record's own.
@@ -188,6 +198,10 @@ impl<'a> RecordView<'a> {
             },
             uptime: None,
             modules: None,
+            maintenance: r.maintenance.as_ref().map(|m| MaintenanceView {
+                until: time::rfc3339(m.until),
+                reason: m.reason.as_deref(),
+            }),
         }
     }
 }
@@ -441,7 +455,7 @@ impl Output {
                 cell(s.label.as_deref().unwrap_or("")),
                 cell(s.kind),
                 cell(if s.enabled { "on" } else { "off" }),
-                self.status_cell(st.status()),
+                self.status_in_window(st.status(), r.maintenance.is_some()),
                 self.health_cell(r.health(now).health),
                 cell(
                     st.last_check_at
@@ -543,6 +557,16 @@ impl Output {
         }
         fields.extend([
             ("status", st.status().to_string()),
+            (
+                "maintenance",
+                r.maintenance.as_ref().map_or_else(
+                    || "-".to_string(),
+                    |m| match &m.reason {
+                        Some(why) => format!("until {} ({why})", time::local(m.until)),
+                        None => format!("until {}", time::local(m.until)),
+                    },
+                ),
+            ),
             ("since", when(st.status_since)),
             ("message", or_dash(st.message.as_deref())),
             ("last check", when(st.last_check_at)),
@@ -588,7 +612,7 @@ impl Output {
         let mut t = self.fields_table();
         for (k, v) in fields {
             let value = if k == "status" {
-                self.status_cell(st.status())
+                self.status_in_window(st.status(), r.maintenance.is_some())
             } else {
                 cell(v)
             };

@@ -167,6 +167,8 @@ pub struct RowView {
     pub sparkline: String,
     pub strip: String,
     pub strip_note: String,
+    /// In a maintenance window now: until when (and why), in words.
+    pub maintenance: Option<String>,
     pub disk: Option<DiskView>,
     pub cert: Option<CertView>,
     pub dolibarr: Option<String>,
@@ -254,6 +256,9 @@ pub struct ReportData<'a> {
     pub vulnerabilities: Vec<Vulnerability>,
     /// The page's language (the command gives English unless `--public`).
     pub lang: Lang,
+    /// Each record's maintenance windows in the page's window (`Store::maintenance_intervals`);
+    /// a record without any is not in it.
+    pub maintenance: &'a HashMap<RecordKey, Vec<(i64, i64)>>,
 }
 
 /// Local time in the system's zone, `strftime`-formatted.
@@ -471,7 +476,14 @@ pub fn build(d: &ReportData) -> Page {
                 total: c.total,
                 statuses: in_order(
                     &c.by_status,
-                    &["online", "offline", "error", "missing", "unknown"],
+                    &[
+                        "online",
+                        "offline",
+                        "error",
+                        "missing",
+                        "unreachable",
+                        "unknown",
+                    ],
                 ),
                 health: in_order(&c.by_health, &["ok", "warning", "critical", "unknown"]),
             })
@@ -680,10 +692,17 @@ fn group_summary(rows: &[RowView], l: Lang) -> String {
 
 /// Good news first.
 fn status_rank(s: &str) -> usize {
-    ["online", "offline", "error", "missing", "unknown"]
-        .iter()
-        .position(|x| *x == s)
-        .unwrap_or(9)
+    [
+        "online",
+        "offline",
+        "error",
+        "missing",
+        "unreachable",
+        "unknown",
+    ]
+    .iter()
+    .position(|x| *x == s)
+    .unwrap_or(9)
 }
 
 fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView {
@@ -696,7 +715,10 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
     let history = d.history.get(&key);
     let (uptime, sparkline, strip, strip_note) = match history {
         Some(h) => {
-            let slots = joined(strip_slots(&h.slots, labels, d.lang), &h.slots);
+            let mut slots = joined(strip_slots(&h.slots, labels, d.lang), &h.slots);
+            if let Some(windows) = d.maintenance.get(&key) {
+                mark_maintenance(&mut slots, windows, &d.window);
+            }
             // The line goes on over points with no sampled response where the strip says the
             // record was watched and answering.
             let answered: Vec<bool> = slots
@@ -745,6 +767,14 @@ fn row(r: &Record, d: &ReportData, clock: &Clock, labels: &[String]) -> RowView 
         sparkline,
         strip,
         strip_note,
+        maintenance: r.maintenance.as_ref().map(|m| {
+            let until = clock.format(m.until, "%Y-%m-%d %H:%M %Z");
+            let until = format!("{} {until}", d.lang.t("report.maintenance.until"));
+            match m.reason.as_deref().filter(|_| !d.public) {
+                Some(why) => format!("{until}: {why}"),
+                None => until,
+            }
+        }),
         disk: disk(r, d.lang).filter(|_| d.shown.disks),
         cert: cert(r, d.now, clock, d.public, d.lang),
         dolibarr: st.dolibarr_version.clone().filter(|_| d.shown.versions),
@@ -783,7 +813,7 @@ fn slot_state(s: &Slot) -> SlotState {
     match s.worst {
         None => SlotState::NoData,
         Some(Status::Online) => SlotState::Up,
-        Some(Status::Offline | Status::Missing) => SlotState::Down,
+        Some(Status::Offline | Status::Missing | Status::Unreachable) => SlotState::Down,
         Some(Status::Error | Status::Unknown) => SlotState::Error,
     }
 }
@@ -825,9 +855,23 @@ fn strip_slots<'a>(slots: &[Slot], labels: &'a [String], l: Lang) -> Vec<StripSl
                 from: labels.get(i).map_or("", String::as_str),
                 to: labels.get(i + 1).map_or("", String::as_str),
                 note,
+                maintenance: false,
             }
         })
         .collect()
+}
+
+/// Marks the slots that overlap a maintenance window (`windows`: `[start, end)`, in order).
+fn mark_maintenance(slots: &mut [StripSlot], windows: &[(i64, i64)], w: &Window) {
+    let n = slots.len().max(1) as i64;
+    let span = (w.to - w.from).max(1);
+    for (i, s) in slots.iter_mut().enumerate() {
+        let i = i as i64;
+        let (from, to) = (w.from + span * i / n, w.from + span * (i + 1) / n);
+        if windows.iter().any(|(ws, we)| *ws < to && *we > from) {
+            s.maintenance = true;
+        }
+    }
 }
 
 /// The strip with the spacing of checks sparser than its slots filled in: an empty slot between
@@ -879,6 +923,10 @@ fn strip_note(slots: &[StripSlot], l: Lang) -> String {
     }
     if none > 0 {
         parts.push(format!("{none} {}", l.t("report.strip.none")));
+    }
+    let maintenance = slots.iter().filter(|x| x.maintenance).count();
+    if maintenance > 0 {
+        parts.push(format!("{maintenance} {}", l.t("report.strip.maintenance")));
     }
     parts.join(", ")
 }
@@ -1075,6 +1123,7 @@ mod tests {
             from: "",
             to: "",
             note: String::new(),
+            maintenance: false,
         };
         // A check every other slot, down once, a stop of five slots, one slot left at the end.
         let states = [
@@ -1107,6 +1156,7 @@ mod tests {
             from: "",
             to: "",
             note: String::new(),
+            maintenance: false,
         };
         let up = [slot(SlotState::Up), slot(SlotState::Up)];
         assert_eq!(strip_note(&up, Lang::En), "all up");

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 const BAR_HEIGHT: u32 = 20;
 /// Width of one slot of the uptime strip, the last unit being the gap to the next.
 const SLOT_WIDTH: usize = 3;
+/// The band that marks a maintenance window along the top of the strip.
+const MAINTENANCE_HEIGHT: u32 = 4;
 const SPARK_HEIGHT: f64 = 24.0;
 
 /// Patterns shared by every strip on the page: hatching (down, so it still reads without
@@ -65,6 +67,8 @@ pub struct StripSlot<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub note: String,
+    /// It overlaps a maintenance window: marked by a band along the top.
+    pub maintenance: bool,
 }
 
 /// Escapes text for SVG/HTML content and attribute values.
@@ -203,6 +207,27 @@ pub fn uptime_strip(slots: &[StripSlot]) -> String {
             r#"<rect width="{width}" height="{BAR_HEIGHT}" fill="url(#gaps)"/>"#
         );
     }
+    // Maintenance windows over the bars, a band each run, so that what was seen stays legible.
+    let mut start = 0;
+    while start < slots.len() {
+        if !slots[start].maintenance {
+            start += 1;
+            continue;
+        }
+        let mut end = start + 1;
+        while end < slots.len() && slots[end].maintenance {
+            end += 1;
+        }
+        let _ = write!(
+            out,
+            r#"<rect x="{}" width="{}" height="{MAINTENANCE_HEIGHT}" class="m"><title>{} – {}: maintenance</title></rect>"#,
+            start * SLOT_WIDTH,
+            (end - start) * SLOT_WIDTH,
+            escape(slots[start].from),
+            escape(slots[end - 1].to)
+        );
+        start = end;
+    }
     out.push_str("</svg>");
     out
 }
@@ -259,6 +284,7 @@ mod tests {
             from,
             to,
             note: note.into(),
+            maintenance: false,
         }
     }
 

@@ -155,6 +155,9 @@ fn environment(e: &Event) -> Vec<(String, String)> {
     if let Some(url) = &e.url {
         env.push(("WEBHOST_URL", url.clone()));
     }
+    if let Some(n) = e.instances_down {
+        env.push(("WEBHOST_INSTANCES_DOWN", n.to_string()));
+    }
     env.into_iter()
         .map(|(k, v)| (k.to_string(), variable(&v)))
         .collect()

@@ -149,6 +149,15 @@ fn store_check(
 ) -> Result<Stored> {
     let before = batch.before(key)?;
     let previous = before.state.status();
+    // An instance that failed while its host is down (as the host's last check, in this pass
+    // or the last, found it) is unreachable: the host's alert speaks for it.
+    let through_host = match key.record_type {
+        RecordType::Instance if reading.status.is_down() => batch
+            .host_status(key.id)?
+            .and_then(|host| alert::through_host(reading, &host, at)),
+        _ => None,
+    };
+    let reading = through_host.as_ref().unwrap_or(reading);
     let mut state = before.state.clone();
     state.record(reading, at);
 
@@ -212,7 +221,13 @@ fn store_check(
     })?;
 
     let mut events = Vec::new();
-    if let Some(hooks) = hooks {
+    let held_back = || -> Result<bool> {
+        let in_maintenance = batch.maintenance_at(key, at)?.is_some();
+        Ok(alert::held_back(reading.status, in_maintenance))
+    };
+    if let Some(hooks) = hooks
+        && !held_back()?
+    {
         let subject = alert::Subject {
             kind: key.record_type,
             reference: &before.reference,
@@ -229,7 +244,10 @@ fn store_check(
         if let Some(status) = outcome.remember {
             batch.remember_alert(key, status, at)?;
         }
-        if let Some(event) = outcome.event {
+        if let Some(mut event) = outcome.event {
+            if key.record_type == RecordType::Host && event.to.is_down() {
+                event = alert::with_instances_down(event, batch.instances_on(key.id)?);
+            }
             // Stored with the check: delivered after the pass, kept until a hook takes it.
             batch.enqueue_alert(&event, &hooks.command, at)?;
             events.push(event);

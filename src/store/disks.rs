@@ -359,7 +359,8 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "DROP TABLE disk_levels; DROP TABLE disk_trends; PRAGMA user_version = 15;",
+                "DROP TABLE disk_levels; DROP TABLE disk_trends; DROP TABLE maintenance_records;
+                 DROP TABLE maintenance; PRAGMA user_version = 15;",
             )
             .expect("downgrade");
         drop(store);

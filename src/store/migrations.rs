@@ -311,4 +311,30 @@ pub const MIGRATIONS: &[&str] = &[
               AND at >= (SELECT max(at) FROM checks) - 30 * 86400)
         GROUP BY host_id, instance_id, bucket;
     ",
+    // 17: maintenance windows: one-off (starts_at, ends_at) or recurring (`every` in the time
+    // zone it was written in, for `duration` seconds), over every record or those listed (a
+    // host's covers its instances).
+    "
+    CREATE TABLE maintenance (
+        id           INTEGER PRIMARY KEY,
+        all_records  INTEGER NOT NULL DEFAULT 0,
+        starts_at    INTEGER,
+        ends_at      INTEGER,
+        every        TEXT,                    -- 'sun 02:00', 'daily 23:30'
+        duration     INTEGER,                 -- seconds
+        tz           TEXT,                    -- IANA name
+        reason       TEXT,
+        created_at   INTEGER NOT NULL,
+        CHECK ((starts_at IS NULL) <> (every IS NULL))
+    );
+    CREATE TABLE maintenance_records (
+        window_id    INTEGER NOT NULL REFERENCES maintenance(id) ON DELETE CASCADE,
+        host_id      INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id  INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    CREATE INDEX maintenance_records_window ON maintenance_records(window_id);
+    CREATE INDEX maintenance_records_host ON maintenance_records(host_id);
+    CREATE INDEX maintenance_records_instance ON maintenance_records(instance_id);
+    ",
 ];

@@ -7,6 +7,7 @@ mod config;
 mod disks;
 mod history;
 mod inventory;
+mod maintenance;
 mod metrics;
 mod migrations;
 mod push;
@@ -29,6 +30,7 @@ use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use advisories::{Replaced, Stored as StoredAdvisory};
+pub use maintenance::NewWindow;
 pub use migrations::MIGRATIONS;
 pub use writes::{Batch, Before, CheckWrite};
 

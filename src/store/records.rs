@@ -99,6 +99,7 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
         discovered: row.get(24)?,
         missing: row.get(25)?,
         has_token: row.get(37)?,
+        maintenance: None,
         state: State {
             status: Some(row.get(10)?),
             status_since: row.get(11)?,

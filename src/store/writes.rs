@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::Store;
 use super::records::modules_of;
 use super::sql::{from_int, table, to_int};
+use crate::domain::alert::HostSeen;
 use crate::domain::discovery::{KnownInstance, NewInstance};
 use crate::domain::inventory::Change;
 use crate::domain::model::{
@@ -101,7 +102,8 @@ impl Store {
                 count(duration_ms),
                 count(s.polled),
                 count(s.online),
-                count(s.offline),
+                // The passes table has no column of its own for them: down with their host.
+                count(s.offline + s.unreachable),
                 count(s.error),
                 count(s.missing),
                 poller_offline,
@@ -371,6 +373,34 @@ impl Batch<'_> {
             .tx
             .prepare_cached("SELECT api_kind FROM hosts WHERE id = ?1")?
             .query_row([host_id], |r| r.get(0))?)
+    }
+
+    /// An instance's host as its last check left it (None: no host, or one with monitoring
+    /// off, whose status is not news).
+    pub fn host_status(&self, instance_id: i64) -> Result<Option<HostSeen>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT h.ref, h.status, h.last_check_at FROM instances i
+                 JOIN hosts h ON h.id = i.host_id WHERE i.id = ?1 AND h.enabled = 1",
+            )?
+            .query_row([instance_id], |r| {
+                Ok(HostSeen {
+                    reference: r.get(0)?,
+                    status: r.get(1)?,
+                    checked_at: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// How many enabled instances a host has: those its being down takes down.
+    pub fn instances_on(&self, host_id: i64) -> Result<u64> {
+        let n: i64 = self
+            .tx
+            .prepare_cached("SELECT count(*) FROM instances WHERE host_id = ?1 AND enabled = 1")?
+            .query_row([host_id], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Every instance stored under a host, by id.

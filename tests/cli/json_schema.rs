@@ -445,7 +445,16 @@ fn every_json_output_matches_its_schema() {
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .strftime("%Y-%m")
         .to_string();
-    let sla = c.run("sla.schema.json", &["sla", "--month", &month]);
+    c.run("sla.schema.json", &["sla", "--month", &month]);
+    // Ten minutes on, so that the checks just stored hold for a while (read in the second
+    // they were made, they cover none of it).
+    let sla = c
+        .env
+        .run_at(now() + 600, &["--json", "sla", "--month", &month])
+        .ok()
+        .json();
+    let broken = errors("sla.schema.json", &sla);
+    assert!(broken.is_empty(), "{broken:?}");
     assert!(
         sla["records"]
             .as_array()
@@ -504,6 +513,46 @@ fn every_json_output_matches_its_schema() {
     drop(server);
 
     // No database at all: the plugin still names what was asked.
+    // Maintenance windows: one-off over a record, recurring over everything.
+    c.run(
+        "maintenance-result.schema.json",
+        &[
+            "maintenance",
+            "add",
+            "--ref",
+            "martin",
+            "--for",
+            "1h",
+            "--reason",
+            "upgrade",
+        ],
+    );
+    c.run(
+        "maintenance-result.schema.json",
+        &[
+            "maintenance",
+            "add",
+            "--all",
+            "--every",
+            "sun 02:00",
+            "--for",
+            "2h",
+        ],
+    );
+    let windows = c.run("maintenance.schema.json", &["maintenance", "list"]);
+    assert_eq!(windows.as_array().map(Vec::len), Some(2), "{windows}");
+    let in_window = c.run_code("check.schema.json", 0, &["check", "martin"]);
+    assert!(in_window["maintenance_until"].is_string(), "{in_window}");
+    let shown = c.run("show.schema.json", &["instance", "show", "martin"]);
+    assert_eq!(shown["maintenance"]["reason"], "upgrade");
+    c.run("list.schema.json", &["instance", "list"]);
+    c.run("status.schema.json", &["status"]);
+    let id = windows[0]["id"].to_string();
+    c.run(
+        "maintenance-result.schema.json",
+        &["maintenance", "remove", &id],
+    );
+
     let empty = Env::new();
     let mut none = Checked {
         env: &empty,

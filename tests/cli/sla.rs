@@ -114,6 +114,84 @@ fn a_known_outage_gives_its_minutes_and_the_target_verdict() {
     );
 }
 
+/// The outage with maintenance windows added before it (the day before, by the test clock).
+fn outage_with_windows(windows: &[&[&str]]) -> (Env, Server) {
+    let (env, server) = outage();
+    // `outage` ran its passes already: windows are added "the day before" by the clock, and
+    // the SLA is read after.
+    for w in windows {
+        let mut args = vec!["maintenance", "add"];
+        args.extend_from_slice(w);
+        env.command(&args)
+            .env("WEBHOST_NOW", (NOV - 86_400).to_string())
+            .env("TZ", "UTC")
+            .output()
+            .map(|o| assert!(o.status.success(), "{o:?}"))
+            .expect("maintenance add");
+    }
+    (env, server)
+}
+
+fn shop_figures(env: &Env) -> Value {
+    let v = env
+        .run_at(NOV + 40 * 86_400, &["--json", "sla", "--month", "2026-11"])
+        .ok()
+        .json();
+    record(&v, "shop").clone()
+}
+
+#[test]
+fn maintenance_is_left_out_of_the_figures() {
+    // 00:05–00:20 in maintenance: of the 20 minutes down (00:10–00:30), 10 count, out of
+    // 2 h 30 watched less the 15 minutes of the window: 7500 s up of 8100, 92.59 %.
+    let (env, _server) = outage_with_windows(&[&[
+        "--ref",
+        "shop",
+        "--from",
+        "2026-11-01 00:05",
+        "--until",
+        "2026-11-01 00:20",
+    ]]);
+    let shop = shop_figures(&env);
+    assert_eq!(shop["observed_seconds"], 8100, "{shop:#}");
+    assert_eq!(shop["downtime_seconds"], 600);
+    assert_eq!(shop["availability_percent"], 92.59);
+    assert_eq!(shop["incident_count"], 1);
+
+    // A daily window from 23:30 for an hour, added in October: the one that starts on
+    // Oct 31 runs over the month's boundary and covers the whole outage.
+    let (env, _server) =
+        outage_with_windows(&[&["--ref", "shop", "--every", "daily 23:30", "--for", "1h"]]);
+    let shop = shop_figures(&env);
+    assert_eq!(shop["downtime_seconds"], 0, "{shop:#}");
+    assert_eq!(shop["incident_count"], 0);
+    assert_eq!(shop["availability_percent"], 100.0);
+    // What is left watched: 00:30–02:30, the last check's two hours.
+    assert_eq!(shop["observed_seconds"], 7200);
+}
+
+#[test]
+fn a_window_added_after_the_outage_does_not_erase_it() {
+    let (env, _server) = outage();
+    env.command(&[
+        "maintenance",
+        "add",
+        "--ref",
+        "shop",
+        "--from",
+        "2026-11-01T00:00:00Z",
+        "--until",
+        "2026-11-01T01:00:00Z",
+    ])
+    .env("WEBHOST_NOW", (NOV + 86_400).to_string())
+    .output()
+    .map(|o| assert!(o.status.success(), "{o:?}"))
+    .expect("maintenance add");
+    let shop = shop_figures(&env);
+    assert_eq!(shop["downtime_seconds"], 1200, "{shop:#}");
+    assert_eq!(shop["availability_percent"], 86.66);
+}
+
 #[test]
 fn pruned_history_still_counts_from_the_roll_ups() {
     let (env, _server) = outage();

@@ -119,6 +119,11 @@ impl Env {
         self.spawn_with(args, "", None, vars)
     }
 
+    /// Like `run_at`, with these environment variables set too (TZ).
+    pub fn run_at_env(&self, at: i64, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        self.spawn_with(args, "", Some(at), vars)
+    }
+
     /// The command `run` starts, for a test that must hold the process (signal it, read it
     /// while it runs). Its output is not checked for the canary: the test must.
     pub fn command(&self, args: &[&str]) -> Command {
