@@ -30,6 +30,22 @@ impl Batch<'_> {
             return Ok(()); // beyond what SQLite holds: not a reading to fit
         };
         let bucket = forecast::bucket_start(key.id, at);
+        // Most readings fall in the open stretch: one statement, and done.
+        let updated = self
+            .tx()
+            .prepare_cached(&format!(
+                "UPDATE disk_trends SET
+                    low_at = CASE WHEN ?3 < low_used THEN ?2 ELSE low_at END,
+                    low_used = min(low_used, ?3),
+                    bucket_readings = bucket_readings + 1,
+                    last_at = CASE WHEN ?2 >= last_at THEN ?2 ELSE last_at END,
+                    last_used = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_used END
+                 WHERE {col} = ?1 AND bucket = ?4"
+            ))?
+            .execute(params![key.id, at, used_sql, bucket])?;
+        if updated > 0 {
+            return Ok(());
+        }
         let open = self
             .tx()
             .prepare_cached(&format!(
@@ -50,20 +66,6 @@ impl Batch<'_> {
             .optional()?;
         let reading = Point { at, used };
         match open {
-            Some(o) if o.bucket == bucket => {
-                self.tx()
-                    .prepare_cached(&format!(
-                        "UPDATE disk_trends SET
-                            low_at = CASE WHEN ?3 < low_used THEN ?2 ELSE low_at END,
-                            low_used = min(low_used, ?3),
-                            bucket_readings = bucket_readings + 1,
-                            last_at = CASE WHEN ?2 >= last_at THEN ?2 ELSE last_at END,
-                            last_used = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_used END
-                         WHERE {col} = ?1"
-                    ))?
-                    .execute(params![key.id, at, used_sql])?;
-                Ok(())
-            }
             Some(o) if bucket < o.bucket || at < o.last_at => Ok(()),
             Some(o) => {
                 self.tx()
