@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::TimeZone;
 
+pub use super::model::InMaintenance;
 use super::model::RecordKey;
 
 /// When a recurring window starts: a day of the week (None: every day) at a local time.
@@ -129,13 +130,6 @@ pub struct Window {
     pub created_at: i64,
 }
 
-/// A window in force now: until when, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Active {
-    pub until: i64,
-    pub reason: Option<String>,
-}
-
 /// The name of a time zone as stored with a recurring window: its IANA name, or UTC for a zone
 /// that has none (TZ unset on a system without /etc/localtime).
 pub fn tz_name(tz: &TimeZone) -> String {
@@ -227,14 +221,14 @@ pub fn covered(windows: &[Window], from: i64, to: i64) -> Vec<(i64, i64)> {
 
 /// The window in force at `t` among `windows`, if any: the one that ends last (with windows
 /// that chain, the end of the first is no news to whoever reads "until").
-pub fn active_at(windows: &[Window], t: i64) -> Option<Active> {
+pub fn active_at(windows: &[Window], t: i64) -> Option<InMaintenance> {
     windows
         .iter()
         .filter_map(|w| {
             intervals(&w.timing, t, t.saturating_add(1))
                 .into_iter()
                 .find(|(s, e)| *s <= t && t < *e)
-                .map(|(_, e)| Active {
+                .map(|(_, e)| InMaintenance {
                     until: e,
                     reason: w.reason.clone(),
                 })
@@ -402,7 +396,7 @@ mod tests {
         assert_eq!(active_at(&windows, 45).map(|a| a.until), Some(80));
         assert_eq!(
             active_at(&windows, 95),
-            Some(Active {
+            Some(InMaintenance {
                 until: 200,
                 reason: Some("c".into())
             })

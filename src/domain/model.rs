@@ -506,7 +506,7 @@ pub struct Record {
     pub state: State,
     /// The maintenance window it is in now, when the command looked (`list`, `show`,
     /// `status`); None otherwise.
-    pub maintenance: Option<super::maintenance::Active>,
+    pub maintenance: Option<InMaintenance>,
 }
 
 impl Record {
@@ -520,6 +520,14 @@ impl Record {
             id: self.id,
         }
     }
+}
+
+/// The maintenance window a record is in (`domain::maintenance` says which): until when, and
+/// why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InMaintenance {
+    pub until: i64,
+    pub reason: Option<String>,
 }
 
 /// Which record: its type and id.

@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::sql::{owner_column, table};
 use super::{Batch, Store};
-use crate::domain::maintenance::{self, Active, Every, Scope, Target, Timing, Window};
+use crate::domain::maintenance::{self, Every, InMaintenance, Scope, Target, Timing, Window};
 use crate::domain::model::{Record, RecordKey, RecordType};
 
 const COLUMNS: &str = "m.id, m.all_records, m.starts_at, m.ends_at, m.every, m.duration, m.tz, \
@@ -235,14 +235,14 @@ impl Store {
     }
 
     /// The window the record `key` is in at `t`, if any.
-    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<Active>> {
+    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<InMaintenance>> {
         Ok(maintenance::active_at(&windows_of(&self.conn, key)?, t))
     }
 }
 
 impl Batch<'_> {
     /// The window the record `key` is in at `t`, if any (read in the pass's transaction).
-    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<Active>> {
+    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<InMaintenance>> {
         Ok(maintenance::active_at(&windows_of(self.tx(), key)?, t))
     }
 }
@@ -320,7 +320,7 @@ mod tests {
             .expect("active");
         assert_eq!(
             active,
-            Some(Active {
+            Some(InMaintenance {
                 until: 86_400 + 7200,
                 reason: Some("backups".into())
             })
