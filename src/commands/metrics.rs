@@ -52,7 +52,9 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
     };
     let mut samples = Vec::new();
     for rt in RecordType::ALL {
-        for r in store.list(rt, &enabled)? {
+        let mut records = store.list(rt, &enabled)?;
+        store.mark_maintenance(&mut records, now)?;
+        for r in records {
             let st = &r.state;
             let module_count = match rt {
                 RecordType::Host => None,
@@ -86,7 +88,7 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
                 last_check_at: st.last_check_at,
                 cert_expires_at: st.cert_expires_at,
                 modules: module_count,
-                maintenance: store.maintenance_at(r.key(), now)?.is_some(),
+                maintenance: r.maintenance.is_some(),
             });
         }
     }

@@ -14,7 +14,7 @@ use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::TimeZone;
 
 pub use super::model::InMaintenance;
-use super::model::RecordKey;
+use super::model::{RecordKey, RecordType};
 
 /// When a recurring window starts: a day of the week (None: every day) at a local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,11 +219,28 @@ pub fn covered(windows: &[Window], from: i64, to: i64) -> Vec<(i64, i64)> {
     merge(all)
 }
 
+/// Whether `w` covers the record `key` (an instance on the host `host_id`, if any): a window
+/// over every record, one naming it, or one naming its host.
+pub fn covers(w: &Window, key: RecordKey, host_id: Option<i64>) -> bool {
+    match &w.scope {
+        Scope::All => true,
+        Scope::Records(targets) => targets.iter().any(|t| {
+            t.key == key
+                || (key.record_type == RecordType::Instance
+                    && t.key.record_type == RecordType::Host
+                    && Some(t.key.id) == host_id)
+        }),
+    }
+}
+
 /// The window in force at `t` among `windows`, if any: the one that ends last (with windows
 /// that chain, the end of the first is no news to whoever reads "until").
-pub fn active_at(windows: &[Window], t: i64) -> Option<InMaintenance> {
+pub fn active_at<'a>(
+    windows: impl IntoIterator<Item = &'a Window>,
+    t: i64,
+) -> Option<InMaintenance> {
     windows
-        .iter()
+        .into_iter()
         .filter_map(|w| {
             intervals(&w.timing, t, t.saturating_add(1))
                 .into_iter()
@@ -423,5 +440,28 @@ mod tests {
         assert_eq!(parse_time("now", &tz, 42), Ok(42));
         assert!(parse_time("tomorrow", &tz, 0).is_err());
         assert!(parse_time("2027-13-01 00:00", &tz, 0).is_err());
+    }
+
+    #[test]
+    fn a_hosts_window_covers_its_instances_only() {
+        let key = |record_type, id| RecordKey { record_type, id };
+        let target = |k: RecordKey| Target {
+            key: k,
+            reference: String::new(),
+        };
+        let mut w = window(Timing::Once { from: 0, until: 10 }, "");
+        w.scope = Scope::Records(vec![
+            target(key(RecordType::Host, 1)),
+            target(key(RecordType::Instance, 7)),
+        ]);
+        assert!(covers(&w, key(RecordType::Host, 1), None));
+        assert!(covers(&w, key(RecordType::Instance, 7), Some(2)));
+        // On host 1: covered through it; on host 2, or the host numbered like an instance: not.
+        assert!(covers(&w, key(RecordType::Instance, 3), Some(1)));
+        assert!(!covers(&w, key(RecordType::Instance, 3), Some(2)));
+        assert!(!covers(&w, key(RecordType::Host, 7), None));
+        assert!(!covers(&w, key(RecordType::Instance, 1), None));
+        w.scope = Scope::All;
+        assert!(covers(&w, key(RecordType::Instance, 3), None));
     }
 }

@@ -224,11 +224,17 @@ impl Store {
             })?)
     }
 
-    /// Notes on each record the window it is in at `now` (`Record::maintenance`).
+    /// Notes on each record the window it is in at `now` (`Record::maintenance`): the windows
+    /// are read once, whatever the number of records.
     pub fn mark_maintenance(&self, records: &mut [Record], now: i64) -> Result<()> {
         if self.has_maintenance()? {
+            let windows = self.maintenance_windows()?;
             for r in records {
-                r.maintenance = self.maintenance_at(r.key(), now)?;
+                let (key, host) = (r.key(), r.settings.host_id);
+                r.maintenance = maintenance::active_at(
+                    windows.iter().filter(|w| maintenance::covers(w, key, host)),
+                    now,
+                );
             }
         }
         Ok(())
