@@ -15,6 +15,7 @@ use crate::domain::alert;
 use crate::domain::config::Hooks;
 use crate::domain::discovery::{self, Step};
 use crate::domain::inventory;
+use crate::domain::maintenance::{self, Window};
 use crate::domain::model::{Discovered, Reading, RecordKey, RecordType};
 use crate::domain::pass::CheckResult;
 use crate::domain::pass::Stored;
@@ -29,6 +30,11 @@ pub fn write(
 ) -> Result<Vec<Stored>> {
     let compared = compare_modules(store, results)?;
     store.batch(|batch| {
+        // Alerts ask whether a record is in maintenance: the windows are read once a batch.
+        let windows = match hooks {
+            Some(_) => batch.maintenance_windows()?,
+            None => Vec::new(),
+        };
         let mut stored = Vec::with_capacity(results.len());
         for r in results {
             let modules = Modules {
@@ -37,12 +43,12 @@ pub fn write(
                     .get(&r.key.id)
                     .filter(|_| r.key.record_type == RecordType::Instance),
             };
-            let mut s = store_check(batch, r.key, r.at, &r.reading, modules, hooks)?;
+            let mut s = store_check(batch, r.key, r.at, &r.reading, modules, hooks, &windows)?;
             if let Some(cert) = &r.cert {
                 batch.set_certificate(r.key, cert)?;
             }
             if let Some(listed) = &r.reading.discovered {
-                discover(batch, r.key.id, r.at, listed, hooks, &mut s)?;
+                discover(batch, r.key.id, r.at, listed, hooks, &windows, &mut s)?;
             }
             stored.push(s);
         }
@@ -63,6 +69,10 @@ pub fn write_push(
         if !batch.claim_push(result.key.id, time, result.at)? {
             return Ok(None);
         }
+        let windows = match hooks {
+            Some(_) => batch.maintenance_windows()?,
+            None => Vec::new(),
+        };
         let modules = Modules {
             digest: result.modules_digest,
             compared: compared.get(&result.key.id),
@@ -74,6 +84,7 @@ pub fn write_push(
             &result.reading,
             modules,
             hooks,
+            &windows,
         )
         .map(Some)
     })
@@ -146,6 +157,7 @@ fn store_check(
     reading: &Reading,
     known: Modules,
     hooks: Option<&Hooks>,
+    windows: &[Window],
 ) -> Result<Stored> {
     let before = batch.before(key)?;
     let previous = before.state.status();
@@ -221,12 +233,14 @@ fn store_check(
     })?;
 
     let mut events = Vec::new();
-    let held_back = || -> Result<bool> {
-        let in_maintenance = batch.maintenance_at(key, at)?.is_some();
-        Ok(alert::held_back(reading.status, in_maintenance))
+    let in_maintenance = || {
+        let over = windows
+            .iter()
+            .filter(|w| maintenance::covers(w, key, before.host_id));
+        maintenance::active_at(over, at).is_some()
     };
     if let Some(hooks) = hooks
-        && !held_back()?
+        && !alert::held_back(reading.status, in_maintenance())
     {
         let subject = alert::Subject {
             kind: key.record_type,
@@ -276,6 +290,7 @@ fn discover(
     at: i64,
     listed: &[Discovered],
     hooks: Option<&Hooks>,
+    windows: &[Window],
     s: &mut Stored,
 ) -> Result<()> {
     let host = discovery::Host {
@@ -297,7 +312,9 @@ fn discover(
         match step {
             Step::Check { id, reading } => {
                 let known = Modules::default();
-                events.extend(store_check(batch, instance(id), at, &reading, known, hooks)?.events);
+                events.extend(
+                    store_check(batch, instance(id), at, &reading, known, hooks, windows)?.events,
+                );
             }
             Step::Unflag { id } => batch.unflag_missing(id)?,
             Step::Create {
@@ -307,8 +324,16 @@ fn discover(
                 let id = batch.create_instance(&new, at)?;
                 if let Some(reading) = reading {
                     events.extend(
-                        store_check(batch, instance(id), at, reading, Modules::default(), hooks)?
-                            .events,
+                        store_check(
+                            batch,
+                            instance(id),
+                            at,
+                            reading,
+                            Modules::default(),
+                            hooks,
+                            windows,
+                        )?
+                        .events,
                     );
                 }
             }

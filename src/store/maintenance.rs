@@ -119,6 +119,17 @@ fn windows_of(conn: &Connection, key: RecordKey) -> Result<Vec<Window>> {
     rows.into_iter().map(|r| window(conn, r)).collect()
 }
 
+/// Every window, oldest first.
+fn all_windows(conn: &Connection) -> Result<Vec<Window>> {
+    let rows: Vec<Row> = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM maintenance m ORDER BY m.id"
+        ))?
+        .query_map([], read_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(|r| window(conn, r)).collect()
+}
+
 /// A window to add: what it covers and when.
 #[derive(Debug, Clone)]
 pub struct NewWindow<'a> {
@@ -176,14 +187,7 @@ impl Store {
 
     /// Every window, oldest first.
     pub fn maintenance_windows(&self) -> Result<Vec<Window>> {
-        let rows: Vec<Row> = self
-            .conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM maintenance m ORDER BY m.id"
-            ))?
-            .query_map([], read_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.into_iter().map(|r| window(&self.conn, r)).collect()
+        all_windows(&self.conn)
     }
 
     /// Removes the window `id`; false when there is none.
@@ -247,9 +251,9 @@ impl Store {
 }
 
 impl Batch<'_> {
-    /// The window the record `key` is in at `t`, if any (read in the pass's transaction).
-    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<InMaintenance>> {
-        Ok(maintenance::active_at(&windows_of(self.tx(), key)?, t))
+    /// Every window (read in the batch's transaction, once for all its checks).
+    pub fn maintenance_windows(&self) -> Result<Vec<Window>> {
+        all_windows(self.tx())
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Before {
     pub alerted_at: Option<i64>,
     /// Instances: the digest of the stored module list (None before there was one).
     pub modules_digest: Option<Vec<u8>>,
+    /// Instances: the host they live on.
+    pub host_id: Option<i64>,
 }
 
 /// One check to store, as the writer decided it.
@@ -142,10 +144,10 @@ impl Batch<'_> {
     /// The record as it is before the check; an error when it is gone (removed mid-pass).
     pub fn before(&self, key: RecordKey) -> Result<Before> {
         let instance_cols = match key.record_type {
-            RecordType::Host => "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+            RecordType::Host => "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
             RecordType::Instance => {
                 "dolibarr_version, users_all, users_active, last_login, modules_digest, install_lock,
-                main_features_level, database_pwd_encrypted, first_version"
+                main_features_level, database_pwd_encrypted, first_version, host_id"
             }
         };
         let sql = format!(
@@ -188,6 +190,7 @@ impl Batch<'_> {
                     alerted: r.get(16)?,
                     alerted_at: r.get(17)?,
                     modules_digest: r.get(22)?,
+                    host_id: r.get(27)?,
                 })
             })
             .with_context(|| format!("{} #{} vanished during the pass", key.record_type, key.id))
