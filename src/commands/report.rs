@@ -11,7 +11,7 @@ use crate::domain::error::not_found;
 use crate::domain::model::RecordType;
 use crate::domain::query::{Filter, ModuleFilter};
 use crate::domain::uptime::Window;
-use crate::domain::{config, fleet};
+use crate::domain::{config, fleet, maintenance};
 use crate::output::atomic;
 use crate::output::report::{self, ReportData, Shown, Written};
 
@@ -56,25 +56,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         args.only,
         args.hosts,
     )
-    .map_err(|u| {
-        let quoted = |refs: &[String]| {
-            refs.iter()
-                .map(|r| format!("'{r}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut parts = Vec::new();
-        if !u.records.is_empty() {
-            parts.push(format!("no host or instance named {}", quoted(&u.records)));
-        }
-        if !u.hosts.is_empty() {
-            parts.push(format!("no host named {}", quoted(&u.hosts)));
-        }
-        not_found(format!(
-            "{} (see `webhost host list`, `webhost instance list`)",
-            parts.join("; ")
-        ))
-    })?;
+    .map_err(|u| not_found(u.message()))?;
     store.mark_maintenance(&mut hosts, now)?;
     store.mark_maintenance(&mut instances, now)?;
     let selected = !args.only.is_empty() || !args.hosts.is_empty();
@@ -97,12 +79,22 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         .map(|r| (r.key(), r.state.status()))
         .collect();
     let history = store.report_history(&keys, &window)?;
-    let any_window = store.has_maintenance()?;
+    // Each record's windows on its strip: the windows are read once, whatever the records.
+    let windows = match store.has_maintenance()? {
+        true => store.maintenance_windows()?,
+        false => Vec::new(),
+    };
     let mut maintenance = HashMap::new();
-    for (key, _) in keys.iter().filter(|_| any_window) {
-        let windows = store.maintenance_intervals(*key, window.from, window.to)?;
-        if !windows.is_empty() {
-            maintenance.insert(*key, windows);
+    for r in hosts
+        .iter()
+        .chain(&instances)
+        .filter(|_| !windows.is_empty())
+    {
+        let (key, host) = (r.key(), r.settings.host_id);
+        let over = windows.iter().filter(|w| maintenance::covers(w, key, host));
+        let intervals = maintenance::covered(over, window.from, window.to);
+        if !intervals.is_empty() {
+            maintenance.insert(key, intervals);
         }
     }
     let changes = store.inventory_changes(window.from)?;

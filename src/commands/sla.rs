@@ -47,19 +47,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         args.only,
         args.hosts,
     )
-    .map_err(|u| {
-        let mut parts = Vec::new();
-        if !u.records.is_empty() {
-            parts.push(format!(
-                "no host or instance named '{}'",
-                u.records.join("', '")
-            ));
-        }
-        if !u.hosts.is_empty() {
-            parts.push(format!("no host named '{}'", u.hosts.join("', '")));
-        }
-        not_found(parts.join("; "))
-    })?;
+    .map_err(|u| not_found(u.message()))?;
     let offline = [
         store.poller_offline(RecordType::Host, from, to)?,
         store.poller_offline(RecordType::Instance, from, to)?,

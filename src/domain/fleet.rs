@@ -282,6 +282,32 @@ pub struct Unknown {
     pub hosts: Vec<String>,
 }
 
+impl Unknown {
+    /// `no host or instance named 'x'; no host named 'y' (see …)`: what a command says.
+    pub fn message(&self) -> String {
+        let quoted = |refs: &[String]| {
+            refs.iter()
+                .map(|r| format!("'{r}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.records.is_empty() {
+            parts.push(format!(
+                "no host or instance named {}",
+                quoted(&self.records)
+            ));
+        }
+        if !self.hosts.is_empty() {
+            parts.push(format!("no host named {}", quoted(&self.hosts)));
+        }
+        format!(
+            "{} (see `webhost host list`, `webhost instance list`)",
+            parts.join("; ")
+        )
+    }
+}
+
 /// The records one page is made of: those `only` names (a host, an instance, or both when they
 /// share the ref), and each host of `hosts` with its instances; all of them when both lists are
 /// empty. The store's order is kept.

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::TimeZone;
 
-pub use super::model::InMaintenance;
+pub use super::model::MaintenanceNow;
 use super::model::{RecordKey, RecordType};
 
 /// When a recurring window starts: a day of the week (None: every day) at a local time.
@@ -206,9 +206,13 @@ pub fn merge(mut list: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
 ///
 /// A window covers time only from when it was added: one added after an outage does not take
 /// the outage out of the SLA (nor paint it over on the page).
-pub fn covered(windows: &[Window], from: i64, to: i64) -> Vec<(i64, i64)> {
+pub fn covered<'a>(
+    windows: impl IntoIterator<Item = &'a Window>,
+    from: i64,
+    to: i64,
+) -> Vec<(i64, i64)> {
     let all = windows
-        .iter()
+        .into_iter()
         .flat_map(|w| {
             intervals(&w.timing, from, to)
                 .into_iter()
@@ -238,14 +242,14 @@ pub fn covers(w: &Window, key: RecordKey, host_id: Option<i64>) -> bool {
 pub fn active_at<'a>(
     windows: impl IntoIterator<Item = &'a Window>,
     t: i64,
-) -> Option<InMaintenance> {
+) -> Option<MaintenanceNow> {
     windows
         .into_iter()
         .filter_map(|w| {
             intervals(&w.timing, t, t.saturating_add(1))
                 .into_iter()
                 .find(|(s, e)| *s <= t && t < *e)
-                .map(|(_, e)| InMaintenance {
+                .map(|(_, e)| MaintenanceNow {
                     until: e,
                     reason: w.reason.clone(),
                 })
@@ -413,7 +417,7 @@ mod tests {
         assert_eq!(active_at(&windows, 45).map(|a| a.until), Some(80));
         assert_eq!(
             active_at(&windows, 95),
-            Some(InMaintenance {
+            Some(MaintenanceNow {
                 until: 200,
                 reason: Some("c".into())
             })

@@ -506,7 +506,7 @@ pub struct Record {
     pub state: State,
     /// The maintenance window it is in now, when the command looked (`list`, `show`,
     /// `status`); None otherwise.
-    pub maintenance: Option<InMaintenance>,
+    pub maintenance: Option<MaintenanceNow>,
 }
 
 impl Record {
@@ -525,7 +525,7 @@ impl Record {
 /// The maintenance window a record is in (`domain::maintenance` says which): until when, and
 /// why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InMaintenance {
+pub struct MaintenanceNow {
     pub until: i64,
     pub reason: Option<String>,
 }

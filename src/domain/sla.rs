@@ -122,20 +122,12 @@ impl Figures {
 
 /// Sorted, merged intervals, clipped to [from, to).
 fn merged(intervals: &[(i64, i64)], from: i64, to: i64) -> Vec<(i64, i64)> {
-    let mut v: Vec<(i64, i64)> = intervals
-        .iter()
-        .map(|&(a, b)| (a.max(from), b.min(to)))
-        .filter(|(a, b)| a < b)
-        .collect();
-    v.sort_unstable();
-    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
-    for (a, b) in v {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
+    super::maintenance::merge(
+        intervals
+            .iter()
+            .map(|&(a, b)| (a.max(from), b.min(to)))
+            .collect(),
+    )
 }
 
 /// Seconds of [a, b) outside the merged `excluded` intervals.

@@ -11,6 +11,7 @@ use super::{Col, Output, cell, time};
 use crate::domain::model::{Record, RecordType};
 use crate::domain::sla::{Cause, Figures};
 use crate::domain::uptime::shown_percent;
+use crate::transfer;
 
 /// One record's month.
 pub struct RecordSla<'a> {
@@ -130,19 +131,6 @@ fn record_json<'a>(r: &RecordSla<'a>, target: f64) -> RecordJson<'a> {
     }
 }
 
-/// What makes a spreadsheet run a cell as a formula (as `transfer::csv` guards exports).
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A text cell a spreadsheet shows as text: a `'` before one it would run (a label or a ref
-/// a server named), or one starting with `'`.
-fn text_cell(text: &str) -> String {
-    if text.starts_with(FORMULA_STARTS) || text.starts_with('\'') {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
 /// The CSV columns of `sla --csv`.
 pub const CSV_COLUMNS: [&str; 13] = [
     "type",
@@ -169,8 +157,8 @@ pub fn csv(s: &Statement) -> Result<Vec<u8>> {
         let j = record_json(r, s.target);
         w.write_record([
             r.record.record_type.as_str().to_string(),
-            text_cell(r.record.reference()),
-            text_cell(r.record.settings.label.as_deref().unwrap_or("")),
+            transfer::neutralised(r.record.reference().to_string()),
+            transfer::neutralised(r.record.settings.label.clone().unwrap_or_default()),
             s.month.to_string(),
             j.availability_percent
                 .map_or_else(String::new, |p| format!("{p:.2}")),

@@ -8,7 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::sql::{owner_column, table};
 use super::{Batch, Store};
-use crate::domain::maintenance::{self, Every, InMaintenance, Scope, Target, Timing, Window};
+use crate::domain::maintenance::{self, Every, MaintenanceNow, Scope, Target, Timing, Window};
 use crate::domain::model::{Record, RecordKey, RecordType};
 
 const COLUMNS: &str = "m.id, m.all_records, m.starts_at, m.ends_at, m.every, m.duration, m.tz, \
@@ -198,11 +198,6 @@ impl Store {
             > 0)
     }
 
-    /// The windows over one record (its own, its host's, every record's).
-    pub fn maintenance_of(&self, key: RecordKey) -> Result<Vec<Window>> {
-        windows_of(&self.conn, key)
-    }
-
     /// For SLA figures: the time `[from, to)` of the record `key` spent in maintenance, as
     /// intervals `[start, end)` in Unix seconds UTC, recurring windows expanded, merged and
     /// clipped to the period, in order.
@@ -245,7 +240,7 @@ impl Store {
     }
 
     /// The window the record `key` is in at `t`, if any.
-    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<InMaintenance>> {
+    pub fn maintenance_at(&self, key: RecordKey, t: i64) -> Result<Option<MaintenanceNow>> {
         Ok(maintenance::active_at(&windows_of(&self.conn, key)?, t))
     }
 }
@@ -330,7 +325,7 @@ mod tests {
             .expect("active");
         assert_eq!(
             active,
-            Some(InMaintenance {
+            Some(MaintenanceNow {
                 until: 86_400 + 7200,
                 reason: Some("backups".into())
             })

@@ -90,8 +90,9 @@ pub(super) fn parse_csv(text: &str) -> Result<Vec<Parsed>, Problem> {
 /// What makes a spreadsheet read a cell as a formula.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// A cell as written: `'` before one a spreadsheet would run, or one starting with `'`.
-fn neutralised(cell: String) -> String {
+/// A cell as written: `'` before one a spreadsheet would run, or one starting with `'`. Every
+/// CSV webhost writes goes through it (exports, `sla --csv`).
+pub fn neutralised(cell: String) -> String {
     if cell.starts_with(FORMULA_STARTS) || cell.starts_with('\'') {
         format!("'{cell}")
     } else {

@@ -11,7 +11,7 @@ mod plan;
 mod row;
 mod toml;
 
-pub use self::csv::write_csv;
+pub use self::csv::{neutralised, write_csv};
 pub use self::plan::sync;
 pub use self::plan::{Action, Planned, plan};
 pub use self::row::{COLUMNS, Format, Parsed, Position, Problem, Row, TokenFrom};
