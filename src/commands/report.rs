@@ -90,11 +90,15 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         .chain(&instances)
         .filter(|_| !windows.is_empty())
     {
-        let (key, host) = (r.key(), r.settings.host_id);
-        let over = windows.iter().filter(|w| maintenance::covers(w, key, host));
-        let intervals = maintenance::covered(over, window.from, window.to);
+        let intervals = maintenance::intervals_of(
+            &windows,
+            r.key(),
+            r.settings.host_id,
+            window.from,
+            window.to,
+        );
         if !intervals.is_empty() {
-            maintenance.insert(key, intervals);
+            maintenance.insert(r.key(), intervals);
         }
     }
     let changes = store.inventory_changes(window.from)?;

@@ -8,7 +8,7 @@ use super::{Context, Outcome};
 use crate::domain::error::{invalid, not_found};
 use crate::domain::model::{Record, RecordType};
 use crate::domain::query::Filter;
-use crate::domain::{fleet, sla};
+use crate::domain::{fleet, maintenance, sla};
 use crate::output::atomic;
 use crate::output::i18n::Lang;
 use crate::output::sla::{self as view, RecordSla, Statement};
@@ -55,6 +55,10 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
     // A month not over yet counts up to now: the last check does not speak for the future.
     let until = to.min(ctx.now()).max(from);
     let records: Vec<&Record> = hosts.iter().chain(&instances).collect();
+    let windows = match store.has_maintenance()? {
+        true => store.maintenance_windows()?,
+        false => Vec::new(),
+    };
     let mut rows = Vec::with_capacity(records.len());
     for r in records {
         let checks = store.sla_checks(r.record_type, r.id, from, to)?;
@@ -67,7 +71,8 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
             (RecordType::Instance, false) => &offline[1],
         };
         // Its own windows, its host's and the fleet's, recurring ones expanded.
-        let maintenance = store.maintenance_intervals(r.key(), from, until)?;
+        let maintenance =
+            maintenance::intervals_of(&windows, r.key(), r.settings.host_id, from, until);
         rows.push(RecordSla {
             record: r,
             figures: sla::compute(

@@ -223,6 +223,18 @@ pub fn covered<'a>(
     merge(all)
 }
 
+/// The time in `[from, to)` the record `key` (on the host `host_id`, if any) spends in the
+/// windows among `windows` that cover it: merged, clipped, from when each was added.
+pub fn intervals_of(
+    windows: &[Window],
+    key: RecordKey,
+    host_id: Option<i64>,
+    from: i64,
+    to: i64,
+) -> Vec<(i64, i64)> {
+    covered(windows.iter().filter(|w| covers(w, key, host_id)), from, to)
+}
+
 /// Whether `w` covers the record `key` (an instance on the host `host_id`, if any): a window
 /// over every record, one naming it, or one naming its host.
 pub fn covers(w: &Window, key: RecordKey, host_id: Option<i64>) -> bool {

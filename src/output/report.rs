@@ -256,7 +256,7 @@ pub struct ReportData<'a> {
     pub vulnerabilities: Vec<Vulnerability>,
     /// The page's language (the command gives English unless `--public`).
     pub lang: Lang,
-    /// Each record's maintenance windows in the page's window (`Store::maintenance_intervals`);
+    /// Each record's maintenance windows in the page's window (`maintenance::intervals_of`);
     /// a record without any is not in it.
     pub maintenance: &'a HashMap<RecordKey, Vec<(i64, i64)>>,
 }
@@ -531,7 +531,7 @@ pub fn build(d: &ReportData) -> Page {
             .map(|c| ChangeView {
                 when: clock.format(c.at, "%Y-%m-%d %H:%M"),
                 instance: c.instance.clone(),
-                anchor: format!("i-{}", c.instance),
+                anchor: anchor_of(RecordType::Instance, &c.instance),
                 subject: c.subject.clone(),
                 change: c.change.clone(),
                 old: c.old.clone().unwrap_or_default(),
@@ -557,10 +557,7 @@ pub fn build(d: &ReportData) -> Page {
                 .filling
                 .iter()
                 .map(|f| FillView {
-                    anchor: match f.record_type {
-                        RecordType::Host => format!("h-{}", f.reference),
-                        RecordType::Instance => format!("i-{}", f.reference),
-                    },
+                    anchor: anchor_of(f.record_type, &f.reference),
                     reference: f.reference.clone(),
                     level: f.level.as_str(),
                     level_text: match f.level {
@@ -654,9 +651,14 @@ fn in_order(
 }
 
 fn anchor(r: &Record) -> String {
-    match r.record_type {
-        RecordType::Host => format!("h-{}", r.reference()),
-        RecordType::Instance => format!("i-{}", r.reference()),
+    anchor_of(r.record_type, r.reference())
+}
+
+/// `h-srv1`, `i-shop`: a record's row on the page.
+fn anchor_of(rt: RecordType, reference: &str) -> String {
+    match rt {
+        RecordType::Host => format!("h-{reference}"),
+        RecordType::Instance => format!("i-{reference}"),
     }
 }
 

@@ -99,7 +99,7 @@ fn window(conn: &Connection, row: Row) -> Result<Window> {
 }
 
 /// The windows over `key`: its own, its host's (an instance), and those over every record.
-/// One statement, cheap on a database without windows: the writer asks it of every check.
+/// One statement (`check` asks it of one record; commands over many read every window once).
 fn windows_of(conn: &Connection, key: RecordKey) -> Result<Vec<Window>> {
     let named = match key.record_type {
         RecordType::Host => "w.host_id = ?1",
@@ -198,22 +198,6 @@ impl Store {
             > 0)
     }
 
-    /// For SLA figures: the time `[from, to)` of the record `key` spent in maintenance, as
-    /// intervals `[start, end)` in Unix seconds UTC, recurring windows expanded, merged and
-    /// clipped to the period, in order.
-    pub fn maintenance_intervals(
-        &self,
-        key: RecordKey,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<(i64, i64)>> {
-        Ok(maintenance::covered(
-            &windows_of(&self.conn, key)?,
-            from,
-            to,
-        ))
-    }
-
     /// Whether there is any window at all (most databases have none: one look says so).
     pub fn has_maintenance(&self) -> Result<bool> {
         Ok(self
@@ -305,9 +289,14 @@ mod tests {
         };
         store.add_maintenance(&window, 0).expect("add");
         // Two days from 01:30: the first window's end, the next day's whole, the third's start.
-        let got = store
-            .maintenance_intervals(key(RecordType::Instance, app), 5400, 2 * 86_400 + 5400)
-            .expect("intervals");
+        let windows = store.maintenance_windows().expect("windows");
+        let got = maintenance::intervals_of(
+            &windows,
+            key(RecordType::Instance, app),
+            Some(host),
+            5400,
+            2 * 86_400 + 5400,
+        );
         assert_eq!(
             got,
             vec![
@@ -316,9 +305,13 @@ mod tests {
                 (2 * 86_400 + 3600, 2 * 86_400 + 5400)
             ]
         );
-        let got = store
-            .maintenance_intervals(key(RecordType::Instance, other), 0, 2 * 86_400)
-            .expect("intervals");
+        let got = maintenance::intervals_of(
+            &windows,
+            key(RecordType::Instance, other),
+            None,
+            0,
+            2 * 86_400,
+        );
         assert_eq!(got, vec![(86_400 + 3000, 86_400 + 9000)]);
         let active = store
             .maintenance_at(key(RecordType::Host, host), 86_400 + 3700)
