@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
+use super::db::{OptionalExt, params};
 use anyhow::{Context as _, Result};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::Store;
 use crate::domain::advisory::{Advisory, Overrides, Subject};
@@ -32,15 +32,14 @@ impl Store {
         advisories: &[Advisory],
         at: i64,
     ) -> Result<Replaced> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let before = tx.execute("DELETE FROM advisories WHERE source = ?1", [source])?;
+        let tx = self.conn.transaction(true)?;
+        let before = tx.execute("DELETE FROM advisories WHERE source = ?1", params![source])?;
         {
             // A feed may repeat an id (the same record in two files): the last one wins.
             let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO advisories (source, id, imported_at, body)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO advisories (source, id, imported_at, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (source, id) DO UPDATE SET imported_at = excluded.imported_at,
+                    body = excluded.body",
             )?;
             for a in advisories {
                 let body = serde_json::to_string(a)?;
@@ -49,7 +48,7 @@ impl Store {
         }
         let now: i64 = tx.query_row(
             "SELECT count(*) FROM advisories WHERE source = ?1",
-            [source],
+            params![source],
             |r| r.get(0),
         )?;
         tx.commit().context("cannot store the advisories")?;
@@ -64,7 +63,7 @@ impl Store {
     pub fn has_advisories(&self) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM advisories) OR EXISTS (SELECT 1 FROM advisory_overrides)",
-            [],
+            params![],
             |r| r.get(0),
         )?)
     }
@@ -74,7 +73,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT source, imported_at, body FROM advisories ORDER BY id, imported_at DESC",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -108,8 +107,10 @@ impl Store {
         let body = serde_json::to_string(overrides)?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO advisory_overrides (id, source, imported_at, body)
-                 VALUES (1, ?1, ?2, ?3)",
+                "INSERT INTO advisory_overrides (id, source, imported_at, body)
+                 VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET source = excluded.source,
+                    imported_at = excluded.imported_at, body = excluded.body",
                 params![source, at, body],
             )
             .context("cannot store the overrides")?;
@@ -122,7 +123,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT source, body FROM advisory_overrides WHERE id = 1",
-                [],
+                params![],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -142,7 +143,7 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare_cached("SELECT instance_id, name, version FROM modules")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             for row in rows {
                 let (id, name, version): (i64, String, Option<String>) = row?;
                 modules.entry(id).or_default().push((name, version));
@@ -155,7 +156,7 @@ impl Store {
                AND (i.api_kind = 'server-observer-v1' OR i.dolibarr_version IS NOT NULL)
              ORDER BY i.ref",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,

@@ -1,8 +1,8 @@
 //! Alerts waiting for their hook: stored with the check that raised them, claimed by one
 //! deliverer at a time, removed once delivered or given up.
 
+use super::db::params;
 use anyhow::{Context as _, Result};
-use rusqlite::params;
 
 use super::Store;
 use super::writes::Batch;
@@ -62,7 +62,7 @@ impl Store {
     pub fn alert_delivered(&mut self, id: i64) -> Result<()> {
         self.conn
             .prepare_cached("DELETE FROM alerts WHERE id = ?1")?
-            .execute([id])?;
+            .execute(params![id])?;
         Ok(())
     }
 
@@ -71,7 +71,7 @@ impl Store {
     pub fn alert_released(&mut self, id: i64) -> Result<()> {
         self.conn
             .prepare_cached("UPDATE alerts SET claimed_at = NULL, claimed_by = NULL WHERE id = ?1")?
-            .execute([id])?;
+            .execute(params![id])?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Settings stored once in the database (`webhost config`).
 
+use super::db::{OptionalExt, params};
 use anyhow::Result;
-use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use crate::domain::config::ConfigKey;
@@ -39,7 +39,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT key, value FROM config ORDER BY key")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 }

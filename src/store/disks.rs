@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
+use super::db::{OptionalExt, params};
 use anyhow::Result;
-use rusqlite::{OptionalExtension, params};
 
 use super::sql::{from_int, owner_column};
 use super::{Batch, Store};
@@ -36,7 +36,7 @@ impl Batch<'_> {
             .prepare_cached(&format!(
                 "UPDATE disk_trends SET
                     low_at = CASE WHEN ?3 < low_used THEN ?2 ELSE low_at END,
-                    low_used = min(low_used, ?3),
+                    low_used = CASE WHEN ?3 < low_used THEN ?3 ELSE low_used END,
                     bucket_readings = bucket_readings + 1,
                     last_at = CASE WHEN ?2 >= last_at THEN ?2 ELSE last_at END,
                     last_used = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_used END
@@ -118,7 +118,7 @@ impl Batch<'_> {
             .query_map(params![id, bucket], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<super::db::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -184,7 +184,7 @@ impl Store {
             "SELECT host_id, instance_id, readings, since, last_at, last_used, per_day, jumps
              FROM disk_trends",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             let key = match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
                 (Some(id), _) => RecordKey {
                     record_type: RecordType::Host,
@@ -197,7 +197,7 @@ impl Store {
             };
             Ok((key, trend_from(r)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// One record's stored disk trend.
@@ -214,7 +214,7 @@ impl Store {
     }
 }
 
-fn trend_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trend> {
+fn trend_from(r: &super::db::Row<'_>) -> super::db::Result<Trend> {
     let per_day: Option<f64> = r.get(6)?;
     let jumps: i64 = r.get(7)?;
     Ok(Trend {
@@ -245,17 +245,18 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store =
             Store::open(&dir.path().join("w.db"), Access::Create { mode: 0o600 }).expect("open");
-        store
+        let id = store
             .conn
-            .execute(
+            .query_row(
                 "INSERT INTO instances (ref, api_kind, url, created_at)
-                 VALUES ('a', 'server-observer-v1', 'http://x/', 0)",
-                [],
+                 VALUES ('a', 'server-observer-v1', 'http://x/', 0) RETURNING id",
+                params![],
+                |r| r.get(0),
             )
             .expect("insert");
         let key = RecordKey {
             record_type: RecordType::Instance,
-            id: store.conn.last_insert_rowid(),
+            id,
         };
         (dir, store, key)
     }
@@ -269,7 +270,9 @@ mod tests {
     fn count(store: &Store, table: &str) -> i64 {
         store
             .conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .query_row(&format!("SELECT count(*) FROM {table}"), params![], |r| {
+                r.get(0)
+            })
             .expect("count")
     }
 
@@ -362,7 +365,13 @@ mod tests {
             .conn
             .execute_batch(
                 "DROP TABLE disk_levels; DROP TABLE disk_trends; DROP TABLE maintenance_records;
-                 DROP TABLE maintenance; PRAGMA user_version = 15;",
+                 DROP TABLE maintenance; DROP TABLE poller_views; DROP INDEX passes_poller;
+                 ALTER TABLE checks DROP COLUMN poller; ALTER TABLE passes DROP COLUMN poller;
+                 ALTER TABLE hosts DROP COLUMN claimed_by;
+                 ALTER TABLE hosts DROP COLUMN claimed_until;
+                 ALTER TABLE instances DROP COLUMN claimed_by;
+                 ALTER TABLE instances DROP COLUMN claimed_until;
+                 PRAGMA user_version = 15;",
             )
             .expect("downgrade");
         drop(store);

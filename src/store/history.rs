@@ -1,7 +1,7 @@
 //! Reading the past: checks, state changes, inventory changes, uptime, passes; and pruning.
 
+use super::db::{Tx, params};
 use anyhow::Result;
-use rusqlite::{Transaction, TransactionBehavior, params};
 
 use super::Store;
 use super::sql::{from_int, owner_column};
@@ -33,7 +33,7 @@ impl Store {
                 },
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// State changes of one record at or after `since`, oldest first.
@@ -52,7 +52,7 @@ impl Store {
                 message: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// When the status before `before` began: the time of the last change into it.
@@ -73,7 +73,7 @@ impl Store {
              FROM inventory_changes c JOIN instances i ON i.id = c.instance_id
              WHERE c.at >= ?1 ORDER BY c.at DESC, c.id DESC",
         )?;
-        let rows = stmt.query_map([since], |r| {
+        let rows = stmt.query_map(params![since], |r| {
             Ok(InventoryChange {
                 instance: r.get(0)?,
                 at: r.get(1)?,
@@ -83,7 +83,7 @@ impl Store {
                 new: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Time-weighted uptime of one record over [from, to): raw checks, plus the daily
@@ -99,7 +99,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let checks = stmt
             .query_map(params![id, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<(i64, Status)>>>()?;
+            .collect::<super::db::Result<Vec<(i64, Status)>>>()?;
         let mut tally = uptime::tally(&checks, from, to);
         let sql = format!(
             "SELECT coalesce(sum(up_seconds), 0), coalesce(sum(observed_seconds), 0) FROM daily
@@ -145,7 +145,7 @@ impl Store {
                                       WHERE q.kind = k.kind ORDER BY id DESC LIMIT 1)
              ORDER BY p.kind",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok(PassInfo {
                 kind: r.get(0)?,
                 started_at: r.get(1)?,
@@ -154,7 +154,7 @@ impl Store {
                 interrupted: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Deletes raw checks before the UTC midnight at or before `cutoff`, after rolling each
@@ -163,15 +163,13 @@ impl Store {
     /// kept. All or nothing.
     pub fn prune(&mut self, cutoff: i64) -> Result<Pruned> {
         let cutoff = cutoff.div_euclid(86_400) * 86_400;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction(true)?;
         let mut pruned = Pruned::default();
         for rt in [RecordType::Host, RecordType::Instance] {
             pruned.days_rolled_up += roll_up(&tx, rt, cutoff)?;
         }
-        pruned.checks_deleted = tx.execute("DELETE FROM checks WHERE at < ?1", [cutoff])?;
-        tx.execute("DELETE FROM passes WHERE started_at < ?1", [cutoff])?;
+        pruned.checks_deleted = tx.execute("DELETE FROM checks WHERE at < ?1", params![cutoff])?;
+        tx.execute("DELETE FROM passes WHERE started_at < ?1", params![cutoff])?;
         // A churn summary says nothing a later one does not: it goes with the raw checks. Real
         // changes (an upgrade, a module added) are the inventory's history and stay.
         tx.execute(
@@ -184,14 +182,14 @@ impl Store {
 }
 
 /// Adds the checks before `cutoff` of every record of one type to its daily roll-ups.
-fn roll_up(tx: &Transaction, rt: RecordType, cutoff: i64) -> Result<usize> {
+fn roll_up(tx: &Tx, rt: RecordType, cutoff: i64) -> Result<usize> {
     let col = owner_column(rt);
     let mut owners = tx.prepare(&format!(
         "SELECT DISTINCT {col} FROM checks WHERE {col} IS NOT NULL AND at < ?1"
     ))?;
     let owners: Vec<i64> = owners
-        .query_map([cutoff], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(params![cutoff], |r| r.get(0))?
+        .collect::<super::db::Result<_>>()?;
     let mut checks = tx.prepare(&format!(
         "SELECT at, status, response_ms FROM checks WHERE {col} = ?1 AND at < ?2 ORDER BY at"
     ))?;
@@ -215,7 +213,7 @@ fn roll_up(tx: &Transaction, rt: RecordType, cutoff: i64) -> Result<usize> {
             .query_map(params![owner, cutoff], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::db::Result<_>>()?;
         let after: Option<i64> = next_kept.query_row(params![owner, cutoff], |r| r.get(0))?;
         let series: Vec<(i64, Status)> = rows.iter().map(|r| (r.0, r.1)).collect();
         // The last pruned check holds until the first kept one, never past the cutoff.

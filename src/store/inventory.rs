@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 
 use super::Store;
+use super::db::params;
 use crate::domain::inventory::{self, InstalledModule, InstanceVersion};
 use crate::domain::query::ModuleFilter;
 
@@ -15,7 +16,7 @@ impl Store {
              FROM modules m JOIN instances i ON i.id = m.instance_id",
         );
         let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut args: Vec<Box<dyn super::db::Param>> = Vec::new();
         if let Some(name) = &filter.name {
             // lower() folds ASCII only, which is all a PHP class name holds.
             clauses.push("(lower(m.name) = lower(?) OR lower(m.name) = 'mod' || lower(?))".into());
@@ -38,7 +39,7 @@ impl Store {
         }
         sql.push_str(" ORDER BY i.ref, lower(m.name), m.name");
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        let rows = stmt.query_map(&args, |r| {
             let module = InstalledModule {
                 instance: r.get(0)?,
                 dolibarr_version: r.get(1)?,
@@ -50,7 +51,7 @@ impl Store {
             Ok((module, (r.get::<_, Option<i64>>(6)?, r.get::<_, i64>(7)?)))
         })?;
         let (mut modules, answered): (Vec<_>, Vec<_>) = rows
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<super::db::Result<Vec<_>>>()
             .context("cannot read modules")?
             .into_iter()
             .unzip();
@@ -64,13 +65,13 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT ref, dolibarr_version FROM instances ORDER BY ref")?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok(InstanceVersion {
                 instance: r.get(0)?,
                 dolibarr_version: r.get(1)?,
             })
         })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        rows.collect::<super::db::Result<Vec<_>>>()
             .context("cannot read instance versions")
     }
 }

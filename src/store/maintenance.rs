@@ -2,9 +2,9 @@
 //! back for one record (its own, its host's and those over every record), which the domain
 //! expands (`domain::maintenance`).
 
+use super::db::{Conn, params};
 use anyhow::Result;
 use jiff::tz::TimeZone;
-use rusqlite::{Connection, params};
 
 use super::sql::{owner_column, table};
 use super::{Batch, Store};
@@ -26,7 +26,7 @@ type Row = (
     i64,
 );
 
-fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+fn read_row(r: &super::db::Row<'_>) -> super::db::Result<Row> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -41,7 +41,7 @@ fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 }
 
 /// The records a window names, hosts first.
-fn targets(conn: &Connection, id: i64) -> Result<Vec<Target>> {
+fn targets(conn: &Conn, id: i64) -> Result<Vec<Target>> {
     let mut out = Vec::new();
     for rt in RecordType::ALL {
         let sql = format!(
@@ -51,7 +51,7 @@ fn targets(conn: &Connection, id: i64) -> Result<Vec<Target>> {
             owner_column(rt)
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([id], |r| {
+        let rows = stmt.query_map(params![id], |r| {
             Ok(Target {
                 key: RecordKey {
                     record_type: rt,
@@ -67,7 +67,7 @@ fn targets(conn: &Connection, id: i64) -> Result<Vec<Target>> {
     Ok(out)
 }
 
-fn window(conn: &Connection, row: Row) -> Result<Window> {
+fn window(conn: &Conn, row: Row) -> Result<Window> {
     let (id, all, starts, ends, every, duration, tz, reason, created_at) = row;
     let timing = match (starts, ends, every) {
         (Some(from), Some(until), _) => Timing::Once { from, until },
@@ -100,7 +100,7 @@ fn window(conn: &Connection, row: Row) -> Result<Window> {
 
 /// The windows over `key`: its own, its host's (an instance), and those over every record.
 /// One statement (`check` asks it of one record; commands over many read every window once).
-fn windows_of(conn: &Connection, key: RecordKey) -> Result<Vec<Window>> {
+fn windows_of(conn: &Conn, key: RecordKey) -> Result<Vec<Window>> {
     let named = match key.record_type {
         RecordType::Host => "w.host_id = ?1",
         RecordType::Instance => {
@@ -115,18 +115,18 @@ fn windows_of(conn: &Connection, key: RecordKey) -> Result<Vec<Window>> {
     let rows: Vec<Row> = conn
         .prepare_cached(&sql)?
         .query_map([key.id], read_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::db::Result<_>>()?;
     rows.into_iter().map(|r| window(conn, r)).collect()
 }
 
 /// Every window, oldest first.
-fn all_windows(conn: &Connection) -> Result<Vec<Window>> {
+fn all_windows(conn: &Conn) -> Result<Vec<Window>> {
     let rows: Vec<Row> = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM maintenance m ORDER BY m.id"
         ))?
-        .query_map([], read_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map(params![], read_row)?
+        .collect::<super::db::Result<_>>()?;
     rows.into_iter().map(|r| window(conn, r)).collect()
 }
 
@@ -142,7 +142,7 @@ pub struct NewWindow<'a> {
 impl Store {
     /// Adds a window; returns its id.
     pub fn add_maintenance(&mut self, w: &NewWindow, now: i64) -> Result<i64> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction(true)?;
         let (starts, ends, every, duration, tz) = match w.timing {
             Timing::Once { from, until } => (Some(*from), Some(*until), None, None, None),
             Timing::Every {
@@ -157,9 +157,9 @@ impl Store {
                 Some(maintenance::tz_name(tz)),
             ),
         };
-        tx.execute(
+        let id: i64 = tx.query_row(
             "INSERT INTO maintenance (all_records, starts_at, ends_at, every, duration, tz, reason,
-                created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
             params![
                 w.records.is_none(),
                 starts,
@@ -170,8 +170,8 @@ impl Store {
                 w.reason,
                 now
             ],
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         for key in w.records.unwrap_or_default() {
             tx.execute(
                 &format!(
@@ -194,17 +194,17 @@ impl Store {
     pub fn remove_maintenance(&mut self, id: i64) -> Result<bool> {
         Ok(self
             .conn
-            .execute("DELETE FROM maintenance WHERE id = ?1", [id])?
+            .execute("DELETE FROM maintenance WHERE id = ?1", params![id])?
             > 0)
     }
 
     /// Whether there is any window at all (most databases have none: one look says so).
     pub fn has_maintenance(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM maintenance)", [], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM maintenance)",
+            params![],
+            |r| r.get(0),
+        )?)
     }
 
     /// Notes on each record the window it is in at `now` (`Record::maintenance`): the windows

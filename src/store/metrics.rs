@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use anyhow::{Context as _, Result};
 
 use super::Store;
+use super::db::params;
 use crate::domain::history::PassInfo;
 use crate::domain::inventory::ModuleCount;
 
@@ -13,10 +14,10 @@ impl Store {
     /// Module counts by instance id; instances with no module rows are absent.
     pub fn module_counts(&self) -> Result<HashMap<i64, ModuleCount>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT instance_id, count(*), coalesce(sum(active <> 0), 0)
+            "SELECT instance_id, count(*), coalesce(sum(CASE WHEN active <> 0 THEN 1 ELSE 0 END), 0)
              FROM modules GROUP BY instance_id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 ModuleCount {
@@ -25,7 +26,7 @@ impl Store {
                 },
             ))
         })?;
-        rows.collect::<rusqlite::Result<_>>()
+        rows.collect::<super::db::Result<_>>()
             .context("cannot count modules")
     }
 
@@ -38,7 +39,7 @@ impl Store {
                          WHERE q.kind = p.kind AND q.duration_ms IS NOT NULL)
              ORDER BY kind",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![], |r| {
             Ok(PassInfo {
                 kind: r.get(0)?,
                 started_at: r.get(1)?,
@@ -47,7 +48,7 @@ impl Store {
                 interrupted: r.get(4)?,
             })
         })?;
-        rows.collect::<rusqlite::Result<_>>()
+        rows.collect::<super::db::Result<_>>()
             .context("cannot read the passes")
     }
 }

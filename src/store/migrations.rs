@@ -337,4 +337,28 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX maintenance_records_host ON maintenance_records(host_id);
     CREATE INDEX maintenance_records_instance ON maintenance_records(instance_id);
     ",
+    // 18: several pollers: who made each check and pass, each poller's latest view of each
+    // record (the quorum reads it), and the lease a poller holds on a record in `share` mode.
+    "
+    ALTER TABLE checks ADD COLUMN poller TEXT;
+    ALTER TABLE passes ADD COLUMN poller TEXT;
+    CREATE INDEX passes_poller ON passes(poller, started_at);
+    ALTER TABLE hosts ADD COLUMN claimed_by TEXT;
+    ALTER TABLE hosts ADD COLUMN claimed_until INTEGER;
+    ALTER TABLE instances ADD COLUMN claimed_by TEXT;
+    ALTER TABLE instances ADD COLUMN claimed_until INTEGER;
+    CREATE TABLE poller_views (
+        host_id      INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        instance_id  INTEGER REFERENCES instances(id) ON DELETE CASCADE,
+        poller       TEXT NOT NULL,
+        at           INTEGER NOT NULL,
+        status       TEXT NOT NULL,
+        message      TEXT,
+        CHECK ((host_id IS NULL) <> (instance_id IS NULL))
+    );
+    CREATE UNIQUE INDEX poller_views_host ON poller_views(host_id, poller)
+        WHERE host_id IS NOT NULL;
+    CREATE UNIQUE INDEX poller_views_instance ON poller_views(instance_id, poller)
+        WHERE instance_id IS NOT NULL;
+    ",
 ];

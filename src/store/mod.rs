@@ -1,15 +1,19 @@
-//! The SQLite store: the only module with SQL in it. Its calls take and give domain values,
-//! and it carries out what the domain decided; it decides nothing itself.
+//! The store: the only module with SQL in it, on SQLite (a file, the default) or PostgreSQL
+//! (a server several pollers share). Its calls take and give domain values, and it carries out
+//! what the domain decided; it decides nothing itself.
 
 mod advisories;
 mod alerts;
 mod config;
+pub mod db;
 mod disks;
 mod history;
 mod inventory;
 mod maintenance;
 mod metrics;
 mod migrations;
+mod pg_migrations;
+mod postgres;
 mod push;
 mod records;
 mod report;
@@ -27,7 +31,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
+
+use db::Conn;
 
 pub use advisories::{Replaced, Stored as StoredAdvisory};
 pub use maintenance::NewWindow;
@@ -38,7 +44,8 @@ pub use writes::{Batch, Before, CheckWrite};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
+    /// The SQLite file, or the PostgreSQL URL as given (it never holds a password).
     path: PathBuf,
     /// The tokens' database is attached (as `secrets`): tokens are read and written.
     secrets: bool,
@@ -64,6 +71,9 @@ impl Store {
     /// move tokens out of an older database into the tokens' file); readers refuse a schema
     /// other than this webhost's, since they may not change it.
     pub fn open(path: &Path, access: Access) -> Result<Store> {
+        if let Some(url) = postgres::url_of(path) {
+            return postgres::open(url, access);
+        }
         let read_only = matches!(access, Access::Read | Access::ReadTokens);
         match access {
             Access::Create { mode } => create_private_file(path, mode)?,
@@ -98,7 +108,7 @@ impl Store {
             migrate(&mut conn).with_context(|| format!("database {}", path.display()))?;
         }
         let mut store = Store {
-            conn,
+            conn: Conn::Sqlite(conn),
             path: path.to_owned(),
             secrets: false,
         };
@@ -110,6 +120,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True on PostgreSQL, where several pollers may share the database.
+    pub fn is_shared(&self) -> bool {
+        self.conn.is_postgres()
     }
 }
 
@@ -245,7 +260,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             "schema version {current} is newer than this webhost knows ({known}): upgrade webhost"
         );
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Re-read under the lock: another process may have migrated meanwhile.
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {

@@ -1,8 +1,8 @@
 //! What the push receiver reads and writes: the instance a push names, and the claim on its
 //! `time` that makes a replay fail even when two copies of one push arrive at once.
 
+use super::db::{OptionalExt, params};
 use anyhow::Result;
-use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use super::records::{record_from_row, select};

@@ -1,11 +1,12 @@
 //! Hosts and instances: reading, adding, editing and removing records.
 
+use super::db::{OptionalExt, Row, params};
 use anyhow::{Context, Result};
-use rusqlite::{OptionalExtension, Row, params};
 
 use super::Store;
+use super::db::Conn;
 use super::secrets::write_token;
-use super::sql::{from_int, table};
+use super::sql::{from_int, table, threshold_text};
 use crate::domain::assertion::Assertions;
 use crate::domain::discovery::Tombstone;
 use crate::domain::error::{invalid, not_found};
@@ -54,12 +55,10 @@ pub(super) fn select(rt: RecordType, secrets: bool) -> String {
     }
 }
 
-pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Record> {
+pub(super) fn record_from_row(rt: RecordType, row: &Row<'_>) -> super::db::Result<Record> {
     let probe: Option<String> = row.get(6)?;
     let probe = match probe {
-        Some(json) => serde_json::from_str(&json).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
-        })?,
+        Some(json) => serde_json::from_str(&json).map_err(|e| super::db::Error::column(6, e))?,
         None => Vec::new(),
     };
     Ok(Record {
@@ -84,13 +83,9 @@ pub(super) fn record_from_row(rt: RecordType, row: &Row) -> rusqlite::Result<Rec
             push: row.get(39)?,
             push_grace: row.get(40)?,
             assertions: match row.get::<_, Option<String>>(46)? {
-                Some(json) => serde_json::from_str(&json).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        46,
-                        rusqlite::types::Type::Text,
-                        e.into(),
-                    )
-                })?,
+                Some(json) => {
+                    serde_json::from_str(&json).map_err(|e| super::db::Error::column(46, e))?
+                }
                 None => Default::default(),
             },
         },
@@ -157,10 +152,10 @@ fn filtered(
     filter: &Filter,
     page: Option<(i64, usize)>,
     secrets: bool,
-) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+) -> (String, Vec<Box<dyn super::db::Param>>) {
     let mut sql = select(rt, secrets);
     let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    let mut args: Vec<Box<dyn super::db::Param>> = Vec::new();
     if let Some((after, _)) = page {
         clauses.push("r.id > ?".into());
         args.push(Box::new(after));
@@ -229,24 +224,22 @@ impl Store {
     fn query_records(
         &self,
         rt: RecordType,
-        (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>),
+        (sql, args): (String, Vec<Box<dyn super::db::Param>>),
     ) -> Result<Vec<Record>> {
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |row| {
-            record_from_row(rt, row)
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
+        let rows = stmt.query_map(&args, |row| record_from_row(rt, row))?;
+        rows.collect::<super::db::Result<Vec<_>>>()
             .context("cannot read records")
     }
 
     /// How many records `list` would return.
     pub fn count(&self, rt: RecordType, filter: &Filter) -> Result<usize> {
         let (sql, args) = filtered(rt, filter, None, false);
-        let n: i64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM ({sql})"),
-            rusqlite::params_from_iter(args.iter()),
-            |row| row.get(0),
-        )?;
+        let n: i64 =
+            self.conn
+                .query_row(&format!("SELECT count(*) FROM ({sql})"), &args, |row| {
+                    row.get(0)
+                })?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
@@ -255,7 +248,7 @@ impl Store {
         let sql = format!("{} WHERE r.ref = ?1", select(rt, self.secrets));
         Ok(self
             .conn
-            .query_row(&sql, [reference], |row| record_from_row(rt, row))
+            .query_row(&sql, params![reference], |row| record_from_row(rt, row))
             .optional()?)
     }
 
@@ -304,8 +297,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT ref FROM instances WHERE host_id = ?1 ORDER BY ref")?;
-        let refs = stmt.query_map([host_id], |r| r.get(0))?;
-        Ok(refs.collect::<rusqlite::Result<Vec<String>>>()?)
+        let refs = stmt.query_map(params![host_id], |r| r.get(0))?;
+        Ok(refs.collect::<super::db::Result<Vec<String>>>()?)
     }
 
     /// Deletes a record and its history (and, for a host with `cascade`, its instances),
@@ -317,9 +310,7 @@ impl Store {
         cascade: bool,
         tombstone: Option<(&Tombstone, i64)>,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction(true)?;
         if self.secrets {
             if rt == RecordType::Host && cascade {
                 tx.execute(
@@ -334,9 +325,12 @@ impl Store {
             )?;
         }
         if rt == RecordType::Host && cascade {
-            tx.execute("DELETE FROM instances WHERE host_id = ?1", [id])?;
+            tx.execute("DELETE FROM instances WHERE host_id = ?1", params![id])?;
         }
-        tx.execute(&format!("DELETE FROM {} WHERE id = ?1", table(rt)), [id])?;
+        tx.execute(
+            &format!("DELETE FROM {} WHERE id = ?1", table(rt)),
+            params![id],
+        )?;
         if let Some((stone, now)) = tombstone {
             super::tombstones::leave(&tx, stone, now)?;
         }
@@ -352,9 +346,9 @@ impl Store {
              WHERE host_id = ?1 AND missing = 0 AND remote_name IS NOT NULL
              UNION SELECT remote_name FROM tombstones WHERE host_id = ?1",
         )?;
-        let names = stmt.query_map([host_id], |r| r.get(0))?;
+        let names = stmt.query_map(params![host_id], |r| r.get(0))?;
         names
-            .collect::<rusqlite::Result<_>>()
+            .collect::<super::db::Result<_>>()
             .context("cannot read a host's known instances")
     }
 
@@ -365,15 +359,12 @@ impl Store {
 }
 
 /// The modules of an instance, by name, on any connection or transaction.
-pub(super) fn modules_of(
-    conn: &rusqlite::Connection,
-    instance_id: i64,
-) -> rusqlite::Result<Vec<Module>> {
+pub(super) fn modules_of(conn: &Conn, instance_id: i64) -> super::db::Result<Vec<Module>> {
     let mut stmt = conn.prepare_cached(
         "SELECT name, version, active, source, editor FROM modules
          WHERE instance_id = ?1 ORDER BY lower(name), name",
     )?;
-    let rows = stmt.query_map([instance_id], |r| {
+    let rows = stmt.query_map(params![instance_id], |r| {
         Ok(Module {
             name: r.get(0)?,
             version: r.get(1)?,
@@ -388,12 +379,12 @@ pub(super) fn modules_of(
 /// The INSERT behind `Store::insert`, on any connection or transaction; `discovered` marks a
 /// record a host's discovery created (import restores it).
 pub(super) fn insert_row(
-    conn: &rusqlite::Connection,
+    conn: &Conn,
     rt: RecordType,
     rec: &Settings,
     discovered: bool,
     now: i64,
-) -> rusqlite::Result<i64> {
+) -> super::db::Result<i64> {
     let sql = format!(
         "INSERT INTO {} (ref, label, api_kind, url, token, probe, enabled, insecure_tls, created_at,
             disk_warn, disk_crit, cert_warn_days, cert_crit_days, ca_file, assertions{})
@@ -405,7 +396,11 @@ pub(super) fn insert_row(
     let probe = probe_json(&rec.probe);
     let assertions = assertions_json(&rec.assertions);
     let no_token: Option<&str> = None;
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+    let (disk_warn, disk_crit) = (
+        threshold_text(&rec.disk_warn),
+        threshold_text(&rec.disk_crit),
+    );
+    let mut args: Vec<&dyn super::db::Param> = vec![
         &rec.reference,
         &rec.label,
         &rec.kind,
@@ -415,8 +410,8 @@ pub(super) fn insert_row(
         &rec.enabled,
         &rec.insecure_tls,
         &now,
-        &rec.disk_warn,
-        &rec.disk_crit,
+        &disk_warn,
+        &disk_crit,
         &rec.cert_warn_days,
         &rec.cert_crit_days,
         &rec.ca_file,
@@ -424,26 +419,27 @@ pub(super) fn insert_row(
     ];
     if rt == RecordType::Instance {
         args.extend([
-            &rec.host_id as &dyn rusqlite::ToSql,
+            &rec.host_id as &dyn super::db::Param,
             &rec.remote_name,
             &discovered,
             &rec.push,
             &rec.push_grace,
         ]);
     }
-    conn.execute(&sql, args.as_slice())?;
-    let id = conn.last_insert_rowid();
+    let id: i64 = conn.query_row(&format!("{sql} RETURNING id"), args.as_slice(), |r| {
+        r.get(0)
+    })?;
     write_token(conn, rt, id, rec.token.as_deref())?;
     Ok(id)
 }
 
 /// The UPDATE behind `Store::update_settings`, on any connection or transaction.
 pub(super) fn update_row(
-    conn: &rusqlite::Connection,
+    conn: &Conn,
     rt: RecordType,
     id: i64,
     s: &Settings,
-) -> rusqlite::Result<usize> {
+) -> super::db::Result<usize> {
     let sql = format!(
         "UPDATE {} SET ref = ?1, label = ?2, api_kind = ?3, url = ?4, token = ?5, probe = ?6,
             enabled = ?7, insecure_tls = ?8, disk_warn = ?10, disk_crit = ?11,
@@ -459,7 +455,8 @@ pub(super) fn update_row(
     let probe = probe_json(&s.probe);
     let assertions = assertions_json(&s.assertions);
     let no_token: Option<&str> = None;
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![
+    let (disk_warn, disk_crit) = (threshold_text(&s.disk_warn), threshold_text(&s.disk_crit));
+    let mut args: Vec<&dyn super::db::Param> = vec![
         &s.reference,
         &s.label,
         &s.kind,
@@ -469,8 +466,8 @@ pub(super) fn update_row(
         &s.enabled,
         &s.insecure_tls,
         &id,
-        &s.disk_warn,
-        &s.disk_crit,
+        &disk_warn,
+        &disk_crit,
         &s.cert_warn_days,
         &s.cert_crit_days,
         &s.ca_file,
@@ -478,7 +475,7 @@ pub(super) fn update_row(
     ];
     if rt == RecordType::Instance {
         args.extend([
-            &s.host_id as &dyn rusqlite::ToSql,
+            &s.host_id as &dyn super::db::Param,
             &s.remote_name,
             &s.push,
             &s.push_grace,
@@ -498,12 +495,13 @@ fn duplicate(rt: RecordType, reference: &str) -> anyhow::Error {
 
 /// Turns a UNIQUE violation on `ref` (a race with another writer) into the same clear error.
 pub(super) fn unique_violation(
-    e: rusqlite::Error,
+    e: super::db::Error,
     rt: RecordType,
     reference: &str,
 ) -> anyhow::Error {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => duplicate(rt, reference),
-        _ => anyhow::Error::new(e).context(format!("cannot write {rt} '{reference}'")),
+    if e.is_unique_violation() {
+        duplicate(rt, reference)
+    } else {
+        anyhow::Error::new(e).context(format!("cannot write {rt} '{reference}'"))
     }
 }

@@ -24,7 +24,9 @@ use std::thread;
 use anyhow::{Context as _, Result};
 use rusqlite::config::DbConfig;
 use rusqlite::functions::{Aggregate, Context as FnContext, FunctionFlags};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags};
+
+use super::db::{self, Conn, params};
 
 use super::sql::owner_column;
 use super::{BUSY_TIMEOUT, Store};
@@ -184,7 +186,7 @@ struct Work<'a> {
 
 impl Work<'_> {
     /// Takes records until none is left, on `conn`.
-    fn run(&self, conn: &Connection) -> Result<Vec<(RecordKey, Walked)>> {
+    fn run(&self, conn: &Conn) -> Result<Vec<(RecordKey, Walked)>> {
         let reader = Reader::new(conn)?;
         let mut out = Vec::new();
         while let Some(&(key, now)) = self.records.get(self.next.fetch_add(1, Ordering::Relaxed)) {
@@ -212,7 +214,7 @@ impl Work<'_> {
             return Ok(Vec::new());
         };
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        self.run(&conn)
+        self.run(&Conn::Sqlite(conn))
     }
 
     /// Leaves no record to take: after an error, the other connection stops too.
@@ -231,18 +233,28 @@ fn walk_range(rt: RecordType) -> String {
     )
 }
 
-/// One connection set up for the per-record queries: the `report_walk` aggregate, and plans
-/// fixed whatever the bound values (else SQLite re-prepares each cached statement every time
-/// its record id is bound: 5 % of a report). Both are undone when it is dropped.
+/// One connection set up for the per-record queries. On SQLite: the `report_walk` aggregate,
+/// and plans fixed whatever the bound values (else SQLite re-prepares each cached statement
+/// every time its record id is bound: 5 % of a report); both are undone when it is dropped.
+/// PostgreSQL reads the check times out as rows.
 struct Reader<'c> {
-    conn: &'c Connection,
+    conn: &'c Conn,
     cell: WalkCell,
     qpsg: bool,
 }
 
 impl<'c> Reader<'c> {
-    fn new(conn: &'c Connection) -> Result<Reader<'c>> {
+    fn new(conn: &'c Conn) -> Result<Reader<'c>> {
         let cell = WalkCell::default();
+        let Some(sqlite) = conn.sqlite() else {
+            return Ok(Reader {
+                conn,
+                cell,
+                qpsg: true,
+            });
+        };
+        let conn_ = conn;
+        let conn = sqlite;
         // Not deterministic (its result depends on the walker lent to it), and for this
         // connection's own queries only.
         conn.create_aggregate_function(
@@ -259,7 +271,11 @@ impl<'c> Reader<'c> {
         if !qpsg {
             let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
         }
-        Ok(Reader { conn, cell, qpsg })
+        Ok(Reader {
+            conn: conn_,
+            cell,
+            qpsg,
+        })
     }
 
     /// A record's check times in the window, led by the check in force at its start (the last
@@ -272,6 +288,9 @@ impl<'c> Reader<'c> {
         now: Status,
         w: &Window,
     ) -> Result<(Tally, Vec<Slot>)> {
+        if self.conn.is_postgres() {
+            return self.walk_rows(key, timeline, now, w);
+        }
         let sql = format!("SELECT {WALK_FN}(at) {}", walk_range(key.record_type));
         *self.cell.lock() = Some(Walker::new(timeline, now, w));
         self.conn
@@ -297,12 +316,13 @@ impl<'c> Reader<'c> {
         w: &Window,
     ) -> Result<(Tally, Vec<Slot>)> {
         let sql = format!("SELECT at {} ORDER BY at", walk_range(key.record_type));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![key.id, w.from, w.to])?;
         let mut walker = Walker::new(timeline, now, w);
-        while let Some(row) = rows.next()? {
-            walker.push(row.get(0)?);
-        }
+        self.conn
+            .prepare_cached(&sql)?
+            .for_each(params![key.id, w.from, w.to], |row| {
+                walker.push(row.get(0)?);
+                Ok(())
+            })?;
         walker
             .finish()
             .context("the checks came out of order despite ORDER BY")
@@ -314,19 +334,19 @@ impl<'c> Reader<'c> {
     fn steady(&self, key: RecordKey, status: Status, w: &Window) -> Result<Walked> {
         let col = owner_column(key.record_type);
         let sql = format!(
-            "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?4)
+            "WITH RECURSIVE s(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM s
+                WHERE i + 1 < ?4)
              SELECT s.i, (SELECT min(at) FROM checks WHERE {col} = ?1 AND at >= ?2 + s.i * ?3 / ?4)
              FROM s
              UNION ALL SELECT -1, (SELECT max(at) FROM checks WHERE {col} = ?1 AND at < ?2)"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![key.id, w.from, w.span(), w.slots as i64])?;
         let mut slots = vec![Slot::default(); w.slots];
         let mut watched = false;
-        while let Some(row) = rows.next()? {
+        stmt.for_each(params![key.id, w.from, w.span(), w.slots as i64], |row| {
             let i: i64 = row.get(0)?;
             let Some(at) = row.get::<_, Option<i64>>(1)? else {
-                continue;
+                return Ok(());
             };
             match usize::try_from(i) {
                 // The first check at or after the slot's start: is it inside the slot?
@@ -338,7 +358,8 @@ impl<'c> Reader<'c> {
                 // The check before the window counts for it up to MAX_GAP.
                 Err(_) => watched |= at + uptime::MAX_GAP > w.from,
             }
-        }
+            Ok(())
+        })?;
         let uptime = watched.then_some(if status == Status::Online { 100.0 } else { 0.0 });
         Ok((uptime, slots))
     }
@@ -346,12 +367,13 @@ impl<'c> Reader<'c> {
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
+        let Some(conn) = self.conn.sqlite() else {
+            return;
+        };
         // The function holds on to `cell`; statements cached with it re-prepare next time.
-        let _ = self.conn.remove_function(WALK_FN, 1);
+        let _ = conn.remove_function(WALK_FN, 1);
         if !self.qpsg {
-            let _ = self
-                .conn
-                .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, false);
+            let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, false);
         }
     }
 }
@@ -397,7 +419,8 @@ impl Store {
         };
         let helper_db = self
             .conn
-            .path()
+            .sqlite()
+            .and_then(Connection::path)
             .filter(|p| !p.is_empty())
             .filter(|_| thread::available_parallelism().is_ok_and(|n| n.get() > 1))
             .filter(|_| share(walks))
@@ -447,11 +470,10 @@ impl Store {
             "SELECT host_id, instance_id, at, from_status, to_status FROM state_changes
              WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
         )?;
-        let mut rows = stmt.query(params![w.from, w.to])?;
         let mut out: HashMap<RecordKey, Timeline> = HashMap::new();
-        while let Some(row) = rows.next()? {
+        stmt.for_each(params![w.from, w.to], |row| {
             let Some(key) = key_of(row.get(0)?, row.get(1)?) else {
-                continue;
+                return Ok(());
             };
             let from: String = row.get(3)?;
             let to: String = row.get(4)?;
@@ -460,7 +482,8 @@ impl Store {
                 status_of(&from),
                 status_of(&to),
             ));
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -470,13 +493,12 @@ impl Store {
             "SELECT host_id, instance_id, day, checks, failures, up_seconds, observed_seconds
              FROM daily WHERE day >= ?1 AND day < ?2 ORDER BY day",
         )?;
-        let mut rows = stmt.query(params![w.from, w.to])?;
         let mut out: HashMap<RecordKey, Vec<DailyRow>> = HashMap::new();
-        while let Some(row) = rows.next()? {
+        stmt.for_each(params![w.from, w.to], |row| {
             let Some(key) = key_of(row.get(0)?, row.get(1)?) else {
-                continue;
+                return Ok(());
             };
-            let count = |i: usize| -> rusqlite::Result<u32> {
+            let count = |i: usize| -> db::Result<u32> {
                 Ok(u32::try_from(row.get::<_, i64>(i)?).unwrap_or(0))
             };
             out.entry(key).or_default().push(DailyRow {
@@ -486,7 +508,8 @@ impl Store {
                 up: row.get(5)?,
                 observed: row.get(6)?,
             });
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -501,29 +524,35 @@ impl Store {
         let offset = (slot - sample) / 2;
         // CROSS JOIN keeps the slots outside, so each slot is one range of the `at` index;
         // `+status` stops SQLite from building a temporary index on status instead.
-        let mut stmt = self.conn.prepare_cached(
-            "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?3)
+        // (PostgreSQL has no unary + on text, and needs no such hint.)
+        let unindexed = if self.conn.is_postgres() { "" } else { "+" };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "WITH RECURSIVE s(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM s
+                WHERE i + 1 < ?3)
              SELECT s.i, c.host_id, c.instance_id, c.response_ms
              FROM s CROSS JOIN checks c
              ON c.at >= ?1 + s.i * ?2 / ?3 + ?4 AND c.at < ?1 + s.i * ?2 / ?3 + ?4 + ?5
-             WHERE +c.status = 'online' AND c.response_ms IS NOT NULL",
-        )?;
-        let mut rows = stmt.query(params![w.from, w.span(), w.slots as i64, offset, sample])?;
+             WHERE {unindexed}c.status = 'online' AND c.response_ms IS NOT NULL"
+        ))?;
         let mut out: HashMap<RecordKey, Vec<(i64, i64)>> = HashMap::new();
-        while let Some(row) = rows.next()? {
-            let Some(key) = key_of(row.get(1)?, row.get(2)?) else {
-                continue;
-            };
-            let Ok(i) = usize::try_from(row.get::<_, i64>(0)?) else {
-                continue;
-            };
-            let ms: i64 = row.get(3)?;
-            let sums = out.entry(key).or_insert_with(|| vec![(0, 0); w.slots]);
-            if let Some(s) = sums.get_mut(i) {
-                s.0 += ms;
-                s.1 += 1;
-            }
-        }
+        stmt.for_each(
+            params![w.from, w.span(), w.slots as i64, offset, sample],
+            |row| {
+                let Some(key) = key_of(row.get(1)?, row.get(2)?) else {
+                    return Ok(());
+                };
+                let Ok(i) = usize::try_from(row.get::<_, i64>(0)?) else {
+                    return Ok(());
+                };
+                let ms: i64 = row.get(3)?;
+                let sums = out.entry(key).or_insert_with(|| vec![(0, 0); w.slots]);
+                if let Some(s) = sums.get_mut(i) {
+                    s.0 += ms;
+                    s.1 += 1;
+                }
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 }
@@ -652,17 +681,17 @@ mod tests {
                 RecordType::Host => "hosts",
                 RecordType::Instance => "instances",
             };
-            store
+            let id = store
                 .conn
-                .execute(
+                .query_row(
                     &format!(
                         "INSERT INTO {table} (ref, api_kind, url, created_at)
-                         VALUES ('r{n}', 'ping', 'http://x/', 0)"
+                         VALUES ('r{n}', 'ping', 'http://x/', 0) RETURNING id"
                     ),
-                    [],
+                    params![],
+                    |r| r.get(0),
                 )
                 .expect("insert");
-            let id = store.conn.last_insert_rowid();
             for &(at, status) in checks {
                 let reading = Reading::new(status, "");
                 store
@@ -888,7 +917,13 @@ mod tests {
             next: AtomicUsize::new(next),
         };
         // Alone, on this connection and on a read-only one of its own.
-        let path = PathBuf::from(store.conn.path().expect("a file"));
+        let path = PathBuf::from(
+            store
+                .conn
+                .sqlite()
+                .and_then(Connection::path)
+                .expect("a file"),
+        );
         for walked in [
             work(0).run(&store.conn).expect("run"),
             work(0).run_on(path).expect("run on"),
@@ -927,7 +962,7 @@ mod tests {
                 let plan: Vec<String> = stmt
                     .query_map(params![1, 0, 100], |r| r.get(3))
                     .expect("plan")
-                    .collect::<rusqlite::Result<_>>()
+                    .collect::<db::Result<_>>()
                     .expect("rows");
                 assert!(
                     plan.iter().all(|step| !step.contains("checks")

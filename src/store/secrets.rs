@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::db::{self, Conn, params};
 use anyhow::{Context as _, Result, bail};
-use rusqlite::params;
 
 use super::sql::table;
 use super::{Store, check_existing, create_private_file};
@@ -50,7 +50,7 @@ impl Store {
             if read_only { "ro" } else { "rw" }
         );
         self.conn
-            .execute("ATTACH DATABASE ?1 AS secrets", [&uri])
+            .execute("ATTACH DATABASE ?1 AS secrets", params![uri])
             .map_err(|e| {
                 anyhow::anyhow!(
                     "cannot {} the tokens in {}: {e}",
@@ -70,17 +70,15 @@ impl Store {
         let known = MIGRATIONS.len() as i64;
         let current: i64 = self
             .conn
-            .query_row("PRAGMA secrets.user_version", [], |r| r.get(0))?;
+            .query_row("PRAGMA secrets.user_version", params![], |r| r.get(0))?;
         if current > known {
             bail!("the tokens' file is newer than this webhost knows: upgrade webhost");
         }
         if current == known {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let current: i64 = tx.query_row("PRAGMA secrets.user_version", [], |r| r.get(0))?;
+        let tx = self.conn.transaction(true)?;
+        let current: i64 = tx.query_row("PRAGMA secrets.user_version", params![], |r| r.get(0))?;
         for sql in MIGRATIONS.iter().skip(current.max(0) as usize) {
             tx.execute_batch(sql)?;
         }
@@ -97,29 +95,25 @@ impl Store {
             let t = table(rt);
             let waiting: i64 = self.conn.query_row(
                 &format!("SELECT count(*) FROM main.{t} WHERE token IS NOT NULL"),
-                [],
+                params![],
                 |r| r.get(0),
             )?;
             if waiting == 0 {
                 continue;
             }
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = self.conn.transaction(true)?;
             tx.execute(
                 &format!(
                     "INSERT OR REPLACE INTO secrets.tokens (record_type, record_id, token)
                      SELECT ?1, id, token FROM main.{t} WHERE token IS NOT NULL"
                 ),
-                [rt.as_str()],
+                params![rt.as_str()],
             )?;
             tx.commit().context("cannot move the tokens out")?;
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = self.conn.transaction(true)?;
             tx.execute(
                 &format!("UPDATE main.{t} SET has_token = 1, token = NULL WHERE token IS NOT NULL"),
-                [],
+                params![],
             )?;
             tx.commit().context("cannot move the tokens out")?;
         }
@@ -130,15 +124,15 @@ impl Store {
 /// Sets or clears a record's token, on any connection or transaction with the tokens attached;
 /// the record's own row says whether it has one.
 pub(super) fn write_token(
-    conn: &rusqlite::Connection,
+    conn: &Conn,
     rt: RecordType,
     id: i64,
     token: Option<&str>,
-) -> rusqlite::Result<()> {
+) -> db::Result<()> {
     match token {
         Some(token) => conn.execute(
-            "INSERT OR REPLACE INTO secrets.tokens (record_type, record_id, token)
-             VALUES (?1, ?2, ?3)",
+            "INSERT INTO secrets.tokens (record_type, record_id, token) VALUES (?1, ?2, ?3)
+             ON CONFLICT (record_type, record_id) DO UPDATE SET token = excluded.token",
             params![rt.as_str(), id, token],
         )?,
         None => conn.execute(
@@ -147,7 +141,7 @@ pub(super) fn write_token(
         )?,
     };
     conn.execute(
-        &format!("UPDATE main.{} SET has_token = ?2 WHERE id = ?1", table(rt)),
+        &format!("UPDATE {} SET has_token = ?2 WHERE id = ?1", table(rt)),
         params![id, token.is_some()],
     )?;
     Ok(())

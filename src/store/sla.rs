@@ -1,8 +1,8 @@
 //! What an SLA statement reads: a record's checks over a month, its pruned days' roll-ups, and
 //! when the poller was offline.
 
+use super::db::params;
 use anyhow::Result;
-use rusqlite::params;
 
 use super::Store;
 use super::sql::owner_column;
@@ -28,7 +28,7 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![id, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// The daily roll-ups of one record's pruned days in [from, to).
@@ -54,7 +54,7 @@ impl Store {
                 observed_seconds: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// When passes of one type found the poller itself offline, as intervals [from, to): from
@@ -74,7 +74,7 @@ impl Store {
             let next: Option<i64> = r.get(1)?;
             Ok((start, next.unwrap_or(i64::MAX).min(start + MAX_GAP)))
         })?;
-        let all: Vec<(i64, i64)> = rows.collect::<rusqlite::Result<_>>()?;
+        let all: Vec<(i64, i64)> = rows.collect::<super::db::Result<_>>()?;
         Ok(all.into_iter().filter(|(_, end)| *end > from).collect())
     }
 }

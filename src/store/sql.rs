@@ -2,8 +2,7 @@
 //! sizes and counters is the same everywhere: a value SQLite cannot hold, or that is negative
 //! where it cannot be, is unknown (NULL).
 
-use rusqlite::ToSql;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use super::db::{FromCol, Param, Value};
 
 use crate::domain::model::Threshold;
 use crate::domain::model::{ApiKind, RecordType, Status};
@@ -25,47 +24,46 @@ pub(super) fn owner_column(rt: RecordType) -> &'static str {
 }
 
 /// A text column that holds one of a domain enum's names.
-fn from_text<T: std::str::FromStr<Err = String>>(value: ValueRef<'_>) -> FromSqlResult<T> {
-    value
-        .as_str()?
-        .parse()
-        .map_err(|e: String| FromSqlError::Other(e.into()))
-}
-
-impl ToSql for Status {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
+fn from_text<T: std::str::FromStr<Err = String>>(v: Value<'_>) -> Result<T, String> {
+    match v {
+        Value::Text(s) => s.parse(),
+        _ => Err("expected text".to_owned()),
     }
 }
 
-impl FromSql for Status {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        from_text(value)
+impl Param for Status {
+    fn value(&self) -> Value<'_> {
+        Value::Text(self.as_str())
     }
 }
 
-impl ToSql for ApiKind {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
+impl FromCol for Status {
+    fn from_col(v: Value<'_>) -> Result<Self, String> {
+        from_text(v)
     }
 }
 
-impl FromSql for ApiKind {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        from_text(value)
+impl Param for ApiKind {
+    fn value(&self) -> Value<'_> {
+        Value::Text(self.as_str())
     }
 }
 
-/// A threshold is stored as it is written: `85%`, or a number of bytes.
-impl ToSql for Threshold {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.to_string()))
+impl FromCol for ApiKind {
+    fn from_col(v: Value<'_>) -> Result<Self, String> {
+        from_text(v)
     }
 }
 
-impl FromSql for Threshold {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        from_text(value)
+/// A threshold is stored as it is written: `85%`, or a number of bytes. Its text is made when
+/// bound, so it is bound through `threshold_text`.
+pub(super) fn threshold_text(t: &Option<Threshold>) -> Option<String> {
+    t.as_ref().map(Threshold::to_string)
+}
+
+impl FromCol for Threshold {
+    fn from_col(v: Value<'_>) -> Result<Self, String> {
+        from_text(v)
     }
 }
 

@@ -3,17 +3,18 @@
 
 use std::collections::HashSet;
 
+use super::db::{Tx, params};
 use anyhow::Result;
-use rusqlite::{Transaction, params};
 
 use super::{Batch, Store};
 use crate::domain::discovery::Tombstone;
 
 /// Leaves `stone` in the removal's transaction (a later removal of the same name replaces it).
-pub(super) fn leave(tx: &Transaction<'_>, stone: &Tombstone, at: i64) -> Result<()> {
+pub(super) fn leave(tx: &Tx<'_>, stone: &Tombstone, at: i64) -> Result<()> {
     tx.execute(
-        "INSERT OR REPLACE INTO tombstones (host_id, remote_name, ref, removed_at)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO tombstones (host_id, remote_name, ref, removed_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (host_id, remote_name) DO UPDATE SET ref = excluded.ref,
+            removed_at = excluded.removed_at",
         params![stone.host_id, stone.remote_name, stone.reference, at],
     )?;
     Ok(())
@@ -24,7 +25,7 @@ impl Store {
     pub fn forget_removed(&mut self, reference: &str) -> Result<usize> {
         Ok(self
             .conn
-            .execute("DELETE FROM tombstones WHERE ref = ?1", [reference])?)
+            .execute("DELETE FROM tombstones WHERE ref = ?1", params![reference])?)
     }
 }
 
@@ -34,8 +35,8 @@ impl Batch<'_> {
         let mut stmt = self
             .tx()
             .prepare_cached("SELECT remote_name FROM tombstones WHERE host_id = ?1")?;
-        let names = stmt.query_map([host_id], |r| r.get(0))?;
-        Ok(names.collect::<rusqlite::Result<_>>()?)
+        let names = stmt.query_map(params![host_id], |r| r.get(0))?;
+        Ok(names.collect::<super::db::Result<_>>()?)
     }
 
     /// Deletes the tombstones of these names of a host (its server no longer lists them).

@@ -1,7 +1,7 @@
 //! `import`: creating and updating many records at once, all or nothing.
 
+use super::db::{OptionalExt, params};
 use anyhow::{Context as _, Result};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::Store;
 use super::records::{insert_row, unique_violation, update_row};
@@ -19,9 +19,7 @@ impl Store {
         remove: &[(RecordType, String)],
         now: i64,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction(true)?;
         // Instances before hosts, so a host's own instances are gone when it goes.
         let mut remove: Vec<&(RecordType, String)> = remove.iter().collect();
         remove.sort_by_key(|(rt, _)| *rt == RecordType::Host);
@@ -58,12 +56,14 @@ impl Store {
             s.host_id = match &item.host {
                 None => None,
                 Some(h) => Some(
-                    tx.query_row("SELECT id FROM hosts WHERE ref = ?1", [h], |r| r.get(0))
-                        .optional()?
-                        // Checked before, so only another writer could have removed it.
-                        .ok_or_else(|| {
-                            invalid(format!("host '{h}' of instance '{reference}' is gone"))
-                        })?,
+                    tx.query_row("SELECT id FROM hosts WHERE ref = ?1", params![h], |r| {
+                        r.get(0)
+                    })
+                    .optional()?
+                    // Checked before, so only another writer could have removed it.
+                    .ok_or_else(|| {
+                        invalid(format!("host '{h}' of instance '{reference}' is gone"))
+                    })?,
                 ),
             };
             let stored: Option<(i64, Option<String>)> = tx

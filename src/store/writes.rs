@@ -4,9 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::db::{OptionalExt, Tx, params};
 use anyhow::{Context, Result};
 use rusqlite::config::DbConfig;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::Store;
 use super::records::modules_of;
@@ -52,7 +52,7 @@ pub struct CheckWrite<'a> {
 /// A batch of writes in one IMMEDIATE transaction, begun only once the results are in hand,
 /// so that no transaction is ever open across a network call.
 pub struct Batch<'a> {
-    pub(super) tx: Transaction<'a>,
+    pub(super) tx: Tx<'a>,
 }
 
 impl Store {
@@ -65,12 +65,12 @@ impl Store {
         // back, which then expires it: each use was a full re-prepare (a third of the time
         // spent storing a steady pass). The writer's plans are index lookups whatever the
         // value. Failing to set it only costs speed.
-        let _ = self
-            .conn
-            .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
+        if let Some(conn) = self.conn.sqlite() {
+            let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
+        }
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .transaction(true)
             .context("cannot start writing results")?;
         let mut batch = Batch { tx };
         let value = write(&mut batch)?;
@@ -80,11 +80,11 @@ impl Store {
 
     /// Records that a pass of `kind` started; returns its id for `finish_pass`.
     pub fn start_pass(&mut self, kind: &str, started_at: i64) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO passes (kind, started_at) VALUES (?1, ?2)",
+        Ok(self.conn.query_row(
+            "INSERT INTO passes (kind, started_at) VALUES (?1, ?2) RETURNING id",
             params![kind, started_at],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+            |r| r.get(0),
+        )?)
     }
 
     pub fn finish_pass(
@@ -125,7 +125,7 @@ impl Store {
         let mut digests = HashMap::with_capacity(instances.len());
         for &id in instances {
             if let Some(digest) = stmt
-                .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))
+                .query_row(params![id], |r| r.get::<_, Option<Vec<u8>>>(0))
                 .optional()?
             {
                 digests.insert(id, digest);
@@ -137,7 +137,7 @@ impl Store {
 
 impl Batch<'_> {
     /// The transaction the batch writes in.
-    pub(super) fn tx(&self) -> &Transaction<'_> {
+    pub(super) fn tx(&self) -> &Tx<'_> {
         &self.tx
     }
 
@@ -333,7 +333,7 @@ impl Batch<'_> {
     pub fn replace_modules(&self, instance_id: i64, modules: &[Module]) -> Result<()> {
         self.tx
             .prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
-            .execute([instance_id])?;
+            .execute(params![instance_id])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO modules (instance_id, name, version, active, source, editor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -375,7 +375,7 @@ impl Batch<'_> {
         Ok(self
             .tx
             .prepare_cached("SELECT api_kind FROM hosts WHERE id = ?1")?
-            .query_row([host_id], |r| r.get(0))?)
+            .query_row(params![host_id], |r| r.get(0))?)
     }
 
     /// An instance's host as its last check left it (None: no host, or one with monitoring
@@ -387,7 +387,7 @@ impl Batch<'_> {
                 "SELECT h.ref, h.status, h.last_check_at FROM instances i
                  JOIN hosts h ON h.id = i.host_id WHERE i.id = ?1 AND h.enabled = 1",
             )?
-            .query_row([instance_id], |r| {
+            .query_row(params![instance_id], |r| {
                 Ok(HostSeen {
                     reference: r.get(0)?,
                     status: r.get(1)?,
@@ -402,7 +402,7 @@ impl Batch<'_> {
         let n: i64 = self
             .tx
             .prepare_cached("SELECT count(*) FROM instances WHERE host_id = ?1 AND enabled = 1")?
-            .query_row([host_id], |r| r.get(0))?;
+            .query_row(params![host_id], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -412,7 +412,7 @@ impl Batch<'_> {
             "SELECT id, remote_name, discovered, missing FROM instances WHERE host_id = ?1
              ORDER BY id",
         )?;
-        let rows = stmt.query_map([host_id], |r| {
+        let rows = stmt.query_map(params![host_id], |r| {
             Ok(KnownInstance {
                 id: r.get(0)?,
                 remote_name: r.get(1)?,
@@ -420,7 +420,7 @@ impl Batch<'_> {
                 missing: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Which of `refs` instances already use.
@@ -430,7 +430,7 @@ impl Batch<'_> {
             .prepare_cached("SELECT 1 FROM instances WHERE ref = ?1")?;
         let mut taken = HashSet::new();
         for r in refs {
-            if stmt.exists([r])? {
+            if stmt.exists(params![r])? {
                 taken.insert(r.clone());
             }
         }
@@ -439,27 +439,30 @@ impl Batch<'_> {
 
     /// Creates the record of an instance a host listed; returns its id.
     pub fn create_instance(&self, new: &NewInstance, at: i64) -> Result<i64> {
-        self.tx
+        Ok(self
+            .tx
             .prepare_cached(
                 "INSERT INTO instances (ref, api_kind, url, enabled, created_at, host_id,
-                    remote_name, discovered) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 1)",
+                    remote_name, discovered) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 1) RETURNING id",
             )?
-            .execute(params![
-                new.reference,
-                new.kind,
-                new.url,
-                at,
-                new.host_id,
-                new.remote_name
-            ])?;
-        Ok(self.tx.last_insert_rowid())
+            .query_row(
+                params![
+                    new.reference,
+                    new.kind,
+                    new.url,
+                    at,
+                    new.host_id,
+                    new.remote_name
+                ],
+                |r| r.get(0),
+            )?)
     }
 
     /// An instance its lister vouches for is not missing.
     pub fn unflag_missing(&self, instance_id: i64) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE instances SET missing = 0 WHERE id = ?1")?
-            .execute([instance_id])?;
+            .execute(params![instance_id])?;
         Ok(())
     }
 }
@@ -491,13 +494,16 @@ impl Store {
     }
 
     pub(crate) fn total_changes(&self) -> u64 {
-        self.conn.total_changes()
+        // A test's measure of the writes a batch made: SQLite's own count.
+        self.conn
+            .sqlite()
+            .map_or(0, rusqlite::Connection::total_changes)
     }
 
     pub(crate) fn forget_modules_digest(&self, instance_id: i64) -> Result<()> {
         self.conn.execute(
             "UPDATE instances SET modules_digest = NULL WHERE id = ?1",
-            [instance_id],
+            params![instance_id],
         )?;
         Ok(())
     }
@@ -522,6 +528,6 @@ impl Store {
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([key.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 }

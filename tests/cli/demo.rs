@@ -151,6 +151,7 @@ fn demo_keeps_a_fleet_polled_for_a_day_and_touches_nothing_else() {
     let kept_env = Env {
         dir: tempfile::tempdir().expect("temp dir"),
         db,
+        pg: None,
     };
     // Statuses as the demo's fleet has them; the server's two Dolibarr folders discovered
     // (not the one without a Dolibarr), the others added.

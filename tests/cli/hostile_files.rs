@@ -193,6 +193,7 @@ fn a_dangling_symlink_as_database_is_refused_and_nothing_created() {
     let direct = Env {
         dir: tempfile::tempdir().expect("temp dir"),
         db: target.clone(),
+        pg: None,
     };
     direct.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
     assert_eq!(mode(&target), "600");

@@ -1,4 +1,8 @@
-//! A temp database and a way to run the real binary against it.
+//! A temp database and a way to run the real binary against it: a SQLite file in a temp
+//! folder, or, when `WEBHOST_TEST_PG` names a PostgreSQL server the tests may create
+//! databases on (`.ci/run` starts one), a database of its own on that server for each test.
+//! The same tests run on both; the few that look at the SQLite file itself ask for it with
+//! `Env::sqlite()`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,7 +47,74 @@ pub const CANARY: &str = "canary-T0KEN-5f3a9c";
 
 pub struct Env {
     pub dir: TempDir,
+    /// The SQLite file, or the PostgreSQL database's URL.
     pub db: PathBuf,
+    pub pg: Option<PgDatabase>,
+}
+
+/// The server `WEBHOST_TEST_PG` names (a URL whose database the tests may create others
+/// from), when the suite runs on PostgreSQL.
+pub fn pg_server() -> Option<String> {
+    std::env::var("WEBHOST_TEST_PG")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// A database made for one test, dropped with it.
+pub struct PgDatabase {
+    server: String,
+    pub name: String,
+}
+
+impl PgDatabase {
+    pub fn create(server: &str) -> PgDatabase {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "webhost_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = postgres::Client::connect(server, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("WEBHOST_TEST_PG={server}: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the test database");
+        PgDatabase {
+            server: server.to_owned(),
+            name,
+        }
+    }
+
+    /// The URL of this database on the server: the server's URL with its database replaced.
+    pub fn url(&self) -> String {
+        let (base, query) = self.server.split_once('?').unwrap_or((&self.server, ""));
+        let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
+        let authority = rest.split_once('/').map_or(rest, |(a, _)| a);
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        format!("{scheme}://{authority}/{}{query}", self.name)
+    }
+
+    /// A client on this database, to look at what the binary wrote.
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url(), postgres::NoTls)
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 /// What one run printed and how it ended.
@@ -88,10 +159,33 @@ impl Run {
 }
 
 impl Env {
+    /// A fresh database: on PostgreSQL when the suite runs there, else a SQLite file.
     pub fn new() -> Env {
+        match pg_server() {
+            Some(server) => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let pg = PgDatabase::create(&server);
+                Env {
+                    dir,
+                    db: PathBuf::from(pg.url()),
+                    pg: Some(pg),
+                }
+            }
+            None => Env::sqlite(),
+        }
+    }
+
+    /// A SQLite file, whatever the suite runs on: for a test of the file itself (its mode,
+    /// its tokens' file, a damaged or locked file, a full disk).
+    pub fn sqlite() -> Env {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("data").join("webhost.db");
-        Env { dir, db }
+        Env { dir, db, pg: None }
+    }
+
+    /// The PostgreSQL database, when this test runs on one.
+    pub fn pg(&self) -> Option<&PgDatabase> {
+        self.pg.as_ref()
     }
 
     pub fn path(&self) -> &Path {

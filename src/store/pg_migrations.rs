@@ -1,0 +1,2 @@
+//! stub until the schema lands
+pub const PG_MIGRATIONS: &[&str] = &[""];
