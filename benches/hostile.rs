@@ -237,13 +237,13 @@ fn churn(o: &Options, figures: &mut Vec<Figure>) -> Result<(), String> {
 
     let first = check(1_000, "1.0", "19.0.3");
     let t = Instant::now();
-    writer::write(&mut store, &[first], None).map_err(|e| format!("{e:#}"))?;
+    writer::write(&mut store, &[first], None, None).map_err(|e| format!("{e:#}"))?;
     let first_write = t.elapsed();
 
     let second = check(2_000, "1.1", "20.0.0");
     let probe = LockProbe::start(&db)?;
     let t = Instant::now();
-    writer::write(&mut store, &[second], None).map_err(|e| format!("{e:#}"))?;
+    writer::write(&mut store, &[second], None, None).map_err(|e| format!("{e:#}"))?;
     let second_write = t.elapsed();
     let waited = probe.finish()?;
 

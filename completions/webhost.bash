@@ -437,13 +437,17 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help"
+            opts="-q -v -h -V --db --poller --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -463,13 +467,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__advisories)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help import list help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help import list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -545,7 +553,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__advisories__subcmd__import)
-            opts="-q -v -h --overrides --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --overrides --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,6 +564,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -575,13 +587,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__advisories__subcmd__list)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -601,7 +617,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__audit)
-            opts="-q -v -h --by --severity --host --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --by --severity --host --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -623,6 +639,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -639,7 +659,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__changes)
-            opts="-q -v -h --since --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --since --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -650,6 +670,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -669,7 +693,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__check)
-            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --audit --maintenance --db --db-mode --json --quiet --verbose --color --help"
+            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --audit --maintenance --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,6 +735,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -727,13 +755,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__completions)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help bash zsh fish"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -753,13 +785,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help set get unset list help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help set get unset list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -779,13 +815,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__get)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file poller-mode quorum share-lease"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -889,13 +929,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__list)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -915,13 +959,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__set)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file poller-mode quorum share-lease"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -941,13 +989,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__config__subcmd__unset)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help on-change failure-threshold success-threshold remind-every hook-batch connectivity-check ca-file poller-mode quorum share-lease"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -967,13 +1019,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__demo)
-            opts="-q -v -h --keep --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --keep --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -993,13 +1049,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__disks)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1019,7 +1079,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__export)
-            opts="-q -v -h --with-tokens --format --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --with-tokens --format --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1030,6 +1090,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1763,7 +1827,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__history)
-            opts="-q -v -h --since --limit --host --instance --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --since --limit --host --instance --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1778,6 +1842,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1797,13 +1865,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1823,7 +1895,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1905,6 +1977,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1921,13 +1997,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__disable)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1947,7 +2027,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2033,6 +2113,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2049,13 +2133,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__enable)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2201,7 +2289,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__list)
-            opts="-q -v -h --status --enabled --disabled --health --uptime --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --status --enabled --disabled --health --uptime --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2216,6 +2304,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2235,13 +2327,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__remove)
-            opts="-q -v -h --cascade --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --cascade --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2261,13 +2357,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__host__subcmd__show)
-            opts="-q -v -h --show-token --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --show-token --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2287,13 +2387,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__import)
-            opts="-q -v -h --dry-run --sync --prune --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --dry-run --sync --prune --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2313,13 +2417,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help add list ls show edit remove rm enable disable help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2339,7 +2447,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__add)
-            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --push --no-push --push-grace --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --url --token-stdin --token-file --token --host --remote-name --push --no-push --push-grace --label --probe --disabled --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2433,6 +2541,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2449,13 +2561,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__disable)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2475,7 +2591,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__edit)
-            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --host --no-host --remote-name --push --no-push --push-grace --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --api --rename --url --token-stdin --token-file --token --clear-token --label --probe --insecure-tls --no-insecure-tls --ca-file --no-ca-file --disk-warn --disk-crit --cert-warn-days --cert-crit-days --expect-status --expect-body --no-expect-body --reject-body --no-reject-body --max-response --method --header --no-headers --host --no-host --remote-name --push --no-push --push-grace --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2573,6 +2689,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2589,13 +2709,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__enable)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2741,7 +2865,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__list)
-            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --host --status --enabled --disabled --health --uptime --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2763,6 +2887,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2779,13 +2907,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__remove)
-            opts="-q -v -h --forget --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --forget --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2805,13 +2937,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__instance__subcmd__show)
-            opts="-q -v -h --show-token --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --show-token --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2831,13 +2967,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__maintenance)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help add list remove rm help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help add list remove rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2857,7 +2997,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__maintenance__subcmd__add)
-            opts="-q -v -h --ref --host --all --from --until --for --every --reason --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --ref --host --all --from --until --for --every --reason --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2892,6 +3032,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2981,13 +3125,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__maintenance__subcmd__list)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3007,13 +3155,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__maintenance__subcmd__remove)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3033,7 +3185,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__man)
-            opts="-q -v -h --dir --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --dir --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3044,6 +3196,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3063,7 +3219,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__metrics)
-            opts="-q -v -h --output --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --output --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3074,6 +3230,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3093,7 +3253,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__modules)
-            opts="-q -v -h --name --active --version-below --instance --flat --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --name --active --version-below --instance --flat --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3115,6 +3275,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3131,7 +3295,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__prune)
-            opts="-q -v -h --older-than --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --older-than --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3142,6 +3306,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3161,7 +3329,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__receive)
-            opts="-q -v -h --max-body --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --max-body --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3172,6 +3340,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3191,7 +3363,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__report)
-            opts="-q -v -h --html --since --public --only --host --with-versions --with-modules --with-disks --stale --lang --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --html --since --public --only --host --with-versions --with-modules --with-disks --stale --lang --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3225,6 +3397,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3241,7 +3417,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__serve)
-            opts="-q -v -h --listen --threads --max-body --client-timeout --hook-timeout --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --listen --threads --max-body --client-timeout --hook-timeout --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3271,6 +3447,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3287,7 +3467,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__sla)
-            opts="-q -v -h --month --ref --host --target --csv --html --lang --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --month --ref --host --target --csv --html --lang --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3321,6 +3501,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3337,7 +3521,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__status)
-            opts="-q -v -h --stale --certs --forecasts --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --stale --certs --forecasts --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3359,6 +3543,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3375,7 +3563,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__hosts)
-            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3430,6 +3618,10 @@ _webhost() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3449,7 +3641,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__update__subcmd__instances)
-            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --db-mode --json --quiet --verbose --color --help"
+            opts="-j -q -v -h --jobs --per-host-jobs --timeout --max-answer-size --ref --dry-run --fail-on-down --keep-days --failure-threshold --success-threshold --remind-every --hook-timeout --on-change --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3507,6 +3699,10 @@ _webhost() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db-mode)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3523,13 +3719,17 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__versions)
-            opts="-q -v -h --db --db-mode --json --quiet --verbose --color --help"
+            opts="-q -v -h --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

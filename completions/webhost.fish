@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_webhost_global_optspecs
-    string join \n db= db-mode= json q/quiet v/verbose color= h/help V/version
+    string join \n db= poller= db-mode= json q/quiet v/verbose color= h/help V/version
 end
 
 function __fish_webhost_needs_command
@@ -24,7 +24,8 @@ function __fish_webhost_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c webhost -n "__fish_webhost_needs_command" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_needs_command" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_needs_command" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_needs_command" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_needs_command" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -61,7 +62,8 @@ complete -c webhost -n "__fish_webhost_needs_command" -f -a "serve" -d 'Receive 
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "advisories" -d 'Known vulnerabilities, offline: import advisories in osv.dev\'s format, list them'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "audit" -d 'Which instances run a version with a known vulnerability (from imported advisories)'
 complete -c webhost -n "__fish_webhost_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -101,7 +103,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -127,7 +130,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 warning\t''
 critical\t''
 unknown\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -149,7 +153,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 warning\t''
 critical\t''
 unknown\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -161,7 +166,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -193,7 +199,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -209,7 +216,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -219,7 +227,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -229,7 +238,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -238,7 +248,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from disable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -255,7 +266,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_su
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn monitoring on for a host'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn monitoring off for a host (it keeps its history)'
 complete -c webhost -n "__fish_webhost_using_subcommand host; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and not __fish_seen_subcommand_from add list ls show edit remove rm enable disable help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -299,7 +311,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l max-response -d 'Slower answers make the health warning (the record stays online); `default`: no limit' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l method -d 'ping: the request method (GET, HEAD, OPTIONS, DELETE) [default: GET]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l header -d 'ping: an extra request header, \'Name: value\' (repeatable; replaces the stored ones)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -328,7 +341,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 warning\t''
 critical\t''
 unknown\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -351,7 +365,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 warning\t''
 critical\t''
 unknown\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -363,7 +378,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -399,7 +415,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l host -d 'Move it to this host' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l remote-name -d 'New folder name on its server' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l push-grace -d 'With --push: offline after this long without a push [default: 5m]' -r
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -418,7 +435,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -428,7 +446,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -438,7 +457,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -447,7 +467,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_see
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand instance; and __fish_seen_subcommand_from disable" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -475,7 +496,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l success
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l remind-every -d 'Re-send the alert while a record stays down: 6h, 1d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l hook-timeout -d 'Limit for one run of the change hook (it is killed then, with what it started)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
-complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-hosts" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -497,7 +519,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l suc
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l remind-every -d 'Re-send the alert while a record stays down: 6h, 1d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l hook-timeout -d 'Limit for one run of the change hook (it is killed then, with what it started)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l on-change -d 'Run this command (no shell) once per status change, with the event as JSON on stdin and in WEBHOST_* variables [default: `config set on-change`]. Put it last' -r
-complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -511,7 +534,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand update-instances" -s h -
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l name -d 'Only this module: its class name or the name without "mod", any case (modSubtotal, subtotal)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l version-below -d 'Only modules older than this version, compared number by number (3.21.0 < 3.24.1, 1.2 < 1.10)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l instance -d 'Only modules of this instance (repeatable)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand modules" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand modules" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand modules" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -522,7 +546,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand modules" -l json -d 'Pri
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand modules" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand versions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand versions" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand versions" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand versions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -534,7 +559,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand versions" -s h -l help -
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l stale -d 'A pass older than this means cron has stopped: 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l certs -d 'How many certificates to list, soonest to expire first' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l forecasts -d 'How many disks to list that will reach a threshold or fill, soonest first (0: none)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand status" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand status" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand status" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -543,7 +569,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand status" -l json -d 'Prin
 complete -c webhost -n "__fish_webhost_using_subcommand status" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand status" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand status" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand disks" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand disks" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand disks" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand disks" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand disks" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -554,7 +581,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand disks" -s v -l verbose -
 complete -c webhost -n "__fish_webhost_using_subcommand disks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l since -d 'How far back: 30m, 24h, 7d' -r
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l limit -d 'At most this many checks (newest first)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand history" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand history" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand history" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -566,7 +594,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand history" -s q -l quiet -
 complete -c webhost -n "__fish_webhost_using_subcommand history" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand history" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -l since -d 'How far back: 30m, 24h, 7d' -r
-complete -c webhost -n "__fish_webhost_using_subcommand changes" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand changes" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -576,7 +605,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand changes" -s q -l quiet -
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand changes" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -l older-than -d 'Delete raw checks older than this (rounded down to a UTC midnight): 90d' -r
-complete -c webhost -n "__fish_webhost_using_subcommand prune" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand prune" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand prune" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -588,7 +618,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand prune" -s h -l help -d '
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l format -d 'Output format (CSV: a header row, empty cells for none, probe as a JSON array)' -r -f -a "json\t'A JSON array of objects'
 csv\t'A header row, then one row per record'
 toml\t'A fleet file ([[host]] and [[instance]] tables) to edit and import --sync'"
-complete -c webhost -n "__fish_webhost_using_subcommand export" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand export" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand export" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand export" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -598,7 +629,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand export" -l json -d 'Prin
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand import" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand import" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand import" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand import" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand import" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -618,7 +650,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand check" -l forecast -d 'W
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l maintenance -d 'In a maintenance window: `ok` (OK, "in maintenance until ..."), `warn` (WARNING, the same words) or `ignore` (judged as if there were no window)' -r -f -a "ok\t'OK: "in maintenance until ..."'
 warn\t'WARNING: "in maintenance until ..."'
 ignore\t'Judged as if there were no window'"
-complete -c webhost -n "__fish_webhost_using_subcommand check" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand check" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand check" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -632,7 +665,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand check" -s q -l quiet -d 
 complete -c webhost -n "__fish_webhost_using_subcommand check" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l output -d 'Write to this file instead of stdout, atomically (a temp file beside it, then a rename), mode 0644' -r -F
-complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand metrics" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -648,7 +682,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand report" -l host -d 'Only
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l stale -d 'A pass older than this is flagged as stale (cron has stopped): 30m, 2h' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l lang -d 'With --public: the page\'s language [default: from LC_ALL, LC_MESSAGES or LANG; else en]' -r -f -a "en\t''
 fr\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand report" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand report" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand report" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -668,7 +703,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand sla" -l target -d 'The a
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -l html -d 'Write the customer\'s statement page to this file instead, atomically, mode 0644' -r -F
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -l lang -d 'The page\'s language [default: from LC_ALL, LC_MESSAGES or LANG; else en]' -r -f -a "en\t''
 fr\t''"
-complete -c webhost -n "__fish_webhost_using_subcommand sla" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand sla" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand sla" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -678,7 +714,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand sla" -l json -d 'Print m
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand sla" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -692,7 +729,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_s
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "list" -d 'Print every setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and not __fish_seen_subcommand_from set get unset list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -701,7 +739,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -710,7 +749,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -719,7 +759,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -733,7 +774,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove a setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Print every setting'
 complete -c webhost -n "__fish_webhost_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and not __fish_seen_subcommand_from add list remove rm help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -754,7 +796,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l for -d 'How long it lasts: 2h, 30m' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l every -d 'Recurring: `DAY HH:MM` local, DAY one of mon tue wed thu fri sat sun, or daily ("sun 02:00", "daily 23:30"); needs --for' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l reason -d 'Why: shown by `list` and `check`' -r
-complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -764,7 +807,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -773,7 +817,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -782,7 +827,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -795,7 +841,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "list" -d 'The windows: what each covers, when, and whether it is in force now'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a window by its id (as `list` shows it)'
 complete -c webhost -n "__fish_webhost_using_subcommand maintenance; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand completions" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -805,7 +852,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand completions" -s q -l qui
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l dir -d 'Write every page into this folder (created if need be), e.g. ~/.local/share/man/man1' -r -F
-complete -c webhost -n "__fish_webhost_using_subcommand man" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand man" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand man" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -814,7 +862,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand man" -l json -d 'Print m
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand demo" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand demo" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand demo" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand demo" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand demo" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -825,7 +874,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand demo" -s q -l quiet -d '
 complete -c webhost -n "__fish_webhost_using_subcommand demo" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c webhost -n "__fish_webhost_using_subcommand receive" -l max-body -d 'Largest push accepted (413 beyond)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand receive" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand receive" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand receive" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand receive" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand receive" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -839,7 +889,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand serve" -l threads -d 'Th
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -l max-body -d 'Largest push accepted (413 beyond)' -r
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -l client-timeout -d 'A client that sends nothing for this long is dropped' -r
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -l hook-timeout -d 'Limit for one run of the change hook after a push changed a status' -r
-complete -c webhost -n "__fish_webhost_using_subcommand serve" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand serve" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand serve" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -848,7 +899,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand serve" -l json -d 'Print
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -861,7 +913,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fi
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -f -a "list" -d 'The stored advisories, overrides applied: id, severity, what fixes it, summary'
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and not __fish_seen_subcommand_from import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -l overrides -d 'The overrides file to store (TOML, or JSON when named *.json)' -r -F
-complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -870,7 +923,8 @@ complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_s
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print nothing but errors (and requested data)'
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more about what is being done, on stderr'
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from list" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from list" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand advisories; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
@@ -889,7 +943,8 @@ medium\t''
 high\t''
 critical\t''"
 complete -c webhost -n "__fish_webhost_using_subcommand audit" -l host -d 'Only the instances of this host (repeatable)' -r
-complete -c webhost -n "__fish_webhost_using_subcommand audit" -l db -d 'SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand audit" -l db -d 'SQLite database file, or a PostgreSQL server shared by several pollers (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE) [default: $XDG_DATA_HOME/webhost/webhost.db]' -r -F
+complete -c webhost -n "__fish_webhost_using_subcommand audit" -l poller -d 'This machine\'s name among several pollers of one database: every check it stores says so [default: the host name]' -r
 complete -c webhost -n "__fish_webhost_using_subcommand audit" -l db-mode -d 'Mode of a database this run creates (0640: its group may read it); the tokens, in a file of their own beside it, are always 0600' -r
 complete -c webhost -n "__fish_webhost_using_subcommand audit" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''

@@ -28,9 +28,16 @@ use crate::transfer::Format;
 #[derive(Debug, Parser)]
 #[command(name = "webhost", version, about, long_about, after_long_help = exit::help_text())]
 pub struct Cli {
-    /// SQLite database file [default: $XDG_DATA_HOME/webhost/webhost.db]
-    #[arg(long, global = true, env = "WEBHOST_DB", value_name = "PATH")]
+    /// SQLite database file, or a PostgreSQL server shared by several pollers
+    /// (postgres://USER@HOST/DB; the password from ~/.pgpass or PGPASSFILE)
+    /// [default: $XDG_DATA_HOME/webhost/webhost.db]
+    #[arg(long, global = true, env = "WEBHOST_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
+
+    /// This machine's name among several pollers of one database: every check it stores
+    /// says so [default: the host name]
+    #[arg(long, global = true, env = "WEBHOST_POLLER", value_name = "NAME", value_parser = parse_poller)]
+    pub poller: Option<String>,
 
     /// Mode of a database this run creates (0640: its group may read it); the tokens, in a
     /// file of their own beside it, are always 0600
@@ -2016,6 +2023,10 @@ pub fn subcommand_named(argv: &[OsString]) -> Option<String> {
             .map(|c| c.get_name().to_string());
     }
     None
+}
+
+fn parse_poller(text: &str) -> Result<String, String> {
+    crate::domain::poller::parse_name(text)
 }
 
 #[cfg(test)]

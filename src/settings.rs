@@ -46,6 +46,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
     let ctx = Context {
         db,
         db_mode: cli.db_mode,
+        poller: cli.poller.clone().unwrap_or_else(default_poller),
         out,
         clock,
     };
@@ -196,6 +197,28 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 hook_timeout: a.hook_timeout,
             },
         ),
+    }
+}
+
+/// The machine's host name, as a poller name (what is not allowed in one becomes `-`).
+fn default_poller() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let name: String = name
+        .trim()
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "localhost".to_owned()
+    } else {
+        name
     }
 }
 

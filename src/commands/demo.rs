@@ -58,6 +58,7 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
         db: db.clone(),
         // Only this user: the folder holds the demo's tokens.
         db_mode: 0o600,
+        poller: "demo".to_owned(),
         out,
         clock: Clock::Fixed(end),
     };
@@ -65,6 +66,7 @@ pub fn run(out: Output, clock: Clock, req: &Request) -> Result<Outcome> {
     let mut silent = Context {
         db: db.clone(),
         db_mode: 0o600,
+        poller: "demo".to_owned(),
         out: Output::new(false, true, 0, ColorChoice::Never).into_writer(Box::new(io::sink())),
         clock: Clock::Fixed(first),
     };

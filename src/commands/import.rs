@@ -57,9 +57,10 @@ pub fn run(ctx: &Context, file: &Path, how: &How) -> Result<Outcome> {
             }
         }
     }
-    // A database that does not exist yet has no records; bad input must not create it.
+    // A database that does not exist yet has no records; bad input must not create it. (A
+    // server's database exists: its schema is made by the first writer.)
     let mut existing = Vec::new();
-    if ctx.db.exists() {
+    if crate::store::is_server(&ctx.db) || ctx.db.exists() {
         let store = ctx.write_store()?;
         for rt in RecordType::ALL {
             for r in store.list(rt, &Filter::default())? {

@@ -63,6 +63,8 @@ pub struct Context {
     pub db: PathBuf,
     /// The mode of a database this run creates (the tokens' file is always 0600).
     pub db_mode: u32,
+    /// This machine's name among the pollers of the database.
+    pub poller: String,
     pub out: Output,
     pub clock: Clock,
 }
@@ -92,7 +94,9 @@ impl Context {
     fn open(&self, access: Access) -> Result<Store> {
         // `--db`, WEBHOST_DB and XDG_DATA_HOME all decide it: -v says which one won.
         self.out.detail(format!("database {}", self.db.display()));
-        Store::open(&self.db, access)
+        let mut store = Store::open(&self.db, access)?;
+        store.set_poller(&self.poller);
+        Ok(store)
     }
 
     pub fn now(&self) -> i64 {

@@ -39,6 +39,7 @@ pub fn run(ctx: &Context, stale: Duration, certs: usize, forecasts: usize) -> Re
             summary.advisories = Some(AuditCounts::of(&audited.audit, &audited.advisories));
         }
     }
+    summary.pollers = store.pollers(now)?;
     ctx.out.fleet(&summary, now)?;
     Ok(Outcome::Done)
 }

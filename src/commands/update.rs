@@ -9,9 +9,11 @@ use anyhow::Result;
 use super::{Context, Outcome};
 use crate::domain::config::{self, AlertOptions};
 use crate::domain::model::RecordType;
+use crate::domain::poller::Mode;
 use crate::domain::query::Filter;
 use crate::domain::units::plural;
 use crate::poll::hooks::{self, Delivering};
+use crate::poll::writer::Votes;
 use crate::poll::{self, PassOptions, ProbeSettings};
 
 /// A pass as the options asked for it.
@@ -49,7 +51,7 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     let stored = store.config_list()?;
-    let lock = poll::acquire_lock(&ctx.db, name)?;
+    let lock = poll::acquire_lock(&ctx.db, name, &ctx.poller)?;
     // From here on, SIGINT and SIGTERM stop the pass cleanly instead of killing webhost.
     crate::signals::catch_termination()?;
     let mut probe = req.probe.clone();
@@ -63,6 +65,14 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         keep_all_results: ctx.out.prints_each_result(),
         keep_down_results: req.fail_on_down,
         connectivity_check: config::connectivity_check(&stored),
+        votes: match config::poller_mode(&stored) {
+            Mode::All => Some(Votes {
+                quorum: config::quorum(&stored),
+            }),
+            Mode::Share => None,
+        },
+        share_lease: (config::poller_mode(&stored) == Mode::Share)
+            .then(|| config::share_lease(&stored)),
     };
     ctx.out.detail(format!(
         "{name}: {}, timeout {:?}",

@@ -51,10 +51,13 @@ pub enum ConfigKey {
     HookBatch,
     ConnectivityCheck,
     CaFile,
+    PollerMode,
+    Quorum,
+    ShareLease,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 7] = [
+    pub const ALL: [ConfigKey; 10] = [
         ConfigKey::OnChange,
         ConfigKey::FailureThreshold,
         ConfigKey::SuccessThreshold,
@@ -62,6 +65,9 @@ impl ConfigKey {
         ConfigKey::HookBatch,
         ConfigKey::ConnectivityCheck,
         ConfigKey::CaFile,
+        ConfigKey::PollerMode,
+        ConfigKey::Quorum,
+        ConfigKey::ShareLease,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +79,9 @@ impl ConfigKey {
             ConfigKey::HookBatch => "hook-batch",
             ConfigKey::ConnectivityCheck => "connectivity-check",
             ConfigKey::CaFile => "ca-file",
+            ConfigKey::PollerMode => "poller-mode",
+            ConfigKey::Quorum => "quorum",
+            ConfigKey::ShareLease => "share-lease",
         }
     }
 
@@ -103,7 +112,15 @@ impl ConfigKey {
                 }
                 Ok(serde_json::to_string(value)?)
             }
-            ConfigKey::FailureThreshold | ConfigKey::SuccessThreshold | ConfigKey::HookBatch => {
+            ConfigKey::PollerMode => {
+                let v = single()?;
+                let mode: crate::domain::poller::Mode = v.parse().map_err(invalid)?;
+                Ok(mode.as_str().to_string())
+            }
+            ConfigKey::FailureThreshold
+            | ConfigKey::SuccessThreshold
+            | ConfigKey::HookBatch
+            | ConfigKey::Quorum => {
                 let v = single()?;
                 match v.parse::<u32>() {
                     Ok(n) if n >= 1 => Ok(n.to_string()),
@@ -113,7 +130,7 @@ impl ConfigKey {
                     ))),
                 }
             }
-            ConfigKey::RemindEvery => {
+            ConfigKey::RemindEvery | ConfigKey::ShareLease => {
                 let v = single()?;
                 parse_duration(v).map_err(invalid)?;
                 Ok(v.to_string())
@@ -166,6 +183,33 @@ pub fn connectivity_check(stored: &[(String, String)]) -> Vec<String> {
         .find(|(k, _)| k == ConfigKey::ConnectivityCheck.as_str())
         .and_then(|(_, v)| serde_json::from_str(v).ok())
         .unwrap_or_default()
+}
+
+/// How the pollers share the fleet: the stored setting, else `all`.
+pub fn poller_mode(stored: &[(String, String)]) -> crate::domain::poller::Mode {
+    stored
+        .iter()
+        .find(|(k, _)| k == ConfigKey::PollerMode.as_str())
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or_default()
+}
+
+/// How long a `share`-mode poller keeps the records it claimed: a little less than the time
+/// between passes (`config set share-lease`), 4 minutes unless set.
+pub fn share_lease(stored: &[(String, String)]) -> i64 {
+    stored
+        .iter()
+        .find(|(k, _)| k == ConfigKey::ShareLease.as_str())
+        .and_then(|(_, v)| parse_duration(v).ok())
+        .map_or(240, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// How many pollers must see a record down (`config set quorum K`); None: a majority.
+pub fn quorum(stored: &[(String, String)]) -> Option<u32> {
+    stored
+        .iter()
+        .find(|(k, _)| k == ConfigKey::Quorum.as_str())
+        .and_then(|(_, v)| v.parse().ok())
 }
 
 /// The CA file every HTTPS check trusts besides the machine's roots (a record's own

@@ -29,6 +29,8 @@ pub struct FleetStatus {
     /// What a pass tries before it blames this machine's network (`config set
     /// connectivity-check`); empty when nothing is configured.
     pub connectivity_check: Vec<String>,
+    /// The pollers that ran passes on this database (the command fills it in).
+    pub pollers: Vec<super::poller::PollerInfo>,
 }
 
 /// Records of one type by status and by health.

@@ -17,6 +17,7 @@ pub mod inventory;
 pub mod maintenance;
 pub mod model;
 pub mod pass;
+pub mod poller;
 pub mod push;
 pub mod query;
 pub mod secret;

@@ -30,6 +30,18 @@ struct FleetView<'a> {
     passes: Vec<PassView<'a>>,
     stale_after_seconds: i64,
     connectivity_check: &'a [String],
+    pollers: Vec<PollerView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PollerView<'a> {
+    name: &'a str,
+    last_pass_at: String,
+    last_pass: &'a str,
+    /// Its last pass found its own network down.
+    offline: bool,
+    /// No pass for over an hour: it no longer counts in the quorum.
+    stale: bool,
 }
 
 #[derive(Serialize)]
@@ -163,6 +175,17 @@ fn fleet_view(f: &FleetStatus) -> FleetView<'_> {
             .collect(),
         stale_after_seconds: f.stale_after_seconds,
         connectivity_check: &f.connectivity_check,
+        pollers: f
+            .pollers
+            .iter()
+            .map(|p| PollerView {
+                name: &p.name,
+                last_pass_at: rfc3339(p.last_pass_at),
+                last_pass: &p.last_pass_kind,
+                offline: p.offline,
+                stale: p.stale,
+            })
+            .collect(),
     }
 }
 
@@ -247,6 +270,28 @@ impl Output {
                 String::new()
             };
             out.push_str(&format!("{}: {when}{flag}\n", p.kind));
+        }
+        // One poller is the usual case: it is the passes above. Several are listed.
+        if f.pollers.len() > 1 {
+            let listed: Vec<String> = f
+                .pollers
+                .iter()
+                .map(|p| {
+                    let mut s = format!(
+                        "{} (last {} {})",
+                        p.name,
+                        p.last_pass_kind,
+                        time::age(p.last_pass_at, now)
+                    );
+                    if p.stale {
+                        s.push_str(" STALE: stopped?");
+                    } else if p.offline {
+                        s.push_str(" its network was down");
+                    }
+                    s
+                })
+                .collect();
+            out.push_str(&format!("pollers: {}\n", listed.join(", ")));
         }
         if f.connectivity_check.is_empty() {
             out.push_str(

@@ -13,7 +13,7 @@ use anyhow::Result;
 use crate::domain::model::{ApiKind, Record, RecordType};
 use crate::domain::query::Filter;
 use crate::probe::{HostLink, Target};
-use crate::store::Store;
+use crate::store::{Claim, Store};
 
 /// Turns records into targets: an instance's target may need its host's URL and token. Also
 /// notes which of the refs asked for it has seen.
@@ -100,6 +100,8 @@ impl Job {
 /// server gets more than `per_host` requests at once from the pass.
 pub(super) struct Feed {
     rt: RecordType,
+    /// `share` mode: records are claimed from the other pollers a page at a time.
+    claim: Option<Claim>,
     filter: Filter,
     pub(super) sel: Selection,
     after: i64,
@@ -126,9 +128,11 @@ impl Feed {
         rt: RecordType,
         refs: &[String],
         per_host: usize,
+        claim: Option<Claim>,
     ) -> Result<Feed> {
         Ok(Feed {
             rt,
+            claim,
             filter: Filter::pass(refs),
             sel: Selection::new(store, rt, refs)?,
             after: 0,
@@ -260,7 +264,10 @@ impl Feed {
     }
 
     fn read_page(&mut self, store: &Store) -> Result<()> {
-        let page = store.page(self.rt, &self.filter, self.after, PAGE)?;
+        let page = match &self.claim {
+            Some(claim) => store.claim_page(self.rt, &self.filter, claim, self.after, PAGE)?,
+            None => store.page(self.rt, &self.filter, self.after, PAGE)?,
+        };
         self.exhausted = page.len() < PAGE;
         for r in page {
             self.after = r.id;
@@ -347,7 +354,7 @@ mod tests {
             s.url = Some(format!("http://site{i}.example/"));
             store.insert(RecordType::Instance, &s, 0).expect("instance");
         }
-        let mut feed = Feed::new(&store, RecordType::Instance, &[], 2).expect("feed");
+        let mut feed = Feed::new(&store, RecordType::Instance, &[], 2, None).expect("feed");
         let (tx, rx) = mpsc::sync_channel::<Job>(100);
         let ids = |rx: &mpsc::Receiver<Job>| -> Vec<i64> {
             rx.try_iter()

@@ -30,7 +30,7 @@ pub fn check_ca_file(path: &std::path::Path) -> Result<(), String> {
 }
 use crate::probe::net;
 use crate::probe::{Prober, Target};
-use crate::store::Store;
+use crate::store::{Claim, Store};
 
 use self::feed::{Feed, Job, Listed, Selection};
 pub use self::lock::{Busy, PassLock, acquire as acquire_lock, lock_path};
@@ -62,6 +62,11 @@ pub struct PassOptions {
     /// `HOST:PORT`s this machine should always reach: tried when no check of a pass got any
     /// answer, before the pass is blamed on this machine's network.
     pub connectivity_check: Vec<String>,
+    /// `all` mode: each record's state follows the pollers' quorum. None: this poller's own.
+    pub votes: Option<writer::Votes>,
+    /// `share` mode: claim records for this long, so that no other poller checks them in
+    /// this pass; a dead poller's records are free again when its lease ends.
+    pub share_lease: Option<i64>,
 }
 
 /// What a worker hands the writer.
@@ -205,7 +210,15 @@ pub fn run(
 ) -> Result<PassReport> {
     let started = Instant::now();
     let total = store.count(rt, &Filter::pass(&opts.refs))?;
-    let mut feed = Feed::new(store, rt, &opts.refs, opts.per_host)?;
+    let claim = opts.share_lease.map(|lease| {
+        let now = clock.now();
+        Claim {
+            poller: store.poller().unwrap_or_default().to_owned(),
+            now,
+            until: now + lease,
+        }
+    });
+    let mut feed = Feed::new(store, rt, &opts.refs, opts.per_host, claim)?;
     let pass_id = store.start_pass(rt.pass_name(), clock.now())?;
     let prober = Prober::new(opts.probe.clone());
     // No more workers than jobs to do: a host may give its pool `per_host` reads at once.
@@ -267,7 +280,7 @@ pub fn run(
         let mut flush = |store: &mut Store, batch: &mut Vec<CheckResult>| -> Result<()> {
             if !batch.is_empty() {
                 let writing = Instant::now();
-                let stored = writer::write(store, batch, opts.hooks.as_ref())?;
+                let stored = writer::write(store, batch, opts.hooks.as_ref(), opts.votes)?;
                 write_time += writing.elapsed();
                 for s in stored {
                     summary.count(s.status);

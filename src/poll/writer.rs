@@ -19,17 +19,45 @@ use crate::domain::maintenance::{self, Window};
 use crate::domain::model::{Discovered, Reading, RecordKey, RecordType};
 use crate::domain::pass::CheckResult;
 use crate::domain::pass::Stored;
+use crate::domain::poller;
 use crate::store::{Batch, CheckWrite, Store};
 
+/// Whether a pass's readings are put to the other pollers' vote (`all` mode), and the quorum
+/// setting (None: a majority).
+#[derive(Debug, Clone, Copy)]
+pub struct Votes {
+    pub quorum: Option<u32>,
+}
+
+/// The pollers that count in a batch, by record type: read once a batch.
+struct Counted {
+    votes: Votes,
+    by_type: HashMap<RecordType, Vec<String>>,
+}
+
 /// Stores a batch of results, all or nothing, with the alerts they raise for `hooks` (without
-/// a hook, alert state is left untouched).
+/// a hook, alert state is left untouched). With `votes`, each record's state follows the
+/// quorum of the pollers' latest views of it.
 pub fn write(
     store: &mut Store,
     results: &[CheckResult],
     hooks: Option<&Hooks>,
+    votes: Option<Votes>,
 ) -> Result<Vec<Stored>> {
     let compared = compare_modules(store, results)?;
     store.batch(|batch| {
+        let counted = match (votes, results.first()) {
+            (Some(votes), Some(first)) => {
+                let mut by_type = HashMap::new();
+                for rt in RecordType::ALL {
+                    if results.iter().any(|r| r.key.record_type == rt) {
+                        by_type.insert(rt, batch.pollers_counted(rt.pass_name(), first.at)?);
+                    }
+                }
+                Some(Counted { votes, by_type })
+            }
+            _ => None,
+        };
         // Alerts ask whether a record is in maintenance: the windows are read once a batch.
         let windows = match hooks {
             Some(_) => batch.maintenance_windows()?,
@@ -43,7 +71,12 @@ pub fn write(
                     .get(&r.key.id)
                     .filter(|_| r.key.record_type == RecordType::Instance),
             };
-            let mut s = store_check(batch, r.key, r.at, &r.reading, modules, hooks, &windows)?;
+            let voted = match &counted {
+                Some(c) => vote(batch, r, c)?,
+                None => None,
+            };
+            let reading = voted.as_ref().unwrap_or(&r.reading);
+            let mut s = store_check(batch, r.key, r.at, reading, modules, hooks, &windows)?;
             if let Some(cert) = &r.cert {
                 batch.set_certificate(r.key, cert)?;
             }
@@ -88,6 +121,26 @@ pub fn write_push(
         )
         .map(Some)
     })
+}
+
+/// Stores this poller's view of the record, and the reading the pollers' quorum makes of it
+/// when it is not this poller's own (None: its own stands).
+fn vote(batch: &Batch, r: &CheckResult, counted: &Counted) -> Result<Option<Reading>> {
+    let Some(me) = batch.poller() else {
+        return Ok(None);
+    };
+    batch.store_view(r.key, r.at, r.reading.status, &r.reading.message)?;
+    let pollers = counted
+        .by_type
+        .get(&r.key.record_type)
+        .map_or(&[][..], Vec::as_slice);
+    let others = pollers.iter().filter(|p| p.as_str() != me).count();
+    if others == 0 {
+        return Ok(None);
+    }
+    let views = batch.views(r.key, pollers)?;
+    let k = poller::quorum(counted.votes.quorum, others + 1);
+    Ok(poller::decide(&r.reading, me, &views, k))
 }
 
 /// How a reading's module list compared with the stored one, found outside the transaction.
@@ -393,7 +446,7 @@ mod tests {
             ..Reading::new(Status::Online, "ok")
         };
         let result = CheckResult::new(key(id), at, reading, None);
-        write(store, &[result], None).expect("write");
+        write(store, &[result], None, None).expect("write");
         store.total_changes() - before
     }
 
@@ -515,6 +568,7 @@ mod tests {
             &mut store,
             &[CheckResult::new(key(id), 3, dolibarr.clone(), None)],
             None,
+            None,
         )
         .expect("write");
         let upgraded = Reading {
@@ -524,6 +578,7 @@ mod tests {
         write(
             &mut store,
             &[CheckResult::new(key(id), 4, upgraded, None)],
+            None,
             None,
         )
         .expect("write");
@@ -542,7 +597,7 @@ mod tests {
         let (_dir, mut store, id) = setup();
         let ok = CheckResult::new(key(id), 10, Reading::new(Status::Online, "ok"), None);
         let gone = CheckResult::new(key(id + 99), 10, Reading::new(Status::Online, "ok"), None);
-        let err = write(&mut store, &[ok, gone], None).expect_err("a vanished record");
+        let err = write(&mut store, &[ok, gone], None, None).expect_err("a vanished record");
         assert!(err.to_string().contains("vanished"), "{err}");
         assert!(store.checks_of(key(id)).expect("checks").is_empty());
     }

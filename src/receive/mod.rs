@@ -175,7 +175,7 @@ pub fn check_freshness(store: &mut Store, now: i64, hooks: Option<&Hooks>) -> Re
         })
         .collect();
     for chunk in overdue.chunks(128) {
-        writer::write(store, chunk, hooks)?;
+        writer::write(store, chunk, hooks, None)?;
     }
     Ok(overdue.len())
 }

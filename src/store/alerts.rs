@@ -31,7 +31,7 @@ impl Store {
     pub fn claim_alerts(&mut self, owner: &str, now: i64) -> Result<Vec<Pending>> {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE alerts SET claimed_at = ?1, claimed_by = ?2
-             WHERE claimed_at IS NULL OR claimed_at < ?1 - ?3
+             WHERE claimed_at IS NULL OR claimed_at + ?3 < ?1
              RETURNING id, event, command, attempts",
         )?;
         let rows = stmt.query_map(params![now, owner, LEASE_SECS], |r| {

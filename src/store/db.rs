@@ -19,8 +19,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// No `source`: PostgreSQL's words are the whole message (its error's own chain would
+    /// repeat them as "db error: ERROR: …").
     #[error("{}", pg_message(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(postgres::Error),
     #[error("query returned no rows")]
     NoRows,
     #[error("column {0}: {1}")]
@@ -50,6 +52,12 @@ impl Error {
             Error::Sqlite(e) => e.sqlite_error_code(),
             _ => None,
         }
+    }
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Error {
+        Error::Postgres(e)
     }
 }
 
@@ -337,6 +345,12 @@ impl ToSql for PgBind<'_> {
             (Value::Real(f), &Type::FLOAT4) => (f as f32).to_sql(ty, out),
             (Value::Real(f), _) => f.to_string().as_str().to_sql(&Type::TEXT, out),
             (Value::Text(s), &Type::BYTEA) => s.as_bytes().to_sql(ty, out),
+            // PostgreSQL's text cannot hold NUL, which a hostile server may send: it is
+            // stored as U+FFFD, as an undecodable byte is.
+            (Value::Text(s), _) if s.contains('\0') => s
+                .replace('\0', "\u{fffd}")
+                .as_str()
+                .to_sql(&Type::TEXT, out),
             (Value::Text(s), _) => s.to_sql(&Type::TEXT, out),
             (Value::Blob(b), _) => b.to_sql(&Type::BYTEA, out),
         }
@@ -530,6 +544,12 @@ pub enum Conn {
 impl Conn {
     pub fn is_postgres(&self) -> bool {
         matches!(self, Conn::Postgres(_))
+    }
+
+    /// `hint` on SQLite (an `INDEXED BY`, a `+` that keeps a column off an index), nothing on
+    /// PostgreSQL, which has no such syntax and plans without it.
+    pub fn sqlite_hint<'h>(&self, hint: &'h str) -> &'h str {
+        if self.is_postgres() { "" } else { hint }
     }
 
     /// SQLite's connection, for what only SQLite has (pragmas, functions, file control).

@@ -72,7 +72,8 @@ impl Batch<'_> {
                     .prepare_cached(&format!(
                         "INSERT INTO disk_levels ({col}, bucket, low_at, low_used, readings)
                          VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT DO UPDATE SET low_at = excluded.low_at,
+                         ON CONFLICT ({col}, bucket) WHERE {col} IS NOT NULL
+                         DO UPDATE SET low_at = excluded.low_at,
                             low_used = excluded.low_used, readings = excluded.readings"
                     ))?
                     .execute(params![
@@ -156,7 +157,8 @@ impl Batch<'_> {
                 "INSERT INTO disk_trends ({col}, bucket, low_at, low_used, bucket_readings,
                     last_at, last_used, readings, since, per_day, jumps)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?4, ?6, ?7, ?8, ?9)
-                 ON CONFLICT DO UPDATE SET bucket = excluded.bucket, low_at = excluded.low_at,
+                 ON CONFLICT ({col}) DO UPDATE SET bucket = excluded.bucket,
+                    low_at = excluded.low_at,
                     low_used = excluded.low_used, bucket_readings = excluded.bucket_readings,
                     last_at = excluded.last_at, last_used = excluded.last_used,
                     readings = excluded.readings, since = excluded.since,

@@ -133,7 +133,8 @@ impl Store {
         // Seeks on passes_kind only: the kinds one after the other, then each one's latest
         // pass, so a year of passes costs what a day does (a correlated max(id) per row was
         // quadratic: 11 s for a month).
-        let mut stmt = self.conn.prepare_cached(
+        let hint = self.conn.sqlite_hint("INDEXED BY passes_kind_order");
+        let mut stmt = self.conn.prepare_cached(&format!(
             "WITH RECURSIVE kinds(kind) AS (
                  SELECT min(kind) FROM passes
                  UNION ALL
@@ -141,10 +142,10 @@ impl Store {
                  WHERE k.kind IS NOT NULL
              )
              SELECT p.kind, p.started_at, p.duration_ms, p.polled, p.interrupted FROM kinds k
-             JOIN passes p ON p.id = (SELECT id FROM passes q INDEXED BY passes_kind_order
+             JOIN passes p ON p.id = (SELECT id FROM passes q {hint}
                                       WHERE q.kind = k.kind ORDER BY id DESC LIMIT 1)
-             ORDER BY p.kind",
-        )?;
+             ORDER BY p.kind"
+        ))?;
         let rows = stmt.query_map(params![], |r| {
             Ok(PassInfo {
                 kind: r.get(0)?,
@@ -201,11 +202,11 @@ fn roll_up(tx: &Tx, rt: RecordType, cutoff: i64) -> Result<usize> {
         "INSERT INTO daily ({col}, day, checks, failures, up_seconds, observed_seconds,
             response_ms_sum, response_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT ({col}, day) WHERE {col} IS NOT NULL DO UPDATE SET
-            checks = checks + excluded.checks, failures = failures + excluded.failures,
-            up_seconds = up_seconds + excluded.up_seconds,
-            observed_seconds = observed_seconds + excluded.observed_seconds,
-            response_ms_sum = response_ms_sum + excluded.response_ms_sum,
-            response_count = response_count + excluded.response_count"
+            checks = daily.checks + excluded.checks, failures = daily.failures + excluded.failures,
+            up_seconds = daily.up_seconds + excluded.up_seconds,
+            observed_seconds = daily.observed_seconds + excluded.observed_seconds,
+            response_ms_sum = daily.response_ms_sum + excluded.response_ms_sum,
+            response_count = daily.response_count + excluded.response_count"
     ))?;
     let mut days = 0;
     for owner in owners {

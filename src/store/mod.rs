@@ -13,6 +13,7 @@ mod maintenance;
 mod metrics;
 mod migrations;
 mod pg_migrations;
+mod pollers;
 mod postgres;
 mod push;
 mod records;
@@ -38,6 +39,7 @@ use db::Conn;
 pub use advisories::{Replaced, Stored as StoredAdvisory};
 pub use maintenance::NewWindow;
 pub use migrations::MIGRATIONS;
+pub use records::Claim;
 pub use writes::{Batch, Before, CheckWrite};
 
 /// How long a statement waits for another process's write lock before giving up.
@@ -49,6 +51,8 @@ pub struct Store {
     path: PathBuf,
     /// The tokens' database is attached (as `secrets`): tokens are read and written.
     secrets: bool,
+    /// The poller this run is: its checks and passes say so.
+    poller: Option<String>,
 }
 
 /// How a command uses the database.
@@ -64,6 +68,11 @@ pub enum Access {
     /// Adds records: creates the database and its folder when missing, the database with
     /// `mode` (the tokens' file is always 0600).
     Create { mode: u32 },
+}
+
+/// True when `db` names a database server (PostgreSQL), not a SQLite file.
+pub fn is_server(db: &Path) -> bool {
+    postgres::url_of(db).is_some()
 }
 
 impl Store {
@@ -111,6 +120,7 @@ impl Store {
             conn: Conn::Sqlite(conn),
             path: path.to_owned(),
             secrets: false,
+            poller: None,
         };
         if access != Access::Read {
             store.attach_secrets(read_only)?;
@@ -120,6 +130,15 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Names the poller this run is, for what it writes.
+    pub fn set_poller(&mut self, name: &str) {
+        self.poller = Some(name.to_owned());
+    }
+
+    pub fn poller(&self) -> Option<&str> {
+        self.poller.as_deref()
     }
 
     /// True on PostgreSQL, where several pollers may share the database.

@@ -136,12 +136,9 @@ fn fill_defaults(config: &mut postgres::Config) -> Result<()> {
         );
     }
     if config.get_user().is_none() {
-        let user = env("PGUSER")
-            .or_else(|| env("USER"))
-            .or_else(|| env("LOGNAME"))
-            .ok_or_else(|| {
-                anyhow!("the database URL names no user, and neither PGUSER nor USER is set")
-            })?;
+        let user = env("PGUSER").or_else(login_name).ok_or_else(|| {
+            anyhow!("the database URL names no user, PGUSER is not set, and this user has no name")
+        })?;
         config.user(&user);
     }
     if config.get_dbname().is_none() {
@@ -157,6 +154,30 @@ fn fill_defaults(config: &mut postgres::Config) -> Result<()> {
     config.application_name("webhost");
     config.connect_timeout(Duration::from_secs(10));
     Ok(())
+}
+
+/// The name of the user webhost runs as, as libpq takes it for the database user.
+fn login_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes the entry into `pwd` and its strings into `buf`, both ours and
+    // large enough (it fails with ERANGE otherwise); `found` is null or points at `pwd`.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &raw mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &raw mut found,
+        )
+    };
+    if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name points into `buf`, NUL-terminated by getpwuid_r.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    name.to_str().ok().map(str::to_owned)
 }
 
 /// The password `~/.pgpass` (or PGPASSFILE) holds for this server, database and user, as
@@ -317,6 +338,7 @@ pub(super) fn open(url: &str, access: Access) -> Result<Store> {
         conn,
         path: PathBuf::from(shown(url)),
         secrets: access != Access::Read,
+        poller: None,
     })
 }
 

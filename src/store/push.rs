@@ -19,7 +19,8 @@ impl Store {
     ) -> Result<Option<(Record, Option<i64>)>> {
         let rt = RecordType::Instance;
         let sql = format!(
-            "{} WHERE (?1 IS NULL OR r.id = ?1) AND (?2 IS NULL OR r.ref = ?2)",
+            "{} WHERE (CAST(?1 AS BIGINT) IS NULL OR r.id = ?1)
+                AND (CAST(?2 AS TEXT) IS NULL OR r.ref = ?2)",
             select(rt, self.secrets)
         );
         let Some(record) = self

@@ -154,9 +154,33 @@ fn filtered(
     secrets: bool,
 ) -> (String, Vec<Box<dyn super::db::Param>>) {
     let mut sql = select(rt, secrets);
+    let (clauses, mut args) = conditions(rt, filter, page.map(|p| p.0));
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    match page {
+        Some((_, limit)) => {
+            sql.push_str(" ORDER BY r.id LIMIT ?");
+            args.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        }
+        None => sql.push_str(match rt {
+            RecordType::Host => " ORDER BY r.ref",
+            RecordType::Instance => " ORDER BY h.ref IS NULL, h.ref, r.ref",
+        }),
+    }
+    (sql, args)
+}
+
+/// The WHERE conditions of `filter` (and of a page after `after`), with their arguments.
+fn conditions(
+    rt: RecordType,
+    filter: &Filter,
+    after: Option<i64>,
+) -> (Vec<String>, Vec<Box<dyn super::db::Param>>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Box<dyn super::db::Param>> = Vec::new();
-    if let Some((after, _)) = page {
+    if let Some(after) = after {
         clauses.push("r.id > ?".into());
         args.push(Box::new(after));
     }
@@ -186,21 +210,15 @@ fn filtered(
             args.push(Box::new(r.clone()));
         }
     }
-    if !clauses.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&clauses.join(" AND "));
-    }
-    match page {
-        Some((_, limit)) => {
-            sql.push_str(" ORDER BY r.id LIMIT ?");
-            args.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
-        }
-        None => sql.push_str(match rt {
-            RecordType::Host => " ORDER BY r.ref",
-            RecordType::Instance => " ORDER BY h.ref IS NULL, h.ref, r.ref",
-        }),
-    }
-    (sql, args)
+    (clauses, args)
+}
+
+/// A `share`-mode claim: this poller's name, and until when its lease holds.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub poller: String,
+    pub now: i64,
+    pub until: i64,
 }
 
 impl Store {
@@ -221,6 +239,63 @@ impl Store {
         self.query_records(rt, filtered(rt, filter, Some((after, limit)), self.secrets))
     }
 
+    /// `page`, in `share` mode: up to `limit` records above `after` that no other poller holds
+    /// a lease on, claimed for this one in a transaction of their own. On PostgreSQL, rows
+    /// another poller is claiming at that moment are skipped (`FOR UPDATE SKIP LOCKED`), so
+    /// pollers claiming at once split the fleet instead of waiting on each other.
+    pub fn claim_page(
+        &self,
+        rt: RecordType,
+        filter: &Filter,
+        claim: &Claim,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Record>> {
+        let t = table(rt);
+        let (mut clauses, mut args) = conditions(rt, filter, Some(after));
+        clauses
+            .push("(r.claimed_until IS NULL OR r.claimed_until <= ? OR r.claimed_by = ?)".into());
+        args.push(Box::new(claim.now));
+        args.push(Box::new(claim.poller.clone()));
+        args.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        let join = match rt {
+            RecordType::Host => "",
+            RecordType::Instance => " LEFT JOIN hosts h ON h.id = r.host_id",
+        };
+        let lock = if self.conn.is_postgres() {
+            " FOR UPDATE OF r SKIP LOCKED"
+        } else {
+            ""
+        };
+        let candidates = format!(
+            "SELECT r.id FROM {t} r{join} WHERE {} ORDER BY r.id LIMIT ?{lock}",
+            clauses.join(" AND ")
+        );
+        let mut all: Vec<Box<dyn super::db::Param>> =
+            vec![Box::new(claim.poller.clone()), Box::new(claim.until)];
+        all.extend(args);
+        let tx = self.conn.transaction(true)?;
+        let ids: Vec<i64> = tx
+            .prepare(&format!(
+                "UPDATE {t} SET claimed_by = ?, claimed_until = ? WHERE id IN ({candidates})
+                 RETURNING id"
+            ))?
+            .query_map(&all, |r| r.get(0))?
+            .collect::<super::db::Result<_>>()?;
+        tx.commit().context("cannot claim records")?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let sql = format!(
+            "{} WHERE r.id IN ({marks}) ORDER BY r.id",
+            select(rt, self.secrets)
+        );
+        let args: Vec<Box<dyn super::db::Param>> =
+            ids.into_iter().map(|id| Box::new(id) as _).collect();
+        self.query_records(rt, (sql, args))
+    }
+
     fn query_records(
         &self,
         rt: RecordType,
@@ -235,11 +310,11 @@ impl Store {
     /// How many records `list` would return.
     pub fn count(&self, rt: RecordType, filter: &Filter) -> Result<usize> {
         let (sql, args) = filtered(rt, filter, None, false);
-        let n: i64 =
-            self.conn
-                .query_row(&format!("SELECT count(*) FROM ({sql})"), &args, |row| {
-                    row.get(0)
-                })?;
+        let n: i64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM ({sql}) AS matched"),
+            &args,
+            |row| row.get(0),
+        )?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 

@@ -525,12 +525,12 @@ impl Store {
         // CROSS JOIN keeps the slots outside, so each slot is one range of the `at` index;
         // `+status` stops SQLite from building a temporary index on status instead.
         // (PostgreSQL has no unary + on text, and needs no such hint.)
-        let unindexed = if self.conn.is_postgres() { "" } else { "+" };
+        let (unindexed, cross) = (self.conn.sqlite_hint("+"), self.conn.sqlite_hint("CROSS "));
         let mut stmt = self.conn.prepare_cached(&format!(
             "WITH RECURSIVE s(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM s
                 WHERE i + 1 < ?3)
              SELECT s.i, c.host_id, c.instance_id, c.response_ms
-             FROM s CROSS JOIN checks c
+             FROM s {cross}JOIN checks c
              ON c.at >= ?1 + s.i * ?2 / ?3 + ?4 AND c.at < ?1 + s.i * ?2 / ?3 + ?4 + ?5
              WHERE {unindexed}c.status = 'online' AND c.response_ms IS NOT NULL"
         ))?;

@@ -53,6 +53,7 @@ pub struct CheckWrite<'a> {
 /// so that no transaction is ever open across a network call.
 pub struct Batch<'a> {
     pub(super) tx: Tx<'a>,
+    pub(super) poller: Option<&'a str>,
 }
 
 impl Store {
@@ -72,7 +73,10 @@ impl Store {
             .conn
             .transaction(true)
             .context("cannot start writing results")?;
-        let mut batch = Batch { tx };
+        let mut batch = Batch {
+            tx,
+            poller: self.poller.as_deref(),
+        };
         let value = write(&mut batch)?;
         batch.tx.commit().context("cannot commit results")?;
         Ok(value)
@@ -81,8 +85,8 @@ impl Store {
     /// Records that a pass of `kind` started; returns its id for `finish_pass`.
     pub fn start_pass(&mut self, kind: &str, started_at: i64) -> Result<i64> {
         Ok(self.conn.query_row(
-            "INSERT INTO passes (kind, started_at) VALUES (?1, ?2) RETURNING id",
-            params![kind, started_at],
+            "INSERT INTO passes (kind, started_at, poller) VALUES (?1, ?2, ?3) RETURNING id",
+            params![kind, started_at, self.poller],
             |r| r.get(0),
         )?)
     }
@@ -136,6 +140,11 @@ impl Store {
 }
 
 impl Batch<'_> {
+    /// The poller writing, when it has a name.
+    pub fn poller(&self) -> Option<&str> {
+        self.poller
+    }
+
     /// The transaction the batch writes in.
     pub(super) fn tx(&self) -> &Tx<'_> {
         &self.tx
@@ -277,8 +286,8 @@ impl Batch<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO checks (host_id, instance_id, at, status, response_ms, http_status,
-                    disk_used, disk_total, message, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    disk_used, disk_total, message, source, poller)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 host_id,
@@ -291,6 +300,7 @@ impl Batch<'_> {
                 to_int(r.disk_total),
                 r.message,
                 (r.source == Source::Push).then_some("push"),
+                self.poller,
             ])?;
         if let Some(used) = r.disk_used {
             self.record_disk(w.key, w.at, used)?;

@@ -158,7 +158,7 @@ fn thresholds_and_reminders_survive_between_runs() {
 #[test]
 fn a_hanging_or_failing_hook_never_fails_the_pass() {
     let (server, down) = server();
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("a", "ping", &["--url", &server.url("/a")]);
     down.lock().expect("down").push("/a".into());
     // A hook that starts a 30 s sleep and waits for it, after writing down both pids.

@@ -179,7 +179,7 @@ fn an_observer_page_with_a_php_error_is_an_error_with_the_reason() {
 
 #[test]
 fn assertions_that_cannot_work_are_refused() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let url = "https://shop.example/";
     env.run(&[
         "instance",

@@ -31,7 +31,7 @@ fn killed_passes_never_leave_half_written_records() {
         .unwrap_or(10);
     let doc = fixture("webobserver-instance.json");
     let server = Server::start(None, move |_| Reply::ok(doc.clone()));
-    let env = Env::new();
+    let env = Env::sqlite();
     env.create_empty_db(); // creates the schema
     {
         let mut conn = env.sql();

@@ -37,7 +37,7 @@ fn is_root() -> bool {
 
 #[test]
 fn the_tokens_live_apart_and_the_state_may_be_shared_with_a_group() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.run_with_stdin(
         &[
             "--db-mode",
@@ -87,7 +87,7 @@ fn readers_read_what_they_may_and_write_nothing() {
     let server = Server::start(Some(CANARY), |_| {
         Reply::fixture("webobserver-instance.json")
     });
-    let env = Env::new();
+    let env = Env::sqlite();
     env.run_with_stdin(
         &[
             "--db-mode",
@@ -202,7 +202,7 @@ fn an_older_database_gives_its_tokens_to_the_tokens_file() {
     let server = Server::start(Some(CANARY), |_| {
         Reply::ok(fixture("webobserver-instance.json"))
     });
-    let env = Env::new();
+    let env = Env::sqlite();
     std::fs::create_dir_all(env.db.parent().expect("folder")).expect("mkdir");
     // A database of the schema before the tokens' file, its token in the record's row.
     {
@@ -246,7 +246,7 @@ fn an_older_database_gives_its_tokens_to_the_tokens_file() {
 
 #[test]
 fn a_pass_on_a_missing_database_says_so() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.run(&["update-instances"])
         .fails(1, "no webhost database at");
     assert!(!env.db.exists(), "nothing created");

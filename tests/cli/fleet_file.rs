@@ -48,7 +48,7 @@ const TOKENS: [(&str, &str); 2] = [
 
 #[test]
 fn a_fleet_file_syncs_and_a_second_run_changes_nothing() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let file = example(&env);
     let dry = env
         .run_env(&["--json", "import", "--sync", "--dry-run", &file], &TOKENS)
@@ -156,7 +156,7 @@ fn instances_discovery_made_are_left_to_their_host() {
 
 #[test]
 fn a_bad_fleet_file_is_refused_whole_with_its_lines() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let file = example(&env);
     let run = env.run(&["import", "--sync", &file]);
     assert_eq!(run.code, 2, "{}", run.stderr);

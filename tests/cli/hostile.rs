@@ -162,7 +162,7 @@ fn an_alert_storm_is_one_hook_run_with_every_event() {
 #[test]
 fn hooks_run_after_the_pass_lets_go_of_its_lock() {
     let server = Server::start(None, |_| Reply::Body(503, b"down".to_vec()));
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("a", "ping", &["--url", &server.url("/a")]);
     // The hook starts another pass of the same kind and notes how it ended: 75 would mean the
     // first pass still held its lock while its hooks ran.
@@ -446,7 +446,7 @@ fn a_megabyte_version_is_kept_short_in_the_record_and_every_check() {
         .expect("UTF-8")
         .replacen("\"18.0.4\"", &format!("\"{}\"", "9".repeat(1 << 20)), 1);
     let server = Server::start(None, move |_| Reply::ok(doc.clone()));
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("big", "server-observer-v1", &["--url", &server.url("/")]);
     env.run(&["update-instances"]).ok();
     let show = env.run(&["--json", "instance", "show", "big"]).ok().json();

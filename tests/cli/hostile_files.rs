@@ -61,7 +61,7 @@ fn run_with_umask(env: &Env, umask: &str, args: &[&str]) -> Run {
 
 /// An Env whose database holds one record, so that the reading commands have one to read.
 fn env_with_a_record() -> Env {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
     env
 }
@@ -165,7 +165,7 @@ fn written_files_are_0644_under_umask_077() {
 
 /// An Env whose `--db` is `name` in its own temp folder.
 fn env_at(name: &str) -> Env {
-    let mut env = Env::new();
+    let mut env = Env::sqlite();
     env.db = env.path().join(name);
     env
 }
@@ -204,7 +204,7 @@ fn a_dangling_symlink_as_database_is_refused_and_nothing_created() {
 
 #[test]
 fn a_new_database_is_0600_through_a_linked_folder_under_umask_000() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let real = env.path().join("real");
     fs::create_dir(&real).expect("mkdir");
     symlink(&real, env.path().join("data")).expect("link the folder");
@@ -299,7 +299,7 @@ fn readers_refuse_a_missing_database(env: &Env, needle: &str) {
 
 #[test]
 fn readers_on_a_missing_database_say_so_and_create_nothing() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let folder = env.db.parent().expect("parent").to_owned();
     fs::create_dir(&folder).expect("mkdir");
     readers_refuse_a_missing_database(&env, "(set --db or WEBHOST_DB)");
@@ -311,7 +311,7 @@ fn readers_on_a_missing_database_say_so_and_create_nothing() {
 
 #[test]
 fn readers_on_a_missing_folder_say_so_and_create_nothing() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let folder = env.db.parent().expect("parent").to_owned();
     readers_refuse_a_missing_database(
         &env,

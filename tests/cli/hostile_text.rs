@@ -106,6 +106,19 @@ fn hashes_sent(server: &Server) -> Vec<String> {
 
 /// The database's bytes, its write-ahead log included.
 fn stored_bytes(env: &Env) -> Vec<u8> {
+    if let Some(pg) = env.pg() {
+        // Everything the server holds for this database, as pg_dump writes it.
+        let dump = std::process::Command::new("pg_dump")
+            .args(["--data-only", &pg.url()])
+            .output()
+            .expect("run pg_dump");
+        assert!(
+            dump.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dump.stderr)
+        );
+        return dump.stdout;
+    }
     let mut bytes = env.db_bytes().expect("a database");
     if let Ok(wal) = std::fs::read(env.db.with_extension("db-wal")) {
         bytes.extend(wal);
@@ -184,7 +197,7 @@ fn a_signature_quoted_back_in_any_form_is_neither_stored_nor_printed() {
 #[test]
 fn a_password_or_key_in_a_url_is_stored_whole_and_printed_masked() {
     let server = Server::start(None, |_| Reply::ok("ok"));
-    let env = Env::new();
+    let env = Env::sqlite();
     let password = server
         .url("/")
         .replacen("http://", &format!("http://monitor:{CANARY}@"), 1);

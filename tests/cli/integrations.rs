@@ -59,18 +59,14 @@ fn plugin(run: &Run, code: i32) -> &str {
 }
 
 fn last_check_at(env: &Env, reference: &str) -> Option<i64> {
-    env.sql()
-        .query_row(
-            "SELECT last_check_at FROM instances WHERE ref = ?1",
-            [reference],
-            |r| r.get(0),
-        )
-        .expect("last_check_at")
+    env.scalar(
+        "SELECT last_check_at FROM instances WHERE ref = ?1",
+        &[reference],
+    )
 }
 
 fn count_checks(env: &Env) -> i64 {
-    env.sql()
-        .query_row("SELECT count(*) FROM checks", [], |r| r.get(0))
+    env.scalar("SELECT count(*) FROM checks", &[])
         .expect("count checks")
 }
 
@@ -209,7 +205,7 @@ fn check_exits_with_the_plugin_state() {
 
 #[test]
 fn an_unreadable_database_is_unknown() {
-    let env = Env::new();
+    let env = Env::sqlite();
     std::fs::create_dir_all(&env.db).expect("a folder where the database should be");
     let run = env.run(&["check", "shop"]);
     assert!(

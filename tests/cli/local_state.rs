@@ -23,7 +23,7 @@ fn logging_hook(env: &Env) -> (std::path::PathBuf, String) {
 fn a_dead_fleet_on_one_server_alerts() {
     // The common case of a small provider: every instance on one server, which died. Its
     // refusals prove this machine's network works: the records are down, and alert.
-    let env = Env::new();
+    let env = Env::sqlite();
     let refused = refused_url();
     for r in ["a", "b", "c"] {
         env.add_instance(r, "ping", &["--url", &refused]);
@@ -45,7 +45,7 @@ fn a_dead_fleet_on_one_server_alerts() {
 
 #[test]
 fn a_pass_where_nothing_answers_blames_the_poller_when_the_reference_fails_too() {
-    let env = Env::new();
+    let env = Env::sqlite();
     for r in ["a", "b", "c"] {
         env.add_instance(r, "ping", &["--url", BLACK_HOLE]);
     }
@@ -101,7 +101,7 @@ fn a_pass_where_nothing_answers_blames_the_poller_when_the_reference_fails_too()
     assert_eq!(a["status"], "offline");
 
     // One record that answers proves it too.
-    let env = Env::new();
+    let env = Env::sqlite();
     for r in ["a", "b", "c"] {
         env.add_instance(r, "ping", &["--url", BLACK_HOLE]);
     }
@@ -114,7 +114,7 @@ fn a_pass_where_nothing_answers_blames_the_poller_when_the_reference_fails_too()
 
 #[test]
 fn without_a_reference_status_says_so_and_silence_still_blames_the_poller() {
-    let env = Env::new();
+    let env = Env::sqlite();
     for r in ["a", "b", "c"] {
         env.add_instance(r, "ping", &["--url", BLACK_HOLE]);
     }
@@ -133,7 +133,7 @@ fn without_a_reference_status_says_so_and_silence_still_blames_the_poller() {
 fn another_process_can_write_while_a_pass_waits_on_the_network() {
     let silent = Silent::start();
     let server = Server::start(None, |_| Reply::ok("ok"));
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("slow", "ping", &["--url", &format!("{}/", silent.base)]);
     env.add_instance("fast", "ping", &["--url", &server.url("/")]);
     let mut pass = Command::new(env!("CARGO_BIN_EXE_webhost"))
@@ -170,7 +170,7 @@ fn another_process_can_write_while_a_pass_waits_on_the_network() {
 
 #[test]
 fn database_files_are_private_even_under_umask_000() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.create_empty_db();
     // Hold a connection so the -wal and -shm files outlive the binary's run.
     let held = env.sql();
@@ -197,7 +197,7 @@ fn database_files_are_private_even_under_umask_000() {
         assert_eq!(mode, 0o600, "{path} has mode {mode:o}");
     }
     // A database created from scratch under umask 000.
-    let other = Env::new();
+    let other = Env::sqlite();
     let status = Command::new("/bin/sh")
         .arg("-c")
         .arg(format!(

@@ -476,7 +476,7 @@ fn a_timed_out_probe_takes_what_it_started_with_it() {
 
 #[test]
 fn a_second_pass_exits_75_and_touches_nothing() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("a", "ping", &["--url", &refused_url()]);
     let before = env.db_bytes();
     let lock_path = format!("{}.update-instances.lock", env.db.display());

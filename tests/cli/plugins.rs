@@ -152,7 +152,7 @@ fn response_limits_warn_and_go_to_perfdata() {
 
 #[test]
 fn no_answer_is_u_in_perfdata() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("down", "ping", &["--url", &refused_url()]);
     let failing = Server::start(None, |_| Reply::Body(500, b"boom".to_vec()));
     env.add_instance("boom", "ping", &["--url", &failing.url("/")]);

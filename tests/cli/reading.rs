@@ -258,7 +258,7 @@ fn changes_list_version_and_module_changes() {
 #[test]
 fn prune_deletes_old_checks_and_keeps_uptime() {
     let (server, reply) = switchable(Reply::ok("ok"));
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("site", "ping", &["--url", &server.url("/")]);
     // Three passes 100 days ago, 10 minutes apart (up, down, up); the last one is today.
     let day = 86_400;

@@ -246,7 +246,7 @@ fn remove_refuses_a_host_with_instances_unless_cascade() {
 /// Each invalid input: exit 2, one line naming the problem, and the database untouched.
 #[test]
 fn validation_errors_write_nothing() {
-    let env = Env::new();
+    let env = Env::sqlite();
     // Bad input before any database exists does not create one.
     env.run(&[
         "host",

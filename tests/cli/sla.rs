@@ -197,9 +197,8 @@ fn pruned_history_still_counts_from_the_roll_ups() {
     let (env, _server) = outage();
     env.run_at(NOV + 3 * 86_400, &["prune", "--older-than", "1d"])
         .ok();
-    let left: i64 = env
-        .sql()
-        .query_row("SELECT count(*) FROM checks", [], |r| r.get(0))
+    let left = env
+        .scalar("SELECT count(*) FROM checks", &[])
         .expect("count");
     assert_eq!(left, 0, "the checks were pruned");
     let v = env

@@ -13,7 +13,7 @@ fn user_version(env: &Env) -> i64 {
 
 #[test]
 fn database_is_private_and_its_folder_created() {
-    let env = Env::new();
+    let env = Env::sqlite();
     assert!(!env.db.parent().expect("parent").exists());
     // Adding a record creates them; a reading command does not (tests/cli/hostile_files.rs).
     env.add_instance("shop", "ping", &["--url", "http://shop.example/"]);
@@ -26,7 +26,7 @@ fn database_is_private_and_its_folder_created() {
 
 #[test]
 fn reopening_runs_no_migration_twice() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.add_instance("a", "ping", &["--url", "http://a.example/"]);
     assert_eq!(user_version(&env), MIGRATIONS.len() as i64);
     // A migration applied twice would fail ("table hosts already exists") or lose the record.
@@ -38,7 +38,7 @@ fn reopening_runs_no_migration_twice() {
 
 #[test]
 fn an_older_schema_is_upgraded_keeping_its_records() {
-    let env = Env::new();
+    let env = Env::sqlite();
     std::fs::create_dir_all(env.db.parent().expect("parent")).expect("mkdir");
     {
         let conn = env.sql();
@@ -74,7 +74,7 @@ fn an_older_schema_is_upgraded_keeping_its_records() {
 
 #[test]
 fn a_newer_schema_is_refused_and_left_alone() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.create_empty_db();
     env.sql()
         .pragma_update(None, "user_version", 999)
@@ -87,7 +87,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
 
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
-    let env = Env::new();
+    let env = Env::sqlite();
     std::fs::create_dir_all(env.db.parent().expect("parent")).expect("mkdir");
     let junk = b"this is a text file, not a database\n".repeat(200);
     std::fs::write(&env.db, &junk).expect("write");

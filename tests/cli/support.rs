@@ -329,6 +329,26 @@ impl Env {
         rusqlite::Connection::open(&self.db).expect("open db")
     }
 
+    /// One integer (or NULL) read straight from the database, on either engine: `?1`, `?2`
+    /// are text parameters.
+    pub fn scalar(&self, sql: &str, args: &[&str]) -> Option<i64> {
+        match &self.pg {
+            Some(pg) => {
+                let sql = sql.replace('?', "$");
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    args.iter().map(|a| a as _).collect();
+                pg.client()
+                    .query_one(&sql, &params)
+                    .expect("query")
+                    .get::<_, Option<i64>>(0)
+            }
+            None => self
+                .sql()
+                .query_row(sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+                .expect("query"),
+        }
+    }
+
     pub fn db_bytes(&self) -> Option<Vec<u8>> {
         std::fs::read(&self.db).ok()
     }

@@ -375,7 +375,7 @@ fn one_of_a_thing_is_said_in_the_singular_with_its_article() {
 
 #[test]
 fn an_empty_listing_says_whether_nothing_matched_or_nothing_is_there() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.create_empty_db();
     let db = env.db.display().to_string();
     let add_hint = format!(
@@ -424,7 +424,7 @@ fn an_empty_listing_says_whether_nothing_matched_or_nothing_is_there() {
 
 #[test]
 fn verbose_names_the_database() {
-    let env = Env::new();
+    let env = Env::sqlite();
     env.create_empty_db();
     let run = env.run(&["-v", "instance", "list"]).ok();
     assert!(

@@ -150,7 +150,7 @@ fn an_internal_ca_is_refused_until_it_is_trusted() {
 
 #[test]
 fn a_ca_file_that_cannot_be_used_is_refused_when_given() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let url = "https://127.0.0.1:9/";
     let missing = env.path().join("nowhere.pem");
     let missing = missing.to_str().expect("utf-8");
@@ -245,7 +245,7 @@ fn an_internationalised_name_goes_out_in_ascii_and_is_shown_as_written() {
     let ca = TestCa::new();
     let server = ca.server_for(&[ASCII], now() + 90 * 86_400, b"bonjour");
     let proxy = ConnectProxy::towards(server.port);
-    let env = Env::new();
+    let env = Env::sqlite();
     let pem = env.path().join("internal-ca.pem");
     ca.write_pem(&pem);
     let pem = pem.to_str().expect("utf-8 path");

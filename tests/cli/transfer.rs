@@ -217,7 +217,7 @@ fn export_then_import_into_an_empty_database_gives_the_same_records() {
 
 #[test]
 fn a_file_with_bad_rows_is_refused_whole_and_every_bad_line_named() {
-    let env = Env::new();
+    let env = Env::sqlite();
     build_fleet(&env);
     let csv = env.run(&["export", "--format", "csv"]).ok().stdout;
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
@@ -288,7 +288,7 @@ fn a_file_with_bad_rows_is_refused_whole_and_every_bad_line_named() {
 
 #[test]
 fn bad_input_does_not_create_a_database() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let run = env.run_with_stdin(&["import", "-"], "type,ref,api\nhost,x,ping\n");
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("stdin:2: host 'x'"), "{}", run.stderr);
@@ -301,7 +301,7 @@ fn bad_input_does_not_create_a_database() {
 
 #[test]
 fn dry_run_reports_changes_and_writes_nothing() {
-    let env = Env::new();
+    let env = Env::sqlite();
     build_fleet(&env);
     let json = env.run(&["export"]).ok().stdout;
     let mut rows: Value = serde_json::from_str(&json).expect("JSON");

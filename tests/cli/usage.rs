@@ -88,7 +88,7 @@ fn the_main_commands_end_their_help_with_real_examples() {
 
 #[test]
 fn options_are_offered_only_where_they_apply() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let instance_remove = options(&help(&env, &["instance", "remove"]));
     assert!(
         !instance_remove.contains(&"--cascade".to_string()),
@@ -302,7 +302,7 @@ fn durations_need_a_unit_and_a_sane_size() {
 
 #[test]
 fn a_ping_record_takes_no_token() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let url = "https://shop.example/";
     env.run(&[
         "instance", "add", "shop", "--api", "ping", "--url", url, "--token", CANARY,
@@ -355,7 +355,7 @@ fn a_ping_record_takes_no_token() {
 
 #[test]
 fn a_warning_above_its_critical_threshold_is_refused() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let add = |extra: &[&str]| {
         let base = [
             "instance",
@@ -428,7 +428,7 @@ fn a_warning_above_its_critical_threshold_is_refused() {
 
 #[test]
 fn the_change_hook_must_be_a_command_that_can_run() {
-    let env = Env::new();
+    let env = Env::sqlite();
     let script = env.path().join("notify.sh");
     std::fs::write(&script, "#!/bin/sh\nexit 0\n").expect("write script");
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).expect("chmod");
@@ -487,8 +487,7 @@ fn created(env: &Env) -> Vec<String> {
 }
 
 fn tombstones(env: &Env) -> i64 {
-    env.sql()
-        .query_row("SELECT count(*) FROM tombstones", [], |r| r.get(0))
+    env.scalar("SELECT count(*) FROM tombstones", &[])
         .expect("count tombstones")
 }
 
