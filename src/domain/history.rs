@@ -12,6 +12,8 @@ pub struct Check {
     pub disk_used: Option<u64>,
     pub message: Option<String>,
     pub source: super::model::Source,
+    /// The poller that made it (None: before pollers were named, or a push).
+    pub poller: Option<String>,
 }
 
 /// A change of status.

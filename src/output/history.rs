@@ -42,6 +42,8 @@ struct CheckView<'a> {
     message: Option<&'a str>,
     /// `poll` or `push`.
     source: Source,
+    /// The poller that made the check.
+    poller: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -90,6 +92,7 @@ impl Output {
                         disk_used_bytes: c.disk_used,
                         message: c.message.as_deref(),
                         source: c.source,
+                        poller: c.poller.as_deref(),
                     })
                     .collect(),
                 changes: h

@@ -14,7 +14,8 @@ impl Store {
     /// Checks of one record at or after `since`, newest first, at most `limit`.
     pub fn checks(&self, rt: RecordType, id: i64, since: i64, limit: usize) -> Result<Vec<Check>> {
         let sql = format!(
-            "SELECT at, status, response_ms, http_status, disk_used, message, source FROM checks
+            "SELECT at, status, response_ms, http_status, disk_used, message, source, poller
+             FROM checks
              WHERE {} = ?1 AND at >= ?2 ORDER BY at DESC, id DESC LIMIT ?3",
             owner_column(rt)
         );
@@ -31,6 +32,7 @@ impl Store {
                     Some("push") => Source::Push,
                     _ => Source::Poll,
                 },
+                poller: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<super::db::Result<_>>()?)

@@ -21,6 +21,7 @@ mod local_state;
 mod maintenance;
 mod passes;
 mod plugins;
+mod pollers;
 mod push;
 mod reading;
 mod records;
