@@ -215,6 +215,12 @@ fn share_mode_checks_each_record_once_a_pass_and_takes_over_from_a_stopped_polle
 
 #[test]
 fn two_pollers_at_once_in_share_mode_split_the_fleet_without_overlap() {
+    let env = Env::new();
+    // A SQLite file is one machine's: its pass lock lets one pass of a kind run at a time,
+    // whatever the poller. Pollers running at once share a PostgreSQL server.
+    if env.pg().is_none() {
+        return;
+    }
     // Slow answers, so that both passes are running while records are claimed.
     let hits: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let h = hits.clone();
@@ -223,12 +229,6 @@ fn two_pollers_at_once_in_share_mode_split_the_fleet_without_overlap() {
         std::thread::sleep(std::time::Duration::from_millis(5));
         Reply::ok("ok")
     });
-    let env = Env::new();
-    // A SQLite file is one machine's: its pass lock lets one pass of a kind run at a time,
-    // whatever the poller. Pollers running at once share a PostgreSQL server.
-    if env.pg().is_none() {
-        return;
-    }
     let n = 600;
     let rows: Vec<String> = (0..n)
         .map(|i| format!("instance,site{i},ping,{}", server.url(&format!("/{i}"))))
