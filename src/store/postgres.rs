@@ -417,6 +417,138 @@ fn migrate(conn: &Conn) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::model::{ApiKind, RecordType, Settings};
+    use crate::domain::query::Filter;
+    use crate::store::Claim;
+
+    /// A database of its own on the server WEBHOST_TEST_PG names, dropped afterwards; None (the
+    /// test passes) where no server is given.
+    struct Scratch {
+        server: String,
+        name: String,
+    }
+
+    impl Scratch {
+        fn new(tag: &str) -> Option<Scratch> {
+            let server = std::env::var("WEBHOST_TEST_PG").ok()?;
+            let name = format!("webhost_unit_{tag}_{}", std::process::id());
+            let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("server");
+            // Two statements: several in one string run as one transaction, which these refuse.
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .expect("drop");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create");
+            Some(Scratch { server, name })
+        }
+
+        fn url(&self) -> PathBuf {
+            let (base, query) = self.server.split_once('?').unwrap_or((&self.server, ""));
+            let authority = base.rsplit_once('/').map_or(base, |(a, _)| a);
+            PathBuf::from(format!("{authority}/{}?{query}", self.name))
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
+                let _ = admin.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn values_read_back_as_sqlite_gives_them() {
+        let Some(db) = Scratch::new("values") else {
+            return;
+        };
+        let store = Store::open(&db.url(), Access::Create { mode: 0o600 }).expect("open");
+        let row = store
+            .conn
+            .query_row(
+                "SELECT ?1 + 1, ?2 || 'b', count(*), sum(x), CAST(?3 AS BIGINT) IS NULL, 1.5 * 2
+                 FROM (SELECT CAST(1 AS BIGINT) AS x UNION ALL SELECT 2) t",
+                params![41, "a", None::<i64>],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, bool>(4)?,
+                        r.get::<_, f64>(5)?,
+                    ))
+                },
+            )
+            .expect("query");
+        assert_eq!(row, (42, "ab".to_owned(), 2, 3, true, 3.0));
+        // A NUL, which PostgreSQL's text cannot hold, is kept as U+FFFD.
+        let text: String = store
+            .conn
+            .query_row("SELECT ?1", params!["a\0b"], |r| r.get(0))
+            .expect("nul");
+        assert_eq!(text, "a\u{fffd}b");
+    }
+
+    #[test]
+    fn a_claim_skips_the_rows_another_poller_is_claiming_and_leaves_them_to_it() {
+        let Some(db) = Scratch::new("claims") else {
+            return;
+        };
+        let mut a = Store::open(&db.url(), Access::Create { mode: 0o600 }).expect("a");
+        let b = Store::open(&db.url(), Access::Write).expect("b");
+        for i in 0..10 {
+            a.insert(
+                RecordType::Instance,
+                &Settings::new(format!("site{i}"), ApiKind::Ping),
+                0,
+            )
+            .expect("insert");
+        }
+        let filter = Filter::pass(&[]);
+        let claim = |poller: &str| Claim {
+            poller: poller.into(),
+            now: 1000,
+            until: 1240,
+        };
+        // a is claiming the first three (its transaction holds their rows) when b claims: b
+        // takes the seven others at once instead of waiting.
+        let held = a.conn.transaction(true).expect("begin");
+        held.execute(
+            "SELECT id FROM instances WHERE id <= 3 FOR UPDATE",
+            params![],
+        )
+        .expect("lock");
+        let got_b: Vec<i64> = b
+            .claim_page(RecordType::Instance, &filter, &claim("b"), 0, 100)
+            .expect("claim b")
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(got_b, (4..=10).collect::<Vec<_>>());
+        drop(held);
+        let got_a: Vec<i64> = a
+            .claim_page(RecordType::Instance, &filter, &claim("a"), 0, 100)
+            .expect("claim a")
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(got_a, [1, 2, 3], "b's leases hold");
+        // Once the leases are over, either may take any.
+        let later = Claim {
+            poller: "a".into(),
+            now: 1240,
+            until: 1480,
+        };
+        let all = a
+            .claim_page(RecordType::Instance, &filter, &later, 0, 100)
+            .expect("claim later");
+        assert_eq!(all.len(), 10);
+    }
 
     #[test]
     fn a_password_in_the_url_is_refused() {
