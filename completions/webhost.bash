@@ -693,7 +693,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__check)
-            opts="-w -c -q -v -h --host --instance --max-age --live --timeout --warning --critical --forecast --audit --maintenance --db --poller --db-mode --json --quiet --verbose --color --help"
+            opts="-w -c -q -v -h --fleet --host --instance --max-age --live --timeout --warning --critical --forecast --audit --maintenance --db --poller --db-mode --json --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

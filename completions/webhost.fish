@@ -656,6 +656,7 @@ complete -c webhost -n "__fish_webhost_using_subcommand check" -l db-mode -d 'Mo
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l color -d 'When to use colours (NO_COLOR in the environment means never for `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c webhost -n "__fish_webhost_using_subcommand check" -l fleet -d 'Judge the whole fleet instead of one record: CRITICAL when an enabled record is offline or in error, WARNING when a poller stopped (no pass for an hour) or a pass is stale, else OK'
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l host -d 'REF names a host (when a host and an instance share the name)'
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l instance -d 'REF names an instance (when a host and an instance share the name)'
 complete -c webhost -n "__fish_webhost_using_subcommand check" -l live -d 'Check the record now instead of reading the stored state (the result is not stored)'

@@ -350,8 +350,13 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The host or instance
-    #[arg(value_name = "REF")]
-    pub reference: String,
+    #[arg(value_name = "REF", required_unless_present = "fleet")]
+    pub reference: Option<String>,
+    /// Judge the whole fleet instead of one record: CRITICAL when an enabled record is
+    /// offline or in error, WARNING when a poller stopped (no pass for an hour) or a pass is
+    /// stale, else OK
+    #[arg(long, conflicts_with_all = ["reference", "live", "host", "instance", "forecast", "audit"])]
+    pub fleet: bool,
     /// REF names a host (when a host and an instance share the name)
     #[arg(long, conflicts_with = "instance")]
     pub host: bool,

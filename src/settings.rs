@@ -92,7 +92,10 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                 }),
                 false => None,
             };
-            let which = which(a.reference, a.host, a.instance);
+            let Some(reference) = a.reference.filter(|_| !a.fleet) else {
+                return commands::check::fleet(&ctx, a.max_age);
+            };
+            let which = which(reference, a.host, a.instance);
             let limits = crate::domain::check::ResponseLimits {
                 warning: a.warning,
                 critical: a.critical,

@@ -56,6 +56,42 @@ pub fn run(
     Ok(Outcome::Plugin(verdict.state))
 }
 
+/// `check --fleet`: the fleet as `status` sees it (passes older than `stale` are stale), and
+/// the pollers, as one plugin line.
+pub fn fleet(ctx: &Context, stale: Duration) -> Result<Outcome> {
+    let judged = || -> Result<Verdict> {
+        let store = ctx.read_store()?;
+        let now = ctx.now();
+        let mut hosts = store.list(RecordType::Host, &Default::default())?;
+        let mut instances = store.list(RecordType::Instance, &Default::default())?;
+        store.mark_maintenance(&mut hosts, now)?;
+        store.mark_maintenance(&mut instances, now)?;
+        let summary = crate::domain::fleet::summarize(
+            [&hosts[..], &instances[..]],
+            &store.last_passes()?,
+            now,
+            stale,
+            0,
+            Vec::new(),
+        );
+        Ok(check::fleet_verdict(&summary, &store.pollers(now)?, now))
+    };
+    let verdict = judged().unwrap_or_else(|e| {
+        let why = e
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        Verdict::unknown(why, None)
+    });
+    let asked = Asked {
+        reference: "fleet",
+        record_type: None,
+    };
+    ctx.out.check(&verdict, asked)?;
+    Ok(Outcome::Plugin(verdict.state))
+}
+
 /// What `check` says of a record in a maintenance window (`--maintenance`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InMaintenance {

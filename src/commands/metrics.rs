@@ -9,7 +9,7 @@ use crate::domain::check::Response;
 use crate::domain::model::RecordType;
 use crate::domain::query::Filter;
 use crate::output::atomic;
-use crate::output::metrics::{self, RecordSample};
+use crate::output::metrics::{self, RecordSample, ViewSample};
 use crate::store::Store;
 
 /// Per audited instance whose version can be told, its findings by severity (low, medium,
@@ -51,8 +51,14 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
         ..Filter::default()
     };
     let mut samples = Vec::new();
+    let mut refs = std::collections::HashMap::new();
     for rt in RecordType::ALL {
         let mut records = store.list(rt, &enabled)?;
+        refs.extend(
+            records
+                .iter()
+                .map(|r| ((rt, r.id), r.reference().to_string())),
+        );
         store.mark_maintenance(&mut records, now)?;
         for r in records {
             let st = &r.state;
@@ -94,6 +100,24 @@ pub fn run(ctx: &Context, output: Option<&Path>) -> Result<Outcome> {
     }
     let mut text = metrics::render(&samples, &store.last_finished_passes()?);
     text.push_str(&metrics::advisories(&advisory_counts(&store)?));
+    let pollers = store.pollers(now)?;
+    if pollers.len() > 1 {
+        let mut views = Vec::new();
+        for rt in RecordType::ALL {
+            views.extend(store.all_views(rt)?.into_iter().map(|(id, v)| (rt, id, v)));
+        }
+        let samples: Vec<ViewSample> = views
+            .iter()
+            .filter_map(|(rt, id, view)| {
+                Some(ViewSample {
+                    record_type: *rt,
+                    reference: refs.get(&(*rt, *id))?,
+                    view,
+                })
+            })
+            .collect();
+        text.push_str(&metrics::pollers(&samples, &pollers));
+    }
     match output {
         Some(path) => {
             atomic::write(path, text.as_bytes())?;

@@ -69,6 +69,7 @@ pub fn run(ctx: &Context, args: &Request) -> Result<Outcome> {
         0,
         config::connectivity_check(&store.config_list()?),
     );
+    fleet.pollers = store.pollers(now)?;
     if args.shown.disks {
         let trends = store.disk_trends()?;
         fleet.filling = fleet::filling(hosts.iter().chain(&instances), &trends, FILLING);

@@ -624,6 +624,85 @@ pub fn with_advisories(mut v: Verdict, hits: &[AdvisoryHit]) -> Verdict {
     v
 }
 
+/// `check --fleet`: CRITICAL when an enabled record is offline or in error (outside
+/// maintenance), WARNING when a poller stopped or a pass is stale, else OK; with counts as
+/// perfdata.
+pub fn fleet_verdict(
+    fleet: &super::fleet::FleetStatus,
+    pollers: &[super::poller::PollerInfo],
+    now: i64,
+) -> Verdict {
+    let total: usize = fleet.counts.iter().map(|c| c.total).sum();
+    let down: Vec<&str> = fleet
+        .not_online
+        .iter()
+        .filter(|p| matches!(p.status, Status::Offline | Status::Error))
+        .filter(|p| p.maintenance_until.is_none())
+        .map(|p| p.reference.as_str())
+        .collect();
+    let stopped: Vec<String> = pollers
+        .iter()
+        .filter(|p| p.stale)
+        .map(|p| {
+            format!(
+                "poller {} stopped (last pass {} min ago)",
+                p.name,
+                (now - p.last_pass_at) / 60
+            )
+        })
+        .collect();
+    let stale: Vec<&str> = fleet
+        .passes
+        .iter()
+        .filter(|p| p.stale)
+        .map(|p| p.kind.as_str())
+        .collect();
+    let state = if !down.is_empty() {
+        PluginState::Critical
+    } else if !stopped.is_empty() || !stale.is_empty() {
+        PluginState::Warning
+    } else {
+        PluginState::Ok
+    };
+    let mut summary = format!("fleet: {total} records, {} down", down.len());
+    if !down.is_empty() {
+        const SHOWN: usize = 5;
+        let more = down.len().saturating_sub(SHOWN);
+        summary.push_str(&format!(" ({}", down[..down.len().min(SHOWN)].join(", ")));
+        if more > 0 {
+            summary.push_str(&format!(" and {more} more"));
+        }
+        summary.push(')');
+    }
+    for s in &stopped {
+        summary.push_str(", ");
+        summary.push_str(s);
+    }
+    for kind in &stale {
+        summary.push_str(&format!(", {kind} stale (is cron running?)"));
+    }
+    let count = |label: &'static str, n: usize| PerfValue {
+        label,
+        value: Some(i64::try_from(n).unwrap_or(i64::MAX)),
+        unit: "",
+        warn: None,
+        crit: None,
+        min: Some(0),
+        max: None,
+    };
+    Verdict {
+        state,
+        summary,
+        metrics: vec![
+            count("records", total),
+            count("down", down.len()),
+            count("pollers", pollers.len()),
+            count("pollers_stopped", stopped.len()),
+        ],
+        subject: None,
+    }
+}
+
 /// `shop online, HTTP 200 in 84 ms`, then the health reasons the status does not already say,
 /// all joined with `, `: Nagios shows a `;` in plugin output as `:`.
 pub fn summary(

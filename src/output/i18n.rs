@@ -392,6 +392,11 @@ const EN: &[(&str, &str)] = &[
     ("report.left.versions", "versions"),
     ("report.left.modules", "modules"),
     ("report.left.disks", "disks"),
+    ("report.poller", "poller"),
+    (
+        "report.poller.stopped",
+        "has not run for over an hour (last ran {ago} ago): has it stopped? It no longer counts in the quorum.",
+    ),
     ("report.stale.never", "has never run"),
     ("report.stale.last_ran", "last ran"),
     ("report.stale.longer_than", ", longer than"),
@@ -591,6 +596,11 @@ const FR: &[(&str, &str)] = &[
     ("report.left.versions", "versions"),
     ("report.left.modules", "modules"),
     ("report.left.disks", "disques"),
+    ("report.poller", "le sondeur"),
+    (
+        "report.poller.stopped",
+        "n’a pas tourné depuis plus d’une heure (dernière fois il y a {ago}) : s’est-il arrêté ? Il ne compte plus dans le quorum.",
+    ),
     ("report.stale.never", "n’a jamais été lancée"),
     ("report.stale.last_ran", "lancée pour la dernière fois"),
     ("report.stale.longer_than", " (plus de"),

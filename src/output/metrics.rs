@@ -186,6 +186,60 @@ pub fn render(records: &[RecordSample], passes: &[PassInfo]) -> String {
     out
 }
 
+/// One poller's latest view of one record, for `pollers`.
+pub struct ViewSample<'a> {
+    pub record_type: RecordType,
+    pub reference: &'a str,
+    pub view: &'a crate::domain::poller::View,
+}
+
+/// Several pollers: `webhost_poller_up{type,ref,poller}`, each poller's own view of each record
+/// (the records' series above follow the quorum), and each poller's last pass and whether it
+/// stopped. Empty with a single poller: the series above say it all.
+pub fn pollers(views: &[ViewSample], pollers: &[crate::domain::poller::PollerInfo]) -> String {
+    if pollers.len() < 2 {
+        return String::new();
+    }
+    let mut up = Family::new(
+        "webhost_poller_up",
+        "1 when this poller's latest check found the record up, 0 when down (the record's \
+         webhost_up follows the pollers' quorum).",
+    );
+    for v in views {
+        up.add(
+            format!(
+                "type=\"{}\",ref=\"{}\",poller=\"{}\"",
+                v.record_type.as_str(),
+                escape_label(v.reference),
+                escape_label(&v.view.poller)
+            ),
+            Some(f64::from(u8::from(v.view.status == Status::Online))),
+        );
+    }
+    let mut last = Family::new(
+        "webhost_poller_last_pass_timestamp_seconds",
+        "When this poller's last pass started (Unix time).",
+    );
+    let mut stale = Family::new(
+        "webhost_poller_stale",
+        "1 when this poller has run no pass for over an hour: it no longer counts in the quorum.",
+    );
+    for p in pollers {
+        let labels = format!("poller=\"{}\"", escape_label(&p.name));
+        last.add(labels.clone(), Some(p.last_pass_at as f64));
+        stale.add(labels, Some(f64::from(u8::from(p.stale))));
+    }
+    let mut out = String::new();
+    for f in [up, last, stale] {
+        let _ = writeln!(out, "# HELP {} {}", f.name, escape_help(f.help));
+        let _ = writeln!(out, "# TYPE {} gauge", f.name);
+        for (labels, value) in &f.samples {
+            let _ = writeln!(out, "{}{{{labels}}} {value}", f.name);
+        }
+    }
+    out
+}
+
 /// `webhost_advisories{ref,severity}`: per audited instance, how many imported advisories
 /// affect it at each severity (zeros included, so an alert clears); `unknown` for advisories
 /// without one. Empty when no advisories are imported, as nothing is known then.

@@ -522,6 +522,15 @@ pub fn build(d: &ReportData) -> Page {
                     l.t("report.stale.cron")
                 )
             })
+            .chain(f.pollers.iter().filter(|p| p.stale).map(|p| {
+                format!(
+                    "{} {} {}",
+                    l.t("report.poller"),
+                    p.name,
+                    l.t("report.poller.stopped")
+                        .replace("{ago}", &l.span(d.now - p.last_pass_at))
+                )
+            }))
             .collect(),
         attention,
         groups,

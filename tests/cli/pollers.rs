@@ -88,6 +88,22 @@ fn one_poller_of_three_seeing_a_site_down_is_a_note_and_two_are_an_outage_alerte
         shop(&env, t + 61),
         ("online".to_owned(), "down from b only".to_owned())
     );
+    // Prometheus: the record's series follows the quorum, each poller's view has its own.
+    let m = env.run_at(t + 61, &["metrics"]).ok().stdout;
+    assert!(
+        m.contains("webhost_up{type=\"instance\",ref=\"shop\""),
+        "{m}"
+    );
+    assert!(
+        m.lines()
+            .any(|l| l.starts_with("webhost_up{") && l.ends_with(" 1")),
+        "{m}"
+    );
+    for (p, up) in [("a", 1), ("b", 0), ("c", 1)] {
+        let line =
+            format!("webhost_poller_up{{type=\"instance\",ref=\"shop\",poller=\"{p}\"}} {up}");
+        assert!(m.contains(&line), "{line} missing:\n{m}");
+    }
     pass(&env, "a", t + 62, &hook);
     assert_eq!(shop(&env, t + 63).0, "online");
     assert!(
@@ -156,6 +172,37 @@ fn a_poller_not_seen_for_an_hour_no_longer_counts_and_status_calls_it_stale() {
     let text = env.run_at(t + 4001, &["status"]).ok().stdout;
     assert!(text.contains("old (last update-instances 1h"), "{text}");
     assert!(text.contains("STALE"), "{text}");
+
+    // Nagios: a record down is CRITICAL; once it is back, the stopped poller is a WARNING.
+    let c = env.run_at(t + 4001, &["check", "--fleet"]);
+    assert_eq!(c.code, 2, "{}", c.stdout);
+    assert!(
+        c.stdout
+            .starts_with("WEBHOST CRITICAL - fleet: 1 records, 1 down (shop)"),
+        "{}",
+        c.stdout
+    );
+    down.store(false, Ordering::SeqCst);
+    env.run_at(t + 4010, &["--poller", "a", "update-instances"])
+        .ok();
+    let c = env.run_at(t + 4011, &["check", "--fleet"]);
+    assert_eq!(c.code, 1, "{}", c.stdout);
+    assert!(
+        c.stdout
+            .contains("poller old stopped (last pass 66 min ago)"),
+        "{}",
+        c.stdout
+    );
+    assert!(c.stdout.contains("'pollers_stopped'=1;;;0"), "{}", c.stdout);
+    // The status page says so at the top.
+    let page = env.path().join("status.html");
+    env.run_at(t + 4011, &["report", "--html", &page.to_string_lossy()])
+        .ok();
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        html.contains("poller old has not run for over an hour"),
+        "no poller warning"
+    );
 }
 
 /// The instances each poller's pass checked, by the `poller` of the stored checks.
