@@ -128,7 +128,13 @@ pub fn run(ctx: &Context, rt: RecordType, req: &Request) -> Result<Outcome> {
         .unknown_refs(rt, &not_pushed(&store, rt, report.unknown_refs.clone())?);
     ctx.out.pass(&report, &deliveries)?;
     if report.summary.polled == 0 && req.refs.is_empty() && report.interrupted.is_none() {
-        ctx.out.nothing_to_poll(rt, in_db, &ctx.db);
+        match opts.share_lease {
+            // Share mode: the others' leases hold, or monitoring is off.
+            Some(_) if store.count(rt, &Filter::pass(&[]))? > 0 => ctx.out.note(format!(
+                "share mode: every enabled {rt} is leased to another poller this round"
+            )),
+            _ => ctx.out.nothing_to_poll(rt, in_db, &ctx.db),
+        }
     }
     if let Some(signal) = report.interrupted.or_else(crate::signals::received) {
         return Ok(Outcome::Interrupted(signal));
