@@ -126,9 +126,48 @@ fn fleet(server: &Server, upgraded: &AtomicBool, down: &AtomicBool, t: i64) -> E
         "database_specific":{"severity":"HIGH"}}"#,
     )
     .expect("write the advisory");
-    env.run(&["advisories", "import", osv.to_str().expect("UTF-8")])
+    let overrides = env.path().join("overrides.toml");
+    std::fs::write(
+        &overrides,
+        "[[advisory]]\nid = \"LOCAL-1\"\nversions = [\"19.0.4\"]\n",
+    )
+    .expect("write the overrides");
+    env.run(&[
+        "advisories",
+        "import",
+        osv.to_str().expect("UTF-8"),
+        "--overrides",
+        overrides.to_str().expect("UTF-8"),
+    ])
+    .ok();
+    // An instance its server still lists, removed: a tombstone.
+    let removed = env
+        .run(&["--json", "instance", "remove", "cabinet-durand"])
         .ok();
+    assert_eq!(removed.json()["tombstone"], true);
+    // A hook that fails keeps its alert for the next pass.
+    env.run(&["config", "set", "on-change", "/bin/false"]).ok();
+    down.store(true, Ordering::SeqCst);
+    env.run_at(t - 30, &["update-instances", "--ref", "shop"])
+        .ok();
+    down.store(false, Ordering::SeqCst);
     env
+}
+
+/// Each table's rows in the SQLite file and its tokens' file.
+fn sqlite_rows(env: &Env, table: &str) -> u64 {
+    let conn = env.sql();
+    let secrets = env.db.with_file_name("webhost.secrets.db");
+    conn.execute(
+        "ATTACH DATABASE ?1 AS secrets",
+        [secrets.to_str().expect("UTF-8")],
+    )
+    .expect("attach the tokens");
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n as u64)
+    .expect("count")
 }
 
 /// Every reading command, as run on each store.
@@ -257,6 +296,21 @@ fn a_sqlite_fleet_reads_the_same_after_its_migration_to_postgresql() {
             .and_then(|x| x["rows"].as_u64())
             .unwrap_or_else(|| panic!("no table {table} in {copied:#}"))
     };
+    // Every table has all its rows, on the server too.
+    let tables = copied["tables"].as_array().expect("tables");
+    assert_eq!(tables.len(), 19, "{copied:#}");
+    for x in tables {
+        let table = x["table"].as_str().expect("a name");
+        let in_pg = dest.scalar(&format!("SELECT count(*) FROM {table}"), &[]);
+        assert_eq!(
+            (x["rows"].as_u64(), in_pg.map(|n| n as u64)),
+            (
+                Some(sqlite_rows(&source, table)),
+                Some(sqlite_rows(&source, table))
+            ),
+            "{table}"
+        );
+    }
     // What the fleet holds is all there: the history, the inventory, the settings, the token.
     for table in [
         "hosts",
@@ -269,6 +323,12 @@ fn a_sqlite_fleet_reads_the_same_after_its_migration_to_postgresql() {
         "daily",
         "config",
         "advisories",
+        "advisory_overrides",
+        "alerts",
+        "tombstones",
+        "disk_levels",
+        "disk_trends",
+        "poller_views",
         "maintenance",
         "maintenance_records",
         "secrets.tokens",
