@@ -301,13 +301,13 @@ fn a_sqlite_fleet_reads_the_same_after_its_migration_to_postgresql() {
     assert_eq!(tables.len(), 19, "{copied:#}");
     for x in tables {
         let table = x["table"].as_str().expect("a name");
-        let in_pg = dest.scalar(&format!("SELECT count(*) FROM {table}"), &[]);
+        let in_sqlite = Some(sqlite_rows(&source, table));
+        let in_pg = dest
+            .scalar(&format!("SELECT count(*) FROM {table}"), &[])
+            .map(|n| n as u64);
         assert_eq!(
-            (x["rows"].as_u64(), in_pg.map(|n| n as u64)),
-            (
-                Some(sqlite_rows(&source, table)),
-                Some(sqlite_rows(&source, table))
-            ),
+            (x["rows"].as_u64(), in_pg),
+            (in_sqlite, in_sqlite),
             "{table}"
         );
     }
