@@ -67,6 +67,9 @@ _webhost() {
             webhost,metrics)
                 cmd="webhost__subcmd__metrics"
                 ;;
+            webhost,migrate)
+                cmd="webhost__subcmd__migrate"
+                ;;
             webhost,modules)
                 cmd="webhost__subcmd__modules"
                 ;;
@@ -195,6 +198,9 @@ _webhost() {
                 ;;
             webhost__subcmd__help,metrics)
                 cmd="webhost__subcmd__help__subcmd__metrics"
+                ;;
+            webhost__subcmd__help,migrate)
+                cmd="webhost__subcmd__help__subcmd__migrate"
                 ;;
             webhost__subcmd__help,modules)
                 cmd="webhost__subcmd__help__subcmd__modules"
@@ -437,7 +443,7 @@ _webhost() {
 
     case "${cmd}" in
         webhost)
-            opts="-q -v -h -V --db --poller --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help"
+            opts="-q -v -h -V --db --poller --db-mode --json --quiet --verbose --color --help --version host instance update-hosts update-instances modules versions status disks history changes prune export import migrate check metrics report sla config maintenance completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,7 +1119,7 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help)
-            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import check metrics report sla config maintenance completions man demo receive serve advisories audit help"
+            opts="host instance update-hosts update-instances modules versions status disks history changes prune export import migrate check metrics report sla config maintenance completions man demo receive serve advisories audit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1673,6 +1679,20 @@ _webhost() {
             return 0
             ;;
         webhost__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__help__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3226,6 +3246,44 @@ _webhost() {
             fi
             case "${prev}" in
                 --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poller)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-mode)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        webhost__subcmd__migrate)
+            opts="-q -v -h --from --to --db --poller --db-mode --json --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

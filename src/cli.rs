@@ -129,6 +129,17 @@ pub enum Command {
     /// one transaction, and the records created, updated and unchanged are listed.
     #[command(after_help = examples_help("import"))]
     Import(ImportArgs),
+    /// Copy a SQLite database into an empty PostgreSQL one: records, settings, history, tokens
+    ///
+    /// Every table is copied with its ids, in one transaction on the server: if anything
+    /// fails, nothing is written there. A destination that already holds anything is refused.
+    /// The source is brought up to this webhost's schema first (as any writer does) and read
+    /// with its tokens, so its owner runs this; it is left otherwise as it was. Stop the
+    /// pollers' cron lines meanwhile (what they store after the copy began stays in the file),
+    /// then point their --db or WEBHOST_DB at the server. The password comes from PGPASSWORD,
+    /// PGPASSFILE or ~/.pgpass, never from the URL. --db is not used.
+    #[command(after_help = examples_help("migrate"))]
+    Migrate(MigrateArgs),
     /// Nagios/Icinga plugin: one record's health as OK, WARNING, CRITICAL or UNKNOWN
     ///
     /// Prints the standard plugin line (`WEBHOST OK - shop online, HTTP 200 OK in 84 ms | perfdata`)
@@ -536,6 +547,16 @@ pub struct ImportArgs {
     /// of disabling them
     #[arg(long, requires = "sync")]
     pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The SQLite database to copy: sqlite:PATH, or a plain path
+    #[arg(long, value_name = "sqlite:PATH")]
+    pub from: String,
+    /// The empty PostgreSQL database to fill: postgres://USER@HOST/DB
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 /// Options of a polling pass.
@@ -1497,6 +1518,13 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
         ],
     ),
     (
+        "migrate",
+        &[(
+            "The fleet's SQLite file into a server the pollers will share",
+            "webhost migrate --from sqlite:/var/lib/webhost/webhost.db \\\n    --to postgres://webhost@db.example/webhost",
+        )],
+    ),
+    (
         "config set",
         &[
             (
@@ -1939,6 +1967,7 @@ const RELATED: &[(&str, &[&str])] = &[
     ("prune", &["update-instances", "history"]),
     ("export", &["import"]),
     ("import", &["export"]),
+    ("migrate", &["export", "import"]),
     ("check", &["status", "metrics", "maintenance"]),
     ("maintenance", &["check", "status", "report"]),
     ("metrics", &["status", "check", "report"]),

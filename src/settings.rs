@@ -38,6 +38,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         let clock = Clock::from_env().map_err(invalid)?;
         return commands::demo::run(out, clock, &commands::demo::Request { keep: a.keep });
     }
+    if let Command::Migrate(a) = &cli.command {
+        // Both databases are named by its own options: --db is not looked up.
+        let request = commands::migrate::Request {
+            from: &a.from,
+            to: &a.to,
+        };
+        return commands::migrate::run(&out, &request);
+    }
     let db = match cli.db {
         Some(p) => p,
         None => default_db()?,
@@ -177,6 +185,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         },
         // Handled before a database is looked up (see run); never dispatched.
         Command::Demo(_) => anyhow::bail!("webhost demo runs without a database"),
+        Command::Migrate(_) => anyhow::bail!("webhost migrate names its own databases"),
         Command::Advisories(AdvisoriesCommand::Import(a)) => {
             commands::advisories::import(&ctx, &a.files, a.overrides.as_deref())
         }

@@ -20,6 +20,7 @@ pub mod list;
 pub mod maintenance;
 pub mod man;
 pub mod metrics;
+pub mod migrate;
 pub mod modules;
 pub mod prune;
 pub mod receive;

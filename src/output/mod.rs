@@ -16,6 +16,7 @@ mod inventory;
 mod layout;
 mod maintenance;
 pub mod metrics;
+mod migrate;
 mod pass;
 pub mod push;
 mod records;

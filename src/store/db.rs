@@ -94,6 +94,40 @@ pub enum Value<'a> {
     Blob(&'a [u8]),
 }
 
+/// A value read back and kept, whatever its type: a row copied from one store to another.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Owned {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl FromCol for Owned {
+    fn from_col(v: Value<'_>) -> Result<Self, String> {
+        Ok(match v {
+            Value::Null => Owned::Null,
+            Value::Int(i) => Owned::Int(i),
+            Value::Real(f) => Owned::Real(f),
+            Value::Text(s) => Owned::Text(s.to_owned()),
+            Value::Blob(b) => Owned::Blob(b.to_vec()),
+        })
+    }
+}
+
+impl Param for Owned {
+    fn value(&self) -> Value<'_> {
+        match self {
+            Owned::Null => Value::Null,
+            Owned::Int(i) => Value::Int(*i),
+            Owned::Real(f) => Value::Real(*f),
+            Owned::Text(s) => Value::Text(s),
+            Owned::Blob(b) => Value::Blob(b),
+        }
+    }
+}
+
 /// A value the store binds to a parameter.
 pub trait Param {
     fn value(&self) -> Value<'_>;

@@ -5,6 +5,7 @@
 mod advisories;
 mod alerts;
 mod config;
+mod copy;
 pub mod db;
 mod disks;
 mod history;
@@ -37,6 +38,7 @@ use rusqlite::{Connection, OpenFlags};
 use db::Conn;
 
 pub use advisories::{Replaced, Stored as StoredAdvisory};
+pub use copy::Copied;
 pub use maintenance::NewWindow;
 pub use migrations::MIGRATIONS;
 pub use records::Claim;
@@ -73,6 +75,15 @@ pub enum Access {
 /// True when `db` names a database server (PostgreSQL), not a SQLite file.
 pub fn is_server(db: &Path) -> bool {
     postgres::url_of(db).is_some()
+}
+
+/// Checks that `url` is a PostgreSQL URL webhost can use (no password in it, a known
+/// sslmode), without connecting.
+pub fn check_server_url(url: &str) -> Result<()> {
+    match postgres::url_of(Path::new(url)) {
+        Some(url) => postgres::check_url(url),
+        None => bail!("not a PostgreSQL URL: postgres://USER@HOST/DB"),
+    }
 }
 
 impl Store {

@@ -89,6 +89,11 @@ fn parse(url: &str) -> Result<Target> {
     })
 }
 
+/// The URL parses, as `open` would read it.
+pub(super) fn check_url(url: &str) -> Result<()> {
+    parse(url).map(|_| ())
+}
+
 fn no_password_here() -> String {
     "the database URL holds a password: webhost reads it from PGPASSWORD, PGPASSFILE or \
      ~/.pgpass instead, so that it is never on a command line"

@@ -585,6 +585,29 @@ fn every_json_output_matches_its_schema() {
     );
     c.used.insert("demo.schema.json");
 
+    // A SQLite fleet copied into a fresh PostgreSQL database, when the suite has a server to
+    // copy into (tests/cli/migrate.rs checks what the copy holds); without one, the schema is
+    // only compiled.
+    match crate::support::pg_server() {
+        Some(server) => {
+            let sqlite = Env::sqlite();
+            sqlite.add_instance("shop", "ping", &["--url", &refused_url()]);
+            let dest = crate::support::PgDatabase::create(&server);
+            let mut m = Checked {
+                env: &sqlite,
+                used: BTreeSet::new(),
+            };
+            let from = format!("sqlite:{}", sqlite.db.display());
+            let copied = m.run(
+                "migrate.schema.json",
+                &["migrate", "--from", &from, "--to", &dest.url()],
+            );
+            assert_eq!(copied["action"], "migrated");
+        }
+        None => drop(validator("migrate.schema.json")),
+    }
+    c.used.insert("migrate.schema.json");
+
     // Every schema file is used, and the README's table names each.
     let readme = std::fs::read_to_string(schema_dir().join("README.md")).expect("README");
     let files: BTreeSet<String> = std::fs::read_dir(schema_dir())

@@ -19,6 +19,7 @@ mod inventory;
 mod json_schema;
 mod local_state;
 mod maintenance;
+mod migrate;
 mod passes;
 mod plugins;
 mod pollers;
