@@ -15,6 +15,8 @@
 //! `--fault-size N` (10000; 0 skips the fault row), `--fail-share F` (0.05), `--fault-timeout D`
 //! (1s), `--no-baseline`, `--quiet` (run the passes with `-q` instead of `-v --json`: then the
 //! database writing time is not known), `--keep` (keep the databases and print where),
+//! `--postgres URL` (each case again into a database made on that PostgreSQL server, e.g.
+//! `postgres://root@/postgres?host=/var/run/postgresql&sslmode=disable`, dropped after),
 //! `--https` (below), `--names dns|hosts` (with `--https`: how the names resolve, below),
 //! `--by-address` (with `--https`: one loopback address per instance instead of one name,
 //! below), `--perf PATH` (with `--https`: the steady pass runs under
@@ -92,12 +94,16 @@ const TOKEN: &str = "bench-fleet-t0ken";
 const TARGET_RATIO: f64 = 1.10;
 const TARGET_RSS_MIB: f64 = 64.0;
 const TARGET_WRITE_S: f64 = 0.5;
+/// PostgreSQL (`--postgres`), 10,000 instances, steady pass: against the SQLite pass of the
+/// same run, and the writer's time.
+const TARGET_PG_VS_SQLITE: f64 = 1.05;
+const TARGET_PG_WRITE_S: f64 = 1.0;
 /// HTTPS, 10,000 names: wall against the ideal.
 const TARGET_HTTPS_RATIO: f64 = 1.05;
 
 const USAGE: &str = "usage: cargo bench --bench pass -- [--sizes N,N,..] [--jobs J] \
 [--latency-ms L] [--fault-size N] [--fail-share F] [--fault-timeout D] [--no-baseline] \
-[--quiet] [--keep] [--https [--names dns|hosts] [--by-address] [--perf PATH]]";
+[--quiet] [--keep] [--postgres URL] [--https [--names dns|hosts] [--by-address] [--perf PATH]]";
 
 #[derive(Debug)]
 struct Options {
@@ -118,6 +124,8 @@ struct Options {
     sizes_given: bool,
     /// `--perf PATH`: profile each https steady pass into PATH.<N>.data.
     perf: Option<PathBuf>,
+    /// `--postgres URL`: each case again into a PostgreSQL database made on this server.
+    postgres: Option<String>,
 }
 
 /// How the instances' names resolve under `--https`.
@@ -145,6 +153,7 @@ fn parse_args() -> Result<Options, String> {
         names: Names::Dns,
         sizes_given: false,
         perf: None,
+        postgres: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -180,6 +189,7 @@ fn parse_args() -> Result<Options, String> {
                 }
             }
             "--perf" => o.perf = Some(PathBuf::from(value()?)),
+            "--postgres" => o.postgres = Some(value()?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -467,22 +477,7 @@ fn case(
         .tempdir()
         .map_err(|e| e.to_string())?;
     let db = make_db(dir.path(), fleet.port, n)?;
-    let mut passes = Vec::new();
-    for which in ["first", "steady"] {
-        let log = dir.path().join(format!("{which}.log"));
-        let pass = run_pass(o, &db, timeout, &log)?;
-        let counts = status_counts(&db)?;
-        let online = counts
-            .iter()
-            .find(|(s, _)| s == "online")
-            .map_or(0, |(_, c)| *c);
-        if online != expected_online {
-            eprintln!(
-                "pass bench: {name} {which} pass: expected {expected_online} online, got {counts:?}"
-            );
-        }
-        passes.push(pass);
-    }
+    let passes = two_passes(o, dir.path(), &db, timeout, expected_online, name, None)?;
     let baseline = if o.baseline {
         Some(run_baseline(o, dir.path(), fleet.port, n, timeout)?)
     } else {
@@ -499,11 +494,160 @@ fn case(
         print_row(&row);
         rows.push(row);
     }
+    if let Some(server) = &o.postgres {
+        let pg = PgBench::create(server, fleet.port, n)?;
+        let db = PathBuf::from(pg.url());
+        let passes = two_passes(
+            o,
+            dir.path(),
+            &db,
+            timeout,
+            expected_online,
+            name,
+            Some(&pg),
+        )?;
+        for (which, pass) in ["first", "steady"].into_iter().zip(passes) {
+            let row = Row {
+                label: format!("{name} {which} (pg)"),
+                n,
+                ideal,
+                pass,
+                baseline,
+            };
+            print_row(&row);
+            rows.push(row);
+        }
+    }
     if o.keep {
         let kept = dir.keep();
         eprintln!("pass bench: kept {}", kept.display());
     }
     Ok(())
+}
+
+/// A database on the `--postgres` server with instances 1..=n of the fleet on `port`, the
+/// tokens in `secrets.tokens` as the store keeps them there; dropped afterwards.
+struct PgBench {
+    server: String,
+    name: String,
+}
+
+impl PgBench {
+    fn create(server: &str, port: u16, n: u64) -> Result<PgBench, String> {
+        let name = format!("webhost_bench_{}_{n}", std::process::id());
+        let mut admin =
+            postgres::Client::connect(server, postgres::NoTls).map_err(|e| e.to_string())?;
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .map_err(|e| e.to_string())?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .map_err(|e| e.to_string())?;
+        let pg = PgBench {
+            server: server.to_owned(),
+            name,
+        };
+        Store::open(
+            Path::new(&pg.url()),
+            webhost::store::Access::Create { mode: 0o600 },
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        let mut client = pg.client()?;
+        let mut tx = client.transaction().map_err(|e| e.to_string())?;
+        let now = now_unix() as i64;
+        let insert = tx
+            .prepare(
+                "INSERT INTO instances (ref, api_kind, url, has_token, created_at)
+                 VALUES ($1, 'server-observer-v1', $2, 1, $3) RETURNING id",
+            )
+            .map_err(|e| e.to_string())?;
+        let token = tx
+            .prepare(
+                "INSERT INTO secrets.tokens (record_type, record_id, token)
+                 VALUES ('instance', $1, $2)",
+            )
+            .map_err(|e| e.to_string())?;
+        for i in 1..=n {
+            let id: i64 = tx
+                .query_one(
+                    &insert,
+                    &[&format!("i{i:05}"), &instance_url(port, i), &now],
+                )
+                .map_err(|e| e.to_string())?
+                .get(0);
+            tx.execute(&token, &[&id, &TOKEN])
+                .map_err(|e| e.to_string())?;
+        }
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(pg)
+    }
+
+    fn url(&self) -> String {
+        let (base, query) = self.server.split_once('?').unwrap_or((&self.server, ""));
+        let authority = base.rsplit_once('/').map_or(base, |(a, _)| a);
+        format!("{authority}/{}?{query}", self.name)
+    }
+
+    fn client(&self) -> Result<postgres::Client, String> {
+        postgres::Client::connect(&self.url(), postgres::NoTls).map_err(|e| e.to_string())
+    }
+
+    fn status_counts(&self) -> Result<Vec<(String, u64)>, String> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT status, count(*) FROM instances GROUP BY status ORDER BY status",
+                &[],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+}
+
+impl Drop for PgBench {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The first and the steady pass over `db` (SQLite, or `pg`'s database).
+fn two_passes(
+    o: &Options,
+    dir: &Path,
+    db: &Path,
+    timeout: Duration,
+    expected_online: u64,
+    name: &str,
+    pg: Option<&PgBench>,
+) -> Result<Vec<Pass>, String> {
+    let mut passes = Vec::new();
+    for which in ["first", "steady"] {
+        let log = dir.join(format!("{which}.log"));
+        let pass = run_pass(o, db, timeout, &log)?;
+        let counts = match pg {
+            Some(pg) => pg.status_counts()?,
+            None => status_counts(db)?,
+        };
+        let online = counts
+            .iter()
+            .find(|(s, _)| s == "online")
+            .map_or(0, |(_, c)| *c);
+        if online != expected_online {
+            eprintln!(
+                "pass bench: {name} {which} pass: expected {expected_online} online, got {counts:?}"
+            );
+        }
+        passes.push(pass);
+    }
+    Ok(passes)
 }
 
 fn machine() -> String {
@@ -540,6 +684,7 @@ fn run(o: &Options) -> Result<(), String> {
         baseline: o_baseline,
         sizes: o.sizes.clone(),
         perf: o.perf.clone(),
+        postgres: o.postgres.clone(),
         ..*o
     };
     let l = o.latency;
@@ -680,6 +825,25 @@ fn verdict(o: &Options, rows: &[Row]) {
             "  database writing <= {TARGET_WRITE_S} s: {write:.3} s ({})",
             mark(write <= TARGET_WRITE_S)
         );
+    }
+    let pg = rows
+        .iter()
+        .find(|r| r.label == "healthy steady (pg)" && r.n == largest.n);
+    if let Some(pg) = pg {
+        let vs = pg.pass.usage.wall.as_secs_f64() / u.wall.as_secs_f64();
+        println!("  PostgreSQL, same N, steady pass:");
+        println!(
+            "    wall <= {TARGET_PG_VS_SQLITE:.2} x the SQLite pass: {:.2} s vs {:.2} s = {vs:.3} ({})",
+            pg.pass.usage.wall.as_secs_f64(),
+            u.wall.as_secs_f64(),
+            mark(vs <= TARGET_PG_VS_SQLITE)
+        );
+        if let Some(write) = pg.pass.write_s {
+            println!(
+                "    database writing <= {TARGET_PG_WRITE_S} s: {write:.3} s ({})",
+                mark(write <= TARGET_PG_WRITE_S)
+            );
+        }
     }
 }
 
