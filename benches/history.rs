@@ -11,7 +11,8 @@
 //! (5 timed runs after one warm-up), `--ref REF` (the instance to query; default the middle
 //! one), `--order time|instance` (how the rows are laid out: `time`, the default, is what cron
 //! passes write), `--keep` (keep the database and print its path), `--db PATH` (measure a
-//! database a `--keep` run left, without filling again).
+//! database a `--keep` run left, without filling again; a `postgres://` URL measures a
+//! PostgreSQL database, e.g. one `webhost migrate` filled from a kept SQLite database).
 //!
 //! The database is made by the real store (`Store::open` runs the migrations) and the
 //! instances are added through `Store::insert`; the checks, state changes and passes are then
@@ -160,10 +161,22 @@ fn main() -> ExitCode {
         "opened (migrating if needed) in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    println!("database size: {}", gb(db_size(&path)));
-    print_sizes(&path);
+    // A PostgreSQL database (`--db postgres://…`, one `webhost migrate` filled from a kept
+    // SQLite one) is measured the same, without SQLite's sizes and plans.
+    let server = webhost::store::is_server(&path);
+    if !server {
+        println!("database size: {}", gb(db_size(&path)));
+        print_sizes(&path);
+    }
 
     let reference = opts.reference.clone().unwrap_or_else(|| middle_ref(&path));
+    let instances = if server {
+        Store::open(&path, webhost::store::Access::Read)
+            .and_then(|s| s.count(RecordType::Instance, &Filter::default()))
+            .expect("count") as i64
+    } else {
+        count(&path, "instances")
+    };
     // Other work on the machine shows in the figures: say how busy it was.
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -180,18 +193,17 @@ fn main() -> ExitCode {
     println!(
         "{} instances × {} days every {} s; REF = {reference}; {} runs after 1 warm-up; \
          times in ms",
-        count(&path, "instances"),
-        opts.days,
-        opts.interval,
-        opts.runs
+        instances, opts.days, opts.interval, opts.runs
     );
     print_table(&rows);
     println!();
     for n in &notes {
         println!("{n}");
     }
-    println!();
-    print_plans(&path);
+    if !server {
+        println!();
+        print_plans(&path);
+    }
 
     if opts.keep && opts.db.is_none() {
         let _kept = dir.keep();
@@ -1038,6 +1050,13 @@ fn print_sizes(db: &Path) {
 }
 
 fn middle_ref(db: &Path) -> String {
+    if webhost::store::is_server(db) {
+        let store = Store::open(db, webhost::store::Access::Read).expect("open");
+        let all = store
+            .page(RecordType::Instance, &Filter::default(), 0, usize::MAX >> 1)
+            .expect("instances");
+        return all[all.len() / 2].reference().to_owned();
+    }
     let conn = Connection::open(db).expect("cannot open the database");
     conn.query_row(
         "SELECT ref FROM instances ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM instances)",
