@@ -46,6 +46,8 @@ pub fn write(
 ) -> Result<Vec<Stored>> {
     let compared = compare_modules(store, results)?;
     store.batch(|batch| {
+        let keys: Vec<RecordKey> = results.iter().map(|r| r.key).collect();
+        batch.prefetch(&keys)?;
         let counted = match (votes, results.first()) {
             (Some(votes), Some(first)) => {
                 let mut by_type = HashMap::new();

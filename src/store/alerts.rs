@@ -14,7 +14,7 @@ const LEASE_SECS: i64 = 15 * 60;
 impl Batch<'_> {
     /// Keeps an alert for `command` until a delivery succeeds.
     pub fn enqueue_alert(&self, event: &Event, command: &[String], at: i64) -> Result<()> {
-        self.tx()
+        self.tx()?
             .prepare_cached("INSERT INTO alerts (created_at, event, command) VALUES (?1, ?2, ?3)")?
             .execute(params![
                 at,

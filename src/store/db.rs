@@ -106,14 +106,30 @@ pub enum Owned {
 
 impl FromCol for Owned {
     fn from_col(v: Value<'_>) -> Result<Self, String> {
-        Ok(match v {
+        Ok(Owned::from_value(v))
+    }
+}
+
+impl Owned {
+    /// A parameter's value, kept.
+    pub fn of(p: &dyn Param) -> Owned {
+        Owned::from_value(p.value())
+    }
+
+    fn from_value(v: Value<'_>) -> Owned {
+        match v {
             Value::Null => Owned::Null,
             Value::Int(i) => Owned::Int(i),
             Value::Real(f) => Owned::Real(f),
             Value::Text(s) => Owned::Text(s.to_owned()),
             Value::Blob(b) => Owned::Blob(b.to_vec()),
-        })
+        }
     }
+}
+
+/// Values kept, as parameters.
+pub fn params_of(values: &[Owned]) -> Vec<&dyn Param> {
+    values.iter().map(|v| v as &dyn Param).collect()
 }
 
 impl Param for Owned {
@@ -567,6 +583,18 @@ impl Pg {
     pub fn batch_execute(&self, sql: &str) -> Result<()> {
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
+
+    /// `sql` run once with each of `columns` bound as one array (`$1` the first), so that
+    /// `unnest($1::bigint[], …)` takes a batch's rows in one round trip instead of one each.
+    fn array_rows(&self, sql: &str, columns: &[Vec<Owned>]) -> Result<Vec<postgres::Row>> {
+        let stmt = self.statement(sql)?;
+        let binds: Vec<Vec<PgBind<'_>>> = columns
+            .iter()
+            .map(|c| c.iter().map(|v| PgBind(v.value())).collect())
+            .collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = binds.iter().map(|b| b as _).collect();
+        Ok(self.client.borrow_mut().query(&stmt, &refs)?)
+    }
 }
 
 /// The store's connection.
@@ -598,6 +626,25 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => Ok(c.execute(sql, sqlite_params(&params.list()))?),
             Conn::Postgres(pg) => pg.execute(sql, &params.list()),
+        }
+    }
+
+    /// PostgreSQL only (SQLite has no arrays): `sql` with each of `columns` bound as one
+    /// array, `f` called on each row it returns.
+    pub fn for_each_arrays(
+        &self,
+        sql: &str,
+        columns: &[Vec<Owned>],
+        mut f: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Conn::Postgres(pg) => {
+                for row in pg.array_rows(sql, columns)? {
+                    f(&Row::Postgres(&row))?;
+                }
+                Ok(())
+            }
+            Conn::Sqlite(_) => Err(Error::Sqlite(rusqlite::Error::InvalidQuery)),
         }
     }
 

@@ -32,7 +32,7 @@ impl Batch<'_> {
         let bucket = forecast::bucket_start(key.id, at);
         // Most readings fall in the open stretch: one statement, and done.
         let updated = self
-            .tx()
+            .tx()?
             .prepare_cached(&format!(
                 "UPDATE disk_trends SET
                     low_at = CASE WHEN ?3 < low_used THEN ?2 ELSE low_at END,
@@ -46,8 +46,16 @@ impl Batch<'_> {
         if updated > 0 {
             return Ok(());
         }
+        self.record_disk_slow(key, at, used)
+    }
+
+    /// A reading that does not fall in the record's open stretch: it closes it and refits, or
+    /// opens the first one.
+    pub(super) fn record_disk_slow(&self, key: RecordKey, at: i64, used: u64) -> Result<()> {
+        let col = owner_column(key.record_type);
+        let bucket = forecast::bucket_start(key.id, at);
         let open = self
-            .tx()
+            .tx()?
             .prepare_cached(&format!(
                 "SELECT bucket, low_at, low_used, bucket_readings, last_at FROM disk_trends
                  WHERE {col} = ?1"
@@ -68,7 +76,7 @@ impl Batch<'_> {
         match open {
             Some(o) if bucket < o.bucket || at < o.last_at => Ok(()),
             Some(o) => {
-                self.tx()
+                self.tx()?
                     .prepare_cached(&format!(
                         "INSERT INTO disk_levels ({col}, bucket, low_at, low_used, readings)
                          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -114,7 +122,7 @@ impl Batch<'_> {
     /// stretch start.
     fn levels(&self, sql: &str, id: i64, bucket: i64) -> Result<Vec<(i64, i64, i64)>> {
         let rows = self
-            .tx()
+            .tx()?
             .prepare_cached(sql)?
             .query_map(params![id, bucket], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -129,7 +137,7 @@ impl Batch<'_> {
     fn refit(&self, key: RecordKey, bucket: i64, low: Point, readings: i64) -> Result<()> {
         let col = owner_column(key.record_type);
         let since = low.at - forecast::WINDOW_S;
-        self.tx()
+        self.tx()?
             .prepare_cached(&format!(
                 "DELETE FROM disk_levels WHERE {col} = ?1 AND low_at < ?2"
             ))?
@@ -152,7 +160,7 @@ impl Batch<'_> {
         }
         levels.push(low);
         let fit = forecast::fit_levels(&levels);
-        self.tx()
+        self.tx()?
             .prepare_cached(&format!(
                 "INSERT INTO disk_trends ({col}, bucket, low_at, low_used, bucket_readings,
                     last_at, last_used, readings, since, per_day, jumps)

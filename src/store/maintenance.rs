@@ -232,7 +232,7 @@ impl Store {
 impl Batch<'_> {
     /// Every window (read in the batch's transaction, once for all its checks).
     pub fn maintenance_windows(&self) -> Result<Vec<Window>> {
-        all_windows(self.tx())
+        all_windows(self.tx()?)
     }
 }
 

@@ -13,6 +13,7 @@ mod inventory;
 mod maintenance;
 mod metrics;
 mod migrations;
+mod pg_batch;
 mod pg_migrations;
 mod pollers;
 mod postgres;

@@ -28,7 +28,7 @@ fn counted(conn: &Conn, kind: &str, since: i64) -> Result<Vec<String>> {
 impl Batch<'_> {
     /// The pollers that count for the quorum of a pass of `kind` at `now`.
     pub fn pollers_counted(&self, kind: &str, now: i64) -> Result<Vec<String>> {
-        counted(&self.tx, kind, now - poller::SEEN_WITHIN)
+        counted(self.tx()?, kind, now - poller::SEEN_WITHIN)
     }
 
     /// This poller's view of `key` after a check: what the other pollers' quorum reads.
@@ -36,6 +36,9 @@ impl Batch<'_> {
         let Some(poller) = self.poller else {
             return Ok(());
         };
+        if self.tx.is_postgres() {
+            return self.hold_view(key, poller, at, status, message);
+        }
         let col = owner_column(key.record_type);
         self.tx
             .prepare_cached(&format!(
@@ -52,7 +55,7 @@ impl Batch<'_> {
     /// The latest views of `key` by the pollers named.
     pub fn views(&self, key: RecordKey, pollers: &[String]) -> Result<Vec<View>> {
         let col = owner_column(key.record_type);
-        let mut stmt = self.tx.prepare_cached(&format!(
+        let mut stmt = self.tx()?.prepare_cached(&format!(
             "SELECT poller, at, status, message FROM poller_views WHERE {col} = ?1"
         ))?;
         let rows = stmt.query_map(params![key.id], |r| {

@@ -556,6 +556,70 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_s_held_writes_are_sent_before_anything_reads_them() {
+        use crate::domain::model::{Reading, RecordKey, Status};
+        use crate::store::CheckWrite;
+        let Some(db) = Scratch::new("held") else {
+            return;
+        };
+        let mut store = Store::open(&db.url(), Access::Create { mode: 0o600 }).expect("open");
+        let mut keys = Vec::new();
+        for i in 0..2 {
+            let id = store
+                .insert(
+                    RecordType::Instance,
+                    &Settings::new(format!("site{i}"), ApiKind::Ping),
+                    0,
+                )
+                .expect("insert");
+            keys.push(RecordKey {
+                record_type: RecordType::Instance,
+                id,
+            });
+        }
+        let mut down = Reading::new(Status::Offline, "connection refused");
+        down.disk_used = Some(1000);
+        // Each record checked twice in one batch, as a pass with a record listed twice would:
+        // the second look must see the first check, held or not.
+        let failures = store
+            .batch(|b| {
+                b.prefetch(&keys)?;
+                let mut seen = Vec::new();
+                for at in [100, 200] {
+                    for &key in &keys {
+                        let before = b.before(key)?;
+                        seen.push(before.state.consecutive_failures);
+                        let previous = before.state.status();
+                        let mut state = before.state;
+                        state.record(&down, at);
+                        b.store_check(&CheckWrite {
+                            key,
+                            at,
+                            reading: &down,
+                            state: &state,
+                            changed_from: (previous != down.status).then_some(previous),
+                            modules_digest: None,
+                        })?;
+                    }
+                }
+                Ok(seen)
+            })
+            .expect("batch");
+        assert_eq!(failures, [0, 0, 1, 1]);
+        for &key in &keys {
+            assert_eq!(
+                store.checks_of(key).expect("checks"),
+                [(100, Status::Offline), (200, Status::Offline)]
+            );
+        }
+        let after = store.batch(|b| b.before(keys[1])).expect("read").state;
+        assert_eq!(
+            (after.status(), after.consecutive_failures, after.disk_used),
+            (Status::Offline, 2, Some(1000))
+        );
+    }
+
+    #[test]
     fn a_password_in_the_url_is_refused() {
         let e = parse("postgres://poller:hunter2@db/webhost")
             .err()

@@ -45,7 +45,7 @@ impl Batch<'_> {
     /// (a replay, or the same push twice at once): false then, and nothing is written.
     pub fn claim_push(&self, id: i64, time: i64, at: i64) -> Result<bool> {
         let claimed = self
-            .tx
+            .tx()?
             .prepare_cached(
                 "UPDATE instances SET last_push_time = ?2, last_push_at = ?3
                  WHERE id = ?1 AND (last_push_time IS NULL OR last_push_time < ?2)",

@@ -33,7 +33,7 @@ impl Batch<'_> {
     /// The names of a host's removed instances.
     pub fn tombstones(&self, host_id: i64) -> Result<HashSet<String>> {
         let mut stmt = self
-            .tx()
+            .tx()?
             .prepare_cached("SELECT remote_name FROM tombstones WHERE host_id = ?1")?;
         let names = stmt.query_map(params![host_id], |r| r.get(0))?;
         Ok(names.collect::<super::db::Result<_>>()?)
@@ -42,7 +42,7 @@ impl Batch<'_> {
     /// Deletes the tombstones of these names of a host (its server no longer lists them).
     pub fn lift_tombstones(&self, host_id: i64, names: &[String]) -> Result<()> {
         let mut stmt = self
-            .tx()
+            .tx()?
             .prepare_cached("DELETE FROM tombstones WHERE host_id = ?1 AND remote_name = ?2")?;
         for name in names {
             stmt.execute(params![host_id, name])?;

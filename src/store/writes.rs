@@ -2,9 +2,11 @@
 //! record's state, its history rows, modules, inventory changes, discovered instances, alert
 //! state) inside one IMMEDIATE transaction, and the pass itself.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use super::db::{OptionalExt, Tx, params};
+use super::db::{OptionalExt, Owned, Row, Tx, params, params_of};
+use super::pg_batch::Pending;
 use anyhow::{Context, Result};
 use rusqlite::config::DbConfig;
 
@@ -34,6 +36,58 @@ pub struct Before {
     pub host_id: Option<i64>,
 }
 
+/// The columns `before_of` reads, for a record of type `rt`.
+pub(super) fn before_columns(rt: RecordType) -> String {
+    let instance_cols = match rt {
+        RecordType::Host => "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+        RecordType::Instance => {
+            "dolibarr_version, users_all, users_active, last_login, modules_digest, install_lock,
+            main_features_level, database_pwd_encrypted, first_version, host_id"
+        }
+    };
+    format!(
+        "ref, url, status, status_since, message, last_check_at, last_success_at,
+        consecutive_failures, consecutive_successes, response_ms, http_status, disk_used,
+        disk_total, disk_partial, cert_expires_at, cert_error, alerted_status, alerted_at,
+        {instance_cols}"
+    )
+}
+
+/// A record as it is before its check, from a row of `before_columns`.
+pub(super) fn before_of(r: &Row<'_>) -> super::db::Result<Before> {
+    Ok(Before {
+        reference: r.get(0)?,
+        url: r.get(1)?,
+        state: State {
+            last_push_at: None,
+            status: Some(r.get(2)?),
+            status_since: r.get(3)?,
+            message: r.get(4)?,
+            last_check_at: r.get(5)?,
+            last_success_at: r.get(6)?,
+            consecutive_failures: r.get(7)?,
+            consecutive_successes: r.get(8)?,
+            response_ms: from_int(r.get(9)?),
+            http_status: from_int(r.get(10)?),
+            disk_used: from_int(r.get(11)?),
+            disk_total: from_int(r.get(12)?),
+            disk_partial: r.get(13)?,
+            cert_expires_at: r.get(14)?,
+            cert_error: r.get(15)?,
+            dolibarr_version: r.get(18)?,
+            users_all: r.get(19)?,
+            users_active: r.get(20)?,
+            last_login: r.get(21)?,
+            security: super::records::security_from(r.get(23)?, r.get(24)?, r.get(25)?),
+            first_version: r.get(26)?,
+        },
+        alerted: r.get(16)?,
+        alerted_at: r.get(17)?,
+        modules_digest: r.get(22)?,
+        host_id: r.get(27)?,
+    })
+}
+
 /// One check to store, as the writer decided it.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckWrite<'a> {
@@ -49,11 +103,39 @@ pub struct CheckWrite<'a> {
     pub modules_digest: Option<[u8; 16]>,
 }
 
+/// The history row of a check: the values of `checks`' columns from `host_id` to `poller`.
+fn check_row(
+    w: &CheckWrite,
+    host_id: Option<i64>,
+    instance_id: Option<i64>,
+    poller: Option<&str>,
+) -> Vec<Owned> {
+    let r = w.reading;
+    let row = params![
+        host_id,
+        instance_id,
+        w.at,
+        r.status,
+        to_int(r.response_ms),
+        r.http_status,
+        to_int(r.disk_used),
+        to_int(r.disk_total),
+        r.message,
+        (r.source == Source::Push).then_some("push"),
+        poller,
+    ];
+    row.iter().map(|p| Owned::of(*p)).collect()
+}
+
 /// A batch of writes in one IMMEDIATE transaction, begun only once the results are in hand,
 /// so that no transaction is ever open across a network call.
 pub struct Batch<'a> {
     pub(super) tx: Tx<'a>,
     pub(super) poller: Option<&'a str>,
+    /// PostgreSQL: the records read ahead for the batch, taken by `before`.
+    pub(super) prefetched: RefCell<HashMap<RecordKey, Before>>,
+    /// PostgreSQL: the steady writes held to be sent a table at a time.
+    pub(super) pending: RefCell<Pending>,
 }
 
 impl Store {
@@ -76,8 +158,11 @@ impl Store {
         let mut batch = Batch {
             tx,
             poller: self.poller.as_deref(),
+            prefetched: RefCell::default(),
+            pending: RefCell::default(),
         };
         let value = write(&mut batch)?;
+        batch.flush().context("cannot write results")?;
         batch.tx.commit().context("cannot commit results")?;
         Ok(value)
     }
@@ -123,10 +208,23 @@ impl Store {
 impl Store {
     /// The digests of the stored module lists of `instances` (absent: no such instance).
     pub fn modules_digests(&self, instances: &[i64]) -> Result<HashMap<i64, Option<Vec<u8>>>> {
+        let mut digests = HashMap::with_capacity(instances.len());
+        if self.conn.is_postgres() {
+            // One round trip for the batch, not one per instance.
+            let ids = instances.iter().map(|&id| Owned::Int(id)).collect();
+            self.conn.for_each_arrays(
+                "SELECT id, modules_digest FROM instances WHERE id = ANY(?1::bigint[])",
+                &[ids],
+                |r| {
+                    digests.insert(r.get(0)?, r.get(1)?);
+                    Ok(())
+                },
+            )?;
+            return Ok(digests);
+        }
         let mut stmt = self
             .conn
             .prepare_cached("SELECT modules_digest FROM instances WHERE id = ?1")?;
-        let mut digests = HashMap::with_capacity(instances.len());
         for &id in instances {
             if let Some(digest) = stmt
                 .query_row(params![id], |r| r.get::<_, Option<Vec<u8>>>(0))
@@ -145,74 +243,41 @@ impl Batch<'_> {
         self.poller
     }
 
-    /// The transaction the batch writes in.
-    pub(super) fn tx(&self) -> &Tx<'_> {
-        &self.tx
+    /// The transaction the batch writes in, once the writes it holds are in it.
+    pub(super) fn tx(&self) -> Result<&Tx<'_>> {
+        self.flush()?;
+        Ok(&self.tx)
     }
 
     /// The record as it is before the check; an error when it is gone (removed mid-pass).
     pub fn before(&self, key: RecordKey) -> Result<Before> {
-        let instance_cols = match key.record_type {
-            RecordType::Host => "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
-            RecordType::Instance => {
-                "dolibarr_version, users_all, users_active, last_login, modules_digest, install_lock,
-                main_features_level, database_pwd_encrypted, first_version, host_id"
-            }
-        };
+        if let Some(before) = self.prefetched(key) {
+            return Ok(before);
+        }
         let sql = format!(
-            "SELECT ref, url, status, status_since, message, last_check_at, last_success_at,
-                consecutive_failures, consecutive_successes, response_ms, http_status, disk_used,
-                disk_total, disk_partial, cert_expires_at, cert_error, alerted_status, alerted_at,
-                {instance_cols}
-             FROM {} WHERE id = ?1",
+            "SELECT {} FROM {} WHERE id = ?1",
+            before_columns(key.record_type),
             table(key.record_type)
         );
-        self.tx
+        self.tx()?
             .prepare_cached(&sql)?
-            .query_row([key.id], |r| {
-                Ok(Before {
-                    reference: r.get(0)?,
-                    url: r.get(1)?,
-                    state: State {
-                        last_push_at: None,
-                        status: Some(r.get(2)?),
-                        status_since: r.get(3)?,
-                        message: r.get(4)?,
-                        last_check_at: r.get(5)?,
-                        last_success_at: r.get(6)?,
-                        consecutive_failures: r.get(7)?,
-                        consecutive_successes: r.get(8)?,
-                        response_ms: from_int(r.get(9)?),
-                        http_status: from_int(r.get(10)?),
-                        disk_used: from_int(r.get(11)?),
-                        disk_total: from_int(r.get(12)?),
-                        disk_partial: r.get(13)?,
-                        cert_expires_at: r.get(14)?,
-                        cert_error: r.get(15)?,
-                        dolibarr_version: r.get(18)?,
-                        users_all: r.get(19)?,
-                        users_active: r.get(20)?,
-                        last_login: r.get(21)?,
-                        security: super::records::security_from(r.get(23)?, r.get(24)?, r.get(25)?),
-                        first_version: r.get(26)?,
-                    },
-                    alerted: r.get(16)?,
-                    alerted_at: r.get(17)?,
-                    modules_digest: r.get(22)?,
-                    host_id: r.get(27)?,
-                })
-            })
+            .query_row([key.id], before_of)
             .with_context(|| format!("{} #{} vanished during the pass", key.record_type, key.id))
     }
 
     /// Stores one check: the record's new state, its history row and, when the status
-    /// changed, the change. One UPDATE per record: it is most of what a steady pass writes.
+    /// changed, the change. One UPDATE per record: it is most of what a steady pass writes
+    /// (on PostgreSQL held, with the history row and disk reading, for one per batch).
     pub fn store_check(&self, w: &CheckWrite) -> Result<()> {
         let RecordKey { record_type, id } = w.key;
         let (host_id, instance_id) = match record_type {
             RecordType::Host => (Some(id), None),
             RecordType::Instance => (None, Some(id)),
         };
+        let hold = self.tx.is_postgres();
+        if hold && self.pending.borrow().holds_check(w.key) {
+            self.flush()?;
+        }
         if let Some(from) = w.changed_from {
             self.tx
                 .prepare_cached(
@@ -250,6 +315,7 @@ impl Batch<'_> {
         ];
         let security = st.security.unwrap_or_default();
         match record_type {
+            RecordType::Host if hold => self.pending.borrow_mut().record(w.key, common),
             RecordType::Host => {
                 self.tx
                     .prepare_cached(&format!("UPDATE hosts SET {COMMON} WHERE id = ?1"))?
@@ -270,6 +336,10 @@ impl Batch<'_> {
                     security.database_pwd_encrypted,
                     st.first_version,
                 ]);
+                if hold {
+                    self.pending.borrow_mut().record(w.key, &values);
+                    return self.hold_check(w, host_id, instance_id);
+                }
                 self.tx
                     .prepare_cached(&format!(
                         "UPDATE instances SET {COMMON}, missing = ?14, dolibarr_version = ?15,
@@ -282,35 +352,40 @@ impl Batch<'_> {
                     .execute(values.as_slice())?;
             }
         }
-        let r = w.reading;
+        if hold {
+            return self.hold_check(w, host_id, instance_id);
+        }
         self.tx
             .prepare_cached(
                 "INSERT INTO checks (host_id, instance_id, at, status, response_ms, http_status,
                     disk_used, disk_total, message, source, poller)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
-            .execute(params![
-                host_id,
-                instance_id,
-                w.at,
-                r.status,
-                to_int(r.response_ms),
-                r.http_status,
-                to_int(r.disk_used),
-                to_int(r.disk_total),
-                r.message,
-                (r.source == Source::Push).then_some("push"),
-                self.poller,
-            ])?;
-        if let Some(used) = r.disk_used {
+            .execute(params_of(&check_row(w, host_id, instance_id, self.poller)).as_slice())?;
+        if let Some(used) = w.reading.disk_used {
             self.record_disk(w.key, w.at, used)?;
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL: the history row and disk reading of a check whose state is held, held.
+    fn hold_check(
+        &self,
+        w: &CheckWrite,
+        host_id: Option<i64>,
+        instance_id: Option<i64>,
+    ) -> Result<()> {
+        let mut pending = self.pending.borrow_mut();
+        pending.check(check_row(w, host_id, instance_id, self.poller));
+        if let Some(used) = w.reading.disk_used {
+            pending.disk(w.key, w.at, used);
         }
         Ok(())
     }
 
     /// Remembers `status` as the one last alerted for the record.
     pub fn remember_alert(&self, key: RecordKey, status: Status, at: i64) -> Result<()> {
-        self.tx
+        self.tx()?
             .prepare_cached(&format!(
                 "UPDATE {} SET alerted_status = ?2, alerted_at = ?3 WHERE id = ?1",
                 table(key.record_type)
@@ -325,6 +400,9 @@ impl Batch<'_> {
             Ok(t) => (Some(*t), None),
             Err(e) => (None, Some(e.as_str())),
         };
+        if self.tx.is_postgres() {
+            return self.hold_certificate(key, expires, error);
+        }
         self.tx
             .prepare_cached(&format!(
                 "UPDATE {} SET cert_expires_at = ?2, cert_error = ?3 WHERE id = ?1",
@@ -341,9 +419,13 @@ impl Batch<'_> {
 
     /// Replaces an instance's modules with `modules` (sorted, without repeats).
     pub fn replace_modules(&self, instance_id: i64, modules: &[Module]) -> Result<()> {
+        // The modules tables are none the held writes touch: no need to send them first.
         self.tx
             .prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
             .execute(params![instance_id])?;
+        if self.tx.is_postgres() {
+            return self.insert_modules(instance_id, modules);
+        }
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO modules (instance_id, name, version, active, source, editor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -363,6 +445,9 @@ impl Batch<'_> {
 
     /// Records changes to an instance's inventory, found at `at`.
     pub fn record_inventory(&self, instance_id: i64, at: i64, changes: &[Change]) -> Result<()> {
+        if self.tx.is_postgres() {
+            return self.insert_inventory(instance_id, at, changes);
+        }
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value, new_value)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -383,7 +468,7 @@ impl Batch<'_> {
     /// The API kind of a host.
     pub fn host_kind(&self, host_id: i64) -> Result<ApiKind> {
         Ok(self
-            .tx
+            .tx()?
             .prepare_cached("SELECT api_kind FROM hosts WHERE id = ?1")?
             .query_row(params![host_id], |r| r.get(0))?)
     }
@@ -392,7 +477,7 @@ impl Batch<'_> {
     /// off, whose status is not news).
     pub fn host_status(&self, instance_id: i64) -> Result<Option<HostSeen>> {
         Ok(self
-            .tx
+            .tx()?
             .prepare_cached(
                 "SELECT h.ref, h.status, h.last_check_at FROM instances i
                  JOIN hosts h ON h.id = i.host_id WHERE i.id = ?1 AND h.enabled = 1",
@@ -410,7 +495,7 @@ impl Batch<'_> {
     /// How many enabled instances a host has: those its being down takes down.
     pub fn instances_on(&self, host_id: i64) -> Result<u64> {
         let n: i64 = self
-            .tx
+            .tx()?
             .prepare_cached("SELECT count(*) FROM instances WHERE host_id = ?1 AND enabled = 1")?
             .query_row(params![host_id], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
@@ -418,7 +503,7 @@ impl Batch<'_> {
 
     /// Every instance stored under a host, by id.
     pub fn known_instances(&self, host_id: i64) -> Result<Vec<KnownInstance>> {
-        let mut stmt = self.tx.prepare_cached(
+        let mut stmt = self.tx()?.prepare_cached(
             "SELECT id, remote_name, discovered, missing FROM instances WHERE host_id = ?1
              ORDER BY id",
         )?;
@@ -436,7 +521,7 @@ impl Batch<'_> {
     /// Which of `refs` instances already use.
     pub fn refs_taken(&self, refs: &[String]) -> Result<HashSet<String>> {
         let mut stmt = self
-            .tx
+            .tx()?
             .prepare_cached("SELECT 1 FROM instances WHERE ref = ?1")?;
         let mut taken = HashSet::new();
         for r in refs {
@@ -450,7 +535,7 @@ impl Batch<'_> {
     /// Creates the record of an instance a host listed; returns its id.
     pub fn create_instance(&self, new: &NewInstance, at: i64) -> Result<i64> {
         Ok(self
-            .tx
+            .tx()?
             .prepare_cached(
                 "INSERT INTO instances (ref, api_kind, url, enabled, created_at, host_id,
                     remote_name, discovered) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 1) RETURNING id",
@@ -470,7 +555,7 @@ impl Batch<'_> {
 
     /// An instance its lister vouches for is not missing.
     pub fn unflag_missing(&self, instance_id: i64) -> Result<()> {
-        self.tx
+        self.tx()?
             .prepare_cached("UPDATE instances SET missing = 0 WHERE id = ?1")?
             .execute(params![instance_id])?;
         Ok(())
