@@ -51,6 +51,7 @@ pub(super) struct Pending {
     checked: HashSet<RecordKey>,
     viewed: HashSet<RecordKey>,
     certified: HashSet<RecordKey>,
+    alerted: HashSet<RecordKey>,
     hosts: Columns,
     instances: Columns,
     checks: Columns,
@@ -59,11 +60,33 @@ pub(super) struct Pending {
     instance_views: Columns,
     host_certs: Columns,
     instance_certs: Columns,
+    host_alerted: Columns,
+    instance_alerted: Columns,
+    changes: Columns,
+    alerts: Columns,
 }
 
 impl Pending {
     fn is_empty(&self) -> bool {
-        self.checked.is_empty() && self.viewed.is_empty() && self.certified.is_empty()
+        self.checked.is_empty()
+            && self.viewed.is_empty()
+            && self.certified.is_empty()
+            && self.alerted.is_empty()
+            && self.alerts.is_empty()
+    }
+
+    pub(super) fn holds_hosts(&self) -> bool {
+        !self.hosts.is_empty()
+    }
+
+    /// A status change: the values of `state_changes`' columns from `host_id` to `message`.
+    pub(super) fn change(&mut self, row: &[&dyn Param]) {
+        self.changes.push(row);
+    }
+
+    /// An alert queued: `created_at`, `event`, `command`.
+    pub(super) fn alert(&mut self, row: &[&dyn Param]) {
+        self.alerts.push(row);
     }
 
     pub(super) fn holds_check(&self, key: RecordKey) -> bool {
@@ -189,6 +212,21 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Holds the status last alerted for a record (`remember_alert`).
+    pub(super) fn hold_alerted(&self, key: RecordKey, status: Status, at: i64) -> Result<()> {
+        if self.pending.borrow().alerted.contains(&key) {
+            self.flush()?;
+        }
+        let mut p = self.pending.borrow_mut();
+        p.alerted.insert(key);
+        let row = params![key.id, status, at];
+        match key.record_type {
+            RecordType::Host => p.host_alerted.push(row),
+            RecordType::Instance => p.instance_alerted.push(row),
+        }
+        Ok(())
+    }
+
     /// An instance's modules, in one INSERT.
     pub(super) fn insert_modules(&self, instance_id: i64, modules: &[Module]) -> Result<()> {
         let mut rows = Columns::default();
@@ -286,6 +324,30 @@ impl Batch<'_> {
                     ?10::text[], ?11::text[])",
                 &p.checks,
             )?;
+        }
+        // Inserted as the checks raised them: a change's id follows its check's order.
+        self.insert_rows(
+            "INSERT INTO state_changes (host_id, instance_id, at, from_status, to_status, message)
+             SELECT * FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::text[],
+                ?5::text[], ?6::text[])",
+            &p.changes,
+        )?;
+        self.insert_rows(
+            "INSERT INTO alerts (created_at, event, command)
+             SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::text[])",
+            &p.alerts,
+        )?;
+        for (rt, alerted) in [
+            (RecordType::Host, &p.host_alerted),
+            (RecordType::Instance, &p.instance_alerted),
+        ] {
+            let sql = format!(
+                "UPDATE {} AS r SET alerted_status = v.status, alerted_at = v.at
+                 FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[]) AS v(id, status, at)
+                 WHERE r.id = v.id",
+                table(rt)
+            );
+            self.insert_rows(&sql, alerted)?;
         }
         for (rt, certs) in [
             (RecordType::Host, &p.host_certs),

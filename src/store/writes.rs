@@ -279,19 +279,24 @@ impl Batch<'_> {
             self.flush()?;
         }
         if let Some(from) = w.changed_from {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO state_changes (host_id, instance_id, at, from_status, to_status,
-                        message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    host_id,
-                    instance_id,
-                    w.at,
-                    from,
-                    w.reading.status,
-                    w.reading.message
-                ])?;
+            let row = params![
+                host_id,
+                instance_id,
+                w.at,
+                from,
+                w.reading.status,
+                w.reading.message
+            ];
+            if hold {
+                self.pending.borrow_mut().change(row);
+            } else {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO state_changes (host_id, instance_id, at, from_status,
+                            to_status, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(row)?;
+            }
         }
         const COMMON: &str = "status = ?2, status_since = ?3, message = ?4, last_check_at = ?5,
             last_success_at = ?6, consecutive_failures = ?7, consecutive_successes = ?8,
@@ -385,7 +390,10 @@ impl Batch<'_> {
 
     /// Remembers `status` as the one last alerted for the record.
     pub fn remember_alert(&self, key: RecordKey, status: Status, at: i64) -> Result<()> {
-        self.tx()?
+        if self.tx.is_postgres() {
+            return self.hold_alerted(key, status, at);
+        }
+        self.tx
             .prepare_cached(&format!(
                 "UPDATE {} SET alerted_status = ?2, alerted_at = ?3 WHERE id = ?1",
                 table(key.record_type)
@@ -476,8 +484,13 @@ impl Batch<'_> {
     /// An instance's host as its last check left it (None: no host, or one with monitoring
     /// off, whose status is not news).
     pub fn host_status(&self, instance_id: i64) -> Result<Option<HostSeen>> {
+        // Only a host's held state is news to this read: an outage in an instances pass
+        // (which holds none) keeps the batch's writes held.
+        if self.pending.borrow().holds_hosts() {
+            self.flush()?;
+        }
         Ok(self
-            .tx()?
+            .tx
             .prepare_cached(
                 "SELECT h.ref, h.status, h.last_check_at FROM instances i
                  JOIN hosts h ON h.id = i.host_id WHERE i.id = ?1 AND h.enabled = 1",
