@@ -15,15 +15,14 @@ use super::db::{Owned, Param, params};
 use super::sql::{owner_column, table};
 use super::writes::{Before, before_columns, before_of};
 use crate::domain::forecast;
-use crate::domain::inventory::Change;
-use crate::domain::model::{Module, RecordKey, RecordType, Status};
+use crate::domain::model::{RecordKey, RecordType, Status};
 
 /// Rows of one statement, column by column.
 #[derive(Default)]
-struct Columns(Vec<Vec<Owned>>);
+pub(super) struct Columns(Vec<Vec<Owned>>);
 
 impl Columns {
-    fn push(&mut self, row: &[&dyn Param]) {
+    pub(super) fn push(&mut self, row: &[&dyn Param]) {
         if self.0.is_empty() {
             self.0 = row.iter().map(|_| Vec::new()).collect();
         }
@@ -227,52 +226,24 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// An instance's modules, in one INSERT.
-    pub(super) fn insert_modules(&self, instance_id: i64, modules: &[Module]) -> Result<()> {
-        let mut rows = Columns::default();
-        for m in modules {
-            rows.push(params![
-                instance_id,
-                m.name,
-                m.version,
-                m.active,
-                m.source,
-                m.editor
-            ]);
-        }
-        self.insert_rows(
-            "INSERT INTO modules (instance_id, name, version, active, source, editor)
-             SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[],
-                ?5::text[], ?6::text[])",
-            &rows,
-        )
-    }
-
-    /// Changes to an instance's inventory, in one INSERT.
-    pub(super) fn insert_inventory(
+    /// Inserts `rows`: on PostgreSQL in one statement, `unnest_sql`; on SQLite one `row_sql`
+    /// each (a function call, not a round trip).
+    pub(super) fn insert_many(
         &self,
-        instance_id: i64,
-        at: i64,
-        changes: &[Change],
+        rows: &Columns,
+        row_sql: &str,
+        unnest_sql: &str,
     ) -> Result<()> {
-        let mut rows = Columns::default();
-        for c in changes {
-            rows.push(params![
-                instance_id,
-                at,
-                c.subject,
-                c.kind.as_str(),
-                c.old,
-                c.new
-            ]);
+        if self.tx.is_postgres() {
+            return self.insert_rows(unnest_sql, rows);
         }
-        self.insert_rows(
-            "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value,
-                new_value)
-             SELECT * FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[], ?4::text[],
-                ?5::text[], ?6::text[])",
-            &rows,
-        )
+        let mut insert = self.tx.prepare_cached(row_sql)?;
+        let n = rows.0.first().map_or(0, Vec::len);
+        for i in 0..n {
+            let row: Vec<&dyn Param> = rows.0.iter().map(|c| &c[i] as &dyn Param).collect();
+            insert.execute(row.as_slice())?;
+        }
+        Ok(())
     }
 
     fn insert_rows(&self, sql: &str, rows: &Columns) -> Result<()> {

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use super::db::{OptionalExt, Owned, Row, Tx, params, params_of};
-use super::pg_batch::Pending;
+use super::pg_batch::{Columns, Pending};
 use anyhow::{Context, Result};
 use rusqlite::config::DbConfig;
 
@@ -431,46 +431,49 @@ impl Batch<'_> {
         self.tx
             .prepare_cached("DELETE FROM modules WHERE instance_id = ?1")?
             .execute(params![instance_id])?;
-        if self.tx.is_postgres() {
-            return self.insert_modules(instance_id, modules);
-        }
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO modules (instance_id, name, version, active, source, editor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut rows = Columns::default();
         for m in modules {
-            insert.execute(params![
+            rows.push(params![
                 instance_id,
                 m.name,
                 m.version,
                 m.active,
                 m.source,
                 m.editor
-            ])?;
+            ]);
         }
-        Ok(())
+        self.insert_many(
+            &rows,
+            "INSERT INTO modules (instance_id, name, version, active, source, editor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO modules (instance_id, name, version, active, source, editor)
+             SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[],
+                ?5::text[], ?6::text[])",
+        )
     }
 
     /// Records changes to an instance's inventory, found at `at`.
     pub fn record_inventory(&self, instance_id: i64, at: i64, changes: &[Change]) -> Result<()> {
-        if self.tx.is_postgres() {
-            return self.insert_inventory(instance_id, at, changes);
-        }
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value, new_value)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut rows = Columns::default();
         for c in changes {
-            insert.execute(params![
+            rows.push(params![
                 instance_id,
                 at,
                 c.subject,
                 c.kind.as_str(),
                 c.old,
                 c.new
-            ])?;
+            ]);
         }
-        Ok(())
+        self.insert_many(
+            &rows,
+            "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value, new_value)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO inventory_changes (instance_id, at, subject, change, old_value,
+                new_value)
+             SELECT * FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[], ?4::text[],
+                ?5::text[], ?6::text[])",
+        )
     }
 
     /// The API kind of a host.
