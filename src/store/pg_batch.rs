@@ -36,6 +36,29 @@ impl Columns {
     }
 }
 
+/// Rows held for a statement per record type (its table or owner column in the SQL).
+#[derive(Default)]
+struct ByType {
+    host: Columns,
+    instance: Columns,
+}
+
+impl ByType {
+    fn of(&mut self, rt: RecordType) -> &mut Columns {
+        match rt {
+            RecordType::Host => &mut self.host,
+            RecordType::Instance => &mut self.instance,
+        }
+    }
+
+    fn get(&self, rt: RecordType) -> &Columns {
+        match rt {
+            RecordType::Host => &self.host,
+            RecordType::Instance => &self.instance,
+        }
+    }
+}
+
 /// A disk reading held for the batch's one UPDATE of the open stretches.
 struct Disk {
     key: RecordKey,
@@ -55,12 +78,9 @@ pub(super) struct Pending {
     instances: Columns,
     checks: Columns,
     disks: Vec<Disk>,
-    host_views: Columns,
-    instance_views: Columns,
-    host_certs: Columns,
-    instance_certs: Columns,
-    host_alerted: Columns,
-    instance_alerted: Columns,
+    views: ByType,
+    certs: ByType,
+    alerted_status: ByType,
     changes: Columns,
     alerts: Columns,
 }
@@ -184,10 +204,7 @@ impl Batch<'_> {
         let mut p = self.pending.borrow_mut();
         p.viewed.insert(key);
         let row = params![key.id, poller, at, status, message];
-        match key.record_type {
-            RecordType::Host => p.host_views.push(row),
-            RecordType::Instance => p.instance_views.push(row),
-        }
+        p.views.of(key.record_type).push(row);
         Ok(())
     }
 
@@ -204,10 +221,7 @@ impl Batch<'_> {
         let mut p = self.pending.borrow_mut();
         p.certified.insert(key);
         let row = params![key.id, expires, error];
-        match key.record_type {
-            RecordType::Host => p.host_certs.push(row),
-            RecordType::Instance => p.instance_certs.push(row),
-        }
+        p.certs.of(key.record_type).push(row);
         Ok(())
     }
 
@@ -219,10 +233,7 @@ impl Batch<'_> {
         let mut p = self.pending.borrow_mut();
         p.alerted.insert(key);
         let row = params![key.id, status, at];
-        match key.record_type {
-            RecordType::Host => p.host_alerted.push(row),
-            RecordType::Instance => p.instance_alerted.push(row),
-        }
+        p.alerted_status.of(key.record_type).push(row);
         Ok(())
     }
 
@@ -308,50 +319,41 @@ impl Batch<'_> {
              SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::text[])",
             &p.alerts,
         )?;
-        for (rt, alerted) in [
-            (RecordType::Host, &p.host_alerted),
-            (RecordType::Instance, &p.instance_alerted),
-        ] {
-            let sql = format!(
-                "UPDATE {} AS r SET alerted_status = v.status, alerted_at = v.at
-                 FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[]) AS v(id, status, at)
-                 WHERE r.id = v.id",
-                table(rt)
-            );
-            self.insert_rows(&sql, alerted)?;
-        }
-        for (rt, certs) in [
-            (RecordType::Host, &p.host_certs),
-            (RecordType::Instance, &p.instance_certs),
-        ] {
-            if certs.is_empty() {
-                continue;
+        for rt in RecordType::ALL {
+            let (t, col) = (table(rt), owner_column(rt));
+            let statements = [
+                (
+                    p.alerted_status.get(rt),
+                    format!(
+                        "UPDATE {t} AS r SET alerted_status = v.status, alerted_at = v.at
+                         FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[]) AS v(id, status, at)
+                         WHERE r.id = v.id"
+                    ),
+                ),
+                (
+                    p.certs.get(rt),
+                    format!(
+                        "UPDATE {t} AS r SET cert_expires_at = v.expires, cert_error = v.error
+                         FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[])
+                            AS v(id, expires, error)
+                         WHERE r.id = v.id"
+                    ),
+                ),
+                (
+                    p.views.get(rt),
+                    format!(
+                        "INSERT INTO poller_views ({col}, poller, at, status, message)
+                         SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[],
+                            ?4::text[], ?5::text[])
+                         ON CONFLICT ({col}, poller) WHERE {col} IS NOT NULL
+                         DO UPDATE SET at = excluded.at, status = excluded.status,
+                            message = excluded.message"
+                    ),
+                ),
+            ];
+            for (rows, sql) in statements {
+                self.insert_rows(&sql, rows)?;
             }
-            let sql = format!(
-                "UPDATE {} AS r SET cert_expires_at = v.expires, cert_error = v.error
-                 FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[]) AS v(id, expires, error)
-                 WHERE r.id = v.id",
-                table(rt)
-            );
-            self.insert_rows(&sql, certs)?;
-        }
-        for (rt, views) in [
-            (RecordType::Host, &p.host_views),
-            (RecordType::Instance, &p.instance_views),
-        ] {
-            if views.is_empty() {
-                continue;
-            }
-            let col = owner_column(rt);
-            let sql = format!(
-                "INSERT INTO poller_views ({col}, poller, at, status, message)
-                 SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[], ?4::text[],
-                    ?5::text[])
-                 ON CONFLICT ({col}, poller) WHERE {col} IS NOT NULL
-                 DO UPDATE SET at = excluded.at, status = excluded.status,
-                    message = excluded.message"
-            );
-            self.insert_rows(&sql, views)?;
         }
         self.flush_disks(p.disks)
     }
