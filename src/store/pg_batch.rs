@@ -11,11 +11,11 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Result;
 
 use super::Batch;
-use super::db::{Owned, Param, params};
+use super::db::{Owned, Param};
 use super::sql::{owner_column, table};
 use super::writes::{Before, before_columns, before_of};
 use crate::domain::forecast;
-use crate::domain::model::{RecordKey, RecordType, Status};
+use crate::domain::model::{RecordKey, RecordType};
 
 /// Rows of one statement, column by column.
 #[derive(Default)]
@@ -66,36 +66,38 @@ struct Disk {
     used: u64,
 }
 
+/// Rows of a statement that writes one row per record: a second row for a record in one
+/// batch (a record checked twice) sends the first before it is held.
+#[derive(Default)]
+pub(super) struct PerRecord {
+    keys: HashSet<RecordKey>,
+    rows: ByType,
+}
+
 /// The writes a batch holds, by table.
 #[derive(Default)]
 pub(super) struct Pending {
-    /// Records whose check is held: a second check of one sends the first before it.
-    checked: HashSet<RecordKey>,
-    viewed: HashSet<RecordKey>,
-    certified: HashSet<RecordKey>,
-    alerted: HashSet<RecordKey>,
-    hosts: Columns,
-    instances: Columns,
+    /// Records' new state: `state_values` of `writes`, in its order.
+    pub(super) records: PerRecord,
+    pub(super) views: PerRecord,
+    pub(super) certs: PerRecord,
+    pub(super) alerted: PerRecord,
     checks: Columns,
     disks: Vec<Disk>,
-    views: ByType,
-    certs: ByType,
-    alerted_status: ByType,
     changes: Columns,
     alerts: Columns,
 }
 
 impl Pending {
     fn is_empty(&self) -> bool {
-        self.checked.is_empty()
-            && self.viewed.is_empty()
-            && self.certified.is_empty()
-            && self.alerted.is_empty()
+        [&self.records, &self.views, &self.certs, &self.alerted]
+            .iter()
+            .all(|held| held.keys.is_empty())
             && self.alerts.is_empty()
     }
 
     pub(super) fn holds_hosts(&self) -> bool {
-        !self.hosts.is_empty()
+        !self.records.rows.host.is_empty()
     }
 
     /// A status change: the values of `state_changes`' columns from `host_id` to `message`.
@@ -106,19 +108,6 @@ impl Pending {
     /// An alert queued: `created_at`, `event`, `command`.
     pub(super) fn alert(&mut self, row: &[&dyn Param]) {
         self.alerts.push(row);
-    }
-
-    pub(super) fn holds_check(&self, key: RecordKey) -> bool {
-        self.checked.contains(&key)
-    }
-
-    /// A record's new state: `row` is `state_values` of `writes`, in its order.
-    pub(super) fn record(&mut self, key: RecordKey, row: &[&dyn Param]) {
-        self.checked.insert(key);
-        match key.record_type {
-            RecordType::Host => self.hosts.push(row),
-            RecordType::Instance => self.instances.push(row),
-        }
     }
 
     pub(super) fn check(&mut self, row: Vec<Owned>) {
@@ -189,51 +178,20 @@ impl Batch<'_> {
         self.prefetched.borrow_mut().remove(&key)
     }
 
-    /// Holds this poller's view of a record (`store_view`).
-    pub(super) fn hold_view(
+    /// Holds `row` for `key` among the rows `which` picks (`Pending::records`, `views`, …).
+    pub(super) fn hold(
         &self,
+        which: fn(&mut Pending) -> &mut PerRecord,
         key: RecordKey,
-        poller: &str,
-        at: i64,
-        status: Status,
-        message: &str,
+        row: &[&dyn Param],
     ) -> Result<()> {
-        if self.pending.borrow().viewed.contains(&key) {
+        if which(&mut self.pending.borrow_mut()).keys.contains(&key) {
             self.flush()?;
         }
         let mut p = self.pending.borrow_mut();
-        p.viewed.insert(key);
-        let row = params![key.id, poller, at, status, message];
-        p.views.of(key.record_type).push(row);
-        Ok(())
-    }
-
-    /// Holds what a check read of a record's certificate (`set_certificate`).
-    pub(super) fn hold_certificate(
-        &self,
-        key: RecordKey,
-        expires: Option<i64>,
-        error: Option<&str>,
-    ) -> Result<()> {
-        if self.pending.borrow().certified.contains(&key) {
-            self.flush()?;
-        }
-        let mut p = self.pending.borrow_mut();
-        p.certified.insert(key);
-        let row = params![key.id, expires, error];
-        p.certs.of(key.record_type).push(row);
-        Ok(())
-    }
-
-    /// Holds the status last alerted for a record (`remember_alert`).
-    pub(super) fn hold_alerted(&self, key: RecordKey, status: Status, at: i64) -> Result<()> {
-        if self.pending.borrow().alerted.contains(&key) {
-            self.flush()?;
-        }
-        let mut p = self.pending.borrow_mut();
-        p.alerted.insert(key);
-        let row = params![key.id, status, at];
-        p.alerted_status.of(key.record_type).push(row);
+        let held = which(&mut p);
+        held.keys.insert(key);
+        held.rows.of(key.record_type).push(row);
         Ok(())
     }
 
@@ -271,14 +229,14 @@ impl Batch<'_> {
         }
         // Taken out first: the disk readings' slow path writes through `tx()` again.
         let p = std::mem::take(&mut *self.pending.borrow_mut());
-        if !p.hosts.is_empty() {
+        if !p.records.rows.host.is_empty() {
             let sql = format!(
                 "UPDATE hosts AS r SET {COMMON_SET}
                  FROM unnest({COMMON_TYPES}) AS v({COMMON}) WHERE r.id = v.id"
             );
-            self.insert_rows(&sql, &p.hosts)?;
+            self.insert_rows(&sql, &p.records.rows.host)?;
         }
-        if !p.instances.is_empty() {
+        if !p.records.rows.instance.is_empty() {
             let sql = format!(
                 "UPDATE instances AS r SET {COMMON_SET}, missing = v.missing,
                     dolibarr_version = v.dolibarr_version, users_all = v.users_all,
@@ -295,7 +253,7 @@ impl Batch<'_> {
                     first_version)
                  WHERE r.id = v.id"
             );
-            self.insert_rows(&sql, &p.instances)?;
+            self.insert_rows(&sql, &p.records.rows.instance)?;
         }
         if !p.checks.is_empty() {
             self.insert_rows(
@@ -323,7 +281,7 @@ impl Batch<'_> {
             let (t, col) = (table(rt), owner_column(rt));
             let statements = [
                 (
-                    p.alerted_status.get(rt),
+                    p.alerted.rows.get(rt),
                     format!(
                         "UPDATE {t} AS r SET alerted_status = v.status, alerted_at = v.at
                          FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[]) AS v(id, status, at)
@@ -331,7 +289,7 @@ impl Batch<'_> {
                     ),
                 ),
                 (
-                    p.certs.get(rt),
+                    p.certs.rows.get(rt),
                     format!(
                         "UPDATE {t} AS r SET cert_expires_at = v.expires, cert_error = v.error
                          FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[])
@@ -340,7 +298,7 @@ impl Batch<'_> {
                     ),
                 ),
                 (
-                    p.views.get(rt),
+                    p.views.rows.get(rt),
                     format!(
                         "INSERT INTO poller_views ({col}, poller, at, status, message)
                          SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[],

@@ -37,7 +37,11 @@ impl Batch<'_> {
             return Ok(());
         };
         if self.tx.is_postgres() {
-            return self.hold_view(key, poller, at, status, message);
+            return self.hold(
+                |p| &mut p.views,
+                key,
+                params![key.id, poller, at, status, message],
+            );
         }
         let col = owner_column(key.record_type);
         self.tx

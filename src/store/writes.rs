@@ -275,9 +275,6 @@ impl Batch<'_> {
             RecordType::Instance => (None, Some(id)),
         };
         let hold = self.tx.is_postgres();
-        if hold && self.pending.borrow().holds_check(w.key) {
-            self.flush()?;
-        }
         if let Some(from) = w.changed_from {
             let row = params![
                 host_id,
@@ -320,7 +317,7 @@ impl Batch<'_> {
         ];
         let security = st.security.unwrap_or_default();
         match record_type {
-            RecordType::Host if hold => self.pending.borrow_mut().record(w.key, common),
+            RecordType::Host if hold => self.hold(|p| &mut p.records, w.key, common)?,
             RecordType::Host => {
                 self.tx
                     .prepare_cached(&format!("UPDATE hosts SET {COMMON} WHERE id = ?1"))?
@@ -342,7 +339,7 @@ impl Batch<'_> {
                     st.first_version,
                 ]);
                 if hold {
-                    self.pending.borrow_mut().record(w.key, &values);
+                    self.hold(|p| &mut p.records, w.key, &values)?;
                     return self.hold_check(w, host_id, instance_id);
                 }
                 self.tx
@@ -391,7 +388,7 @@ impl Batch<'_> {
     /// Remembers `status` as the one last alerted for the record.
     pub fn remember_alert(&self, key: RecordKey, status: Status, at: i64) -> Result<()> {
         if self.tx.is_postgres() {
-            return self.hold_alerted(key, status, at);
+            return self.hold(|p| &mut p.alerted, key, params![key.id, status, at]);
         }
         self.tx
             .prepare_cached(&format!(
@@ -409,7 +406,7 @@ impl Batch<'_> {
             Err(e) => (None, Some(e.as_str())),
         };
         if self.tx.is_postgres() {
-            return self.hold_certificate(key, expires, error);
+            return self.hold(|p| &mut p.certs, key, params![key.id, expires, error]);
         }
         self.tx
             .prepare_cached(&format!(
